@@ -1,0 +1,99 @@
+// limitnet decode X.lnp -m MODEL [--packets LIST] -o OUT: what the cloud receiver does.
+#include <iostream>
+
+#include "cli_common.h"
+#include "codec/dec/progressive_decoder.h"
+#include "codec/host/container.h"
+#include "model/pipeline.h"
+
+namespace limitnet::cli {
+
+namespace {
+struct DecodeOptions {
+  std::string input, model, output, mask_output, packets;
+  bool json = false;
+};
+
+bool ends_with(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+void run_decode(const DecodeOptions& o) {
+  const LnpFile file = read_lnp(o.input);
+  DevicePipeline pipeline(o.model);
+  const CodecModel& codec = pipeline.codec();
+  if (file.model_id != codec.model_id) {
+    throw CliError(o.input + ": encoded by model " + hex32(file.model_id) + ", but " + o.model + " is model " +
+                   hex32(codec.model_id));
+  }
+  if (!o.output.empty() && !ends_with(o.output, ".npy")) {
+    throw CliError(o.output + ": unsupported output; this build writes the latent as .npy (image output needs a "
+                   "model with a cloud decoder)");
+  }
+  std::vector<size_t> chosen;
+  if (o.packets.empty()) {
+    for (size_t i = 0; i < file.packets.size(); ++i) chosen.push_back(i);
+  } else {
+    chosen = parse_index_list(o.packets, file.packets.size());
+  }
+  ProgressiveDecoder decoder(&codec);
+  nlohmann::json rejected = nlohmann::json::array();
+  size_t bytes = 0;
+  for (size_t i : chosen) {
+    const auto& p = file.packets[i];
+    const Status s = decoder.add_packet(p.data(), p.size());
+    if (s != Status::kOk) {
+      std::cerr << "limitnet decode: warning: " << o.input << ": packet " << i << " rejected: " << status_message(s) << "\n";
+      rejected.push_back({{"packet", i}, {"reason", status_name(s)}});
+    } else {
+      bytes += p.size();
+    }
+  }
+  const ImageDecoder* image = decoder.image(file.image_id);
+  if (image == nullptr || !image->ready()) {
+    throw CliError(o.input + ": nothing decodable yet: the header/saliency packet(s) are not among the selected packets");
+  }
+  const CodecConfig& cfg = codec.config;
+  std::vector<float> latent(cfg.latent_elements());
+  std::vector<uint8_t> mask(cfg.latent_elements());
+  image->latent(latent.data(), mask.data());
+  const std::vector<size_t> shape = {static_cast<size_t>(cfg.latent_channels), static_cast<size_t>(cfg.latent_side),
+                                     static_cast<size_t>(cfg.latent_side)};
+  if (!o.output.empty()) write_npy(o.output, latent.data(), shape);
+  if (!o.mask_output.empty()) write_npy(o.mask_output, mask.data(), shape);
+  const nlohmann::json summary = {{"input", o.input},
+                                  {"packets_used", chosen.size() - rejected.size()},
+                                  {"packets_rejected", rejected},
+                                  {"bytes", bytes},
+                                  {"values_received", image->values_received()},
+                                  {"latent_values", cfg.latent_elements()},
+                                  {"contiguous_ranks", image->contiguous_ranks()}};
+  if (o.json) {
+    print_json(summary);
+  } else {
+    std::cout << o.input << ": " << image->values_received() << " of " << cfg.latent_elements() << " latent values from "
+              << summary["packets_used"].get<size_t>() << " packets (" << bytes << " bytes)";
+    if (!o.output.empty()) std::cout << " -> " << o.output;
+    std::cout << "\n";
+  }
+}
+}  // namespace
+
+namespace {
+void register_decode(CLI::App& app) {
+  auto opts = std::make_shared<DecodeOptions>();
+  CLI::App* cmd = app.add_subcommand("decode", "Decode whatever packets are present into the latent (zero-filled)");
+  cmd->add_option("input", opts->input, "Packet file (.lnp)")->required()->check(CLI::ExistingFile);
+  cmd->add_option("-m,--model", opts->model, "Model bundle (.lnm)")->required()->check(CLI::ExistingFile);
+  cmd->add_option("--packets", opts->packets, "Packets to use, e.g. 0,2,5-7 (default: all)");
+  cmd->add_option("-o,--output", opts->output, "Write the dequantised latent (.npy, float32 L x K x K)");
+  cmd->add_option("--mask-output", opts->mask_output, "Write the mask of received values (.npy, uint8)");
+  cmd->add_flag("--json", opts->json, "Print a JSON summary");
+  cmd->callback([opts]() { run_decode(*opts); });
+}
+
+}  // namespace
+
+LIMITNET_SUBCOMMAND(20, register_decode);
+
+}  // namespace limitnet::cli

@@ -1,0 +1,148 @@
+// limitnet model {init,presets}: create model bundles and list the architecture presets.
+#include <cstring>
+#include <iomanip>
+#include <iostream>
+
+#include "cli_common.h"
+#include "codec/presets.h"
+#include "data/dataset.h"
+#include "model/calibrate.h"
+#include "model/random_model.h"
+
+namespace limitnet::cli {
+
+namespace {
+struct InitOptions {
+  std::string preset = "paper224", output, coder = "huffman", calibrate;
+  uint64_t seed = 1;
+  int latent_bits = 6, saliency_grid = 0, saliency_bits = 0, calibrate_limit = 256;
+  double gradual = 0.2;
+  bool json = false;
+};
+
+std::string preset_names() {
+  int n = 0;
+  const PresetSpec* p = all_presets(&n);
+  std::string names;
+  for (int i = 0; i < n; ++i) names += (i ? ", " : "") + std::string(p[i].name);
+  return names;
+}
+
+void run_init(const InitOptions& o) {
+  const PresetSpec* preset = find_preset(o.preset.c_str());
+  if (!preset) throw CliError("unknown preset '" + o.preset + "'; valid: " + preset_names());
+  CodecConfig codec = preset->codec;
+  codec.latent_bits = o.latent_bits;
+  if (o.saliency_grid) codec.saliency_grid = o.saliency_grid;
+  if (o.saliency_bits) codec.saliency_bits = o.saliency_bits;
+  codec.gradual_milli = static_cast<int>(o.gradual * 1000.0 + 0.5);
+  if (o.coder == "huffman") {
+    codec.coder = EntropyCoderKind::kHuffman;
+  } else if (o.coder == "rans") {
+    codec.coder = EntropyCoderKind::kRans;
+  } else {
+    throw CliError("unknown coder '" + o.coder + "'; valid: huffman, rans");
+  }
+  if (codec.validate() != Status::kOk) {
+    throw CliError("invalid codec settings: latent bits 2-8, saliency grid 1-" + std::to_string(kMaxGrid) +
+                   " and at most the latent side (" + std::to_string(codec.latent_side) + "), saliency bits 1-8");
+  }
+  BundleWriter writer = random_device_bundle(*preset, codec, o.seed);
+  // Calibrate on real frames when given a dataset, else on synthetic ones.
+  const std::vector<uint8_t> raw = writer.serialize();
+  std::vector<uint32_t> aligned((raw.size() + 3) / 4);
+  std::memcpy(aligned.data(), raw.data(), raw.size());
+  BundleView view;
+  view.parse(reinterpret_cast<const uint8_t*>(aligned.data()), raw.size());
+  const int size = preset->input_size, channels = preset->input_channels;
+  CalibrationReport report;
+  std::string source;
+  if (!o.calibrate.empty()) {
+    auto ds = data::open_dataset(o.calibrate, data::Split::Train, size, size, channels, static_cast<size_t>(o.calibrate_limit));
+    std::vector<uint8_t> buf(ds->image_bytes());
+    report = calibrate_bundle(view, static_cast<int>(ds->size()),
+                              [&](int i) { ds->get(static_cast<size_t>(i), buf.data(), nullptr); return buf.data(); },
+                              &writer);
+    source = ds->description();
+  } else {
+    std::vector<uint8_t> frame;
+    report = calibrate_bundle(view, o.calibrate_limit,
+                              [&](int i) { frame = synthetic_frame(size, channels, o.seed * 7919 + static_cast<uint64_t>(i)); return frame.data(); },
+                              &writer);
+    source = "synthetic frames";
+  }
+  writer.write(o.output);
+  const uint32_t id = writer.device_content_id();
+  if (o.json) {
+    print_json({{"output", o.output}, {"model_id", hex32(id)}, {"preset", preset->name}, {"calibration", source},
+                {"frames", report.frames}, {"entropy_bits_per_value", report.entropy_bits_per_value},
+                {"zero_fraction", report.zero_fraction}});
+  } else {
+    std::cout << o.output << ": untrained " << preset->name << " model " << hex32(id) << " (seed " << o.seed << ", "
+              << o.coder << "), calibrated on " << report.frames << " " << source << ": "
+              << std::setprecision(3) << report.entropy_bits_per_value << " bits/value entropy, "
+              << report.zero_fraction * 100 << "% zeros\n";
+  }
+}
+
+void run_presets(bool json) {
+  int n = 0;
+  const PresetSpec* p = all_presets(&n);
+  nlohmann::json rows = nlohmann::json::array();
+  for (int i = 0; i < n; ++i) {
+    int side = 0;
+    const long long enc_macs = conv_stack_macs(p[i].encoder, p[i].encoder_layers, p[i].input_size, &side);
+    const long long sal_macs = conv_stack_macs(p[i].saliency, p[i].saliency_layers, side, nullptr);
+    rows.push_back({{"name", p[i].name}, {"description", p[i].description},
+                    {"input", std::to_string(p[i].input_channels) + "x" + std::to_string(p[i].input_size) + "x" + std::to_string(p[i].input_size)},
+                    {"latent", std::to_string(p[i].codec.latent_channels) + "x" + std::to_string(side) + "x" + std::to_string(side)},
+                    {"encoder_params", conv_stack_params(p[i].encoder, p[i].encoder_layers)},
+                    {"saliency_params", conv_stack_params(p[i].saliency, p[i].saliency_layers)},
+                    {"encoder_macs", enc_macs}, {"saliency_macs", sal_macs},
+                    {"saliency_grid", p[i].codec.saliency_grid}, {"saliency_bits", p[i].codec.saliency_bits}});
+  }
+  if (json) return print_json(rows);
+  std::cout << std::left << std::setw(10) << "preset" << std::setw(11) << "input" << std::setw(10) << "latent"
+            << std::right << std::setw(10) << "enc par" << std::setw(10) << "sal par" << std::setw(13) << "enc MACs"
+            << std::setw(12) << "sal MACs" << "  grid\n";
+  for (const auto& r : rows) {
+    std::cout << std::left << std::setw(10) << r["name"].get<std::string>() << std::setw(11) << r["input"].get<std::string>()
+              << std::setw(10) << r["latent"].get<std::string>() << std::right << std::setw(10) << r["encoder_params"].get<long long>()
+              << std::setw(10) << r["saliency_params"].get<long long>() << std::setw(13) << r["encoder_macs"].get<long long>()
+              << std::setw(12) << r["saliency_macs"].get<long long>() << "  " << r["saliency_grid"].get<int>() << "x"
+              << r["saliency_grid"].get<int>() << "x" << r["saliency_bits"].get<int>() << "b\n";
+  }
+}
+}  // namespace
+
+namespace {
+void register_model(CLI::App& app) {
+  CLI::App* cmd = app.add_subcommand("model", "Create and describe model bundles");
+  cmd->require_subcommand(1);
+
+  auto init = std::make_shared<InitOptions>();
+  CLI::App* c = cmd->add_subcommand("init", "Write an untrained (random-weight) model bundle, calibrated for the codec");
+  c->add_option("--preset", init->preset, "Architecture preset")->capture_default_str();
+  c->add_option("-o,--output", init->output, "Output bundle (.lnm)")->required();
+  c->add_option("--seed", init->seed, "Random seed of the weights")->capture_default_str();
+  c->add_option("--coder", init->coder, "Entropy coder: huffman or rans")->capture_default_str();
+  c->add_option("--latent-bits", init->latent_bits, "Bits per latent value (2-8)")->capture_default_str();
+  c->add_option("--saliency-grid", init->saliency_grid, "Saliency grid side (default: the preset's)");
+  c->add_option("--saliency-bits", init->saliency_bits, "Bits per saliency cell (default: the preset's)");
+  c->add_option("--gradual", init->gradual, "Gradual Scoring factor G")->capture_default_str();
+  c->add_option("--calibrate", init->calibrate, "Dataset for calibration (e.g. fashion-mnist, a folder); default: synthetic frames");
+  c->add_option("--calibrate-limit", init->calibrate_limit, "Frames used for calibration")->capture_default_str()->check(CLI::Range(1, 100000));
+  c->add_flag("--json", init->json, "Print a JSON summary");
+  c->callback([init]() { run_init(*init); });
+
+  auto json = std::make_shared<bool>(false);
+  CLI::App* p = cmd->add_subcommand("presets", "List architecture presets with parameters and MACs per image");
+  p->add_flag("--json", *json, "Print JSON");
+  p->callback([json]() { run_presets(*json); });
+}
+
+}  // namespace
+
+LIMITNET_SUBCOMMAND(40, register_model);
+
+}  // namespace limitnet::cli

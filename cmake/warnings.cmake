@@ -1,0 +1,9 @@
+# Warnings for our own targets only (third-party headers are included as SYSTEM).
+function(limitnet_warnings target)
+  target_compile_options(${target} PRIVATE -Wall -Wextra -Wshadow -Wconversion -Wno-sign-conversion)
+endfunction()
+
+# Device-side code must build like firmware: no exceptions, no RTTI.
+function(limitnet_freestanding target)
+  target_compile_options(${target} PRIVATE $<$<COMPILE_LANGUAGE:CXX>:-fno-exceptions -fno-rtti>)
+endfunction()

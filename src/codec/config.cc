@@ -1,0 +1,21 @@
+#include "codec/config.h"
+
+namespace limitnet {
+
+const char* entropy_coder_name(EntropyCoderKind kind) {
+  return kind == EntropyCoderKind::kRans ? "rans" : "huffman";
+}
+
+Status CodecConfig::validate() const {
+  if (latent_channels < 1 || latent_channels > kMaxChannels) return Status::kInvalidArgument;
+  if (latent_side < 1 || latent_side > kMaxLatentSide) return Status::kInvalidArgument;
+  if (latent_elements() > kMaxLatentElements) return Status::kInvalidArgument;
+  if (latent_bits < 2 || latent_bits > kMaxLatentBits) return Status::kInvalidArgument;
+  if (saliency_grid < 1 || saliency_grid > kMaxGrid || saliency_grid > latent_side) return Status::kInvalidArgument;
+  if (saliency_bits < 1 || saliency_bits > 8) return Status::kInvalidArgument;
+  if (gradual_milli < 0 || gradual_milli > 100000) return Status::kInvalidArgument;
+  if (coder != EntropyCoderKind::kHuffman && coder != EntropyCoderKind::kRans) return Status::kInvalidArgument;
+  return Status::kOk;
+}
+
+}  // namespace limitnet

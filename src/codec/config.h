@@ -1,0 +1,68 @@
+// Codec configuration: everything sender and receiver must agree on, besides the weights.
+// It is fixed per model (stored in the model bundle) except the packet size, which is a
+// transmission choice and never needs to be known by the receiver.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+
+#include "codec/status.h"
+
+namespace limitnet {
+
+// Compile-time capacity limits. They size the static tables of the codec core so that the
+// encode path never allocates; firmware may lower them with -D to save RAM.
+#ifndef LIMITNET_MAX_CHANNELS
+#define LIMITNET_MAX_CHANNELS 64
+#endif
+#ifndef LIMITNET_MAX_LATENT_SIDE
+#define LIMITNET_MAX_LATENT_SIDE 64
+#endif
+#ifndef LIMITNET_MAX_GRID
+#define LIMITNET_MAX_GRID 16
+#endif
+constexpr int kMaxChannels = LIMITNET_MAX_CHANNELS;
+constexpr int kMaxLatentSide = LIMITNET_MAX_LATENT_SIDE;
+constexpr int kMaxLatentPositions = kMaxLatentSide * kMaxLatentSide;
+constexpr int kMaxGrid = LIMITNET_MAX_GRID;
+constexpr int kMaxLatentBits = 8;
+constexpr int kMaxSymbols = 1 << kMaxLatentBits;
+// Elements are addressed by 16-bit ranks on the wire and in the order tables.
+constexpr uint32_t kMaxLatentElements = 65535;
+// Upper bound of latent values one packet may carry; bounds decoder work per packet.
+constexpr int kMaxSymbolsPerPacket = 2048;
+
+enum class EntropyCoderKind : uint8_t { kHuffman = 0, kRans = 1 };
+const char* entropy_coder_name(EntropyCoderKind kind);
+
+// Maximum application payloads of common LPWAN links, in bytes.
+constexpr size_t kPayloadSigfox = 12;
+constexpr size_t kPayloadLoRaDR0 = 51;  // EU868 DR0-DR2: the default
+constexpr size_t kPayloadLoRaDR3 = 115;
+constexpr size_t kPayloadLoRaDR4 = 222;
+constexpr size_t kMinPayload = 12;
+constexpr size_t kMaxPayload = 1024;
+
+struct CodecConfig {
+  int latent_channels = 12;  // L
+  int latent_side = 28;      // K: the latent is L x K x K, channel-major (CHW)
+  int latent_bits = 6;       // bits per latent value, 2..8
+  int saliency_grid = 8;     // the K x K saliency map is sent as grid x grid cells
+  int saliency_bits = 5;     // bits per saliency cell, 1..8
+  // Gradual Scoring factor G in thousandths (200 = 0.2). Integer so that device and
+  // receiver compute identical orders on every platform.
+  int gradual_milli = 200;
+  EntropyCoderKind coder = EntropyCoderKind::kHuffman;
+
+  uint32_t latent_elements() const {
+    return static_cast<uint32_t>(latent_channels) * static_cast<uint32_t>(latent_side * latent_side);
+  }
+  int symbols() const { return 1 << latent_bits; }
+  // Saliency grid size on the wire, in bytes (bit-packed).
+  size_t saliency_bytes() const {
+    return (static_cast<size_t>(saliency_grid * saliency_grid * saliency_bits) + 7) / 8;
+  }
+  // kOk, or kInvalidArgument when a field is out of the supported range.
+  Status validate() const;
+};
+
+}  // namespace limitnet

@@ -1,0 +1,138 @@
+#include "codec/host/bundle_writer.h"
+
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <stdexcept>
+
+#include "codec/crc.h"
+
+namespace limitnet {
+
+namespace {
+void put16(std::vector<uint8_t>* out, uint32_t v) {
+  out->push_back(static_cast<uint8_t>(v));
+  out->push_back(static_cast<uint8_t>(v >> 8));
+}
+void put32(std::vector<uint8_t>* out, uint32_t v) {
+  put16(out, v & 0xFFFF);
+  put16(out, v >> 16);
+}
+void align4(std::vector<uint8_t>* out) {
+  while (out->size() % 4) out->push_back(0);
+}
+bool is_device_section(const std::string& name) {
+  for (const char* prefix : {"config", "input.", "encoder.", "saliency.", "quant.", "entropy."}) {
+    if (name.rfind(prefix, 0) == 0) return true;
+  }
+  return false;
+}
+}  // namespace
+
+void BundleWriter::add(const std::string& name, DType dtype, const std::vector<uint32_t>& dims, const void* data) {
+  if (name.empty() || name.size() > 255 || dims.size() > static_cast<size_t>(kBundleMaxDims)) {
+    throw std::invalid_argument("bundle section '" + name + "': bad name or too many dimensions");
+  }
+  size_t elements = 1;
+  for (uint32_t d : dims) elements *= d;
+  Section s{name, dtype, dims, {}};
+  const auto* p = static_cast<const uint8_t*>(data);
+  s.bytes.assign(p, p + elements * dtype_size(dtype));
+  for (Section& existing : sections_) {
+    if (existing.name == name) {
+      existing = std::move(s);
+      return;
+    }
+  }
+  sections_.push_back(std::move(s));
+}
+
+void BundleWriter::set_config(const std::string& text) {
+  add("config", DType::kText, {static_cast<uint32_t>(text.size())}, text.data());
+}
+
+void BundleWriter::copy_from(const BundleView& bundle, const std::vector<std::string>& skip) {
+  for (uint32_t i = 0; i < bundle.section_count(); ++i) {
+    BundleTensor t;
+    bundle.section(i, &t);
+    const std::string name(t.name, t.name_len);
+    bool skipped = false;
+    for (const std::string& s : skip) skipped |= s == name;
+    if (skipped) continue;
+    add(name, t.dtype, std::vector<uint32_t>(t.dims, t.dims + t.ndim), t.data);
+  }
+}
+
+bool BundleWriter::has(const std::string& name) const {
+  for (const Section& s : sections_) {
+    if (s.name == name) return true;
+  }
+  return false;
+}
+
+uint32_t BundleWriter::device_content_id() const {
+  uint32_t crc = 0;
+  for (const Section& s : sections_) {
+    if (!is_device_section(s.name)) continue;
+    crc = crc32_update(crc, reinterpret_cast<const uint8_t*>(s.name.data()), s.name.size());
+    crc = crc32_update(crc, s.bytes.data(), s.bytes.size());
+  }
+  return crc == 0 ? 1 : crc;  // 0 means "unset" elsewhere
+}
+
+std::vector<uint8_t> BundleWriter::serialize(uint32_t model_id) const {
+  std::vector<uint8_t> out = {'L', 'N', 'M', 'B'};
+  put16(&out, kBundleVersion);
+  put16(&out, parts_);
+  put32(&out, model_id ? model_id : device_content_id());
+  put32(&out, static_cast<uint32_t>(sections_.size()));
+  for (const Section& s : sections_) {
+    put16(&out, static_cast<uint32_t>(s.name.size()));
+    out.insert(out.end(), s.name.begin(), s.name.end());
+    out.push_back(static_cast<uint8_t>(s.dtype));
+    out.push_back(static_cast<uint8_t>(s.dims.size()));
+    for (uint32_t d : s.dims) put32(&out, d);
+    put32(&out, static_cast<uint32_t>(s.bytes.size()));
+    align4(&out);
+    out.insert(out.end(), s.bytes.begin(), s.bytes.end());
+    align4(&out);
+  }
+  put32(&out, crc32_update(0, out.data(), out.size()));
+  return out;
+}
+
+void BundleWriter::write(const std::string& path, uint32_t model_id) const {
+  const std::vector<uint8_t> bytes = serialize(model_id);
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
+    f.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+    if (!f) throw std::runtime_error(path + ": cannot write model bundle");
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) throw std::runtime_error(path + ": cannot write model bundle");
+}
+
+std::vector<uint32_t> read_file_aligned(const std::string& path, size_t* size) {
+  std::ifstream f(path, std::ios::binary | std::ios::ate);
+  if (!f) throw std::runtime_error(path + ": cannot open file");
+  const std::streamoff n = f.tellg();
+  if (n < 0) throw std::runtime_error(path + ": cannot read file");
+  std::vector<uint32_t> buf((static_cast<size_t>(n) + 3) / 4, 0);
+  f.seekg(0);
+  f.read(reinterpret_cast<char*>(buf.data()), n);
+  if (!f) throw std::runtime_error(path + ": cannot read file");
+  *size = static_cast<size_t>(n);
+  return buf;
+}
+
+LoadedBundle load_bundle(const std::string& path) {
+  LoadedBundle b;
+  b.storage = read_file_aligned(path, &b.size);
+  const Status s = b.view.parse(b.bytes(), b.size);
+  if (s != Status::kOk) {
+    throw std::runtime_error(path + ": not a valid model bundle (" + status_name(s) + ": " + status_message(s) + ")");
+  }
+  return b;
+}
+
+}  // namespace limitnet

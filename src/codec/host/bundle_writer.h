@@ -1,0 +1,59 @@
+// Writes model bundles (format in codec/bundle/bundle.h and docs/FORMAT.md). Host only.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "codec/bundle/bundle.h"
+
+namespace limitnet {
+
+class BundleWriter {
+ public:
+  // `parts`: kBundlePartDevice | kBundlePartCloud.
+  explicit BundleWriter(uint16_t parts) : parts_(parts) {}
+
+  void add(const std::string& name, DType dtype, const std::vector<uint32_t>& dims, const void* data);
+  void add_f32(const std::string& name, const std::vector<uint32_t>& dims, const float* data) {
+    add(name, DType::kF32, dims, data);
+  }
+  // The `config` text section: "key=value" lines.
+  void set_config(const std::string& text);
+  // Copies every section of another bundle except those whose name is in `skip`.
+  void copy_from(const BundleView& bundle, const std::vector<std::string>& skip = {});
+  bool has(const std::string& name) const;
+
+  // The model id: CRC-32 over the sections that define what the device sends (config,
+  // input normalisation, encoder, saliency, quantisation and entropy tables), so any
+  // change there gives a new id. Cloud sections do not take part.
+  uint32_t device_content_id() const;
+
+  // Serialises with the given id (0 = device_content_id()).
+  std::vector<uint8_t> serialize(uint32_t model_id = 0) const;
+  // Writes atomically (temp file + rename). Throws std::runtime_error naming the path.
+  void write(const std::string& path, uint32_t model_id = 0) const;
+
+ private:
+  struct Section {
+    std::string name;
+    DType dtype;
+    std::vector<uint32_t> dims;
+    std::vector<uint8_t> bytes;
+  };
+  uint16_t parts_;
+  std::vector<Section> sections_;
+};
+
+// Reads a whole file into a 4-byte aligned buffer. Throws std::runtime_error naming the path.
+std::vector<uint32_t> read_file_aligned(const std::string& path, size_t* size);
+
+// A loaded bundle that owns its bytes. Throws std::runtime_error with "<path>: <reason>".
+struct LoadedBundle {
+  std::vector<uint32_t> storage;
+  size_t size = 0;
+  BundleView view;
+  const uint8_t* bytes() const { return reinterpret_cast<const uint8_t*>(storage.data()); }
+};
+LoadedBundle load_bundle(const std::string& path);
+
+}  // namespace limitnet

@@ -1,0 +1,50 @@
+// Gradual Scoring and the transmission order.
+//
+// Score of latent element (channel c, position p):  S = I(p) + G * (L - 1 - c), with I the
+// upsampled saliency in [0, 1] and G the gradual factor. Elements are sent in descending
+// score; ties go to the smaller flat index c*K*K + p. Everything is integer: I is an exact
+// rational (see saliency.h) and G is given in thousandths, so the order is bit-exact on
+// every platform.
+//
+// Since every channel uses the same I shifted by a constant, the order is a merge of L
+// copies of one sorted position list. RankOrder keeps only that list (K*K entries) and
+// produces ranks on the fly through a small cursor, so the device never stores all
+// L*K*K ranks.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+
+#include "codec/config.h"
+
+namespace limitnet {
+
+// Position of the merge; cheap to copy, so a sender can look ahead and back off.
+struct RankCursor {
+  uint32_t rank = 0;
+  uint16_t next_position[kMaxChannels] = {};  // index into RankOrder's sorted list, per channel
+};
+
+class RankOrder {
+ public:
+  // Builds the order for one image from its grid levels (cfg.saliency_grid^2 bytes).
+  Status init(const CodecConfig& cfg, const uint8_t* grid_levels);
+
+  uint32_t size() const { return total_; }
+  // Flat index (c * K*K + p) of the element at cursor->rank, and advances the cursor.
+  // Precondition: cursor->rank < size().
+  uint32_t next(RankCursor* cursor) const;
+  // Writes the flat index of every rank, in rank order, into out[0 .. size()).
+  void fill(uint16_t* out) const;
+
+ private:
+  uint64_t key(int channel, int list_index) const;
+
+  int channels_ = 0;
+  int positions_ = 0;
+  uint32_t total_ = 0;
+  uint64_t channel_shift_[kMaxChannels] = {};
+  uint16_t sorted_position_[kMaxLatentPositions] = {};  // positions by descending importance
+  uint32_t importance_[kMaxLatentPositions] = {};       // upsampled saliency, by position
+};
+
+}  // namespace limitnet

@@ -1,0 +1,30 @@
+// Calibration: per-channel quantisation ranges and entropy tables measured on real
+// frames, written into a bundle. Used by `limitnet model init` and by training export.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include "codec/host/bundle_writer.h"
+
+namespace limitnet {
+
+struct CalibrationReport {
+  int frames = 0;
+  std::vector<float> quant_min, quant_max;  // per channel
+  double entropy_bits_per_value = 0;        // empirical, of the calibration symbols
+  double zero_fraction = 0;                 // share of latent values that quantise to 0
+};
+
+// Frames: input_size^2 * input_channels uint8 HWC each, supplied by `frame(i)` for
+// i < count. Range per channel: [min, 99.99th percentile] of the observed values (a
+// few outliers should not waste levels). Replaces quant.* and entropy.* in `writer`,
+// which must hold the device sections of `bundle`.
+CalibrationReport calibrate_bundle(const BundleView& bundle, int count, const std::function<const uint8_t*(int)>& frame,
+                                   BundleWriter* writer);
+
+// Deterministic smooth synthetic frames (blobs and gradients) for calibration when no
+// dataset is at hand, e.g. in tests.
+std::vector<uint8_t> synthetic_frame(int size, int channels, uint64_t seed);
+
+}  // namespace limitnet

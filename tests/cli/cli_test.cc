@@ -1,0 +1,196 @@
+// End-to-end tests of the `limitnet` binary: the commands a user types, including the
+// bad input they will eventually type. Each check looks at the exit code and the message.
+#include <gtest/gtest.h>
+
+#include <sys/wait.h>
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "data/image_io.h"
+#include "model/calibrate.h"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct CmdResult {
+  int code;
+  std::string out;  // stdout + stderr
+};
+
+CmdResult run(const std::string& args) {
+  const std::string cmd = std::string(LIMITNET_CLI) + " " + args + " 2>&1";
+  FILE* p = popen(cmd.c_str(), "r");
+  std::string out;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  const int status = pclose(p);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+nlohmann::json run_json(const std::string& args) {
+  const std::string cmd = std::string(LIMITNET_CLI) + " " + args;
+  FILE* p = popen(cmd.c_str(), "r");
+  std::string out;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  EXPECT_EQ(pclose(p), 0) << args;
+  return nlohmann::json::parse(out);
+}
+
+std::string read_all(const fs::path& p) {
+  std::ifstream f(p, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
+}
+void write_all(const fs::path& p, const std::string& s) {
+  std::ofstream f(p, std::ios::binary | std::ios::trunc);
+  f << s;
+}
+
+class CliTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = fs::temp_directory_path() / ("limitnet_cli_" + std::to_string(::getpid()));
+    fs::create_directories(dir_);
+    ASSERT_EQ(run("model init --preset cifar32 --seed 3 -o " + path("m.lnm")).code, 0);
+    ASSERT_EQ(run("model init --preset cifar32 --seed 4 -o " + path("other.lnm")).code, 0);
+    // A non-square image exercises the centre crop and resize to 32x32.
+    limitnet::data::Image img(48, 40, 3);
+    const std::vector<uint8_t> frame = limitnet::synthetic_frame(48, 3, 9);
+    std::copy(frame.begin(), frame.begin() + static_cast<long>(img.pixels.size()), img.pixels.begin());
+    limitnet::data::write_png(path("in.png"), img);
+    ASSERT_EQ(run("encode " + path("in.png") + " -m " + path("m.lnm") + " -o " + path("x.lnp") + " -p 51").code, 0);
+  }
+  static void TearDownTestSuite() { fs::remove_all(dir_); }
+  static std::string path(const std::string& name) { return (dir_ / name).string(); }
+  static fs::path dir_;
+};
+fs::path CliTest::dir_;
+
+TEST_F(CliTest, HelpOnEverySubcommand) {
+  for (const char* sub : {"", "encode", "decode", "inspect", "model", "model init", "model presets", "demo"}) {
+    const CmdResult r = run(std::string(sub) + " --help");
+    EXPECT_EQ(r.code, 0) << sub;
+    EXPECT_NE(r.out.find("Usage"), std::string::npos) << sub << ": " << r.out;
+  }
+}
+
+TEST_F(CliTest, InspectReportsEveryPacketAndAllRanks) {
+  const nlohmann::json j = run_json("inspect --json " + path("x.lnp"));
+  ASSERT_GT(j["packet_count"].get<int>(), 1);
+  EXPECT_EQ(j["ranks_covered"].get<uint32_t>(), j["latent_values"].get<uint32_t>());
+  size_t bytes = 0;
+  for (const auto& p : j["packets"]) {
+    EXPECT_LE(p["bytes"].get<size_t>(), 51u);
+    EXPECT_TRUE(p["crc_ok"].get<bool>());
+    bytes += p["bytes"].get<size_t>();
+  }
+  EXPECT_EQ(bytes, j["total_bytes"].get<size_t>());
+  EXPECT_EQ(j["packets"][0]["kind"], "head");
+  // cifar32: 4x4 grid at 4 bits = 8 saliency bytes.
+  EXPECT_EQ(j["saliency_bytes"].get<int>(), 8);
+  const nlohmann::json b = run_json("inspect --json " + path("m.lnm"));
+  EXPECT_EQ(b["parts"], "device");
+  EXPECT_EQ(b["model_id"], j["model_id"]);
+}
+
+TEST_F(CliTest, DecodeAllAndSubsets) {
+  const nlohmann::json all = run_json("decode --json " + path("x.lnp") + " -m " + path("m.lnm") + " -o " + path("all.npy"));
+  EXPECT_EQ(all["values_received"], all["latent_values"]);
+  EXPECT_TRUE(fs::exists(path("all.npy")));
+  // NumPy header + 12*8*8 float32 values.
+  EXPECT_EQ(read_all(path("all.npy")).substr(0, 6), "\x93NUMPY");
+  EXPECT_EQ(fs::file_size(path("all.npy")) % 64, (12u * 8 * 8 * 4) % 64);
+  const nlohmann::json head = run_json("decode --json " + path("x.lnp") + " -m " + path("m.lnm") + " --packets 0");
+  EXPECT_LT(head["values_received"].get<uint32_t>(), all["values_received"].get<uint32_t>());
+  const nlohmann::json gap = run_json("decode --json " + path("x.lnp") + " -m " + path("m.lnm") + " --packets 0,2");
+  EXPECT_GT(gap["values_received"].get<uint32_t>(), head["values_received"].get<uint32_t>());
+  EXPECT_EQ(gap["contiguous_ranks"], head["contiguous_ranks"]);
+}
+
+TEST_F(CliTest, DecodeWithoutHeadSaysNothingDecodable) {
+  const CmdResult r = run("decode " + path("x.lnp") + " -m " + path("m.lnm") + " --packets 1,2");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.out.find("nothing decodable yet"), std::string::npos) << r.out;
+}
+
+TEST_F(CliTest, WrongModelIsNamed) {
+  const CmdResult r = run("decode " + path("x.lnp") + " -m " + path("other.lnm"));
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.out.find("encoded by model"), std::string::npos) << r.out;
+}
+
+TEST_F(CliTest, TruncatedPacketFileIsRejected) {
+  const std::string bytes = read_all(path("x.lnp"));
+  write_all(path("cut.lnp"), bytes.substr(0, bytes.size() - 7));
+  const CmdResult r = run("decode " + path("cut.lnp") + " -m " + path("m.lnm"));
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.out.find("cut.lnp: truncated"), std::string::npos) << r.out;
+}
+
+TEST_F(CliTest, CorruptPacketIsSkippedWithWarning) {
+  std::string bytes = read_all(path("x.lnp"));
+  bytes[bytes.size() - 3] = static_cast<char>(bytes[bytes.size() - 3] ^ 0x10);  // inside the last packet
+  write_all(path("bad.lnp"), bytes);
+  const CmdResult r = run("decode " + path("bad.lnp") + " -m " + path("m.lnm"));
+  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("rejected: integrity check failed"), std::string::npos) << r.out;
+}
+
+TEST_F(CliTest, BadFlagsAndFilesGetClearErrors) {
+  struct Case {
+    std::string args, message;
+  } cases[] = {
+      {"decode " + path("x.lnp") + " -m " + path("m.lnm") + " --packets 0,x", "bad packet index 'x'"},
+      {"decode " + path("x.lnp") + " -m " + path("m.lnm") + " --packets 99", "out of range"},
+      {"decode " + path("x.lnp") + " -m " + path("m.lnm") + " -o out.png", "unsupported output"},
+      {"encode " + path("in.png") + " -m " + path("m.lnm") + " -o " + path("y.lnp") + " -p 5", "--payload 5 is out of range"},
+      {"encode " + path("m.lnm") + " -m " + path("m.lnm") + " -o " + path("y.lnp"), "m.lnm"},
+      {"encode " + path("missing.png") + " -m " + path("m.lnm") + " -o " + path("y.lnp"), "missing.png"},
+      {"encode " + path("in.png") + " -m " + path("in.png") + " -o " + path("y.lnp"), "not a valid model bundle"},
+      {"model init --preset nope -o " + path("z.lnm"), "valid: paper224, cifar32, fmnist28"},
+      {"model init --coder zip -o " + path("z.lnm"), "valid: huffman, rans"},
+      {"inspect " + path("in.png"), "neither a LimitNet packet file"},
+      {"frobnicate", "frobnicate"},
+  };
+  for (const Case& c : cases) {
+    const CmdResult r = run(c.args);
+    EXPECT_NE(r.code, 0) << c.args;
+    EXPECT_NE(r.out.find(c.message), std::string::npos) << c.args << "\n" << r.out;
+  }
+}
+
+TEST_F(CliTest, CorruptBundleIsRejected) {
+  std::string bytes = read_all(path("m.lnm"));
+  bytes[bytes.size() / 2] = static_cast<char>(bytes[bytes.size() / 2] ^ 1);
+  write_all(path("corrupt.lnm"), bytes);
+  const CmdResult r = run("encode " + path("in.png") + " -m " + path("corrupt.lnm") + " -o " + path("y.lnp"));
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.out.find("checksum_mismatch"), std::string::npos) << r.out;
+}
+
+TEST_F(CliTest, DemoRunsOnFashionMnistWhenInstalled) {
+  if (!fs::exists("/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz")) GTEST_SKIP() << "dataset-fashion-mnist not installed";
+  const nlohmann::json j = run_json("demo --limit 50 --json");
+  EXPECT_EQ(j["exact_round_trips"].get<int>(), 50);
+  const auto& curve = j["curve"];
+  ASSERT_GE(curve.size(), 2u);
+  // More packets never deliver fewer values.
+  for (size_t k = 1; k < curve.size(); ++k) {
+    EXPECT_GE(curve[k]["values_fraction"].get<double>(), curve[k - 1]["values_fraction"].get<double>());
+  }
+  EXPECT_DOUBLE_EQ(curve.back()["relative_latent_error"].get<double>(), 0.0);
+}
+
+}  // namespace
