@@ -10,9 +10,18 @@ packages=(
   # CLI and JSON
   libcli11-dev nlohmann-json3-dev
   # images: JPEG (libjpeg-turbo), PNG, zlib (IDX .gz files)
-  libjpeg62-turbo-dev libturbojpeg0-dev libpng-dev zlib1g-dev
+  libjpeg62-turbo-dev libturbojpeg0-dev libpng-dev zlib1g-dev libwebp-dev
   # the embedded default dataset for the demo and tests
   dataset-fashion-mnist
+  # training, cloud inference, evaluation (libtorch, CPU BLAS) and the saliency teachers
+  libtorch-dev libopenblas0-pthread libopencv-contrib-dev
+  # only for one test that exports a TorchScript classifier (~17 MB without recommends)
+  python3-torch
+  # receiver service (limitnet serve): MQTT client, SQLite, HTTP, HMAC; broker and headless
+  # browser for its tests
+  libmosquitto-dev libsqlite3-dev libcpp-httplib-dev libssl-dev mosquitto chromium
+  # firmware: Cortex-M cross compiler, newlib, QEMU (mps2-an500 / mps2-an505) for its test
+  gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm
 )
 # Extra groups on request, e.g. LIMITNET_DEPS_EXTRA="clang libclang-rt-14-dev" for fuzzing.
 if [ -n "${LIMITNET_DEPS_EXTRA:-}" ]; then

@@ -1,17 +1,24 @@
 // limitnet decode X.lnp -m MODEL [--packets LIST] -o OUT: what the cloud receiver does.
+#include <iomanip>
 #include <iostream>
 
 #include "cli_common.h"
 #include "codec/dec/progressive_decoder.h"
 #include "codec/host/container.h"
 #include "model/pipeline.h"
+#ifdef LIMITNET_HAVE_TORCH
+#include "cloud/cloud_model.h"
+#include "data/image_io.h"
+#endif
 
 namespace limitnet::cli {
 
 namespace {
 struct DecodeOptions {
-  std::string input, model, output, mask_output, packets;
+  std::string input, model, cloud, output, mask_output, packets;
   bool json = false;
+  bool classify = false;
+  int top_k = 5;
 };
 
 bool ends_with(const std::string& s, const std::string& suffix) {
@@ -26,10 +33,15 @@ void run_decode(const DecodeOptions& o) {
     throw CliError(o.input + ": encoded by model " + hex32(file.model_id) + ", but " + o.model + " is model " +
                    hex32(codec.model_id));
   }
-  if (!o.output.empty() && !ends_with(o.output, ".npy")) {
-    throw CliError(o.output + ": unsupported output; this build writes the latent as .npy (image output needs a "
-                   "model with a cloud decoder)");
+  const bool image_output = !o.output.empty() && ends_with(o.output, ".png");
+  if (!o.output.empty() && !ends_with(o.output, ".npy") && !image_output) {
+    throw CliError(o.output + ": unsupported output; use .npy (the latent) or .png (the reconstruction)");
   }
+#ifndef LIMITNET_HAVE_TORCH
+  if (image_output || o.classify) {
+    throw CliError("this build has no libtorch: --classify and .png reconstructions need the cloud decoder");
+  }
+#endif
   std::vector<size_t> chosen;
   if (o.packets.empty()) {
     for (size_t i = 0; i < file.packets.size(); ++i) chosen.push_back(i);
@@ -59,7 +71,25 @@ void run_decode(const DecodeOptions& o) {
   image->latent(latent.data(), mask.data());
   const std::vector<size_t> shape = {static_cast<size_t>(cfg.latent_channels), static_cast<size_t>(cfg.latent_side),
                                      static_cast<size_t>(cfg.latent_side)};
-  if (!o.output.empty()) write_npy(o.output, latent.data(), shape);
+  if (!o.output.empty() && !image_output) write_npy(o.output, latent.data(), shape);
+  nlohmann::json classes = nlohmann::json::array();
+#ifdef LIMITNET_HAVE_TORCH
+  if (image_output || o.classify) {
+    const CloudModel cloud(o.model, o.cloud);
+    if (cloud.model_id() != codec.model_id) throw CliError(o.model + ": cloud and device model ids differ");
+    if (image_output) {
+      data::Image img(cloud.input_size(), cloud.input_size(), cloud.input_channels());
+      img.pixels = cloud.reconstruct(latent.data());
+      data::write_png(o.output, img);
+    }
+    if (o.classify) {
+      const std::vector<float> probs = cloud.classify(latent.data(), 1);
+      for (const ClassScore& c : cloud.top_k(probs.data(), o.top_k)) {
+        classes.push_back({{"class", c.index}, {"name", c.name}, {"probability", c.probability}});
+      }
+    }
+  }
+#endif
   if (!o.mask_output.empty()) write_npy(o.mask_output, mask.data(), shape);
   const nlohmann::json summary = {{"input", o.input},
                                   {"packets_used", chosen.size() - rejected.size()},
@@ -67,7 +97,8 @@ void run_decode(const DecodeOptions& o) {
                                   {"bytes", bytes},
                                   {"values_received", image->values_received()},
                                   {"latent_values", cfg.latent_elements()},
-                                  {"contiguous_ranks", image->contiguous_ranks()}};
+                                  {"contiguous_ranks", image->contiguous_ranks()},
+                                  {"classes", classes}};
   if (o.json) {
     print_json(summary);
   } else {
@@ -75,6 +106,10 @@ void run_decode(const DecodeOptions& o) {
               << summary["packets_used"].get<size_t>() << " packets (" << bytes << " bytes)";
     if (!o.output.empty()) std::cout << " -> " << o.output;
     std::cout << "\n";
+    for (const auto& c : classes) {
+      std::cout << "  " << c["name"].get<std::string>() << " (" << c["class"].get<int>() << "): " << std::fixed
+                << std::setprecision(1) << 100.0 * c["probability"].get<double>() << "%\n";
+    }
   }
 }
 }  // namespace
@@ -86,9 +121,12 @@ void register_decode(CLI::App& app) {
   cmd->add_option("input", opts->input, "Packet file (.lnp)")->required()->check(CLI::ExistingFile);
   cmd->add_option("-m,--model", opts->model, "Model bundle (.lnm)")->required()->check(CLI::ExistingFile);
   cmd->add_option("--packets", opts->packets, "Packets to use, e.g. 0,2,5-7 (default: all)");
-  cmd->add_option("-o,--output", opts->output, "Write the dequantised latent (.npy, float32 L x K x K)");
+  cmd->add_option("-o,--output", opts->output, "Write the dequantised latent (.npy, float32 L x K x K) or the reconstruction (.png, needs the cloud part)");
   cmd->add_option("--mask-output", opts->mask_output, "Write the mask of received values (.npy, uint8)");
   cmd->add_flag("--json", opts->json, "Print a JSON summary");
+  cmd->add_option("--cloud", opts->cloud, "Separate cloud part of the model (ids must match)")->check(CLI::ExistingFile);
+  cmd->add_flag("--classify", opts->classify, "Classify the reconstruction (needs the cloud part); prints the top-k");
+  cmd->add_option("-k,--top-k", opts->top_k, "Classes to print with --classify")->capture_default_str()->check(CLI::Range(1, 1000));
   cmd->callback([opts]() { run_decode(*opts); });
 }
 

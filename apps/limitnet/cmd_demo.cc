@@ -1,9 +1,13 @@
 // limitnet demo: the main job on the embedded default (Fashion-MNIST from apt).
 //
-// Until trained models ship (training issue) this shows the codec itself: an untrained
-// fmnist28 encoder, calibrated on Fashion-MNIST, encodes test images into 51-byte packets;
-// the receiver decodes growing prefixes of the packet stream. It prints how many latent
-// values each byte budget delivers and how close the zero-filled latent is to the full one.
+// With libtorch and the shipped model (models/fmnist28/model.lnm): Fashion-MNIST test
+// images are encoded by the device pipeline into 51-byte packets, the receiver keeps a
+// prefix of k packets, decodes, reconstructs and classifies; it prints top-1/top-5 against
+// the mean bytes on air per image (every byte counted).
+//
+// Without libtorch or without the shipped model (--codec-only, or as a fallback) it shows
+// the codec itself: an untrained fmnist28 encoder, calibrated on Fashion-MNIST, and how
+// many latent values each byte budget delivers.
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -19,15 +23,24 @@
 #include "model/calibrate.h"
 #include "model/pipeline.h"
 #include "model/random_model.h"
+#ifdef LIMITNET_HAVE_TORCH
+#include <filesystem>
+
+#include "cloud/cloud_model.h"
+#include "cloud/omp_env.h"
+#include "eval/accuracy_curve.h"
+#endif
 
 namespace limitnet::cli {
 
 namespace {
 struct DemoOptions {
   std::string data = "fashion-mnist";
-  size_t limit = 500;
+  size_t limit = 2000;
   size_t payload = kPayloadLoRaDR0;
   bool json = false;
+  bool codec_only = false;
+  std::string model;  // default: the shipped fmnist28 model
 };
 
 void run_demo(const DemoOptions& o) {
@@ -40,10 +53,8 @@ void run_demo(const DemoOptions& o) {
 
   BundleWriter writer = random_device_bundle(preset, preset.codec, 1);
   std::vector<uint8_t> raw = writer.serialize();
-  std::vector<uint32_t> aligned((raw.size() + 3) / 4);
-  std::memcpy(aligned.data(), raw.data(), raw.size());
-  BundleView view;
-  view.parse(reinterpret_cast<const uint8_t*>(aligned.data()), raw.size());
+  const LoadedBundle untrained = parse_bundle_bytes(raw.data(), raw.size(), "untrained model");
+  const BundleView& view = untrained.view;
   std::vector<uint8_t> buf(train->image_bytes());
   calibrate_bundle(view, static_cast<int>(train->size()),
                    [&](int i) { train->get(static_cast<size_t>(i), buf.data(), nullptr); return buf.data(); }, &writer);
@@ -130,6 +141,76 @@ void run_demo(const DemoOptions& o) {
 }  // namespace
 
 namespace {
+#ifdef LIMITNET_HAVE_TORCH
+// The shipped model: $LIMITNET_MODELS/fmnist28/model.lnm, else models/ beside the source
+// tree this binary was built from, else ../share/limitnet/models beside the binary.
+std::string shipped_model() {
+  namespace fs = std::filesystem;
+  std::vector<fs::path> candidates;
+  if (const char* env = std::getenv("LIMITNET_MODELS")) candidates.push_back(fs::path(env) / "fmnist28/model.lnm");
+  candidates.push_back(fs::path(LIMITNET_SOURCE_DIR) / "models/fmnist28/model.lnm");
+  std::error_code ec;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) candidates.push_back(exe.parent_path() / "../share/limitnet/models/fmnist28/model.lnm");
+  for (const fs::path& p : candidates) {
+    if (fs::exists(p)) return p.string();
+  }
+  return "";
+}
+
+void run_model_demo(const DemoOptions& o, const std::string& model_path) {
+  check_payload(o.payload);
+  const CloudModel model(model_path);
+  auto test = data::open_dataset(o.data, data::Split::Test, model.input_size(), model.input_size(), model.input_channels(),
+                                 o.limit);
+  eval::CurveOptions co;
+  co.payload = o.payload;
+  co.progress = false;
+  const eval::CurveResult r = eval::evaluate_curve(model, *test, co);
+  if (o.json) {
+    nlohmann::json curve = nlohmann::json::array();
+    for (const auto& p : r.curve) {
+      curve.push_back({{"packets", p.packets}, {"bytes", p.bytes}, {"top1", p.top1}, {"top5", p.top5},
+                       {"values_fraction", p.values_fraction}, {"relative_latent_error", p.relative_latent_error}});
+    }
+    print_json({{"model", model_path}, {"data", r.data}, {"images", r.images}, {"payload", r.payload},
+                {"clean_top1", r.clean_top1}, {"clean_top5", r.clean_top5}, {"curve", curve},
+                {"exact_round_trips", r.exact_round_trips}, {"seconds", r.seconds}});
+    return;
+  }
+  std::cout << "LimitNet demo on " << r.data << "\n"
+            << "model: " << model_path << " (" << model.preset() << ", id " << hex32(model.model_id()) << ")\n"
+            << "device: encode each image into packets of at most " << o.payload << " bytes; receiver: keep the first k\n"
+            << "packets, decode, reconstruct, classify. Bytes = mean bytes on air per image, every byte counted.\n\n"
+            << "classifier on the clean images: top-1 " << std::fixed << std::setprecision(1) << 100 * r.clean_top1 << "%\n\n"
+            << "packets  mean bytes   top-1   top-5  latent values received\n";
+  for (const auto& p : r.curve) {
+    std::cout << std::setw(7) << p.packets << std::setw(12) << std::setprecision(1) << p.bytes << std::setw(7)
+              << 100 * p.top1 << "%" << std::setw(7) << 100 * p.top5 << "%" << std::setw(15) << 100 * p.values_fraction << "%\n";
+  }
+  std::cout << "\nexact round trip with all packets: " << r.exact_round_trips << " of " << r.images << " images; "
+            << std::setprecision(1) << r.seconds << " s\n";
+  if (r.exact_round_trips != r.images) throw CliError("demo: round trip was not exact");
+}
+#endif
+
+void dispatch_demo(const DemoOptions& o) {
+#ifdef LIMITNET_HAVE_TORCH
+  if (!o.codec_only) {
+    const std::string path = o.model.empty() ? shipped_model() : o.model;
+    if (!path.empty()) {
+      ensure_passive_openmp();
+      run_model_demo(o, path);
+      return;
+    }
+    std::cerr << "limitnet demo: no shipped model found (models/fmnist28/model.lnm); showing the codec only\n";
+  }
+#else
+  if (!o.codec_only) std::cerr << "limitnet demo: this build has no libtorch; showing the codec only\n";
+#endif
+  run_demo(o);
+}
+
 void register_demo(CLI::App& app) {
   auto opts = std::make_shared<DemoOptions>();
   CLI::App* cmd = app.add_subcommand("demo", "Run the main job on the embedded default (Fashion-MNIST from apt)");
@@ -137,7 +218,9 @@ void register_demo(CLI::App& app) {
   cmd->add_option("--limit", opts->limit, "Test images to use")->capture_default_str()->check(CLI::Range(1, 100000));
   cmd->add_option("-p,--payload", opts->payload, "Maximum bytes per packet")->capture_default_str();
   cmd->add_flag("--json", opts->json, "Print JSON");
-  cmd->callback([opts]() { run_demo(*opts); });
+  cmd->add_option("-m,--model", opts->model, "Model bundle (default: the shipped fmnist28 model)");
+  cmd->add_flag("--codec-only", opts->codec_only, "Show the codec with an untrained encoder (no classification)");
+  cmd->callback([opts]() { dispatch_demo(*opts); });
 }
 
 }  // namespace

@@ -50,10 +50,8 @@ void run_init(const InitOptions& o) {
   BundleWriter writer = random_device_bundle(*preset, codec, o.seed);
   // Calibrate on real frames when given a dataset, else on synthetic ones.
   const std::vector<uint8_t> raw = writer.serialize();
-  std::vector<uint32_t> aligned((raw.size() + 3) / 4);
-  std::memcpy(aligned.data(), raw.data(), raw.size());
-  BundleView view;
-  view.parse(reinterpret_cast<const uint8_t*>(aligned.data()), raw.size());
+  const LoadedBundle untrained = parse_bundle_bytes(raw.data(), raw.size(), "untrained model");
+  const BundleView& view = untrained.view;
   const int size = preset->input_size, channels = preset->input_channels;
   CalibrationReport report;
   std::string source;

@@ -20,11 +20,14 @@ namespace limitnet {
 #ifndef LIMITNET_MAX_GRID
 #define LIMITNET_MAX_GRID 16
 #endif
+#ifndef LIMITNET_MAX_LATENT_BITS
+#define LIMITNET_MAX_LATENT_BITS 8
+#endif
 constexpr int kMaxChannels = LIMITNET_MAX_CHANNELS;
 constexpr int kMaxLatentSide = LIMITNET_MAX_LATENT_SIDE;
 constexpr int kMaxLatentPositions = kMaxLatentSide * kMaxLatentSide;
 constexpr int kMaxGrid = LIMITNET_MAX_GRID;
-constexpr int kMaxLatentBits = 8;
+constexpr int kMaxLatentBits = LIMITNET_MAX_LATENT_BITS;
 constexpr int kMaxSymbols = 1 << kMaxLatentBits;
 // Elements are addressed by 16-bit ranks on the wire and in the order tables.
 constexpr uint32_t kMaxLatentElements = 65535;

@@ -47,8 +47,8 @@ Status ReferenceNetwork::bind_stack(const BundleView& bundle, const char* prefix
     if (!bundle.find(name, &w)) break;
     std::snprintf(name, sizeof name, "%s.%d.bias", prefix, i);
     if (!bundle.find(name, &b)) return Status::kMalformed;
-    if (w.dtype != DType::kF32 || w.ndim != 4 || w.dims[2] != w.dims[3] || b.dtype != DType::kF32 ||
-        b.elements() != w.dims[0]) {
+    if (w.dtype != DType::kF32 || w.ndim != 4 || w.dims[2] != w.dims[3] || w.dims[2] < 1 || w.dims[2] > 4096 ||
+        b.dtype != DType::kF32 || b.elements() != w.dims[0]) {
       return Status::kMalformed;
     }
     ConvLayerView& l = layers[i];
@@ -93,7 +93,10 @@ Status ReferenceNetwork::bind(const BundleView& bundle) {
   for (int i = 0; i < encoder_count_; ++i) {
     if (encoder_[i].spec.in != channels) return Status::kMalformed;
     const int next = out_size_of(encoder_[i].spec, size);
-    if (next < 1) return Status::kMalformed;
+    // A layer that grows the image (padding beyond the kernel) is no encoder; refusing it
+    // also keeps every size product below overflow (a huge padding could wrap the
+    // workspace size to a small number while run() writes the full output).
+    if (next < 1 || next > size) return Status::kMalformed;
     const size_t in_floats = static_cast<size_t>(channels) * size * size;
     const size_t out_floats = static_cast<size_t>(encoder_[i].spec.out) * next * next;
     workspace = workspace > in_floats + out_floats ? workspace : in_floats + out_floats;

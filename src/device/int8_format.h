@@ -6,7 +6,14 @@
 //   int8.sigmoid_lut    u8[256] saliency: last layer's uint8 logit code -> sigmoid * 255
 //   int8.layer.N.meta   i32[8]  {in, out, kernel, stride, pad, out_zero_point, out_max, taps_padded}
 //   int8.layer.N.weight i8[out][taps_padded]  taps in (ky, kx, c) order, zero padded to a
-//                               multiple of 4 (the kernels read 4 weights per word)
+//                               multiple of 4 (the kernels read 4 weights per word), output
+//                               channels interleaved in pairs per 4 taps: see
+//                               kernels::weight_index() in int8_kernels.h
+//   int8.layer.N.weight16 u16[out][taps_padded]  optional: the same weights widened to
+//                               int16 (stored as u16 bit patterns), same interleaving, each
+//                               group of 4 taps in pair order (t0 t2 t1 t3). The runtime
+//                               prefers them (fewer instructions per MAC, twice the Flash);
+//                               at least one of weight / weight16 must be present.
 //   int8.layer.N.bias   i32[out]  in accumulator units, all constant offsets folded in
 //   int8.layer.N.mult   i32[out]  requantisation multiplier m in [0, 2^31)
 //   int8.layer.N.shift  i32[out]  right shift r in [0, 31]

@@ -13,6 +13,49 @@ constexpr int kMaxLayerChannels = 64;
 
 size_t align4(size_t n) { return (n + 3) & ~static_cast<size_t>(3); }
 
+// im2col copies whole words and may write up to 3 bytes past a row's taps (the next row
+// or the zero tail overwrites them): each gathered-taps buffer has this much slack.
+constexpr size_t kGatherSlack = 4;
+
+inline uint32_t load_word(const uint8_t* s) {
+  uint32_t v;
+  std::memcpy(&v, s, 4);  // one LDR: the Cortex-M4/M7/M33 (and x86) allow unaligned words
+  return v;
+}
+inline void store_word(uint8_t* d, uint32_t v) { std::memcpy(d, &v, 4); }
+
+// `words` unaligned words, two per iteration.
+inline void copy_words(uint8_t* d, const uint8_t* s, int words) {
+  const uint8_t* end = s + 4 * words;
+  if (words & 1) {
+    store_word(d, load_word(s));
+    d += 4;
+    s += 4;
+  }
+  for (; s != end; s += 8, d += 8) {
+    const uint32_t a = load_word(s), b = load_word(s + 4);
+    store_word(d, a);
+    store_word(d + 4, b);
+  }
+}
+
+// Small exact copies (borders): newlib-nano's memcpy goes byte by byte.
+inline void copy_bytes(uint8_t* d, const uint8_t* s, int n) {
+  for (; n >= 8; n -= 8, d += 8, s += 8) {
+    uint32_t v0, v1;
+    std::memcpy(&v0, s, 4);
+    std::memcpy(&v1, s + 4, 4);
+    std::memcpy(d, &v0, 4);
+    std::memcpy(d + 4, &v1, 4);
+  }
+  for (; n >= 4; n -= 4, d += 4, s += 4) {
+    uint32_t v;
+    std::memcpy(&v, s, 4);
+    std::memcpy(d, &v, 4);
+  }
+  for (; n > 0; --n) *d++ = *s++;
+}
+
 // "int8.layer.<i>.<field>" without snprintf, so the firmware links no printf.
 void layer_name(int i, const char* field, char* out) {
   const char* prefix = "int8.layer.";
@@ -87,9 +130,22 @@ Status Int8Network::bind(const BundleView& bundle) {
     l.rq.zero_point = m[kMetaZeroPoint];
     l.rq.max = m[kMetaMax];
     const uint32_t out = static_cast<uint32_t>(l.out);
+    // int8 weights, widened weights, or both (then the widened ones are used).
+    const uint32_t weights = out * static_cast<uint32_t>(l.rq.taps);
+    BundleTensor t;
+    l.rq.weight = nullptr;
+    l.rq.weight16 = nullptr;
     layer_name(i, "weight", name);
-    if (!find_typed(bundle, name, DType::kI8, out * static_cast<uint32_t>(l.rq.taps), &p)) return Status::kMalformed;
-    l.rq.weight = reinterpret_cast<const int8_t*>(p);
+    if (bundle.find(name, &t)) {
+      if (!find_typed(bundle, name, DType::kI8, weights, &p)) return Status::kMalformed;
+      l.rq.weight = reinterpret_cast<const int8_t*>(p);
+    }
+    layer_name(i, "weight16", name);
+    if (bundle.find(name, &t)) {
+      if (!find_typed(bundle, name, DType::kU16, weights, &p)) return Status::kMalformed;
+      l.rq.weight16 = reinterpret_cast<const int16_t*>(p);
+    }
+    if (l.rq.weight == nullptr && l.rq.weight16 == nullptr) return Status::kMalformed;
     layer_name(i, "bias", name);
     if (!find_typed(bundle, name, DType::kI32, out, &p)) return Status::kMalformed;
     l.rq.bias = reinterpret_cast<const int32_t*>(p);
@@ -102,6 +158,7 @@ Status Int8Network::bind(const BundleView& bundle) {
     for (int o = 0; o < l.out; ++o) {
       if (l.rq.shift[o] < 0 || l.rq.shift[o] > 31 || l.rq.mult[o] < 0) return Status::kMalformed;
     }
+    l.rq.fast = kernels::fast_path(l.rq);
     layer_name(i, "pad", name);
     if (!find_typed(bundle, name, DType::kU8, static_cast<uint32_t>(l.in), &l.pad_code)) return Status::kMalformed;
     channels = l.out;
@@ -138,9 +195,8 @@ size_t Int8Network::arena_bytes() const {
   }
   const size_t plane = static_cast<size_t>(latent_side()) * latent_side();
   bytes += align4(static_cast<size_t>(latent_channels()) * plane);  // symbols, CHW
-  bytes += align4(plane);                                           // saliency map
-  bytes += align4(static_cast<size_t>(taps));                       // gathered taps
-  bytes += 2 * align4(static_cast<size_t>(taps) * 2);               // two int16 columns
+  bytes += 2 * (align4(static_cast<size_t>(taps)) + kGatherSlack);  // gathered taps, 2 pixels
+  bytes += align4(static_cast<size_t>(taps) * 4);                   // interleaved int16 column
   return bytes;
 }
 
@@ -156,9 +212,9 @@ struct RunState {
   int kept[kInt8MaxLayers];
   int done[kInt8MaxLayers];
   uint8_t* symbols;
-  uint8_t* col8;
-  int16_t* col_a;
-  int16_t* col_b;
+  uint8_t* col8_a;  // gathered taps of the two pixels
+  uint8_t* col8_b;
+  int16_t* col;     // both, expanded and interleaved for the kernels
 
   const uint8_t* row(int layer, int r) const {
     if (layer < 0) return frame + static_cast<size_t>(r) * layers[0].in_size * layers[0].in;
@@ -166,53 +222,106 @@ struct RunState {
     return rows[layer] + static_cast<size_t>(r % kept[layer]) * l.out_size * l.out;
   }
 
-  // Copies output pixel x's receptive field (ky, kx, c order) into col8, padding with
-  // the layer's pad codes, and expands it to int16 pair order.
-  void gather(const Int8Layer& l, const uint8_t* const* in_rows, int x, int16_t* col) const {
+  // Copies output pixel x's receptive field (ky, kx, c order) into taps_out, padding with
+  // the layer's pad codes and zero-filling up to the padded tap count.
+  void gather(const Int8Layer& l, const uint8_t* const* in_rows, int x, uint8_t* taps_out) const {
     const int c = l.in, k = l.kernel, span = k * c;
     const int ix0 = x * l.stride - l.pad;
-    uint8_t* d = col8;
+    const bool inside = ix0 >= 0 && ix0 + k <= l.in_size;
+    // Whole words when the span is a multiple of 4, or when at least 3 more bytes of the
+    // same row follow it (never reads past the row, so never past the caller's frame).
+    const int words = (span & 3) == 0 || (l.in_size - ix0 - k) * c >= 3 ? (span + 3) >> 2 : 0;
+    uint8_t* d = taps_out;
     for (int ky = 0; ky < k; ++ky) {
       const uint8_t* r = in_rows[ky];
-      if (r != nullptr && ix0 >= 0 && ix0 + k <= l.in_size) {
-        std::memcpy(d, r + ix0 * c, static_cast<size_t>(span));
+      if (r != nullptr && inside) {
+        if (words > 0) {
+          copy_words(d, r + ix0 * c, words);
+        } else {
+          copy_bytes(d, r + ix0 * c, span);
+        }
         d += span;
         continue;
       }
       for (int kx = 0; kx < k; ++kx) {
         const int ix = ix0 + kx;
         const uint8_t* src = (r != nullptr && ix >= 0 && ix < l.in_size) ? r + ix * c : l.pad_code;
-        std::memcpy(d, src, static_cast<size_t>(c));
+        copy_bytes(d, src, c);
         d += c;
       }
     }
-    const int used = k * span;
-    if (l.rq.taps > used) std::memset(d, 0, static_cast<size_t>(l.rq.taps - used));
-    kernels::expand_column(col8, l.rq.taps, col);
+    for (int t = k * span; t < l.rq.taps; ++t) *d++ = 0;
   }
 
-  void ensure(int layer, int r) {
-    while (done[layer] <= r) compute_row(layer, done[layer]++);
+  // The common case of gather() for both pixels of a pair: every row present, both
+  // windows inside the row, whole-word copies allowed (`words` per row).
+  void gather_pair_inside(const Int8Layer& l, const uint8_t* const* in_rows, int x, int words) const {
+    const int c = l.in, k = l.kernel, span = k * c;
+    const int off_a = (x * l.stride - l.pad) * c, off_b = off_a + l.stride * c;
+    uint8_t* da = col8_a;
+    uint8_t* db = col8_b;
+    for (int ky = 0; ky < k; ++ky, da += span, db += span) {
+      copy_words(da, in_rows[ky] + off_a, words);
+      copy_words(db, in_rows[ky] + off_b, words);
+    }
+    for (int t = k * span; t < l.rq.taps; ++t) da[t - k * span] = db[t - k * span] = 0;
+  }
+
+  // Last input row (clamped to the map) that row y of layer i reads.
+  int last_input_row(int i, int y) const {
+    const Int8Layer& l = layers[i];
+    const int last = y * l.stride - l.pad + l.kernel - 1;
+    return last < l.in_size - 1 ? last : l.in_size - 1;
+  }
+
+  // Computes rows of the last layer up to y, pulling just enough rows from the layers
+  // above: each step computes the next row of the deepest layer whose input window is
+  // complete. Rows of a layer are made only when its consumer's next window needs them,
+  // so a ring of `kernel` rows never loses a row still in use. Iterative (no recursion),
+  // to keep the stack small.
+  void pull(int last, int y) {
+    while (done[last] <= y) {
+      int j = last;
+      while (j > 0 && done[j - 1] <= last_input_row(j, done[j])) --j;
+      compute_row(j, done[j]);
+      ++done[j];
+    }
   }
 
   void compute_row(int i, int y) {
     const Int8Layer& l = layers[i];
     const uint8_t* in_rows[kMaxKernel];
     const int top = y * l.stride - l.pad;
-    int last = top + l.kernel - 1;
-    if (last > l.in_size - 1) last = l.in_size - 1;
-    if (i > 0 && last >= 0) ensure(i - 1, last);
     for (int ky = 0; ky < l.kernel; ++ky) {
       const int iy = top + ky;
       in_rows[ky] = (iy < 0 || iy >= l.in_size) ? nullptr : row(i - 1, iy);
     }
     uint8_t* out = const_cast<uint8_t*>(row(i, y));
     const int n = l.out_size, o = l.out;
+    bool all_rows = true;
+    for (int ky = 0; ky < l.kernel; ++ky) all_rows = all_rows && in_rows[ky] != nullptr;
+    const int span = l.kernel * l.in, words = (span + 3) >> 2;
     for (int x = 0; x < n; x += 2) {
-      gather(l, in_rows, x, col_a);
       const bool pair = x + 1 < n;
-      if (pair) gather(l, in_rows, x + 1, col_b);
-      kernels::conv_pixels(l.rq, col_a, pair ? col_b : nullptr, out + x * o, out + (x + 1) * o);
+      const int first = x * l.stride - l.pad, last_end = first + l.stride + l.kernel;  // pixel x+1's window end
+      const bool fast = pair && all_rows && first >= 0 &&
+                        ((span & 3) == 0 ? last_end <= l.in_size : (l.in_size - last_end) * l.in >= 3);
+      if (fast && (span & 3) == 0) {
+        // Rows are whole groups of 4 taps: widen straight from the input rows.
+        const int off_a = first * l.in, off_b = off_a + l.stride * l.in;
+        for (int ky = 0; ky < l.kernel; ++ky) {
+          kernels::expand_columns(in_rows[ky] + off_a, in_rows[ky] + off_b, span, col + 2 * ky * span);
+        }
+      } else {
+        if (fast) {
+          gather_pair_inside(l, in_rows, x, words);
+        } else {
+          gather(l, in_rows, x, col8_a);
+          if (pair) gather(l, in_rows, x + 1, col8_b);
+        }
+        kernels::expand_columns(col8_a, pair ? col8_b : col8_a, l.rq.taps, col);
+      }
+      kernels::conv_pixels(l.rq, col, out + x * o, pair ? out + (x + 1) * o : nullptr);
     }
     if (i == latent_layer) {
       // The codec wants the latent channel-major.
@@ -252,19 +361,18 @@ Status Int8Network::run(const uint8_t* frame, uint8_t* arena, size_t arena_size,
   const size_t plane = static_cast<size_t>(side) * side;
   s.symbols = p;
   p += align4(static_cast<size_t>(latent_channels()) * plane);
-  uint8_t* map = p;
-  p += align4(plane);
-  s.col8 = p;
-  p += align4(static_cast<size_t>(taps));
-  s.col_a = reinterpret_cast<int16_t*>(p);
-  p += align4(static_cast<size_t>(taps) * 2);
-  s.col_b = reinterpret_cast<int16_t*>(p);
+  s.col8_a = p;
+  p += align4(static_cast<size_t>(taps)) + kGatherSlack;
+  s.col8_b = p;
+  p += align4(static_cast<size_t>(taps)) + kGatherSlack;
+  s.col = reinterpret_cast<int16_t*>(p);
 
-  // Pull the last saliency row by row; every layer above runs just far enough.
+  // Pull the last saliency layer's rows; every layer above runs just far enough.
   const int last = s.count - 1;
-  for (int y = 0; y < side; ++y) s.ensure(last, y);
-  const uint8_t* logits = s.rows[last];
-  for (size_t i = 0; i < plane; ++i) map[i] = sigmoid_lut_[logits[i]];
+  s.pull(last, side - 1);
+  // Logit codes -> saliency 0..255, in place (the last layer keeps its whole map).
+  uint8_t* map = s.rows[last];
+  for (size_t i = 0; i < plane; ++i) map[i] = sigmoid_lut_[map[i]];
   *symbols = s.symbols;
   *saliency_map = map;
   return Status::kOk;

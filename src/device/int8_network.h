@@ -38,7 +38,8 @@ class Int8Network {
   // Multiply-accumulates per image (taps without padding).
   long long macs() const;
 
-  // Arena bytes run() needs (rings, im2col columns, latent and saliency map).
+  // Arena bytes run() needs (rings, im2col columns, latent symbols; the saliency map
+  // reuses the last layer's buffer).
   size_t arena_bytes() const;
 
   // frame: input_size^2 x input_channels uint8 HWC. Writes the latent symbols (CHW,

@@ -21,11 +21,7 @@ DevicePipeline::DevicePipeline(const std::string& bundle_path) {
 }
 
 DevicePipeline::DevicePipeline(const uint8_t* bundle, size_t size, const std::string& name) {
-  bundle_.storage.assign((size + 3) / 4, 0);
-  std::memcpy(bundle_.storage.data(), bundle, size);
-  bundle_.size = size;
-  const Status s = bundle_.view.parse(bundle_.bytes(), size);
-  if (s != Status::kOk) throw std::runtime_error(name + ": not a valid model bundle (" + status_message(s) + ")");
+  bundle_ = parse_bundle_bytes(bundle, size, name);
   init(name);
 }
 

@@ -154,7 +154,7 @@ TEST_F(CliTest, BadFlagsAndFilesGetClearErrors) {
   } cases[] = {
       {"decode " + path("x.lnp") + " -m " + path("m.lnm") + " --packets 0,x", "bad packet index 'x'"},
       {"decode " + path("x.lnp") + " -m " + path("m.lnm") + " --packets 99", "out of range"},
-      {"decode " + path("x.lnp") + " -m " + path("m.lnm") + " -o out.png", "unsupported output"},
+      {"decode " + path("x.lnp") + " -m " + path("m.lnm") + " -o out.png", "has no cloud part"},
       {"encode " + path("in.png") + " -m " + path("m.lnm") + " -o " + path("y.lnp") + " -p 5", "--payload 5 is out of range"},
       {"encode " + path("m.lnm") + " -m " + path("m.lnm") + " -o " + path("y.lnp"), "m.lnm"},
       {"encode " + path("missing.png") + " -m " + path("m.lnm") + " -o " + path("y.lnp"), "missing.png"},

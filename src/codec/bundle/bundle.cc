@@ -33,6 +33,7 @@ bool parse_section(const uint8_t* base, size_t end, size_t pos, BundleTensor* t,
   for (int d = 0; d < ndim; ++d) {
     t->dims[d] = rd32(base + pos);
     elements *= t->dims[d];
+    if (elements > 0xFFFFFFFFull) return false;  // would wrap around and match any byte count
     pos += 4;
   }
   t->bytes = rd32(base + pos);

@@ -1,6 +1,7 @@
 #include "codec/dec/image_decoder.h"
 
 #include <algorithm>
+#include <memory>
 
 #include "codec/entropy/bit_io.h"
 #include "codec/order.h"
@@ -11,7 +12,9 @@ namespace limitnet {
 
 namespace {
 // Bound on buffered sections before the map arrives: a sender never needs more than
-// one image's worth, so this only stops a flood of junk from growing without limit.
+// one image's worth (at most one section per latent value, e.g. 12-byte packets with rANS
+// carry only a few values each), so this only stops a flood of junk from growing without
+// limit. The bound used is the larger of this and the model's latent_elements().
 constexpr size_t kMaxPendingSections = 4096;
 }  // namespace
 
@@ -25,6 +28,10 @@ Status ImageDecoder::add(const PacketInfo& info, bool* duplicate) {
   bool dup = false;
   Status s = Status::kOk;
   if (info.image_id != image_id_) return Status::kInvalidArgument;
+  // The last HEAD chunk can complete the map (and decode buffered sections) before its own
+  // data section is checked; keep a copy so that refusing that section changes nothing.
+  std::unique_ptr<ImageDecoder> before;
+  if (info.kind == PacketKind::kHead && info.has_data && !ready()) before = std::make_unique<ImageDecoder>(*this);
   if (info.kind == PacketKind::kHead) s = add_head(info, &dup);
   if (s == Status::kOk && info.has_data) {
     Section section{info.rank_start, info.count, std::vector<uint8_t>(info.payload, info.payload + info.payload_size)};
@@ -32,7 +39,7 @@ Status ImageDecoder::add(const PacketInfo& info, bool* duplicate) {
       s = Status::kMalformed;
     } else if (ready()) {
       s = decode_section(section, &dup);
-    } else if (pending_.size() >= kMaxPendingSections) {
+    } else if (pending_.size() >= std::max<size_t>(kMaxPendingSections, model_->config.latent_elements())) {
       s = Status::kBufferTooSmall;
     } else {
       // Identical copies need not be kept twice.
@@ -40,6 +47,10 @@ Status ImageDecoder::add(const PacketInfo& info, bool* duplicate) {
         if (p.rank_start == section.rank_start && p.count == section.count && p.payload == section.payload) dup = true;
       }
       if (!dup) pending_.push_back(std::move(section));
+    }
+    if (s != Status::kOk && before) {
+      *this = std::move(*before);
+      return s;
     }
   }
   if (duplicate) *duplicate = dup;

@@ -109,7 +109,10 @@ size_t PacketEncoder::write_data_section(uint8_t* out, size_t budget) {
     for (size_t i = 0; i < size; ++i) out[head + i] = scratch_[i];
     written = head + size;
   }
-  for (int i = 0; i < n; ++i) order_.next(&cursor_);
+  // Each merge step advances exactly the chosen channel, so the cursor after n values
+  // follows from the peeked channels without redoing the merge.
+  for (int i = 0; i < n; ++i) cursor_.next_position[peek_channel_[i]]++;
+  cursor_.rank += static_cast<uint32_t>(n);
   return written;
 }
 

@@ -55,5 +55,7 @@ struct LoadedBundle {
   const uint8_t* bytes() const { return reinterpret_cast<const uint8_t*>(storage.data()); }
 };
 LoadedBundle load_bundle(const std::string& path);
+// The same from bytes in memory (copied into aligned storage); `name` is used in errors.
+LoadedBundle parse_bundle_bytes(const uint8_t* data, size_t size, const std::string& name);
 
 }  // namespace limitnet

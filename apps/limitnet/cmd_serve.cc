@@ -1,0 +1,166 @@
+// limitnet serve: the receiver service (docs/SERVER.md). Ingests LimitNet packets from an
+// MQTT broker (ChirpStack v4 / The Things Stack v3 uplink events) and/or authenticated UDP
+// datagrams, persists every accepted packet in SQLite before decoding it, runs inference
+// and serves results over HTTP (and publishes them over MQTT).
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cstdlib>
+#include <ctime>
+#include <fstream>
+#include <iostream>
+#include <mutex>
+#include <thread>
+
+#include <unistd.h>
+
+#include "cli_common.h"
+#include "server/http_api.h"
+#include "server/mqtt_link.h"
+#include "server/service.h"
+#include "server/udp_ingest.h"
+#ifdef LIMITNET_SERVER_HAVE_CLOUD
+#include "server/cloud_inference.h"
+#endif
+
+namespace limitnet::cli {
+
+namespace {
+std::atomic<bool> g_stop{false};
+void on_signal(int) { g_stop = true; }
+
+struct ServeOptions {
+  server::ServiceOptions service;
+  server::MqttOptions mqtt;
+  bool mqtt_on = false;
+  std::string journal = "wal";
+  double image_ttl_s = 3600, retention_s = 0;
+  std::string udp_host = "127.0.0.1", udp_keys;
+  int udp_port = -1;
+  std::string http_host = "127.0.0.1";
+  int http_port = 8080;
+  std::string port_file;
+  double duration_s = 0;
+};
+
+void log_line(const std::string& line) {
+  static std::mutex mu;
+  const std::time_t t = std::time(nullptr);
+  char stamp[32];
+  std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
+  std::lock_guard<std::mutex> lock(mu);
+  std::cerr << stamp << " limitnet serve: " << line << "\n";
+}
+
+void run_serve(ServeOptions o) {
+  if (o.journal != "wal" && o.journal != "delete") throw CliError("--journal must be wal or delete");
+  o.service.store.wal = o.journal == "wal";
+  o.service.image_ttl_ms = static_cast<int64_t>(o.image_ttl_s * 1000);
+  o.service.retention_ms = static_cast<int64_t>(o.retention_s * 1000);
+  // A password on the command line is visible in `ps`; the environment is the better place.
+  if (o.mqtt.password.empty()) {
+    if (const char* pw = std::getenv("LIMITNET_MQTT_PASSWORD")) o.mqtt.password = pw;
+  }
+  if (o.mqtt.tls && o.mqtt.ca_file.empty() && o.mqtt.ca_path.empty()) {
+    throw CliError("--mqtt-tls needs --mqtt-ca FILE or --mqtt-capath DIR");
+  }
+  if (o.udp_port >= 0 && o.udp_keys.empty()) {
+    throw CliError("--udp-port needs --udp-keys FILE: every UDP packet is authenticated with its device's key");
+  }
+  if (!o.mqtt_on && o.udp_port < 0) log_line("warning: neither --mqtt-host nor --udp-port given: HTTP only");
+
+#ifdef LIMITNET_SERVER_HAVE_CLOUD
+  server::install_cloud_engine();  // bundles with a cloud part get decoder + classifier
+#endif
+  server::Service service(o.service, log_line);
+  std::unique_ptr<server::MqttLink> mqtt;
+  std::unique_ptr<server::UdpIngest> udp;
+  if (o.mqtt_on) {
+    mqtt = std::make_unique<server::MqttLink>(o.mqtt, &service);
+    server::MqttLink* link = mqtt.get();
+    service.set_result_callback([link](const nlohmann::json& j) { link->publish_result(j); });
+  }
+  if (o.udp_port >= 0) {
+    server::DeviceKeys keys = server::DeviceKeys::load(o.udp_keys);
+    log_line("udp: " + std::to_string(keys.size()) + " device keys from " + o.udp_keys);
+    udp = std::make_unique<server::UdpIngest>(o.udp_host, o.udp_port, std::move(keys), &service);
+  }
+  server::HttpApi http(o.http_host, o.http_port, &service);
+
+  service.start();
+  if (mqtt) mqtt->start();
+  if (udp) udp->start();
+  http.start();
+  log_line("http://" + o.http_host + ":" + std::to_string(http.port()) + "/" +
+           (udp ? ", udp " + o.udp_host + ":" + std::to_string(udp->port()) : std::string()) +
+           (mqtt ? ", mqtt " + o.mqtt.host + ":" + std::to_string(o.mqtt.port) : std::string()));
+  if (!o.port_file.empty()) {
+    // Written after every listener is up, atomically, so a test can wait for it.
+    const std::string tmp = o.port_file + ".tmp";
+    {
+      std::ofstream f(tmp);
+      f << nlohmann::json{{"http_port", http.port()}, {"udp_port", udp ? udp->port() : -1}, {"pid", static_cast<long>(getpid())}}.dump()
+        << "\n";
+    }
+    std::rename(tmp.c_str(), o.port_file.c_str());
+  }
+
+  std::signal(SIGINT, on_signal);
+  std::signal(SIGTERM, on_signal);
+  const auto start = std::chrono::steady_clock::now();
+  while (!g_stop) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    if (o.duration_s > 0 && std::chrono::steady_clock::now() - start > std::chrono::duration<double>(o.duration_s)) break;
+  }
+  log_line("stopping");
+  if (udp) udp->stop();
+  if (mqtt) mqtt->stop();
+  service.stop();  // commits what is queued
+  http.stop();
+  log_line("stopped: " + std::to_string(service.packets_applied()) + " packets in the store's sessions");
+}
+
+void register_serve(CLI::App& app) {
+  auto o = std::make_shared<ServeOptions>();
+  CLI::App* c = app.add_subcommand("serve", "Receiver service: MQTT/UDP ingest, persistent sessions, inference, HTTP API");
+  c->add_option("-m,--model", o->service.models, "Model bundle(s) (.lnm); packets of other models are dropped")->required();
+  c->add_option("--db", o->service.store.path, "SQLite database of accepted packets")->capture_default_str();
+  c->add_option("--journal", o->journal, "SQLite journal: wal or delete")->capture_default_str();
+  c->add_option("--sync", o->service.store.synchronous,
+                "SQLite synchronous: full (survives power loss), normal (survives crashes), off")->capture_default_str();
+  c->add_option("--max-db-bytes", o->service.store.max_bytes, "Refuse to grow the database beyond this (0 = no limit)");
+  c->add_option("--image-ttl", o->image_ttl_s, "An image accepts packets until this many seconds after its last one")->capture_default_str();
+  c->add_option("--retention", o->retention_s, "Delete images opened more than this many seconds ago (0 = keep)")->capture_default_str();
+  c->add_option("--debounce-ms", o->service.debounce_ms, "Infer once no packet arrived for this long")->capture_default_str();
+  c->add_option("--max-result-delay-ms", o->service.max_result_delay_ms, "...but at the latest this long after a packet")->capture_default_str();
+  c->add_option("--top-k", o->service.top_k, "Classes reported per image")->capture_default_str();
+  c->add_option("--threads", o->service.inference_threads, "Threads of the cloud model")->capture_default_str();
+
+  c->add_option("--mqtt-host", o->mqtt.host, "MQTT broker host (enables MQTT ingest)")->each([o](const std::string&) { o->mqtt_on = true; });
+  c->add_option("--mqtt-port", o->mqtt.port, "MQTT broker port")->capture_default_str();
+  c->add_option("--mqtt-user", o->mqtt.username, "MQTT user name");
+  c->add_option("--mqtt-password", o->mqtt.password, "MQTT password (better: env LIMITNET_MQTT_PASSWORD)");
+  c->add_option("--mqtt-client-id", o->mqtt.client_id, "MQTT client id (persistent session)")->capture_default_str();
+  c->add_flag("--mqtt-tls", o->mqtt.tls, "Connect with TLS");
+  c->add_option("--mqtt-ca", o->mqtt.ca_file, "CA certificate file for TLS");
+  c->add_option("--mqtt-capath", o->mqtt.ca_path, "CA certificate directory for TLS");
+  c->add_option("--mqtt-cert", o->mqtt.cert_file, "Client certificate (TLS client auth)");
+  c->add_option("--mqtt-key", o->mqtt.key_file, "Client private key (TLS client auth)");
+  c->add_flag("--mqtt-insecure", o->mqtt.tls_insecure, "Do not check the broker's host name (testing only)");
+  c->add_option("--mqtt-topic", o->mqtt.topics, "Uplink topic filter(s); default: ChirpStack v4 and TTS v3 uplinks");
+  c->add_option("--result-prefix", o->mqtt.result_prefix, "Results go to <prefix>/devices/<device>/result")->capture_default_str();
+
+  c->add_option("--udp-port", o->udp_port, "UDP ingest port (0 = any free port; default: off)");
+  c->add_option("--udp-host", o->udp_host, "UDP bind address")->capture_default_str();
+  c->add_option("--udp-keys", o->udp_keys, "Device key file: lines '<DevEUI hex> <key hex>'");
+  c->add_option("--http-host", o->http_host, "HTTP bind address (not localhost: the API has no authentication)")->capture_default_str();
+  c->add_option("--http-port", o->http_port, "HTTP port (0 = any free port)")->capture_default_str();
+  c->add_option("--port-file", o->port_file, "Write {http_port, udp_port, pid} as JSON here once listening");
+  c->add_option("--duration", o->duration_s, "Stop after this many seconds (0 = until SIGINT/SIGTERM)");
+  c->callback([o]() { run_serve(*o); });
+}
+}  // namespace
+
+LIMITNET_SUBCOMMAND(70, register_serve);
+
+}  // namespace limitnet::cli

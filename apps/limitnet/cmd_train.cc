@@ -1,0 +1,69 @@
+// limitnet train: the whole training recipe of one model (classifier, phase 1, phase 2,
+// calibration, export). See docs/TRAINING.md.
+#include <iostream>
+
+#include "cli_common.h"
+#ifdef LIMITNET_HAVE_TORCH
+#include "cloud/omp_env.h"
+#include "train/train.h"
+#endif
+
+namespace limitnet::cli {
+
+void register_train(CLI::App& app) {
+#ifdef LIMITNET_HAVE_TORCH
+  auto o = std::make_shared<train::TrainOptions>();
+  auto table = std::make_shared<bool>(false);
+  CLI::App* cmd = app.add_subcommand("train", "Train a model (classifier, phase 1, phase 2) and export its bundle");
+  cmd->add_option("--preset", o->preset, "Architecture preset: paper224, cifar32, fmnist28")->capture_default_str();
+  cmd->add_option("--data", o->data, "Dataset spec: fashion-mnist, mnist, cifar10, or a folder")->capture_default_str();
+  cmd->add_option("--run", o->run_dir, "Run directory: checkpoints, state.json, log.jsonl");
+  cmd->add_option("-o,--output", o->output, "Model bundle to write (default <run>/model.lnm)");
+  cmd->add_option("--seed", o->seed, "Seed of every random choice")->capture_default_str();
+  cmd->add_option("--threads", o->threads, "CPU threads")->capture_default_str()->check(CLI::Range(1, 64));
+  cmd->add_option("--batch", o->batch, "Batch size")->capture_default_str()->check(CLI::Range(1, 4096));
+  cmd->add_option("--limit", o->train_limit, "Training images to use (0 = all)")->capture_default_str();
+  cmd->add_option("--val-limit", o->val_limit, "Test images for per-epoch validation (0 = all)")->capture_default_str();
+  cmd->add_option("--cls-epochs", o->cls_epochs, "Classifier epochs")->capture_default_str();
+  cmd->add_option("--cls-lr", o->cls_lr, "Classifier peak learning rate (SGD, one-cycle)")->capture_default_str();
+  cmd->add_option("--cls-width", o->cls_width, "Classifier base width (0 = preset default)");
+  cmd->add_option("--cls-blocks", o->cls_blocks, "Classifier blocks per stage (0 = preset default)");
+  cmd->add_option("--classifier-ts", o->classifier_ts, "Use this TorchScript classifier instead of training one")
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--classifier-from", o->classifier_from, "Reuse the trained classifier of an earlier run directory")
+      ->check(CLI::ExistingDirectory);
+  cmd->add_option("--p1-epochs", o->p1_epochs, "Phase 1 epochs (reconstruction + saliency)")->capture_default_str();
+  cmd->add_option("--p1-lr", o->p1_lr, "Phase 1 learning rate (Adam, cosine)")->capture_default_str();
+  cmd->add_option("--p2-epochs", o->p2_epochs, "Phase 2 epochs (classification through the frozen classifier)")
+      ->capture_default_str();
+  cmd->add_option("--p2-lr", o->p2_lr, "Phase 2 learning rate (Adam, cosine)")->capture_default_str();
+  cmd->add_option("--p2-mse", o->p2_mse_weight, "Weight of a reconstruction term in phase 2")->capture_default_str();
+  cmd->add_option("--saliency-weight", o->saliency_weight, "Weight of the saliency BCE in phase 1")->capture_default_str();
+  cmd->add_option("--teacher", o->teacher, "Saliency teacher: spectral, fine, gradcam, dir:PATH, none")->capture_default_str();
+  cmd->add_option("--decoder-width", o->decoder_width, "Decoder width (0 = preset default)");
+  cmd->add_option("-G,--gradual", o->gradual, "Gradual Scoring factor G (default: the preset's)");
+  cmd->add_option("--latent-bits", o->latent_bits, "Bits per latent value (default: the preset's)");
+  cmd->add_option("--saliency-grid", o->saliency_grid, "Saliency grid side (default: the preset's)");
+  cmd->add_option("--saliency-bits", o->saliency_bits, "Bits per saliency cell (default: the preset's)");
+  cmd->add_option("--calibration-images", o->calibration_images, "Training images for calibration")->capture_default_str();
+  cmd->add_flag("--resume", o->resume, "Continue the run in --run after its last finished epoch");
+  cmd->add_flag("--cost-table", *table, "Print parameters and MACs of every preset (Markdown) and exit");
+  cmd->callback([o, table]() {
+    if (*table) {
+      std::cout << train::preset_cost_table();
+      return;
+    }
+    if (o->run_dir.empty()) throw CliError("--run DIR is required");
+    ensure_passive_openmp();
+    train::run_training(*o);
+  });
+#else
+  CLI::App* cmd = app.add_subcommand("train", "Train a model (needs libtorch)");
+  cmd->allow_extras();
+  cmd->callback([]() { throw CliError("this build has no libtorch; install libtorch-dev and rebuild"); });
+#endif
+}
+
+LIMITNET_SUBCOMMAND(60, register_train);
+
+}  // namespace limitnet::cli

@@ -1,0 +1,163 @@
+// Host tool: writes what the firmware benchmark embeds and what it must print.
+//   fw_assets <outdir> [--paper224 <bundle>] [--cifar32 <bundle>] [--fmnist28 <bundle>]
+// For each preset (paper224, cifar32, fmnist28 (gray); random-weight models calibrated
+// and quantised on synthetic frames unless a bundle path is given) it writes into <outdir>:
+//   fw_assets.c / fw_assets.h  the float-stripped int8 bundles (4-byte aligned, .rodata)
+//                              and the golden frames (section .testdata)
+//   expected.txt               the packets the host build of the int8 runtime produces
+//                              for the golden frames, as "PACKET ..." lines (the format
+//                              the firmware prints), for byte-for-byte comparison.
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "codec/host/bundle_writer.h"
+#include "codec/presets.h"
+#include "device/device_state.h"
+#include "device/limitnet_device.h"
+#include "model/calibrate.h"
+#include "model/ptq.h"
+
+namespace {
+
+constexpr int kFramesPerModel = 2;
+constexpr size_t kPayload = 51;  // LoRa EU868 DR0-2, the project default
+
+struct Model {
+  std::string preset;
+  std::vector<uint8_t> bundle;  // stripped
+  std::vector<std::vector<uint8_t>> frames;
+  size_t work_bytes = 0;
+};
+
+std::vector<uint8_t> load_or_random(const std::string& preset, const std::string& path) {
+  if (path.empty()) return limitnet::random_int8_bundle(preset.c_str(), 1, 4);
+  limitnet::LoadedBundle b = limitnet::load_bundle(path);
+  limitnet::BundleTensor t;
+  if (b.view.find("int8.net", &t)) return std::vector<uint8_t>(b.bytes(), b.bytes() + b.size);
+  // A float-only bundle (e.g. fresh from training): quantise on synthetic frames.
+  const limitnet::PresetSpec* p = limitnet::find_preset(preset.c_str());
+  std::vector<std::vector<uint8_t>> frames;
+  for (int i = 0; i < 8; ++i) frames.push_back(limitnet::synthetic_frame(p->input_size, p->input_channels, 1000 + i));
+  limitnet::BundleWriter w(b.view.parts());
+  w.copy_from(b.view);
+  limitnet::add_int8_sections(b.view, 8, [&](int i) { return frames[static_cast<size_t>(i)].data(); }, &w);
+  return w.serialize(b.view.model_id());
+}
+
+void write_array(std::ostream& o, const std::string& name, const std::vector<uint8_t>& bytes, const char* section) {
+  o << "__attribute__((aligned(4)";
+  if (section) o << ", section(\"" << section << "\")";
+  o << ")) const uint8_t " << name << "[" << bytes.size() << "] = {";
+  for (size_t i = 0; i < bytes.size(); ++i) o << (i % 24 ? "" : "\n") << static_cast<int>(bytes[i]) << ",";
+  o << "\n};\n";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    std::cerr << "usage: fw_assets <outdir> [--paper224 <bundle>] [--cifar32 <bundle>] [--fmnist28 <bundle>]\n";
+    return 2;
+  }
+  const std::string out = argv[1];
+  constexpr int kModels = 3;
+  const char* presets[kModels] = {"paper224", "cifar32", "fmnist28"};
+  std::string paths[kModels];
+  for (int i = 2; i + 1 < argc; i += 2) {
+    for (int m = 0; m < kModels; ++m) {
+      if (std::strcmp(argv[i] + 2, presets[m]) == 0 && std::strncmp(argv[i], "--", 2) == 0) paths[m] = argv[i + 1];
+    }
+  }
+  std::vector<Model> models;
+  std::ostringstream expected;
+  for (int m = 0; m < kModels; ++m) {
+    Model model;
+    model.preset = presets[m];
+    const std::vector<uint8_t> full = load_or_random(model.preset, paths[m]);
+    std::vector<uint32_t> a((full.size() + 3) / 4);
+    std::memcpy(a.data(), full.data(), full.size());
+    limitnet::BundleView view;
+    if (view.parse(reinterpret_cast<const uint8_t*>(a.data()), full.size()) != limitnet::Status::kOk) {
+      std::cerr << "fw_assets: bundle for " << model.preset << " does not parse\n";
+      return 1;
+    }
+    model.bundle = limitnet::device_flash_bundle(view);
+    std::vector<uint32_t> sa((model.bundle.size() + 3) / 4);
+    std::memcpy(sa.data(), model.bundle.data(), model.bundle.size());
+    size_t need = 0;
+    int r = limitnet_device_arena_size(sa.data(), model.bundle.size(), &need);
+    if (r != LIMITNET_DEVICE_OK) {
+      std::cerr << "fw_assets: " << limitnet_device_status_name(r) << "\n";
+      return 1;
+    }
+    std::vector<uint64_t> arena(need / 8 + 1);
+    limitnet_device* dev = nullptr;
+    r = limitnet_device_open(arena.data(), need, sa.data(), model.bundle.size(), model.preset.c_str(), &dev);
+    if (r != LIMITNET_DEVICE_OK) {
+      std::cerr << "fw_assets: open: " << limitnet_device_status_name(r) << "\n";
+      return 1;
+    }
+    const limitnet::PresetSpec* p = limitnet::find_preset(model.preset.c_str());
+    model.work_bytes = need - kLimitnetDeviceStateBytes;  // activations; the firmware adds its own state size
+    for (int f = 0; f < kFramesPerModel; ++f) {
+      model.frames.push_back(limitnet::synthetic_frame(p->input_size, p->input_channels, 7 + static_cast<uint64_t>(f)));
+      r = limitnet_device_encode(dev, model.frames.back().data(), p->input_size, p->input_size, p->input_channels,
+                                 static_cast<uint8_t>(f), kPayload);
+      if (r != LIMITNET_DEVICE_OK) {
+        std::cerr << "fw_assets: encode: " << limitnet_device_status_name(r) << "\n";
+        return 1;
+      }
+      uint8_t pkt[kPayload];
+      size_t n = 0;
+      for (int k = 0; limitnet_device_next_packet(dev, pkt, sizeof pkt, &n) == LIMITNET_DEVICE_OK && n > 0; ++k) {
+        expected << "PACKET " << model.preset << " " << f << " " << k << " ";
+        char hex[3];
+        for (size_t i = 0; i < n; ++i) {
+          std::snprintf(hex, sizeof hex, "%02x", pkt[i]);
+          expected << hex;
+        }
+        expected << "\n";
+      }
+    }
+    models.push_back(std::move(model));
+  }
+  std::ofstream c(out + "/fw_assets.c"), h(out + "/fw_assets.h"), e(out + "/expected.txt");
+  h << "/* Generated by fw_assets: models and golden frames of the firmware benchmark. */\n"
+       "#ifndef LIMITNET_FW_ASSETS_H\n#define LIMITNET_FW_ASSETS_H\n#include <stddef.h>\n#include <stdint.h>\n"
+       "#define FW_PAYLOAD "
+    << kPayload << "\n#define FW_FRAMES_PER_MODEL " << kFramesPerModel << "\n#define FW_MODELS " << models.size()
+    << "\nstruct fw_model { const char* preset; const uint8_t* bundle; size_t bundle_size; int size; int channels;"
+       " const uint8_t* frames[FW_FRAMES_PER_MODEL]; };\n"
+       "#ifdef __cplusplus\nextern \"C\" {\n#endif\nextern const struct fw_model fw_models[FW_MODELS];\n"
+       "#ifdef __cplusplus\n}\n#endif\n";
+  size_t max_frame = 0, max_work = 0;
+  for (const Model& m : models) max_work = std::max(max_work, m.work_bytes);
+  h << "#define FW_WORK_BYTES " << max_work << "\n";
+  c << "/* Generated by fw_assets. */\n#include \"fw_assets.h\"\n";
+  for (const Model& m : models) {
+    write_array(c, "model_" + m.preset, m.bundle, nullptr);
+    for (size_t f = 0; f < m.frames.size(); ++f) {
+      write_array(c, "frame_" + m.preset + "_" + std::to_string(f), m.frames[f], ".testdata");
+      max_frame = std::max(max_frame, m.frames[f].size());
+    }
+  }
+  c << "const struct fw_model fw_models[FW_MODELS] = {\n";
+  for (const Model& m : models) {
+    const limitnet::PresetSpec* p = limitnet::find_preset(m.preset.c_str());
+    c << "  {\"" << m.preset << "\", model_" << m.preset << ", sizeof model_" << m.preset << ", " << p->input_size
+      << ", " << p->input_channels << ", {";
+    for (size_t f = 0; f < m.frames.size(); ++f) c << "frame_" << m.preset << "_" << f << ", ";
+    c << "}},\n";
+  }
+  c << "};\n";
+  h << "#define FW_MAX_FRAME_BYTES " << max_frame << "\n#endif\n";
+  e << expected.str();
+  std::cout << "fw_assets: wrote " << out << " (" << models.size() << " models)\n";
+  return 0;
+}

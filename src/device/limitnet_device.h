@@ -1,0 +1,74 @@
+/* LimitNet device API: the firmware's entry point to the int8 encoder.
+ *
+ * A camera frame (uint8 RGB or gray, HWC, the model's input size) goes in; LimitNet
+ * packets, most important first, come out. Everything lives in one caller-provided arena
+ * (size it with limitnet_device_arena_size, or statically from the model); the library
+ * allocates nothing, throws nothing and uses no float while encoding.
+ *
+ *   static uint8_t arena[LIMITNET_ARENA_BYTES] __attribute__((aligned(8)));
+ *   limitnet_device* dev;
+ *   int s = limitnet_device_open(arena, sizeof arena, bundle, bundle_size, "paper224", &dev);
+ *   s = limitnet_device_encode(dev, frame, 224, 224, 3, image_id, 51);
+ *   uint8_t pkt[51]; size_t n;
+ *   while ((s = limitnet_device_next_packet(dev, pkt, sizeof pkt, &n)) == 0 && n > 0) radio_send(pkt, n);
+ *
+ * Every function returns a limitnet_device_status; limitnet_device_status_name() gives
+ * its stable name (e.g. "arena_too_small"). On error nothing outside the given buffers is
+ * written and the device stays usable (an encode error leaves no packets to send). */
+#ifndef LIMITNET_DEVICE_H
+#define LIMITNET_DEVICE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum limitnet_device_status {
+  LIMITNET_DEVICE_OK = 0,
+  LIMITNET_DEVICE_BAD_ARGUMENT = 1,        /* null pointer, misaligned arena (needs 8 bytes) */
+  LIMITNET_DEVICE_BAD_BUNDLE = 2,          /* not a model bundle, corrupted (CRC) or inconsistent */
+  LIMITNET_DEVICE_UNSUPPORTED_VERSION = 3, /* bundle or int8 format version this build does not read */
+  LIMITNET_DEVICE_NO_INT8_MODEL = 4,       /* bundle has no int8.* sections (run post-training quantization) */
+  LIMITNET_DEVICE_PRESET_MISMATCH = 5,     /* bundle is for another preset than the firmware expects */
+  LIMITNET_DEVICE_CAPACITY = 6,            /* model exceeds this build's LIMITNET_MAX_* limits */
+  LIMITNET_DEVICE_ARENA_TOO_SMALL = 7,     /* arena smaller than limitnet_device_arena_size() */
+  LIMITNET_DEVICE_FRAME_SIZE = 8,          /* frame width, height or channels differ from the model's input */
+  LIMITNET_DEVICE_PAYLOAD_SIZE = 9,        /* max_payload outside 12..1024 bytes or too small for a header */
+  LIMITNET_DEVICE_NOT_ENCODED = 10,        /* next_packet before a successful encode */
+  LIMITNET_DEVICE_BUFFER_TOO_SMALL = 11    /* packet buffer smaller than max_payload */
+} limitnet_device_status;
+
+typedef struct limitnet_device limitnet_device;
+
+/* Stable lower-case name of a status, "unknown" for other values. */
+const char* limitnet_device_status_name(int status);
+
+/* Arena bytes needed for this bundle (device state, codec tables, activation rings). */
+int limitnet_device_arena_size(const void* bundle, size_t bundle_size, size_t* bytes);
+
+/* Binds a model bundle (which must stay in memory, 4-byte aligned, e.g. in Flash) and
+ * prepares the device state in `arena` (8-byte aligned). expected_preset: preset name the
+ * firmware was built for, or NULL to accept any. */
+int limitnet_device_open(void* arena, size_t arena_size, const void* bundle, size_t bundle_size,
+                         const char* expected_preset, limitnet_device** device);
+
+/* Runs the int8 encoder and saliency branch on one frame (width x height x channels
+ * bytes, HWC) and prepares its packets of at most max_payload bytes. */
+int limitnet_device_encode(limitnet_device* device, const uint8_t* frame, int width, int height, int channels,
+                           uint8_t image_id, size_t max_payload);
+
+/* Writes the next packet; *size is 0 once all packets of the image have been sent. */
+int limitnet_device_next_packet(limitnet_device* device, uint8_t* out, size_t capacity, size_t* size);
+
+/* Introspection for benchmarks and tests. */
+long long limitnet_device_macs(const limitnet_device* device);                  /* per image */
+const uint8_t* limitnet_device_symbols(const limitnet_device* device);          /* L*K*K latent symbols, CHW */
+const uint8_t* limitnet_device_saliency_map(const limitnet_device* device);     /* K*K, 0..255 */
+int limitnet_device_uses_dsp(void);                                             /* 1 if built with SMLAD kernels */
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* LIMITNET_DEVICE_H */

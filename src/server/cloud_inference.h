@@ -1,0 +1,32 @@
+// InferenceEngine on the trained cloud part of a model (src/cloud, libtorch): the decoder
+// CNN reconstructs the image from the zero-filled latent, the classifier gives top-k.
+// Library limitnet_server_cloud, built only when limitnet_cloud is (it defines
+// LIMITNET_SERVER_HAVE_CLOUD for its users). A program enables it with install_cloud_engine().
+#pragma once
+#include <memory>
+#include <string>
+
+#include "server/inference.h"
+
+namespace limitnet {
+class CloudModel;
+}
+
+namespace limitnet::server {
+
+class CloudInferenceEngine final : public InferenceEngine {
+ public:
+  // Loads the full bundle (device + cloud parts). Throws std::runtime_error("<path>: ...").
+  CloudInferenceEngine(const std::string& bundle_path, int threads);
+  ~CloudInferenceEngine() override;
+  std::string name() const override { return "cloud"; }
+  InferenceResult run(const ModelEntry& model, const float* latent, const uint8_t* mask, int k) override;
+
+ private:
+  std::unique_ptr<CloudModel> model_;
+};
+
+// Installs the factory EngineSet uses for bundles with a cloud part (inference.h).
+void install_cloud_engine();
+
+}  // namespace limitnet::server

@@ -1,0 +1,112 @@
+#include "server/http_api.h"
+
+#include <httplib.h>
+
+#include <stdexcept>
+
+#include "server/service.h"
+#include "server/web_assets.h"
+
+namespace limitnet::server {
+
+namespace {
+void send_json(httplib::Response& res, const nlohmann::json& j) {
+  if (j.is_null()) {
+    res.status = 404;
+    res.set_content(R"({"error":"not found"})", "application/json");
+    return;
+  }
+  res.set_content(j.dump(), "application/json");
+}
+
+bool parse_id(const std::string& s, int64_t* id) {
+  if (s.empty() || s.size() > 18) return false;
+  *id = std::stoll(s);  // the route regex allows digits only
+  return true;
+}
+}  // namespace
+
+HttpApi::HttpApi(const std::string& host, int port, Service* service)
+    : server_(std::make_unique<httplib::Server>()), service_(service) {
+  httplib::Server& s = *server_;
+  s.set_default_headers({{"Cache-Control", "no-store"}, {"X-Content-Type-Options", "nosniff"}});
+  s.Get("/", [](const httplib::Request&, httplib::Response& res) { res.set_content(kIndexHtml, "text/html; charset=utf-8"); });
+  s.Get("/healthz", [](const httplib::Request&, httplib::Response& res) { res.set_content("ok\n", "text/plain"); });
+  s.Get("/devices", [this](const httplib::Request&, httplib::Response& res) { send_json(res, service_->devices_json()); });
+  s.Get(R"(/devices/([A-Za-z0-9_.\-]{1,64})/images)", [this](const httplib::Request& req, httplib::Response& res) {
+    send_json(res, service_->device_images_json(req.matches[1]));
+  });
+  s.Get(R"(/images/(\d+))", [this](const httplib::Request& req, httplib::Response& res) {
+    int64_t id = 0;
+    send_json(res, parse_id(req.matches[1], &id) ? service_->image_json(id) : nlohmann::json(nullptr));
+  });
+  s.Get(R"(/images/(\d+)/packets)", [this](const httplib::Request& req, httplib::Response& res) {
+    int64_t id = 0;
+    send_json(res, parse_id(req.matches[1], &id) ? service_->image_packets_json(id) : nlohmann::json(nullptr));
+  });
+  s.Get(R"(/images/(\d+)/latent)", [this](const httplib::Request& req, httplib::Response& res) {
+    int64_t id = 0;
+    send_json(res, parse_id(req.matches[1], &id) ? service_->image_latent_json(id) : nlohmann::json(nullptr));
+  });
+  s.Get(R"(/images/(\d+)/reconstruction\.png)", [this](const httplib::Request& req, httplib::Response& res) {
+    int64_t id = 0;
+    std::vector<uint8_t> png;
+    std::string kind;
+    if (!parse_id(req.matches[1], &id) || !service_->image_png(id, &png, &kind)) {
+      res.status = 404;
+      res.set_content("no image yet\n", "text/plain");
+      return;
+    }
+    // "latent" means a visualisation of the received latent, not a reconstruction.
+    res.set_header("X-Image-Kind", kind);
+    res.set_content(std::string(png.begin(), png.end()), "image/png");
+  });
+  s.Post(R"(/images/(\d+)/infer)", [this](const httplib::Request& req, httplib::Response& res) {
+    int64_t id = 0;
+    if (!parse_id(req.matches[1], &id) || !service_->infer_now(id, 10000)) {
+      send_json(res, nullptr);
+      return;
+    }
+    send_json(res, service_->image_json(id));
+  });
+  s.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
+    res.set_content(service_->metrics().prometheus_text(), "text/plain; version=0.0.4");
+  });
+  s.Get("/metrics.json", [this](const httplib::Request&, httplib::Response& res) {
+    send_json(res, service_->metrics().to_json());
+  });
+  s.set_exception_handler([this](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
+    std::string what = "unknown error";
+    try {
+      std::rethrow_exception(ep);
+    } catch (const std::exception& e) {
+      what = e.what();
+    } catch (...) {
+    }
+    service_->log("http " + req.path + ": " + what);
+    service_->metrics().add("limitnet_http_errors_total");
+    res.status = 500;
+    res.set_content(R"({"error":"internal error"})", "application/json");
+  });
+  if (port == 0) {
+    port_ = s.bind_to_any_port(host.c_str());
+    if (port_ <= 0) throw std::runtime_error("http: cannot bind " + host);
+  } else {
+    if (!s.bind_to_port(host.c_str(), port)) throw std::runtime_error("http: cannot bind " + host + ":" + std::to_string(port));
+    port_ = port;
+  }
+}
+
+HttpApi::~HttpApi() { stop(); }
+
+void HttpApi::start() {
+  thread_ = std::thread([this] { server_->listen_after_bind(); });
+}
+
+void HttpApi::stop() {
+  if (!thread_.joinable()) return;
+  server_->stop();
+  thread_.join();
+}
+
+}  // namespace limitnet::server

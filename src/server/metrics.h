@@ -1,0 +1,49 @@
+// Service counters and latency figures, served as Prometheus text on /metrics and as JSON.
+// Thread-safe: ingest threads, the core thread and HTTP handlers all update or read it.
+//
+// Counter names (each with an optional reason label):
+//   limitnet_uplinks_received_total{source}     messages / datagrams that reached the service
+//   limitnet_uplinks_dropped_total{reason}      dropped before persisting, by reason
+//   limitnet_packets_accepted_total             persisted and given to a session
+//   limitnet_packets_rejected_total{reason}     persisted, but the decoder refused them
+//   limitnet_store_errors_total{reason}         failed writes (e.g. disk full); batch dropped
+//   limitnet_mqtt_disconnects_total, limitnet_inferences_total, ...
+#pragma once
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace limitnet::server {
+
+class Metrics {
+ public:
+  void add(const std::string& name, const std::string& reason = "", uint64_t n = 1);
+  uint64_t get(const std::string& name, const std::string& reason = "") const;
+  // Sum over every reason of `name`.
+  uint64_t total(const std::string& name) const;
+  void set_gauge(const std::string& name, double value);
+
+  // Packet-to-result latency in milliseconds (arrival of a packet to the first result that
+  // includes it). Keeps the last 200,000 samples for quantiles.
+  void observe_latency_ms(double ms);
+  // Quantile q in [0, 1] of the kept samples; 0 when there are none.
+  double latency_quantile_ms(double q) const;
+  size_t latency_samples() const;
+
+  std::string prometheus_text() const;
+  nlohmann::json to_json() const;
+
+ private:
+  mutable std::mutex mu_;
+  std::map<std::pair<std::string, std::string>, uint64_t> counters_;
+  std::map<std::string, double> gauges_;
+  std::vector<double> latencies_;
+  size_t latency_next_ = 0;
+  uint64_t latency_count_ = 0;
+};
+
+}  // namespace limitnet::server

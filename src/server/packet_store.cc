@@ -1,0 +1,208 @@
+#include "server/packet_store.h"
+
+#include <sqlite3.h>
+
+#include <chrono>
+#include <stdexcept>
+
+namespace limitnet::server {
+
+PacketStore::PacketStore(const StoreOptions& options) : options_(options) {
+  if (sqlite3_open_v2(options.path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                      nullptr) != SQLITE_OK) {
+    const std::string msg = db_ ? sqlite3_errmsg(db_) : "out of memory";
+    sqlite3_close(db_);
+    db_ = nullptr;
+    throw std::runtime_error(options.path + ": cannot open database: " + msg);
+  }
+  try {
+    // Wait instead of failing if a reader (e.g. the sqlite3 shell) holds a lock briefly.
+    sqlite3_busy_timeout(db_, 2000);
+    if (options.wal && options.path != ":memory:") exec("PRAGMA journal_mode=WAL");
+    if (options.synchronous == "full") {
+      exec("PRAGMA synchronous=FULL");
+    } else if (options.synchronous == "normal") {
+      exec("PRAGMA synchronous=NORMAL");
+    } else if (options.synchronous == "off") {
+      exec("PRAGMA synchronous=OFF");
+    } else {
+      throw std::runtime_error("synchronous must be full, normal or off, not '" + options.synchronous + "'");
+    }
+    exec("CREATE TABLE IF NOT EXISTS images(id INTEGER PRIMARY KEY, device TEXT NOT NULL, image_id INTEGER NOT NULL, "
+         "model_id INTEGER NOT NULL, opened_ms INTEGER NOT NULL)");
+    exec("CREATE TABLE IF NOT EXISTS packets(seq INTEGER PRIMARY KEY AUTOINCREMENT, image INTEGER NOT NULL, "
+         "device TEXT NOT NULL, fcnt INTEGER NOT NULL, received_ms INTEGER NOT NULL, source TEXT NOT NULL, "
+         "data BLOB NOT NULL)");
+    exec("CREATE INDEX IF NOT EXISTS packets_by_image ON packets(image)");
+    exec("CREATE INDEX IF NOT EXISTS images_by_opened ON images(opened_ms)");
+    if (options.max_bytes > 0) {
+      int page_size = 4096;
+      sqlite3_stmt* st = prepare("PRAGMA page_size");
+      if (sqlite3_step(st) == SQLITE_ROW) page_size = sqlite3_column_int(st, 0);
+      sqlite3_finalize(st);
+      const std::string sql = "PRAGMA max_page_count=" + std::to_string(options.max_bytes / page_size + 1);
+      exec(sql.c_str());
+    }
+    if (options.wal && options.path != ":memory:") {
+      exec("PRAGMA wal_autocheckpoint=0");  // checkpoint_loop() does it off the ingest path
+      checkpointer_ = std::thread([this] { checkpoint_loop(); });
+    }
+    insert_image_ = prepare("INSERT INTO images(id, device, image_id, model_id, opened_ms) VALUES(?,?,?,?,?)");
+    insert_packet_ = prepare("INSERT INTO packets(image, device, fcnt, received_ms, source, data) VALUES(?,?,?,?,?,?)");
+  } catch (...) {
+    stop_checkpointer();
+    sqlite3_finalize(insert_image_);
+    sqlite3_finalize(insert_packet_);
+    sqlite3_close(db_);
+    throw;
+  }
+}
+
+void PacketStore::checkpoint_loop() {
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(options_.path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) {
+    sqlite3_close(db);
+    return;  // without it the WAL only grows until the next start; writes still work
+  }
+  sqlite3_busy_timeout(db, 1000);
+  std::unique_lock<std::mutex> lock(stop_mu_);
+  while (!stop_cv_.wait_for(lock, std::chrono::seconds(1), [this] { return stopping_; })) {
+    lock.unlock();
+    // PASSIVE: copies what it can without blocking the writer.
+    sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    lock.lock();
+  }
+  lock.unlock();
+  sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+  sqlite3_close(db);
+}
+
+void PacketStore::stop_checkpointer() {
+  if (!checkpointer_.joinable()) return;
+  {
+    std::lock_guard<std::mutex> lock(stop_mu_);
+    stopping_ = true;
+  }
+  stop_cv_.notify_all();
+  checkpointer_.join();
+}
+
+PacketStore::~PacketStore() {
+  stop_checkpointer();
+  sqlite3_finalize(insert_image_);
+  sqlite3_finalize(insert_packet_);
+  sqlite3_close(db_);
+}
+
+void PacketStore::exec(const char* sql) {
+  char* err = nullptr;
+  if (sqlite3_exec(db_, sql, nullptr, nullptr, &err) != SQLITE_OK) {
+    const std::string msg = err ? err : sqlite3_errmsg(db_);
+    sqlite3_free(err);
+    throw std::runtime_error(options_.path + ": " + msg + " (in: " + sql + ")");
+  }
+}
+
+sqlite3_stmt* PacketStore::prepare(const char* sql) {
+  sqlite3_stmt* st = nullptr;
+  if (sqlite3_prepare_v2(db_, sql, -1, &st, nullptr) != SQLITE_OK) {
+    throw std::runtime_error(options_.path + ": " + sqlite3_errmsg(db_) + " (in: " + sql + ")");
+  }
+  return st;
+}
+
+bool PacketStore::write_batch(const std::vector<StoredImage>& images, std::vector<StoredPacket>* packets,
+                              std::string* error) {
+  auto fail = [&](const char* what) {
+    *error = std::string(what) + ": " + sqlite3_errmsg(db_);
+    sqlite3_reset(insert_image_);
+    sqlite3_reset(insert_packet_);
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    return false;
+  };
+  if (sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK) return fail("begin");
+  for (const StoredImage& im : images) {
+    sqlite3_bind_int64(insert_image_, 1, im.id);
+    sqlite3_bind_text(insert_image_, 2, im.device.c_str(), static_cast<int>(im.device.size()), SQLITE_STATIC);
+    sqlite3_bind_int(insert_image_, 3, im.image_id);
+    sqlite3_bind_int64(insert_image_, 4, im.model_id);
+    sqlite3_bind_int64(insert_image_, 5, im.opened_ms);
+    if (sqlite3_step(insert_image_) != SQLITE_DONE) return fail("insert image");
+    sqlite3_reset(insert_image_);
+  }
+  for (StoredPacket& p : *packets) {
+    sqlite3_bind_int64(insert_packet_, 1, p.image);
+    sqlite3_bind_text(insert_packet_, 2, p.device.c_str(), static_cast<int>(p.device.size()), SQLITE_STATIC);
+    sqlite3_bind_int64(insert_packet_, 3, p.fcnt);
+    sqlite3_bind_int64(insert_packet_, 4, p.received_ms);
+    sqlite3_bind_text(insert_packet_, 5, p.source.c_str(), static_cast<int>(p.source.size()), SQLITE_STATIC);
+    sqlite3_bind_blob(insert_packet_, 6, p.data.data(), static_cast<int>(p.data.size()), SQLITE_STATIC);
+    if (sqlite3_step(insert_packet_) != SQLITE_DONE) return fail("insert packet");
+    sqlite3_reset(insert_packet_);
+    p.seq = sqlite3_last_insert_rowid(db_);
+  }
+  if (sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) return fail("commit");
+  return true;
+}
+
+void PacketStore::load(const std::function<void(const StoredImage&)>& on_image,
+                       const std::function<void(const StoredPacket&)>& on_packet) {
+  sqlite3_stmt* st = prepare("SELECT id, device, image_id, model_id, opened_ms FROM images ORDER BY id");
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    StoredImage im;
+    im.id = sqlite3_column_int64(st, 0);
+    im.device = reinterpret_cast<const char*>(sqlite3_column_text(st, 1));
+    im.image_id = static_cast<uint8_t>(sqlite3_column_int(st, 2));
+    im.model_id = static_cast<uint32_t>(sqlite3_column_int64(st, 3));
+    im.opened_ms = sqlite3_column_int64(st, 4);
+    on_image(im);
+  }
+  sqlite3_finalize(st);
+  st = prepare("SELECT seq, image, device, fcnt, received_ms, source, data FROM packets ORDER BY seq");
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    StoredPacket p;
+    p.seq = sqlite3_column_int64(st, 0);
+    p.image = sqlite3_column_int64(st, 1);
+    p.device = reinterpret_cast<const char*>(sqlite3_column_text(st, 2));
+    p.fcnt = static_cast<uint32_t>(sqlite3_column_int64(st, 3));
+    p.received_ms = sqlite3_column_int64(st, 4);
+    p.source = reinterpret_cast<const char*>(sqlite3_column_text(st, 5));
+    const auto* blob = static_cast<const uint8_t*>(sqlite3_column_blob(st, 6));
+    p.data.assign(blob, blob + sqlite3_column_bytes(st, 6));
+    on_packet(p);
+  }
+  sqlite3_finalize(st);
+}
+
+std::vector<int64_t> PacketStore::delete_images_opened_before(int64_t cutoff_ms, std::string* error) {
+  std::vector<int64_t> ids;
+  sqlite3_stmt* st = prepare("SELECT id FROM images WHERE opened_ms < ?");
+  sqlite3_bind_int64(st, 1, cutoff_ms);
+  while (sqlite3_step(st) == SQLITE_ROW) ids.push_back(sqlite3_column_int64(st, 0));
+  sqlite3_finalize(st);
+  if (ids.empty()) return ids;
+  sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr);
+  sqlite3_stmt* del_packets = prepare("DELETE FROM packets WHERE image IN (SELECT id FROM images WHERE opened_ms < ?)");
+  sqlite3_stmt* del_images = prepare("DELETE FROM images WHERE opened_ms < ?");
+  sqlite3_bind_int64(del_packets, 1, cutoff_ms);
+  sqlite3_bind_int64(del_images, 1, cutoff_ms);
+  const bool ok = sqlite3_step(del_packets) == SQLITE_DONE && sqlite3_step(del_images) == SQLITE_DONE;
+  sqlite3_finalize(del_packets);
+  sqlite3_finalize(del_images);
+  if (!ok || sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
+    *error = sqlite3_errmsg(db_);
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    ids.clear();
+  }
+  return ids;
+}
+
+int64_t PacketStore::packet_count() {
+  sqlite3_stmt* st = prepare("SELECT count(*) FROM packets");
+  int64_t n = 0;
+  if (sqlite3_step(st) == SQLITE_ROW) n = sqlite3_column_int64(st, 0);
+  sqlite3_finalize(st);
+  return n;
+}
+
+}  // namespace limitnet::server

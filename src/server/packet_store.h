@@ -1,0 +1,96 @@
+// Durable log of every accepted packet, in SQLite (WAL mode by default).
+//
+// The service writes a batch of packets (and the image sessions they open) in one
+// transaction and only then hands them to the decoders, so a packet is "accepted" exactly
+// when its transaction has committed. After a restart the sessions are rebuilt by replaying
+// the log in order, which gives the same decoder state bit for bit.
+//
+// Durability: synchronous=FULL (default) survives power loss; NORMAL survives a process
+// crash (kill -9) but may lose the last transactions on power loss. Not thread-safe: the
+// service's core thread owns it.
+//
+// In WAL mode the store checkpoints (copies the WAL into the database file, with an fsync)
+// on a background thread with its own connection, once a second, instead of letting SQLite
+// do it inside whichever commit crosses 1000 pages: that fsync took seconds on a busy disk
+// and stalled ingest.
+#pragma once
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <thread>
+#include <functional>
+#include <string>
+#include <vector>
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace limitnet::server {
+
+struct StoredImage {
+  int64_t id = 0;           // global image number (the API's /images/{id})
+  std::string device;
+  uint8_t image_id = 0;     // the device's 8-bit rolling image counter
+  uint32_t model_id = 0;
+  int64_t opened_ms = 0;    // Unix ms of the first packet
+};
+
+struct StoredPacket {
+  int64_t seq = 0;          // log order (assigned by the store)
+  int64_t image = 0;        // StoredImage::id
+  std::string device;
+  uint32_t fcnt = 0;
+  int64_t received_ms = 0;  // Unix ms
+  std::string source;       // chirpstack, tts, udp
+  std::vector<uint8_t> data;
+};
+
+struct StoreOptions {
+  std::string path = "limitnet-server.db";  // ":memory:" for tests without persistence
+  bool wal = true;                          // journal_mode=WAL (else DELETE)
+  std::string synchronous = "full";         // full | normal | off
+  // Upper bound of the database size in bytes (0 = none), via SQLite's max_page_count:
+  // beyond it writes fail with SQLITE_FULL exactly as on a full disk. For tests.
+  int64_t max_bytes = 0;
+};
+
+class PacketStore {
+ public:
+  // Opens or creates the database. Throws std::runtime_error("<path>: <reason>").
+  explicit PacketStore(const StoreOptions& options);
+  ~PacketStore();
+  PacketStore(const PacketStore&) = delete;
+  PacketStore& operator=(const PacketStore&) = delete;
+
+  // Writes new images and packets in one transaction; assigns packets' seq. On failure
+  // (e.g. "database or disk is full") rolls back, returns false and sets *error; then
+  // nothing of the batch is stored.
+  bool write_batch(const std::vector<StoredImage>& images, std::vector<StoredPacket>* packets, std::string* error);
+
+  // Replays the log: every image, then every packet in seq order.
+  void load(const std::function<void(const StoredImage&)>& on_image,
+            const std::function<void(const StoredPacket&)>& on_packet);
+
+  // Deletes images opened before `cutoff_ms` and their packets. Returns the ids removed.
+  std::vector<int64_t> delete_images_opened_before(int64_t cutoff_ms, std::string* error);
+
+  int64_t packet_count();
+  const std::string& path() const { return options_.path; }
+
+ private:
+  void exec(const char* sql);
+  sqlite3_stmt* prepare(const char* sql);
+  void checkpoint_loop();
+  void stop_checkpointer();
+  StoreOptions options_;
+  std::thread checkpointer_;
+  std::mutex stop_mu_;
+  std::condition_variable stop_cv_;
+  bool stopping_ = false;
+  sqlite3* db_ = nullptr;
+  sqlite3_stmt* insert_image_ = nullptr;
+  sqlite3_stmt* insert_packet_ = nullptr;
+};
+
+}  // namespace limitnet::server

@@ -1,0 +1,128 @@
+// The receiver service: ingest queue -> core thread (route, persist, decode) -> inference
+// thread (debounced) -> results for HTTP and MQTT.
+//
+// Threads and ownership:
+//  * Ingest threads (MQTT client, UDP socket) call submit(); it never blocks for long and
+//    drops with reason "queue_full" when the core falls behind by max_queue uplinks.
+//  * The core thread owns the PacketStore. Per batch: route every uplink (replay check,
+//    model and CRC check, session choice), write the batch in ONE transaction, and only
+//    after the commit apply the packets to the decoders. A failed write (disk full) drops
+//    the batch with a logged reason; what was committed before is untouched.
+//  * The inference thread recomputes an image's result once no packet has changed it for
+//    `debounce_ms`, or at the latest `max_result_delay_ms` after the first unreported change.
+//  * HTTP handlers read under a shared lock.
+#pragma once
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <shared_mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "server/inference.h"
+#include "server/metrics.h"
+#include "server/models.h"
+#include "server/packet_store.h"
+#include "server/sessions.h"
+#include "server/uplink.h"
+
+namespace limitnet::server {
+
+struct ServiceOptions {
+  std::vector<std::string> models;   // bundle paths (.lnm); at least one
+  StoreOptions store;
+  int64_t image_ttl_ms = 3600 * 1000;  // an image accepts packets until this long after its last one
+  int64_t retention_ms = 0;            // delete images opened longer ago than this (0 = keep)
+  int expiry_interval_ms = 10000;      // how often retention is applied
+  int debounce_ms = 200;
+  int max_result_delay_ms = 1000;
+  int top_k = 5;
+  size_t max_queue = 100000;           // uplinks waiting for the core thread
+  size_t max_batch = 4096;             // uplinks per transaction
+  int inference_threads = 2;           // libtorch threads of the cloud engine
+};
+
+// Called by the inference thread after each new result (e.g. to publish it over MQTT).
+using ResultCallback = std::function<void(const nlohmann::json& result)>;
+using LogFn = std::function<void(const std::string& line)>;
+
+class Service {
+ public:
+  // Loads models and replays the store. Throws std::runtime_error for bad options.
+  Service(const ServiceOptions& options, LogFn log);
+  ~Service();
+  Service(const Service&) = delete;
+  Service& operator=(const Service&) = delete;
+
+  void start();  // starts the core and inference threads
+  void stop();   // drains the queue into the store, then stops the threads
+
+  // Thread-safe. Takes ownership of the uplink; stamps `arrival` if unset.
+  void submit(Uplink u);
+  // Counts and logs an uplink the transport could not even parse.
+  void drop(const std::string& source, const std::string& reason, const std::string& detail);
+
+  void set_result_callback(ResultCallback cb);
+  Metrics& metrics() { return metrics_; }
+  const ModelRegistry& models() const { return models_; }
+  void log(const std::string& line) const { if (log_) log_(line); }
+
+  // --- read side (thread-safe), JSON shaped as the HTTP API documents -----------------
+  nlohmann::json devices_json() const;
+  // nullopt-like: null json when the device is unknown.
+  nlohmann::json device_images_json(const std::string& device) const;
+  nlohmann::json image_json(int64_t id) const;
+  // Received packets (base64) with frame counters; null when unknown.
+  nlohmann::json image_packets_json(int64_t id) const;
+  // Decoder state: symbols and mask (base64), values received, ready.
+  nlohmann::json image_latent_json(int64_t id) const;
+  // PNG of the latest result image; false when the image or a result is missing.
+  bool image_png(int64_t id, std::vector<uint8_t>* png, std::string* kind) const;
+  // Runs inference now if the result is stale; waits up to timeout_ms. False if unknown.
+  bool infer_now(int64_t id, int timeout_ms);
+  // Uplinks waiting for the core thread, and applied packet count (for tests and benches).
+  size_t queue_depth() const;
+  uint64_t packets_applied() const { return applied_.load(); }
+
+ private:
+  void core_loop();
+  void process_batch(std::vector<Uplink>& batch);
+  void inference_loop();
+  void expire();
+  nlohmann::json image_json_locked(const ImageSession& s) const;
+
+  ServiceOptions options_;
+  LogFn log_;
+  Metrics metrics_;
+  ModelRegistry models_;
+  std::unique_ptr<PacketStore> store_;
+  std::unique_ptr<EngineSet> engines_;
+
+  mutable std::shared_mutex sessions_mu_;  // guards sessions_ and results
+  SessionManager sessions_;
+
+  mutable std::mutex queue_mu_;
+  std::condition_variable queue_cv_;
+  std::deque<Uplink> queue_;
+
+  std::mutex infer_mu_;
+  std::condition_variable infer_cv_;
+  std::vector<int64_t> forced_;  // images asked for by infer_now()
+  std::set<int64_t> dirty_;      // images whose decoder changed since their last result
+
+  std::mutex cb_mu_;
+  ResultCallback result_cb_;
+
+  std::atomic<bool> running_{false};
+  std::atomic<uint64_t> applied_{0};
+  std::thread core_, inference_;
+};
+
+}  // namespace limitnet::server

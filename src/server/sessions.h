@@ -1,0 +1,114 @@
+// Per-device, per-image progressive decoding sessions.
+//
+// Identity: a session belongs to exactly one device (the id the transport authenticated:
+// the network server's DevEUI, or the UDP key's DevEUI) and one of that device's 8-bit
+// image ids. Lookups always go through the device, so no packet can reach another
+// device's session. An image stays open for new packets until `image_ttl_ms` after its
+// last packet; a packet with the same image id after that opens a new image (the 8-bit
+// counter wraps).
+//
+// Frame counters: per device, a packet must carry a counter strictly greater than the last
+// accepted one; anything else is a replay (or a duplicate delivery) and is dropped.
+//
+// Every decision is a function of the persisted packet log (counters, received_ms), so
+// replaying the log after a restart rebuilds exactly the same sessions.
+//
+// Not thread-safe: the Service guards it.
+#pragma once
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "codec/dec/image_decoder.h"
+#include "server/inference.h"
+#include "server/models.h"
+#include "server/packet_store.h"
+#include "server/uplink.h"
+
+namespace limitnet::server {
+
+struct ImageSession {
+  StoredImage info;                 // id, device, image id, model, opened_ms
+  const ModelEntry* model = nullptr;
+  std::unique_ptr<ImageDecoder> decoder;
+  int64_t last_ms = 0;              // received_ms of the latest packet
+  uint32_t packets = 0;             // packets routed here (accepted + duplicate + rejected)
+  uint32_t packets_new = 0;         // packets that added values or saliency
+  uint32_t packets_duplicate = 0;
+  uint32_t packets_rejected = 0;
+  uint64_t bytes = 0;               // bytes of every packet routed here
+  std::vector<std::vector<uint8_t>> packet_data;  // in arrival order, for /images/{id}/packets
+  std::vector<uint32_t> packet_fcnt;
+  uint64_t version = 0;             // bumps whenever the decoder state changes
+  // Latest inference; result_version == version when it is up to date.
+  std::shared_ptr<const InferenceResult> result;
+  uint64_t result_version = 0;
+  int64_t result_ms = 0;
+  // Arrival times of packets not yet covered by a result (packet-to-result latency).
+  std::vector<std::chrono::steady_clock::time_point> waiting;
+  std::chrono::steady_clock::time_point updated{};  // monotonic time of the last change
+};
+
+struct DeviceSession {
+  std::string id;
+  bool has_fcnt = false;
+  uint32_t last_fcnt = 0;
+  int64_t last_seen_ms = 0;
+  std::map<uint8_t, int64_t> latest_image;  // image id -> newest session with that id
+  std::vector<int64_t> images;              // all sessions, oldest first
+};
+
+// What route() decided for one uplink.
+struct Route {
+  bool ok = false;
+  std::string reason;  // drop reason when !ok: replay, unknown_model, checksum_mismatch, ...
+  std::string detail;
+  const ModelEntry* model = nullptr;
+  int64_t image = 0;   // target session
+  bool new_image = false;
+  uint8_t image_id = 0;
+};
+
+class SessionManager {
+ public:
+  SessionManager(const ModelRegistry* models, int64_t image_ttl_ms) : models_(models), ttl_ms_(image_ttl_ms) {}
+
+  // Decides where `u` goes without changing any session. Packets routed earlier in the same
+  // batch but not yet applied are taken into account through `pending` (begin_batch()).
+  Route route(const Uplink& u);
+  void begin_batch() { pending_.clear(); }
+
+  // Applies a persisted packet (after its transaction committed, or during replay).
+  // `image` may be new: `image_row` then describes it. Returns the decoder's status.
+  Status apply(const StoredImage* new_image, const StoredPacket& p,
+               std::chrono::steady_clock::time_point arrival = std::chrono::steady_clock::now());
+  void restore_image(const StoredImage& im);
+
+  // Forgets sessions (retention); their ids are never reused.
+  void erase(const std::vector<int64_t>& ids);
+
+  int64_t next_image_id() const { return next_image_id_; }
+  const std::map<std::string, DeviceSession>& devices() const { return devices_; }
+  const std::map<int64_t, ImageSession>& images() const { return images_; }
+  ImageSession* image(int64_t id);
+  const ImageSession* image(int64_t id) const;
+
+ private:
+  struct Pending {
+    uint32_t fcnt = 0;
+    std::map<std::pair<uint8_t, uint32_t>, std::pair<int64_t, int64_t>> images;  // (image id, model) -> (session, last_ms)
+  };
+  ImageSession& open_image(const StoredImage& im);
+
+  const ModelRegistry* models_;
+  int64_t ttl_ms_;
+  int64_t next_image_id_ = 1;
+  std::map<std::string, DeviceSession> devices_;
+  std::map<int64_t, ImageSession> images_;
+  std::map<std::string, Pending> pending_;  // per device, within the current batch
+};
+
+}  // namespace limitnet::server

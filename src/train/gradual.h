@@ -1,0 +1,23 @@
+// Gradual Scoring on tensors, for training: the same quantised-saliency order the codec
+// uses on the wire (codec/saliency.h, codec/order.h), computed in float so that the drop
+// pattern seen in training is the one the receiver sees.
+#pragma once
+#include <torch/torch.h>
+
+#include "codec/config.h"
+
+namespace limitnet::train {
+
+// saliency [B,1,K,K] in [0,1] -> importance [B,1,K,K] in [0,1] as the receiver rebuilds it:
+// area-average to grid x grid, min-max normalise per image, quantise to 2^bits levels,
+// bilinear upsample (half-pixel centres, edge clamp). A constant map gives zeros.
+torch::Tensor received_importance(const torch::Tensor& saliency, const CodecConfig& cfg);
+
+// Scores [B,L,K,K]: S = I + G * (L-1-c), G = cfg.gradual_milli / 1000.
+torch::Tensor gradual_scores(const torch::Tensor& importance, const CodecConfig& cfg);
+
+// Keep mask [B,L,K,K] (1 = kept): per image the top round(keep[b] * L*K*K) elements by
+// score (ties to the smaller flat index, as the codec). keep: [B] fractions in [0,1].
+torch::Tensor keep_mask(const torch::Tensor& scores, const torch::Tensor& keep);
+
+}  // namespace limitnet::train

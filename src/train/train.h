@@ -1,0 +1,64 @@
+// `limitnet train`: the whole recipe of one model, as a library call.
+//
+//   stage "classifier"  the cloud classifier on clean images (skipped with a TorchScript
+//                       classifier or --classifier-from)
+//   stage "phase1"      encoder + saliency branch + decoder: reconstruction MSE (on
+//                       normalised images) + saliency distillation (BCE against the
+//                       teacher), with Gradual Scoring and random dropping (keep p~U(0,1))
+//   stage "phase2"      encoder + decoder through the frozen classifier: cross-entropy,
+//                       same dropping
+//   export              calibration (quantisation ranges, entropy tables) on training
+//                       images and the model bundle (device + cloud parts, one file)
+//
+// Every stage writes a checkpoint per epoch to the run directory and a line per epoch to
+// <run>/log.jsonl; --resume continues after the last finished epoch. No libtorch types in
+// this header (keeps libtorch out of the CLI's translation units).
+#pragma once
+#include <cstdint>
+#include <string>
+
+namespace limitnet::train {
+
+struct TrainOptions {
+  std::string preset = "fmnist28";
+  std::string data = "fashion-mnist";  // dataset spec (see data/dataset.h)
+  std::string run_dir;                 // checkpoints, log.jsonl (required)
+  std::string output;                  // model bundle to write (default <run>/model.lnm)
+  uint64_t seed = 1;
+  int threads = 2;
+  int batch = 128;
+  size_t train_limit = 0;  // 0 = whole training split
+  size_t val_limit = 2000; // test images for per-epoch validation (0 = all)
+  // Classifier.
+  int cls_epochs = 10;
+  double cls_lr = 0.1;  // one-cycle peak, SGD momentum 0.9, Nesterov
+  double cls_wd = 5e-4;
+  int cls_width = 0, cls_blocks = 0;  // 0 = preset default
+  std::string classifier_ts;   // TorchScript classifier file instead of training one
+  std::string classifier_from; // reuse the classifier of an earlier run dir (its classifier.pt)
+  // Phases.
+  int p1_epochs = 10;
+  double p1_lr = 1e-3;  // Adam, cosine decay
+  int p2_epochs = 3;
+  double p2_lr = 1e-4;
+  double saliency_weight = 0.05;  // BCE weight in phase 1
+  double p2_mse_weight = 0.0;     // optional reconstruction term in phase 2
+  int decoder_width = 0;          // 0 = preset default
+  std::string teacher = "spectral";
+  // Codec settings stored in the model (defaults: the preset's).
+  double gradual = -1;      // G; <0 = preset's
+  int latent_bits = 0;      // 0 = preset's
+  int saliency_grid = 0, saliency_bits = 0;
+  size_t calibration_images = 2000;
+  bool resume = false;
+  bool progress = true;
+};
+
+// Runs every stage not yet finished; throws std::runtime_error on bad input.
+void run_training(const TrainOptions& options);
+
+// Markdown table of every preset: input, latent, parameters and MACs per image of encoder,
+// saliency branch, decoder and classifier (what docs/MODELS.md shows).
+std::string preset_cost_table();
+
+}  // namespace limitnet::train

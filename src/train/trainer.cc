@@ -1,0 +1,612 @@
+// The training recipe (see train.h). One translation unit holds the loops so that
+// libtorch's headers are compiled once.
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <stdexcept>
+
+#include <nlohmann/json.hpp>
+
+#include "cloud/progress.h"
+#include "data/augment.h"
+#include "data/dataset.h"
+#include "model/calibrate.h"
+#include "model/random_model.h"
+#include "train/gradual.h"
+#include "train/nets.h"
+#include "train/teachers.h"
+#include "train/train.h"
+
+namespace fs = std::filesystem;
+
+namespace limitnet::train {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+// The whole split in memory: images (N x H x W x C), labels, teacher maps (N x H x W).
+struct Split {
+  int w = 0, h = 0, c = 0, classes = 0;
+  std::vector<std::string> class_names;
+  std::vector<uint8_t> images, maps;
+  std::vector<int64_t> labels;
+  size_t size() const { return labels.size(); }
+  size_t image_bytes() const { return static_cast<size_t>(w) * h * c; }
+};
+
+Split load_split(const data::Dataset& ds) {
+  Split s;
+  s.w = ds.width();
+  s.h = ds.height();
+  s.c = ds.channels();
+  s.classes = ds.num_classes();
+  s.class_names = ds.class_names();
+  s.images.resize(ds.size() * ds.image_bytes());
+  s.labels.resize(ds.size());
+  for (size_t i = 0; i < ds.size(); ++i) {
+    int label = 0;
+    ds.get(i, s.images.data() + i * ds.image_bytes(), &label);
+    s.labels[i] = label;
+  }
+  return s;
+}
+
+struct Batch {
+  torch::Tensor x;       // normalised [B,C,H,W]
+  torch::Tensor y;       // labels [B]
+  torch::Tensor map;     // teacher maps [B,1,H,W] in [0,1] (empty without maps)
+};
+
+// Assembles batches: copy, augment image and teacher map together (the map rides along as
+// an extra channel so that crop and flip move both alike), convert and normalise.
+class Batcher {
+ public:
+  Batcher(const Split& s, const PresetSpec& p, bool augment) : s_(s), augment_(augment) {
+    mean_ = preset_mean(p);
+    std_ = preset_std(p);
+    params_.pad = s.w >= 32 ? 4 : 2;
+    params_.hflip = s.c == 3 || true;
+  }
+  Batch get(const std::vector<size_t>& idx, size_t begin, size_t end, std::mt19937& rng) {
+    const size_t n = end - begin, ib = s_.image_bytes(), plane = static_cast<size_t>(s_.w) * s_.h;
+    const bool maps = !s_.maps.empty();
+    const int cc = s_.c + (maps ? 1 : 0);
+    buf_.resize(n * plane * cc);
+    std::vector<int64_t> labels(n);
+    for (size_t j = 0; j < n; ++j) {
+      const size_t i = idx[begin + j];
+      const uint8_t* img = s_.images.data() + i * ib;
+      uint8_t* dst = buf_.data() + j * plane * cc;
+      if (!maps) {
+        std::memcpy(dst, img, ib);
+      } else {
+        const uint8_t* m = s_.maps.data() + i * plane;
+        for (size_t p = 0; p < plane; ++p) {
+          for (int c = 0; c < s_.c; ++c) dst[p * cc + c] = img[p * s_.c + c];
+          dst[p * cc + s_.c] = m[p];
+        }
+      }
+      labels[j] = s_.labels[i];
+    }
+    if (augment_) data::augment_batch(buf_.data(), n, s_.w, s_.h, cc, params_, rng);
+    torch::Tensor all = torch::from_blob(buf_.data(), {static_cast<int64_t>(n), s_.h, s_.w, cc}, torch::kUInt8)
+                            .permute({0, 3, 1, 2}).to(torch::kFloat32).div_(255.0f);
+    Batch b;
+    b.x = (all.slice(1, 0, s_.c) - mean_) / std_;
+    if (maps) b.map = all.slice(1, s_.c, s_.c + 1).contiguous();
+    b.y = torch::from_blob(labels.data(), {static_cast<int64_t>(n)}, torch::kInt64).clone();
+    return b;
+  }
+
+ private:
+  const Split& s_;
+  bool augment_;
+  data::AugmentParams params_;
+  torch::Tensor mean_, std_;
+  std::vector<uint8_t> buf_;
+};
+
+std::vector<size_t> shuffled(size_t n, std::mt19937& rng) {
+  std::vector<size_t> idx(n);
+  for (size_t i = 0; i < n; ++i) idx[i] = i;
+  // Fisher-Yates on raw rng() so the order is the same with every standard library.
+  for (size_t i = n; i > 1; --i) std::swap(idx[i - 1], idx[rng() % i]);
+  return idx;
+}
+
+// Straight-through fake quantisation of the latent to `bits` with per-channel range
+// [0, qmax] (what calibration finds for ReLU latents), so training sees the codec's error.
+torch::Tensor fake_quant(const torch::Tensor& z, const torch::Tensor& qmax, int bits) {
+  const float top = static_cast<float>((1 << bits) - 1);
+  torch::Tensor scale = qmax.reshape({1, -1, 1, 1}).clamp_min(1e-6f);
+  torch::Tensor q = torch::round(torch::clamp(z / scale, 0.0, 1.0) * top) / top * scale;
+  return z + (q - z).detach();
+}
+
+struct Context {
+  TrainOptions o;
+  const PresetSpec* preset = nullptr;
+  CodecConfig codec;
+  DecoderSpec dec_spec;
+  ClassifierSpec cls_spec;
+  Split train, val;
+  std::ofstream log;
+  torch::Tensor mean, std;
+};
+
+void log_line(Context& ctx, nlohmann::json j) {
+  ctx.log << j.dump() << "\n";
+  ctx.log.flush();
+}
+
+fs::path run_file(const Context& ctx, const std::string& name) { return fs::path(ctx.o.run_dir) / name; }
+
+// state.json: which epochs of which stage are done.
+nlohmann::json read_state(const Context& ctx) {
+  std::ifstream in(run_file(ctx, "state.json"));
+  if (!in) return nlohmann::json::object();
+  return nlohmann::json::parse(in);
+}
+void write_state(const Context& ctx, const nlohmann::json& j) {
+  const fs::path tmp = run_file(ctx, "state.json.tmp");
+  std::ofstream(tmp) << j.dump(2) << "\n";
+  fs::rename(tmp, run_file(ctx, "state.json"));
+}
+
+template <typename M>
+void save_module(const M& m, const fs::path& path) {
+  const fs::path tmp = path.string() + ".tmp";
+  torch::save(m, tmp.string());
+  fs::rename(tmp, path);
+}
+
+double lr_one_cycle(double peak, double t) {  // t in [0,1]
+  const double warm = 0.15;
+  if (t < warm) return peak * (0.1 + 0.9 * t / warm);
+  return peak * 0.5 * (1.0 + std::cos(M_PI * (t - warm) / (1.0 - warm)));
+}
+double lr_cosine(double peak, double t) { return peak * (0.02 + 0.98 * 0.5 * (1.0 + std::cos(M_PI * t))); }
+
+template <typename Options, typename Opt>
+void set_lr(Opt& opt, double lr) {
+  for (auto& g : opt.param_groups()) static_cast<Options&>(g.options()).lr(lr);
+}
+
+// Top-1 of the classifier on clean validation images.
+double eval_classifier(Context& ctx, Classifier& cls) {
+  torch::NoGradGuard ng;
+  cls.train(false);
+  Batcher b(ctx.val, *ctx.preset, false);
+  std::mt19937 rng(0);
+  std::vector<size_t> idx(ctx.val.size());
+  for (size_t i = 0; i < idx.size(); ++i) idx[i] = i;
+  int64_t correct = 0;
+  for (size_t s = 0; s < idx.size(); s += 256) {
+    const size_t e = std::min(idx.size(), s + 256);
+    Batch batch = b.get(idx, s, e, rng);
+    correct += cls.forward(batch.x).argmax(1).eq(batch.y).sum().item<int64_t>();
+  }
+  return static_cast<double>(correct) / static_cast<double>(idx.size());
+}
+
+// ---------------------------------------------------------------- classifier
+void train_classifier(Context& ctx, ResNet& net, nlohmann::json& state) {
+  const TrainOptions& o = ctx.o;
+  int start = state.value("classifier_epochs", 0);
+  torch::optim::SGD opt(net->parameters(), torch::optim::SGDOptions(o.cls_lr).momentum(0.9).nesterov(true).weight_decay(o.cls_wd));
+  if (start > 0) {
+    torch::load(net, run_file(ctx, "classifier.pt").string());
+    torch::load(opt, run_file(ctx, "classifier.opt.pt").string());
+  }
+  Batcher batcher(ctx.train, *ctx.preset, true);
+  Classifier cls{net, nullptr};
+  const size_t n = ctx.train.size(), steps = (n + o.batch - 1) / o.batch;
+  for (int epoch = start; epoch < o.cls_epochs; ++epoch) {
+    std::mt19937 rng(static_cast<uint32_t>(o.seed * 1000 + 100 + epoch));
+    torch::manual_seed(o.seed * 1000 + 100 + epoch);
+    const std::vector<size_t> idx = shuffled(n, rng);
+    net->train();
+    ProgressBar bar("classifier " + std::to_string(epoch + 1) + "/" + std::to_string(o.cls_epochs), n, o.progress);
+    double loss_sum = 0, data_s = 0;
+    int64_t correct = 0;
+    const auto t0 = Clock::now();
+    for (size_t s = 0; s < steps; ++s) {
+      set_lr<torch::optim::SGDOptions>(opt, lr_one_cycle(o.cls_lr, (epoch + static_cast<double>(s) / steps) / o.cls_epochs));
+      const auto td = Clock::now();
+      Batch b = batcher.get(idx, s * o.batch, std::min(n, (s + 1) * o.batch), rng);
+      data_s += seconds_since(td);
+      opt.zero_grad();
+      torch::Tensor logits = net->forward(b.x);
+      torch::Tensor loss = torch::nn::functional::cross_entropy(logits, b.y);
+      loss.backward();
+      opt.step();
+      loss_sum += loss.item<double>() * static_cast<double>(b.y.size(0));
+      correct += logits.argmax(1).eq(b.y).sum().item<int64_t>();
+      char status[64];
+      std::snprintf(status, sizeof status, "loss %.3f", loss_sum / static_cast<double>(std::min(n, (s + 1) * o.batch)));
+      bar.update(std::min(n, (s + 1) * o.batch), status);
+    }
+    const double secs = seconds_since(t0);
+    const double val = eval_classifier(ctx, cls);
+    bar.finish("val top1 " + std::to_string(val).substr(0, 6));
+    save_module(net, run_file(ctx, "classifier.pt"));
+    save_module(opt, run_file(ctx, "classifier.opt.pt"));
+    state["classifier_epochs"] = epoch + 1;
+    write_state(ctx, state);
+    log_line(ctx, {{"stage", "classifier"}, {"epoch", epoch + 1}, {"loss", loss_sum / static_cast<double>(n)},
+                   {"train_top1", static_cast<double>(correct) / static_cast<double>(n)}, {"val_top1", val},
+                   {"seconds", secs}, {"data_seconds", data_s}, {"images_per_second", static_cast<double>(n) / secs}});
+  }
+}
+
+// ---------------------------------------------------------------- Grad-CAM teacher
+std::vector<uint8_t> gradcam_maps(Context& ctx, ResNet& net) {
+  net->eval();
+  const Split& s = ctx.train;
+  const size_t plane = static_cast<size_t>(s.w) * s.h;
+  std::vector<uint8_t> maps(s.size() * plane);
+  Batcher batcher(s, *ctx.preset, false);
+  std::vector<size_t> idx(s.size());
+  for (size_t i = 0; i < idx.size(); ++i) idx[i] = i;
+  std::mt19937 rng(0);
+  ProgressBar bar("teacher gradcam", s.size(), ctx.o.progress);
+  for (size_t b0 = 0; b0 < s.size(); b0 += 256) {
+    const size_t b1 = std::min(s.size(), b0 + 256);
+    Batch b = batcher.get(idx, b0, b1, rng);
+    torch::Tensor f = net->features(b.x).detach().requires_grad_(true);
+    torch::Tensor score = net->head(f).gather(1, b.y.unsqueeze(1)).sum();
+    torch::Tensor g = torch::autograd::grad({score}, {f})[0];
+    torch::Tensor cam = torch::relu((g.mean({2, 3}, true) * f).sum(1, true)).detach();
+    cam = torch::nn::functional::interpolate(cam, torch::nn::functional::InterpolateFuncOptions()
+                                                      .size(std::vector<int64_t>{s.h, s.w}).mode(torch::kBilinear).align_corners(false));
+    torch::Tensor flat = cam.reshape({cam.size(0), -1});
+    torch::Tensor lo = std::get<0>(flat.min(1, true)), hi = std::get<0>(flat.max(1, true));
+    torch::Tensor u8 = ((flat - lo) / (hi - lo).clamp_min(1e-6f) * 255.0f).round().to(torch::kUInt8).contiguous();
+    std::memcpy(maps.data() + b0 * plane, u8.data_ptr<uint8_t>(), (b1 - b0) * plane);
+    bar.update(b1);
+  }
+  bar.finish();
+  return maps;
+}
+
+// ---------------------------------------------------------------- phases 1 and 2
+struct AutoEncoder {
+  DeviceNet device{nullptr};
+  Decoder decoder{nullptr};
+  torch::Tensor qmax;  // running per-channel latent maximum, for fake quantisation
+  std::vector<torch::Tensor> parameters() const {
+    std::vector<torch::Tensor> p = device->parameters();
+    for (auto& t : decoder->parameters()) p.push_back(t);
+    return p;
+  }
+};
+
+// Latent -> (fake-quantised, gradually dropped) latent, keep fractions per sample.
+torch::Tensor drop_latent(Context& ctx, AutoEncoder& ae, const torch::Tensor& z, const torch::Tensor& sal,
+                          const torch::Tensor& keep, bool update_range) {
+  if (update_range) {
+    torch::NoGradGuard ng;
+    torch::Tensor bmax = std::get<0>(z.detach().transpose(0, 1).reshape({z.size(1), -1}).max(1));
+    ae.qmax = ae.qmax.defined() ? 0.99 * ae.qmax + 0.01 * bmax : bmax.clone();
+  }
+  torch::Tensor zq = fake_quant(z, ae.qmax, ctx.codec.latent_bits);
+  torch::Tensor imp = received_importance(sal.detach(), ctx.codec);
+  torch::Tensor mask = keep_mask(gradual_scores(imp, ctx.codec), keep);
+  return zq * mask;
+}
+
+struct PhaseEval {
+  double mse_full = 0;
+  std::vector<double> top1;  // at each keep fraction
+};
+const std::vector<double> kEvalKeep = {0.05, 0.1, 0.25, 1.0};
+
+PhaseEval eval_phase(Context& ctx, AutoEncoder& ae, Classifier& cls) {
+  torch::NoGradGuard ng;
+  ae.device->eval();
+  ae.decoder->eval();
+  cls.train(false);
+  Batcher b(ctx.val, *ctx.preset, false);
+  std::mt19937 rng(0);
+  std::vector<size_t> idx(ctx.val.size());
+  for (size_t i = 0; i < idx.size(); ++i) idx[i] = i;
+  PhaseEval r;
+  r.top1.assign(kEvalKeep.size(), 0);
+  for (size_t s = 0; s < idx.size(); s += 256) {
+    const size_t e = std::min(idx.size(), s + 256);
+    Batch batch = b.get(idx, s, e, rng);
+    torch::Tensor z = ae.device->encode(batch.x), sal = ae.device->saliency(z);
+    for (size_t k = 0; k < kEvalKeep.size(); ++k) {
+      torch::Tensor keep = torch::full({z.size(0)}, kEvalKeep[k]);
+      torch::Tensor rec = ae.decoder->forward(drop_latent(ctx, ae, z, sal, keep, false));
+      torch::Tensor xn = (rec - ctx.mean) / ctx.std;
+      r.top1[k] += static_cast<double>(cls.forward(xn).argmax(1).eq(batch.y).sum().item<int64_t>());
+      if (kEvalKeep[k] == 1.0) r.mse_full += torch::mse_loss(xn, batch.x, at::Reduction::Sum).item<double>();
+    }
+  }
+  for (double& t : r.top1) t /= static_cast<double>(idx.size());
+  r.mse_full /= static_cast<double>(ctx.val.size() * ctx.val.image_bytes());
+  return r;
+}
+
+void train_phase(Context& ctx, int phase, AutoEncoder& ae, Classifier& cls, nlohmann::json& state) {
+  const TrainOptions& o = ctx.o;
+  const std::string name = "phase" + std::to_string(phase);
+  const int epochs = phase == 1 ? o.p1_epochs : o.p2_epochs;
+  const double peak = phase == 1 ? o.p1_lr : o.p2_lr;
+  const int start = state.value(name + "_epochs", 0);
+  torch::optim::Adam opt(ae.parameters(), torch::optim::AdamOptions(peak));
+  if (start > 0) torch::load(opt, run_file(ctx, name + ".opt.pt").string());
+  Batcher batcher(ctx.train, *ctx.preset, true);
+  const bool distil = phase == 1 && !ctx.train.maps.empty() && o.saliency_weight > 0;
+  const size_t n = ctx.train.size(), steps = (n + o.batch - 1) / o.batch;
+  cls.freeze();
+  for (int epoch = start; epoch < epochs; ++epoch) {
+    std::mt19937 rng(static_cast<uint32_t>(o.seed * 1000 + 100 * phase + epoch));
+    torch::manual_seed(o.seed * 1000 + 100 * phase + epoch);
+    const std::vector<size_t> idx = shuffled(n, rng);
+    ae.device->train();
+    ae.decoder->train();
+    cls.train(false);  // frozen: BatchNorm statistics stay as trained
+    ProgressBar bar(name + " " + std::to_string(epoch + 1) + "/" + std::to_string(epochs), n, o.progress);
+    double loss_sum = 0, rec_sum = 0, sal_sum = 0, data_s = 0;
+    const auto t0 = Clock::now();
+    for (size_t s = 0; s < steps; ++s) {
+      set_lr<torch::optim::AdamOptions>(opt, lr_cosine(peak, (epoch + static_cast<double>(s) / steps) / epochs));
+      const auto td = Clock::now();
+      Batch b = batcher.get(idx, s * o.batch, std::min(n, (s + 1) * o.batch), rng);
+      data_s += seconds_since(td);
+      const int64_t bs = b.x.size(0);
+      opt.zero_grad();
+      torch::Tensor z = ae.device->encode(b.x);
+      torch::Tensor sal = ae.device->saliency(z);
+      torch::Tensor keep = torch::rand({bs});
+      torch::Tensor rec = ae.decoder->forward(drop_latent(ctx, ae, z, sal, keep, true));
+      torch::Tensor xn = (rec - ctx.mean) / ctx.std;
+      torch::Tensor loss, rec_loss = torch::mse_loss(xn, b.x), sal_loss = torch::zeros({});
+      if (phase == 1) {
+        loss = rec_loss;
+        if (distil) {
+          const int k = ctx.codec.latent_side;
+          torch::Tensor target = torch::adaptive_avg_pool2d(b.map, {k, k});
+          sal_loss = torch::binary_cross_entropy(sal.clamp(1e-6, 1 - 1e-6), target);
+          loss = loss + o.saliency_weight * sal_loss;
+        }
+      } else {
+        loss = torch::nn::functional::cross_entropy(cls.forward(xn), b.y);
+        if (o.p2_mse_weight > 0) loss = loss + o.p2_mse_weight * rec_loss;
+      }
+      loss.backward();
+      opt.step();
+      loss_sum += loss.item<double>() * static_cast<double>(bs);
+      rec_sum += rec_loss.item<double>() * static_cast<double>(bs);
+      sal_sum += sal_loss.item<double>() * static_cast<double>(bs);
+      const size_t done = std::min(n, (s + 1) * o.batch);
+      char status[80];
+      std::snprintf(status, sizeof status, "loss %.4f", loss_sum / static_cast<double>(done));
+      bar.update(done, status);
+    }
+    const double secs = seconds_since(t0);
+    const PhaseEval ev = eval_phase(ctx, ae, cls);
+    char status[96];
+    std::snprintf(status, sizeof status, "val top1 %.3f@5%% %.3f@25%% %.3f@100%%", ev.top1[0], ev.top1[2], ev.top1[3]);
+    bar.finish(status);
+    save_module(ae.device, run_file(ctx, "device.pt"));
+    save_module(ae.decoder, run_file(ctx, "decoder.pt"));
+    torch::save(ae.qmax, run_file(ctx, "qmax.pt").string());
+    save_module(opt, run_file(ctx, name + ".opt.pt"));
+    state[name + "_epochs"] = epoch + 1;
+    write_state(ctx, state);
+    nlohmann::json val = nlohmann::json::object();
+    for (size_t k = 0; k < kEvalKeep.size(); ++k) val["top1_keep_" + std::to_string(static_cast<int>(kEvalKeep[k] * 100))] = ev.top1[k];
+    log_line(ctx, {{"stage", name}, {"epoch", epoch + 1}, {"loss", loss_sum / static_cast<double>(n)},
+                   {"recon_mse", rec_sum / static_cast<double>(n)}, {"saliency_bce", sal_sum / static_cast<double>(n)},
+                   {"val", val}, {"val_mse_full", ev.mse_full}, {"seconds", secs}, {"data_seconds", data_s},
+                   {"images_per_second", static_cast<double>(n) / secs}});
+  }
+}
+
+// ---------------------------------------------------------------- export
+std::vector<uint8_t> read_bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error(path + ": cannot open");
+  return std::vector<uint8_t>((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+void export_bundle(Context& ctx, AutoEncoder& ae, Classifier& cls, const std::vector<uint8_t>& script_bytes) {
+  const TrainOptions& o = ctx.o;
+  const PresetSpec& p = *ctx.preset;
+  BundleWriter w(kBundlePartDevice | kBundlePartCloud);
+  std::string cfg = preset_config_text(p, ctx.codec);
+  cfg += "decoder=" + ctx.dec_spec.kind + "\ndecoder.width=" + std::to_string(ctx.dec_spec.width) + "\n";
+  if (cls.resnet) {
+    cfg += "classifier=resnet\nclassifier.width=" + std::to_string(ctx.cls_spec.width) +
+           "\nclassifier.blocks=" + std::to_string(ctx.cls_spec.blocks) + "\n";
+  } else {
+    cfg += "classifier=torchscript\n";
+  }
+  cfg += "num_classes=" + std::to_string(ctx.train.classes) + "\n";
+  for (size_t i = 0; i < ctx.train.class_names.size(); ++i) cfg += "class." + std::to_string(i) + "=" + ctx.train.class_names[i] + "\n";
+  cfg += "train.seed=" + std::to_string(o.seed) + "\ntrain.teacher=" + o.teacher + "\n";
+  w.set_config(cfg);
+  const uint32_t c = static_cast<uint32_t>(p.input_channels);
+  w.add_f32("input.mean", {c}, p.mean);
+  w.add_f32("input.std", {c}, p.std);
+  add_device_state(&w, *ae.device);
+  // Placeholders, replaced by calibration below.
+  const uint32_t l = static_cast<uint32_t>(ctx.codec.latent_channels), sy = static_cast<uint32_t>(ctx.codec.symbols());
+  std::vector<float> lo(l, 0.0f), hi(l, 1.0f);
+  std::vector<uint32_t> flat(static_cast<size_t>(l) * sy, 1);
+  std::vector<uint8_t> lengths(flat.size());
+  std::vector<uint16_t> freqs(flat.size());
+  entropy_tables_from_histogram(ctx.codec, flat.data(), lengths.data(), freqs.data());
+  w.add_f32("quant.min", {l}, lo.data());
+  w.add_f32("quant.max", {l}, hi.data());
+  w.add("entropy.huffman_lengths", DType::kU8, {l, sy}, lengths.data());
+  w.add("entropy.rans_freqs", DType::kU16, {l, sy}, freqs.data());
+  {
+    const std::vector<uint8_t> raw = w.serialize();
+    std::vector<uint32_t> aligned((raw.size() + 3) / 4);
+    std::memcpy(aligned.data(), raw.data(), raw.size());
+    BundleView view;
+    if (view.parse(reinterpret_cast<const uint8_t*>(aligned.data()), raw.size()) != Status::kOk) {
+      throw std::runtime_error("export: internal error: bundle does not parse");
+    }
+    // Calibration frames: an even spread over the (unaugmented) training split.
+    const size_t count = std::min(ctx.train.size(), std::max<size_t>(1, o.calibration_images));
+    const size_t step = ctx.train.size() / count;
+    const CalibrationReport rep = calibrate_bundle(view, static_cast<int>(count), [&](int i) {
+      return ctx.train.images.data() + static_cast<size_t>(i) * step * ctx.train.image_bytes();
+    }, &w);
+    log_line(ctx, {{"stage", "calibration"}, {"frames", rep.frames}, {"quant_max", rep.quant_max},
+                   {"entropy_bits_per_value", rep.entropy_bits_per_value}, {"zero_fraction", rep.zero_fraction}});
+  }
+  add_module_state(&w, "decoder", *ae.decoder);
+  if (cls.resnet) {
+    add_module_state(&w, "classifier", *cls.resnet);
+  } else {
+    w.add("classifier.torchscript", DType::kU8, {static_cast<uint32_t>(script_bytes.size())}, script_bytes.data());
+  }
+  const std::string out = o.output.empty() ? run_file(ctx, "model.lnm").string() : o.output;
+  w.write(out);
+  char id[16];
+  std::snprintf(id, sizeof id, "%08x", w.device_content_id());
+  log_line(ctx, {{"stage", "export"}, {"path", out}, {"model_id", id}});
+  std::fprintf(stderr, "wrote %s (model %s)\n", out.c_str(), id);
+}
+
+}  // namespace
+
+void run_training(const TrainOptions& opts) {
+  Context ctx;
+  ctx.o = opts;
+  const TrainOptions& o = ctx.o;
+  if (o.run_dir.empty()) throw std::runtime_error("train: a run directory is required (--run)");
+  ctx.preset = find_preset(o.preset.c_str());
+  if (!ctx.preset) throw std::runtime_error("train: unknown preset '" + o.preset + "'");
+  const PresetSpec& p = *ctx.preset;
+  ctx.codec = p.codec;
+  if (o.latent_bits) ctx.codec.latent_bits = o.latent_bits;
+  if (o.saliency_grid) ctx.codec.saliency_grid = o.saliency_grid;
+  if (o.saliency_bits) ctx.codec.saliency_bits = o.saliency_bits;
+  if (o.gradual >= 0) ctx.codec.gradual_milli = static_cast<int>(o.gradual * 1000.0 + 0.5);
+  if (ctx.codec.validate() != Status::kOk) throw std::runtime_error("train: invalid codec settings for preset " + o.preset);
+  ctx.dec_spec = default_decoder(p);
+  if (o.decoder_width) ctx.dec_spec.width = o.decoder_width;
+  ctx.cls_spec = default_classifier(p);
+  if (o.cls_width) ctx.cls_spec.width = o.cls_width;
+  if (o.cls_blocks) ctx.cls_spec.blocks = o.cls_blocks;
+  if (o.batch < 1) throw std::runtime_error("train: batch size must be >= 1");
+
+  torch::set_num_threads(std::max(1, o.threads));
+  torch::manual_seed(o.seed);
+  fs::create_directories(o.run_dir);
+  nlohmann::json state = o.resume ? read_state(ctx) : nlohmann::json::object();
+  if (!o.resume && fs::exists(run_file(ctx, "state.json"))) {
+    throw std::runtime_error(o.run_dir + ": holds an earlier run (state.json); use --resume or another directory");
+  }
+  ctx.log.open(run_file(ctx, "log.jsonl"), std::ios::app);
+  if (!ctx.log) throw std::runtime_error(o.run_dir + "/log.jsonl: cannot write");
+  const auto start = Clock::now();
+
+  // Data.
+  const auto td = Clock::now();
+  data::OpenOptions oo;
+  oo.threads = static_cast<unsigned>(std::max(1, o.threads));
+  auto train_ds = data::open_dataset(o.data, data::Split::Train, p.input_size, p.input_size, p.input_channels, o.train_limit, oo);
+  auto val_ds = data::open_dataset(o.data, data::Split::Test, p.input_size, p.input_size, p.input_channels, o.val_limit, oo);
+  if (train_ds->size() == 0 || val_ds->size() == 0) throw std::runtime_error(o.data + ": no images");
+  ctx.train = load_split(*train_ds);
+  ctx.val = load_split(*val_ds);
+  ctx.mean = preset_mean(p);
+  ctx.std = preset_std(p);
+  log_line(ctx, {{"stage", "data"}, {"train", train_ds->description()}, {"val", val_ds->description()},
+                 {"seconds", seconds_since(td)}, {"options", {{"preset", o.preset}, {"seed", o.seed}, {"batch", o.batch},
+                 {"cls_epochs", o.cls_epochs}, {"cls_lr", o.cls_lr}, {"p1_epochs", o.p1_epochs}, {"p1_lr", o.p1_lr},
+                 {"p2_epochs", o.p2_epochs}, {"p2_lr", o.p2_lr}, {"teacher", o.teacher},
+                 {"latent_bits", ctx.codec.latent_bits}, {"saliency_grid", ctx.codec.saliency_grid},
+                 {"saliency_bits", ctx.codec.saliency_bits}, {"gradual_milli", ctx.codec.gradual_milli}}}});
+
+  // Classifier.
+  Classifier cls;
+  std::vector<uint8_t> script_bytes;
+  if (!o.classifier_ts.empty()) {
+    script_bytes = read_bytes(o.classifier_ts);
+    try {
+      cls.script = std::make_shared<torch::jit::Module>(torch::jit::load(o.classifier_ts));
+    } catch (const std::exception& e) {
+      throw std::runtime_error(o.classifier_ts + ": not a loadable TorchScript module: " + std::string(e.what()).substr(0, 200));
+    }
+  } else {
+    cls.resnet = ResNet(p.input_channels, ctx.train.classes, ctx.cls_spec);
+    if (!o.classifier_from.empty()) {
+      torch::load(cls.resnet, (fs::path(o.classifier_from) / "classifier.pt").string());
+    } else {
+      train_classifier(ctx, cls.resnet, state);
+    }
+  }
+  const double clean = eval_classifier(ctx, cls);
+  log_line(ctx, {{"stage", "classifier_done"}, {"val_top1", clean}});
+  std::fprintf(stderr, "classifier: val top1 %.4f on %zu images\n", clean, ctx.val.size());
+
+  // Teacher maps for phase 1.
+  const TeacherSpec teacher = parse_teacher(o.teacher);
+  if (state.value("phase1_epochs", 0) < o.p1_epochs && teacher.kind != TeacherKind::kNone) {
+    const auto tt = Clock::now();
+    if (teacher.kind == TeacherKind::kGradCam) {
+      if (!cls.resnet) throw std::runtime_error("train: the gradcam teacher needs the built-in classifier");
+      ctx.train.maps = gradcam_maps(ctx, cls.resnet);
+    } else {
+      ctx.train.maps = compute_teacher_maps(teacher, *train_ds, static_cast<unsigned>(std::max(1, o.threads)));
+    }
+    log_line(ctx, {{"stage", "teacher"}, {"teacher", o.teacher}, {"seconds", seconds_since(tt)}});
+  }
+
+  AutoEncoder ae;
+  ae.device = DeviceNet(p);
+  ae.decoder = Decoder(p, ctx.dec_spec);
+  if (state.value("phase1_epochs", 0) > 0) {
+    torch::load(ae.device, run_file(ctx, "device.pt").string());
+    torch::load(ae.decoder, run_file(ctx, "decoder.pt").string());
+    torch::load(ae.qmax, run_file(ctx, "qmax.pt").string());
+  }
+  train_phase(ctx, 1, ae, cls, state);
+  train_phase(ctx, 2, ae, cls, state);
+  export_bundle(ctx, ae, cls, script_bytes);
+  log_line(ctx, {{"stage", "done"}, {"wall_seconds", seconds_since(start)}});
+}
+
+std::string preset_cost_table() {
+  std::string t =
+      "| preset | input | latent | encoder params / MACs | saliency params / MACs | decoder params / MACs | classifier params / MACs |\n"
+      "|---|---|---|---|---|---|---|\n";
+  int count = 0;
+  const PresetSpec* all = all_presets(&count);
+  for (int i = 0; i < count; ++i) {
+    const PresetSpec& p = all[i];
+    int side = 0, sside = 0;
+    const long long em = conv_stack_macs(p.encoder, p.encoder_layers, p.input_size, &side);
+    const long long sm = conv_stack_macs(p.saliency, p.saliency_layers, side, &sside);
+    const Cost d = decoder_cost(p, default_decoder(p));
+    const Cost c = classifier_cost(p, default_classifier(p), p.input_channels == 1 ? 10 : 10);
+    auto fmt = [](long long params, long long macs) {
+      char b[64];
+      std::snprintf(b, sizeof b, "%.1fK / %.2fM", static_cast<double>(params) / 1e3, static_cast<double>(macs) / 1e6);
+      return std::string(b);
+    };
+    t += "| " + std::string(p.name) + " | " + std::to_string(p.input_size) + "x" + std::to_string(p.input_size) + "x" +
+         std::to_string(p.input_channels) + " | " + std::to_string(p.codec.latent_channels) + "x" + std::to_string(side) +
+         "x" + std::to_string(side) + " | " + fmt(conv_stack_params(p.encoder, p.encoder_layers), em) + " | " +
+         fmt(conv_stack_params(p.saliency, p.saliency_layers), sm) + " | " + fmt(d.params, d.macs) + " | " +
+         fmt(c.params, c.macs) + " |\n";
+  }
+  return t;
+}
+
+}  // namespace limitnet::train

@@ -1,0 +1,185 @@
+// Transmission order: RankOrder against an independent brute-force sort of all L*K*K
+// elements by exact 64-bit integer Gradual Scoring keys.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <memory>
+#include <numeric>
+#include <random>
+#include <vector>
+
+#include "codec/order.h"
+#include "codec/saliency.h"
+#include "codec_test_util.h"
+
+namespace limitnet {
+namespace {
+
+CodecConfig config(int channels, int side, int grid, int bits, int gradual_milli) {
+  CodecConfig c;
+  c.latent_channels = channels;
+  c.latent_side = side;
+  c.saliency_grid = grid;
+  c.saliency_bits = bits;
+  c.gradual_milli = gradual_milli;
+  return c;
+}
+
+std::vector<uint16_t> fill(const CodecConfig& c, const std::vector<uint8_t>& grid) {
+  auto order = std::make_unique<RankOrder>();
+  EXPECT_EQ(order->init(c, grid.data()), Status::kOk);
+  EXPECT_EQ(order->size(), c.latent_elements());
+  std::vector<uint16_t> out(order->size());
+  order->fill(out.data());
+  return out;
+}
+
+// Independent brute force (exact integer keys, full sort): see codec_test_util.h.
+std::vector<uint16_t> brute_force(const CodecConfig& c, const std::vector<uint8_t>& grid) {
+  return test::brute_force_order(c, grid);
+}
+
+std::vector<std::vector<uint8_t>> grids(const CodecConfig& c, uint64_t seed) {
+  const int g = c.saliency_grid, top = (1 << c.saliency_bits) - 1;
+  std::mt19937_64 rng(seed);
+  std::vector<std::vector<uint8_t>> out;
+  const size_t n = static_cast<size_t>(g * g);
+  out.emplace_back(n, 0);                                  // all zero: ties everywhere
+  out.emplace_back(n, static_cast<uint8_t>(top));          // all top
+  std::vector<uint8_t> gradient(n), random(n), hot(n, 0), few(n);
+  for (int i = 0; i < g * g; ++i) {
+    gradient[static_cast<size_t>(i)] = static_cast<uint8_t>(((i / g + i % g) * top) / std::max(1, 2 * g - 2));
+    random[static_cast<size_t>(i)] = static_cast<uint8_t>(rng() % static_cast<uint64_t>(top + 1));
+    few[static_cast<size_t>(i)] = static_cast<uint8_t>((rng() % 2) * top);  // two levels: many ties
+  }
+  hot[n / 2] = static_cast<uint8_t>(top);
+  out.push_back(gradient);
+  out.push_back(random);
+  out.push_back(hot);
+  out.push_back(few);
+  return out;
+}
+
+TEST(Order, MatchesBruteForceSort) {
+  const CodecConfig configs[] = {
+      config(12, 28, 8, 5, 200),  // paper224
+      config(12, 8, 4, 4, 200),   // cifar32
+      config(8, 7, 4, 4, 200),    // fmnist28
+      config(12, 28, 8, 5, 0),    config(12, 28, 8, 5, 1000), config(12, 28, 8, 5, 1),
+      config(12, 28, 8, 5, 999),  config(3, 13, 5, 8, 37),    config(1, 1, 1, 1, 200),
+      config(63, 32, 16, 8, 100000), config(64, 16, 16, 1, 50), config(5, 64, 16, 3, 3),
+  };
+  for (const CodecConfig& c : configs) {
+    int shape = 0;
+    for (const auto& grid : grids(c, static_cast<uint64_t>(c.latent_side * 131 + c.gradual_milli))) {
+      SCOPED_TRACE(::testing::Message() << "L " << c.latent_channels << " K " << c.latent_side << " grid "
+                                        << c.saliency_grid << " bits " << c.saliency_bits << " G " << c.gradual_milli
+                                        << " shape " << shape++);
+      const std::vector<uint16_t> got = fill(c, grid);
+      ASSERT_EQ(got, brute_force(c, grid));
+    }
+  }
+}
+
+TEST(Order, IsAPermutationAndCursorAgreesWithFill) {
+  const CodecConfig c = config(12, 28, 8, 5, 200);
+  for (const auto& grid : grids(c, 3)) {
+    auto order = std::make_unique<RankOrder>();
+    ASSERT_EQ(order->init(c, grid.data()), Status::kOk);
+    std::vector<uint16_t> all(order->size());
+    order->fill(all.data());
+    std::vector<uint16_t> sorted = all;
+    std::sort(sorted.begin(), sorted.end());
+    for (size_t i = 0; i < sorted.size(); ++i) ASSERT_EQ(sorted[i], i);
+    // Step by step, and with copies of the cursor (look-ahead) in between.
+    RankCursor cursor;
+    for (uint32_t r = 0; r < order->size(); ++r) {
+      if (r % 97 == 0) {
+        RankCursor ahead = cursor;
+        for (uint32_t k = r; k < std::min<uint32_t>(r + 50, order->size()); ++k) ASSERT_EQ(order->next(&ahead), all[k]);
+      }
+      ASSERT_EQ(cursor.rank, r);
+      ASSERT_EQ(order->next(&cursor), all[r]);
+    }
+  }
+}
+
+TEST(Order, ZeroGradualFactorInterleavesChannels) {
+  // G = 0: only the saliency counts. Positions of equal importance form one group; a
+  // group's elements go by flat index, i.e. channel 0's positions, then channel 1's, ...
+  const CodecConfig c = config(12, 28, 8, 5, 0);
+  const int plane = 28 * 28;
+  for (const auto& grid : grids(c, 5)) {
+    std::vector<uint32_t> importance(plane);
+    upsample_saliency(c, grid.data(), importance.data());
+    std::vector<int> positions(plane);
+    std::iota(positions.begin(), positions.end(), 0);
+    std::stable_sort(positions.begin(), positions.end(), [&](int a, int b) { return importance[a] > importance[b]; });
+    std::vector<uint16_t> expected;
+    for (size_t begin = 0; begin < positions.size();) {
+      size_t end = begin;
+      while (end < positions.size() && importance[positions[end]] == importance[positions[begin]]) ++end;
+      for (int ch = 0; ch < 12; ++ch) {
+        for (size_t i = begin; i < end; ++i) expected.push_back(static_cast<uint16_t>(ch * plane + positions[i]));
+      }
+      begin = end;
+    }
+    ASSERT_EQ(fill(c, grid), expected);
+  }
+}
+
+TEST(Order, LargeGradualFactorIsChannelMajor) {
+  // G >= 1 exceeds any saliency difference (I in [0, 1]): channel 0 first, then 1, ...
+  for (int g_milli : {1000, 1001, 5000, 100000}) {
+    const CodecConfig c = config(12, 28, 8, 5, g_milli);
+    const int plane = 28 * 28;
+    for (const auto& grid : grids(c, 7)) {
+      const std::vector<uint16_t> o = fill(c, grid);
+      std::vector<uint32_t> importance(plane);
+      upsample_saliency(c, grid.data(), importance.data());
+      for (size_t r = 0; r < o.size(); ++r) {
+        ASSERT_EQ(o[r] / plane, r / plane) << "G " << g_milli << " rank " << r;
+        if (r % plane) {
+          const uint32_t prev = o[r - 1] % plane, cur = o[r] % plane;
+          ASSERT_TRUE(importance[prev] > importance[cur] || (importance[prev] == importance[cur] && prev < cur));
+        }
+      }
+    }
+  }
+  // Just below 1, a top-saliency element of channel c+1 overtakes the weakest of channel c.
+  const CodecConfig c = config(12, 28, 8, 5, 999);
+  std::vector<uint8_t> grid(64, 0);
+  grid[0] = 31;
+  const std::vector<uint16_t> o = fill(c, grid);
+  bool interleaved = false;
+  for (size_t r = 1; r < o.size(); ++r) interleaved |= o[r] / 784 < o[r - 1] / 784;
+  EXPECT_TRUE(interleaved);
+}
+
+TEST(Order, DefaultGradualFactorPrefersEarlyChannels) {
+  // G = 0.2: channel c's best element beats channel c+5's (5 * 0.2 = 1 > any I difference).
+  const CodecConfig c = config(12, 28, 8, 5, 200);
+  for (const auto& grid : grids(c, 9)) {
+    const std::vector<uint16_t> o = fill(c, grid);
+    std::vector<uint32_t> first_rank(12, UINT32_MAX), last_rank(12, 0);
+    for (uint32_t r = 0; r < o.size(); ++r) {
+      const uint32_t ch = o[r] / 784;
+      first_rank[ch] = std::min(first_rank[ch], r);
+      last_rank[ch] = std::max(last_rank[ch], r);
+    }
+    for (int ch = 0; ch + 5 < 12; ++ch) EXPECT_LT(last_rank[static_cast<size_t>(ch)], first_rank[static_cast<size_t>(ch + 5)]);
+    for (int ch = 0; ch + 1 < 12; ++ch) EXPECT_LT(first_rank[static_cast<size_t>(ch)], first_rank[static_cast<size_t>(ch + 1)]);
+  }
+}
+
+TEST(Order, RejectsInvalidConfig) {
+  auto order = std::make_unique<RankOrder>();
+  std::vector<uint8_t> grid(256, 0);
+  EXPECT_EQ(order->init(config(0, 28, 8, 5, 200), grid.data()), Status::kInvalidArgument);
+  EXPECT_EQ(order->init(config(64, 32, 8, 5, 200), grid.data()), Status::kInvalidArgument);  // 65536 elements
+  EXPECT_EQ(order->init(config(12, 28, 8, 5, -1), grid.data()), Status::kInvalidArgument);
+  EXPECT_EQ(order->init(config(12, 28, 8, 5, 200), nullptr), Status::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace limitnet

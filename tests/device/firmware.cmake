@@ -1,0 +1,43 @@
+# Firmware build and test (label `firmware`). When arm-none-eabi-gcc and qemu-system-arm
+# are found: builds the host tool fw_assets (models + golden frames + the host build's
+# packets), cross-builds firmware/ for Cortex-M7 and Cortex-M33 as external projects,
+# and registers a test that runs both QEMU machines (DSP and portable kernels) and checks
+# their packets are byte-identical to the host's. Without the tools the test is
+# registered as skipped (exit code 77), not failed.
+add_executable(fw_assets ${PROJECT_SOURCE_DIR}/firmware/tools/fw_assets.cc)
+target_link_libraries(fw_assets PRIVATE limitnet_model limitnet_device)
+target_include_directories(fw_assets PRIVATE ${PROJECT_SOURCE_DIR}/src)
+limitnet_warnings(fw_assets)
+
+set(fw_assets_dir ${CMAKE_BINARY_DIR}/firmware/assets)
+add_custom_command(OUTPUT ${fw_assets_dir}/fw_assets.c ${fw_assets_dir}/expected.txt
+  COMMAND ${CMAKE_COMMAND} -E make_directory ${fw_assets_dir}
+  COMMAND fw_assets ${fw_assets_dir}
+  DEPENDS fw_assets
+  COMMENT "Generating firmware models, golden frames and host packets")
+add_custom_target(fw_assets_gen DEPENDS ${fw_assets_dir}/fw_assets.c)
+
+find_program(LIMITNET_ARM_GCC arm-none-eabi-gcc)
+find_program(LIMITNET_QEMU_ARM qemu-system-arm)
+set(fw_script ${PROJECT_SOURCE_DIR}/firmware/scripts/run_firmware_test.sh)
+if(LIMITNET_ARM_GCC AND LIMITNET_QEMU_ARM)
+  include(ExternalProject)
+  set(fw_elves "")
+  foreach(cpu cortex-m7 cortex-m33)
+    ExternalProject_Add(firmware_${cpu}
+      SOURCE_DIR ${PROJECT_SOURCE_DIR}/firmware
+      BINARY_DIR ${CMAKE_BINARY_DIR}/firmware/${cpu}
+      CMAKE_ARGS -DCMAKE_TOOLCHAIN_FILE=${PROJECT_SOURCE_DIR}/firmware/cmake/arm-none-eabi.cmake
+                 -DLIMITNET_FW_CPU=${cpu} -DLIMITNET_FW_ASSETS=${fw_assets_dir} -DCMAKE_BUILD_TYPE=Release
+      BUILD_ALWAYS ON
+      INSTALL_COMMAND ""
+      DEPENDS fw_assets_gen)
+  endforeach()
+  add_custom_target(firmware ALL DEPENDS firmware_cortex-m7 firmware_cortex-m33)
+  add_test(NAME firmware_qemu_packets
+    COMMAND ${fw_script} ${CMAKE_BINARY_DIR}/firmware ${fw_assets_dir}/expected.txt)
+  set_tests_properties(firmware_qemu_packets PROPERTIES LABELS "firmware" TIMEOUT 300 SKIP_RETURN_CODE 77)
+else()
+  add_test(NAME firmware_qemu_packets COMMAND ${CMAKE_COMMAND} -E echo "firmware test skipped: arm-none-eabi-gcc or qemu-system-arm not found")
+  set_tests_properties(firmware_qemu_packets PROPERTIES LABELS "firmware" SKIP_REGULAR_EXPRESSION "skipped")
+endif()

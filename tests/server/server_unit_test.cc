@@ -1,0 +1,296 @@
+// In-process tests of the receiver: formats (base64, ChirpStack/TTS JSON, UDP datagrams),
+// and the Service's rules (persistence before decoding, replay after restart, frame-counter
+// replays, device isolation, unknown models, a full disk).
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "codec/dec/progressive_decoder.h"
+#include "model/calibrate.h"
+#include "model/pipeline.h"
+#include "server/base64.h"
+#include "server/service.h"
+#include "server/udp_auth.h"
+#include "server/uplink_json.h"
+#include "test_support.h"
+
+namespace limitnet::server {
+namespace {
+
+using test::TempDir;
+
+TEST(Base64, RoundTripAndStrictness) {
+  for (size_t n = 0; n < 10; ++n) {
+    std::vector<uint8_t> v;
+    for (size_t i = 0; i < n; ++i) v.push_back(static_cast<uint8_t>(i * 37 + 1));
+    auto d = base64_decode(base64_encode(v));
+    ASSERT_TRUE(d);
+    EXPECT_EQ(*d, v);
+  }
+  EXPECT_EQ(base64_encode(std::vector<uint8_t>{'f', 'o', 'o', 'b'}), "Zm9vYg==");
+  EXPECT_FALSE(base64_decode("Zm9vYg="));     // length not a multiple of 4
+  EXPECT_FALSE(base64_decode("Zm9v!g=="));    // not in the alphabet
+  EXPECT_FALSE(base64_decode("Zg==Zm9v"));    // padding in the middle
+  EXPECT_FALSE(base64_decode("Zh=="));        // nonzero padding bits
+}
+
+TEST(UplinkJson, ChirpStackV4) {
+  const std::string body =
+      R"({"deduplicationId":"x","deviceInfo":{"tenantId":"t","devEui":"70B3D57ED0000001","deviceName":"cam"},)"
+      R"("devAddr":"00189440","fCnt":42,"fPort":1,"data":"AQID"})";
+  UplinkParse p = parse_uplink_json(body);
+  ASSERT_TRUE(p.ok) << p.reason;
+  EXPECT_EQ(p.uplink.device, "70b3d57ed0000001");
+  EXPECT_EQ(p.uplink.fcnt, 42u);
+  EXPECT_EQ(p.uplink.payload, (std::vector<uint8_t>{1, 2, 3}));
+  EXPECT_EQ(p.uplink.source, "chirpstack");
+  // Protobuf JSON omits a zero counter.
+  p = parse_uplink_json(R"({"deviceInfo":{"devEui":"0000000000000001"},"data":"AQ=="})");
+  ASSERT_TRUE(p.ok);
+  EXPECT_EQ(p.uplink.fcnt, 0u);
+}
+
+TEST(UplinkJson, TheThingsStackV3) {
+  const std::string body =
+      R"({"end_device_ids":{"device_id":"cam-1","application_ids":{"application_id":"app"},"dev_eui":"0004A30B001C0530"},)"
+      R"("received_at":"2024-01-01T00:00:00Z","uplink_message":{"f_port":1,"f_cnt":7,"frm_payload":"AQID"}})";
+  UplinkParse p = parse_uplink_json(body);
+  ASSERT_TRUE(p.ok) << p.reason;
+  EXPECT_EQ(p.uplink.device, "0004a30b001c0530");
+  EXPECT_EQ(p.uplink.fcnt, 7u);
+  EXPECT_EQ(p.uplink.source, "tts");
+  EXPECT_EQ(p.topic_id, "cam-1");  // TTS topics name the device id, not the DevEUI
+}
+
+TEST(UplinkJson, BadInputHasReasons) {
+  EXPECT_EQ(parse_uplink_json("{not json").reason, "malformed_json");
+  EXPECT_EQ(parse_uplink_json("[1,2]").reason, "malformed_json");
+  EXPECT_EQ(parse_uplink_json(R"({"deviceInfo":{"devEui":"01"},"fCnt":1,"data":"@@@@"})").reason, "bad_base64");
+  EXPECT_EQ(parse_uplink_json(R"({"deviceInfo":{},"data":"AQ=="})").reason, "missing_field");
+  EXPECT_EQ(parse_uplink_json(R"({"deviceInfo":{"devEui":"a/b"},"data":"AQ=="})").reason, "bad_device_id");
+  EXPECT_EQ(parse_uplink_json(R"({"deviceInfo":{"devEui":"01"},"fCnt":-3,"data":"AQ=="})").reason, "missing_field");
+  EXPECT_EQ(parse_uplink_json(R"({"deviceInfo":{"devEui":"01"}})").reason, "empty_payload");
+  EXPECT_EQ(parse_uplink_json(R"({"hello":1})").reason, "not_an_uplink");
+  std::vector<uint8_t> big(kMaxPacketBytes + 1, 7);
+  EXPECT_EQ(parse_uplink_json(chirpstack_uplink_json("0101010101010101", 1, big)).reason, "oversized");
+  EXPECT_EQ(parse_uplink_json(std::string(70000, ' ')).reason, "oversized");
+}
+
+TEST(UdpDatagram, AuthenticatesPerDevice) {
+  DeviceKeys keys;
+  const std::vector<uint8_t> k1(16, 1), k2(16, 2);
+  keys.add("0000000000000001", k1);
+  keys.add("0000000000000002", k2);
+  const std::vector<uint8_t> packet = {0x41, 0, 1, 2, 3};
+  auto d = make_udp_datagram("0000000000000001", 9, k1, packet.data(), packet.size());
+  UdpParse r = parse_udp_datagram(d.data(), d.size(), keys);
+  ASSERT_TRUE(r.ok) << r.reason;
+  EXPECT_EQ(r.uplink.device, "0000000000000001");
+  EXPECT_EQ(r.uplink.fcnt, 9u);
+  EXPECT_EQ(r.uplink.payload, packet);
+  // Signed with device 2's key but claiming device 1: refused.
+  auto forged = make_udp_datagram("0000000000000001", 10, k2, packet.data(), packet.size());
+  EXPECT_EQ(parse_udp_datagram(forged.data(), forged.size(), keys).reason, "bad_tag");
+  // A flipped bit anywhere breaks the tag.
+  auto flipped = d;
+  flipped[14] ^= 1;
+  EXPECT_EQ(parse_udp_datagram(flipped.data(), flipped.size(), keys).reason, "bad_tag");
+  auto unknown = make_udp_datagram("00000000000000ff", 1, k1, packet.data(), packet.size());
+  EXPECT_EQ(parse_udp_datagram(unknown.data(), unknown.size(), keys).reason, "unknown_device");
+  EXPECT_EQ(parse_udp_datagram(d.data(), 10, keys).reason, "too_short");
+  std::vector<uint8_t> big(kMaxPacketBytes + 1, 1);
+  auto over = make_udp_datagram("0000000000000001", 11, k1, big.data(), big.size());
+  EXPECT_EQ(parse_udp_datagram(over.data(), over.size(), keys).reason, "oversized");
+}
+
+// --- Service ---------------------------------------------------------------------------
+
+struct Fixture : ::testing::Test {
+  TempDir dir;
+  std::string model = test::make_model(dir, 1);
+  DevicePipeline pipeline{model};
+
+  std::vector<std::vector<uint8_t>> encode(uint8_t image_id, uint64_t seed) {
+    auto frame = synthetic_frame(pipeline.input_size(), pipeline.input_channels(), seed);
+    return pipeline.encode(frame.data(), image_id, 51).packets;
+  }
+  ServiceOptions options(const std::string& db) {
+    ServiceOptions o;
+    o.models = {model};
+    o.store.path = db;
+    o.debounce_ms = 10;
+    o.max_result_delay_ms = 50;
+    return o;
+  }
+  static Uplink uplink(const std::string& dev, uint32_t fcnt, const std::vector<uint8_t>& data, int64_t t = 1000) {
+    Uplink u;
+    u.device = dev;
+    u.fcnt = fcnt;
+    u.payload = data;
+    u.received_ms = t;
+    u.source = "test";
+    return u;
+  }
+  // Waits until everything submitted went through the core thread.
+  static void settle(Service& s, uint64_t received, int results_ms = 100) {
+    test::wait_until([&] {
+      return s.queue_depth() == 0 &&
+             s.metrics().total("limitnet_uplinks_received_total") == received &&
+             s.packets_applied() + s.metrics().total("limitnet_uplinks_dropped_total") >= received;
+    }, 10000);
+    std::this_thread::sleep_for(std::chrono::milliseconds(results_ms));
+  }
+  static int64_t only_image(Service& s, const std::string& dev) {
+    auto imgs = s.device_images_json(dev);
+    if (!imgs.is_array() || imgs.size() != 1) return -1;
+    return imgs[0]["id"].get<int64_t>();
+  }
+};
+
+TEST_F(Fixture, DecodesLikeOfflineAndSurvivesRestart) {
+  const auto packets = encode(3, 11);
+  ASSERT_GE(packets.size(), 3u);
+  const std::string db = dir.file("a.db");
+  nlohmann::json before;
+  {
+    Service s(options(db), nullptr);
+    s.start();
+    // Every other packet: gaps, as after losses.
+    uint32_t fcnt = 1;
+    uint64_t n = 0;
+    for (size_t i = 0; i < packets.size(); i += 2, ++n) s.submit(uplink("cam1", fcnt++, packets[i]));
+    settle(s, n);
+    const int64_t id = only_image(s, "cam1");
+    ASSERT_GT(id, 0);
+    before = s.image_latent_json(id);
+    // Offline: the same packets through the codec's own decoder.
+    CodecModel codec = pipeline.codec();
+    ProgressiveDecoder offline(&codec);
+    for (size_t i = 0; i < packets.size(); i += 2) offline.add_packet(packets[i].data(), packets[i].size());
+    ASSERT_NE(offline.image(3), nullptr);
+    EXPECT_EQ(before["symbols"], base64_encode(offline.image(3)->symbols()));
+    EXPECT_EQ(before["mask"], base64_encode(offline.image(3)->mask()));
+    ASSERT_TRUE(s.infer_now(id, 5000));
+    auto j = s.image_json(id);
+    EXPECT_EQ(j["result"]["status"], "no cloud model");  // this model has no cloud part
+    EXPECT_TRUE(j["result"]["top_k"].empty());  // a model without a cloud part never has classes
+    std::vector<uint8_t> png;
+    std::string kind;
+    EXPECT_TRUE(s.image_png(id, &png, &kind));
+    EXPECT_EQ(kind, "latent");
+  }
+  // Restart: the sessions come back from the log, identical.
+  Service s2(options(db), nullptr);
+  const int64_t id = only_image(s2, "cam1");
+  ASSERT_GT(id, 0);
+  EXPECT_EQ(s2.image_latent_json(id), before);
+  EXPECT_GT(s2.metrics().get("limitnet_packets_replayed_total"), 0u);
+}
+
+TEST_F(Fixture, ReplaysUnknownModelsAndIsolation) {
+  const auto packets = encode(1, 5);
+  TempDir other_dir;
+  DevicePipeline other(test::make_model(other_dir, 2));
+  auto frame = synthetic_frame(other.input_size(), other.input_channels(), 5);
+  const auto foreign = other.encode(frame.data(), 1, 51).packets;
+  Service s(options(":memory:"), nullptr);
+  s.start();
+  s.submit(uplink("camA", 5, packets[0]));
+  s.submit(uplink("camA", 5, packets[1]));   // same counter: replay
+  s.submit(uplink("camA", 4, packets[1]));   // older counter: replay
+  s.submit(uplink("camA", 6, foreign[0]));   // another model's packet
+  s.submit(uplink("camB", 1, packets[1]));   // camB's own session, never camA's
+  settle(s, 5);
+  EXPECT_EQ(s.metrics().get("limitnet_uplinks_dropped_total", "replay"), 2u);
+  EXPECT_EQ(s.metrics().get("limitnet_uplinks_dropped_total", "unknown_model"), 1u);
+  auto a = s.image_json(only_image(s, "camA"));
+  auto b = s.image_json(only_image(s, "camB"));
+  EXPECT_EQ(a["packets"], 1);
+  EXPECT_EQ(b["packets"], 1);
+  EXPECT_NE(a["id"], b["id"]);
+  // A corrupted packet of a known model fails its CRC.
+  auto bad = packets[2];
+  bad[bad.size() / 2] ^= 0x10;
+  s.submit(uplink("camA", 7, bad));
+  settle(s, 6);
+  EXPECT_EQ(s.metrics().get("limitnet_uplinks_dropped_total", "checksum_mismatch"), 1u);
+}
+
+TEST_F(Fixture, ImageIdReuseAfterTtlOpensNewImage) {
+  auto o = options(":memory:");
+  o.image_ttl_ms = 1000;
+  const auto packets = encode(9, 3);
+  Service s(o, nullptr);
+  s.start();
+  s.submit(uplink("cam", 1, packets[0], 1000));
+  s.submit(uplink("cam", 2, packets[1], 1500));   // same image
+  s.submit(uplink("cam", 3, packets[0], 5000));   // > ttl later: a new image with id 9
+  settle(s, 3);
+  auto imgs = s.device_images_json("cam");
+  ASSERT_EQ(imgs.size(), 2u);
+  EXPECT_EQ(imgs[0]["packets"], 1);
+  EXPECT_EQ(imgs[1]["packets"], 2);
+}
+
+TEST_F(Fixture, RetentionExpiresOldImagesFromMemoryAndStore) {
+  const std::string db = dir.file("ret.db");
+  auto o = options(db);
+  o.retention_ms = 60000;
+  o.expiry_interval_ms = 50;
+  const auto packets = encode(4, 8);
+  {
+    Service s(o, nullptr);
+    s.start();
+    s.submit(uplink("old", 1, packets[0], unix_ms_now() - 120000));  // opened 2 minutes ago
+    s.submit(uplink("new", 1, packets[0], unix_ms_now()));
+    settle(s, 2);
+    ASSERT_TRUE(test::wait_until([&] { return s.metrics().get("limitnet_images_expired_total") == 1; }, 5000));
+    EXPECT_TRUE(s.device_images_json("old").empty());
+    EXPECT_EQ(s.device_images_json("new").size(), 1u);
+  }
+  Service s2(o, nullptr);  // gone from the database too
+  EXPECT_TRUE(s2.device_images_json("old").is_null() || s2.device_images_json("old").empty());
+  EXPECT_EQ(s2.device_images_json("new").size(), 1u);
+}
+
+TEST_F(Fixture, FullDiskDropsBatchKeepsAcceptedAndRecovers) {
+  const std::string db = dir.file("full.db");
+  auto o = options(db);
+  o.store.max_bytes = 48 * 1024;  // SQLite reports SQLITE_FULL beyond this, as on a full disk
+  o.max_batch = 1;
+  uint32_t fcnt = 1;
+  uint64_t submitted = 0;
+  nlohmann::json accepted_state;
+  int64_t applied = 0;
+  {
+    Service s(o, nullptr);
+    s.start();
+    // Many devices and images until the store is full.
+    for (int dev = 0; dev < 400 && s.metrics().total("limitnet_store_errors_total") == 0; ++dev) {
+      const auto packets = encode(static_cast<uint8_t>(dev), static_cast<uint64_t>(dev));
+      for (const auto& p : packets) {
+        s.submit(uplink("dev" + std::to_string(dev), fcnt++, p));
+        ++submitted;
+      }
+      settle(s, submitted, 0);
+    }
+    EXPECT_GT(s.metrics().get("limitnet_store_errors_total", "disk_full"), 0u);
+    EXPECT_GT(s.metrics().get("limitnet_uplinks_dropped_total", "store_failed"), 0u);
+    applied = static_cast<int64_t>(s.packets_applied());
+    accepted_state = s.devices_json();
+    // Still serving: a read works and nothing accepted is gone.
+    EXPECT_GT(applied, 0);
+  }
+  // After a restart with the same limit, the sessions are exactly the accepted ones.
+  Service s2(o, nullptr);
+  EXPECT_EQ(static_cast<int64_t>(s2.packets_applied()), applied);
+  auto after = s2.devices_json();
+  ASSERT_EQ(after.size(), accepted_state.size());
+  for (size_t i = 0; i < after.size(); ++i) {
+    EXPECT_EQ(after[i]["latest_image"]["values_received"], accepted_state[i]["latest_image"]["values_received"]);
+    EXPECT_EQ(after[i]["latest_image"]["packets"], accepted_state[i]["latest_image"]["packets"]);
+  }
+}
+
+}  // namespace
+}  // namespace limitnet::server

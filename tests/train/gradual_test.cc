@@ -1,0 +1,60 @@
+// Gradual Scoring on tensors (training) against the codec's integer order (transmission):
+// the drop mask used in training must keep what the receiver will have.
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include "codec/order.h"
+#include "codec/presets.h"
+#include "codec/saliency.h"
+#include "train/gradual.h"
+
+namespace limitnet::train {
+namespace {
+
+TEST(TrainGradual, KeepMaskAgreesWithTheCodecOrder) {
+  std::mt19937 rng(5);
+  for (const char* name : {"fmnist28", "cifar32", "paper224"}) {
+    CodecConfig cfg = find_preset(name)->codec;
+    for (int grid : {2, cfg.saliency_grid}) {
+      cfg.saliency_grid = grid;
+      const int k = cfg.latent_side, n = static_cast<int>(cfg.latent_elements());
+      std::vector<uint8_t> map(static_cast<size_t>(k) * k);
+      for (auto& v : map) v = static_cast<uint8_t>(rng() % 256);
+      std::vector<uint8_t> levels(static_cast<size_t>(grid) * grid);
+      ASSERT_EQ(saliency_map_to_grid(cfg, map.data(), levels.data()), Status::kOk);
+      RankOrder order;
+      ASSERT_EQ(order.init(cfg, levels.data()), Status::kOk);
+      std::vector<uint16_t> flat(order.size());
+      order.fill(flat.data());
+
+      torch::Tensor sal = torch::empty({1, 1, k, k});
+      for (int i = 0; i < k * k; ++i) sal.data_ptr<float>()[i] = static_cast<float>(map[static_cast<size_t>(i)]) / 255.0f;
+      torch::Tensor scores = gradual_scores(received_importance(sal, cfg), cfg);
+      for (double keep : {0.1, 0.37, 0.8}) {
+        torch::Tensor mask = keep_mask(scores, torch::full({1}, keep)).reshape({-1});
+        const int count = static_cast<int>(std::lround(keep * n));
+        int agree = 0;
+        for (int r = 0; r < count; ++r) agree += mask[flat[static_cast<size_t>(r)]].item<float>() > 0.5f;
+        EXPECT_EQ(mask.sum().item<float>(), static_cast<float>(count));
+        // Float vs integer rounding may swap near-ties at the boundary only.
+        EXPECT_GE(agree, count - std::max(2, count / 50)) << name << " grid " << grid << " keep " << keep;
+      }
+    }
+  }
+}
+
+TEST(TrainGradual, FirstChannelGoesFirstWhenGExceedsOne) {
+  CodecConfig cfg = find_preset("fmnist28")->codec;
+  cfg.gradual_milli = 1500;  // channel steps larger than the saliency range
+  const int plane = cfg.latent_side * cfg.latent_side;
+  torch::Tensor sal = torch::rand({2, 1, cfg.latent_side, cfg.latent_side});
+  torch::Tensor mask = keep_mask(gradual_scores(received_importance(sal, cfg), cfg),
+                                 torch::tensor({1.0 / cfg.latent_channels, 0.0}));
+  EXPECT_EQ(mask[0][0].sum().item<float>(), static_cast<float>(plane));
+  EXPECT_EQ(mask[0].sum().item<float>(), static_cast<float>(plane));
+  EXPECT_EQ(mask[1].sum().item<float>(), 0.0f);
+}
+
+}  // namespace
+}  // namespace limitnet::train

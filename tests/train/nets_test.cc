@@ -1,0 +1,115 @@
+// The libtorch networks: parameter counts of the paper preset, shapes, and agreement of the
+// device network with the plain float reference (src/device) that the firmware follows.
+#include <gtest/gtest.h>
+
+#include <cstring>
+
+#include "device/float_reference.h"
+#include "model/random_model.h"
+#include "train/gradual.h"
+#include "train/nets.h"
+
+namespace limitnet::train {
+namespace {
+
+long long params(torch::nn::Module& m) {
+  long long n = 0;
+  for (const auto& t : m.parameters()) n += t.numel();
+  return n;
+}
+
+TEST(TrainNets, Paper224ParameterCountsMatchTheReference) {
+  const PresetSpec& p = *find_preset("paper224");
+  DeviceNet net(p);
+  long long enc = 0, sal = 0;
+  for (auto& c : net->encoder) enc += c->weight.numel() + c->bias.numel();
+  for (auto& c : net->sal) sal += c->weight.numel() + c->bias.numel();
+  EXPECT_EQ(enc, 10524);  // "about 10.5K"
+  EXPECT_EQ(sal, 5553);   // "about 5.5K"
+  EXPECT_EQ(enc, conv_stack_params(p.encoder, p.encoder_layers));
+  torch::NoGradGuard ng;
+  torch::Tensor z = net->encode(torch::zeros({1, 3, 224, 224}));
+  EXPECT_EQ(z.sizes(), (std::vector<int64_t>{1, 12, 28, 28}));
+  Decoder dec(p, default_decoder(p));
+  EXPECT_EQ(dec->forward(z).sizes(), (std::vector<int64_t>{1, 3, 224, 224}));
+}
+
+TEST(TrainNets, Paper224TrainsAFewIterations) {
+  torch::manual_seed(1);
+  const PresetSpec& p = *find_preset("paper224");
+  DeviceNet net(p);
+  Decoder dec(p, default_decoder(p));
+  std::vector<torch::Tensor> ps = net->parameters();
+  for (auto& t : dec->parameters()) ps.push_back(t);
+  torch::optim::Adam opt(ps, torch::optim::AdamOptions(1e-3));
+  torch::Tensor x = torch::rand({2, 3, 224, 224});
+  double first = 0, last = 0;
+  for (int i = 0; i < 3; ++i) {
+    opt.zero_grad();
+    torch::Tensor z = net->encode(x);
+    torch::Tensor mask = keep_mask(gradual_scores(received_importance(net->saliency(z).detach(), p.codec), p.codec),
+                                   torch::full({2}, 0.5));
+    torch::Tensor loss = torch::mse_loss(dec->forward(z * mask), x);
+    loss.backward();
+    opt.step();
+    (i == 0 ? first : last) = loss.item<double>();
+  }
+  EXPECT_TRUE(std::isfinite(last));
+  EXPECT_LT(last, first);
+}
+
+TEST(TrainNets, DeviceNetMatchesTheFloatReference) {
+  for (const char* name : {"fmnist28", "cifar32"}) {
+    const PresetSpec& p = *find_preset(name);
+    torch::manual_seed(3);
+    DeviceNet net(p);
+    BundleWriter w = random_device_bundle(p, p.codec, 1);
+    add_device_state(&w, *net);  // replaces the random weights by the libtorch ones
+    const std::vector<uint8_t> raw = w.serialize();
+    std::vector<uint32_t> aligned((raw.size() + 3) / 4);
+    std::memcpy(aligned.data(), raw.data(), raw.size());
+    BundleView view;
+    ASSERT_EQ(view.parse(reinterpret_cast<const uint8_t*>(aligned.data()), raw.size()), Status::kOk);
+    ReferenceNetwork ref;
+    ASSERT_EQ(ref.bind(view), Status::kOk);
+    const int s = p.input_size, c = p.input_channels;
+    std::vector<uint8_t> frame(static_cast<size_t>(s) * s * c);
+    for (size_t i = 0; i < frame.size(); ++i) frame[i] = static_cast<uint8_t>((i * 37 + 11) % 256);
+    std::vector<float> ws(ref.workspace_floats()), latent(p.codec.latent_elements()),
+        sal(static_cast<size_t>(p.codec.latent_side * p.codec.latent_side));
+    ASSERT_EQ(ref.run(frame.data(), ws.data(), latent.data(), sal.data()), Status::kOk);
+    torch::NoGradGuard ng;
+    torch::Tensor x = torch::from_blob(frame.data(), {1, s, s, c}, torch::kUInt8).permute({0, 3, 1, 2}).to(torch::kFloat32) / 255.0f;
+    x = (x - preset_mean(p)) / preset_std(p);
+    torch::Tensor z = net->encode(x).contiguous(), sm = net->saliency(z).contiguous();
+    for (size_t i = 0; i < latent.size(); ++i) ASSERT_NEAR(latent[i], z.data_ptr<float>()[i], 1e-4) << name << " latent " << i;
+    for (size_t i = 0; i < sal.size(); ++i) ASSERT_NEAR(sal[i], sm.data_ptr<float>()[i], 1e-4) << name << " saliency " << i;
+  }
+}
+
+TEST(TrainNets, ModuleStateRoundTripsThroughABundle) {
+  const PresetSpec& p = *find_preset("fmnist28");
+  ResNet a(1, 10, default_classifier(p)), b(1, 10, default_classifier(p));
+  BundleWriter w(kBundlePartCloud);
+  w.set_config("preset=fmnist28\n");
+  add_module_state(&w, "classifier", *a);
+  const std::vector<uint8_t> raw = w.serialize(7);
+  std::vector<uint32_t> aligned((raw.size() + 3) / 4);
+  std::memcpy(aligned.data(), raw.data(), raw.size());
+  BundleView view;
+  ASSERT_EQ(view.parse(reinterpret_cast<const uint8_t*>(aligned.data()), raw.size()), Status::kOk);
+  load_module_state(view, "classifier", *b, "test");
+  torch::NoGradGuard ng;
+  a->eval();
+  b->eval();
+  torch::Tensor x = torch::rand({2, 1, 28, 28});
+  EXPECT_TRUE(torch::allclose(a->forward(x), b->forward(x)));
+  // A classifier of another shape is refused with a message, not a crash.
+  ClassifierSpec wide = default_classifier(p);
+  wide.width = 32;
+  ResNet c(1, 10, wide);
+  EXPECT_THROW(load_module_state(view, "classifier", *c, "test"), std::runtime_error);
+}
+
+}  // namespace
+}  // namespace limitnet::train

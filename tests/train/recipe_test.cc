@@ -1,0 +1,218 @@
+// The whole recipe on tiny settings: train (classifier, phase 1, phase 2), export, resume,
+// load the cloud part, evaluate accuracy against bytes; and the bad-input errors of bundles.
+// Needs Fashion-MNIST from apt (dataset-fashion-mnist); skips without it.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include "cloud/cloud_model.h"
+#include "eval/accuracy_curve.h"
+#include "model/random_model.h"
+#include "train/train.h"
+
+namespace fs = std::filesystem;
+
+namespace limitnet {
+namespace {
+
+bool have_fmnist() { return fs::exists("/usr/share/datasets/fashion-mnist") || std::getenv("LIMITNET_FASHION_MNIST"); }
+
+fs::path temp_dir(const std::string& name) {
+  const fs::path d = fs::temp_directory_path() / ("limitnet_train_test_" + name + "_" + std::to_string(::getpid()));
+  fs::remove_all(d);
+  fs::create_directories(d);
+  return d;
+}
+
+train::TrainOptions tiny(const fs::path& run) {
+  train::TrainOptions o;
+  o.preset = "fmnist28";
+  o.data = "fashion-mnist";
+  o.run_dir = run.string();
+  o.train_limit = 128;
+  o.val_limit = 32;
+  o.batch = 32;
+  o.cls_epochs = 1;
+  o.p1_epochs = 1;
+  o.p2_epochs = 1;
+  o.latent_bits = 4;
+  o.saliency_grid = 2;
+  o.calibration_images = 32;
+  o.progress = false;
+  o.threads = 1;
+  return o;
+}
+
+// One trained tiny model shared by the tests of this file.
+const fs::path& tiny_model() {
+  static fs::path model;
+  if (model.empty()) {
+    const fs::path run = temp_dir("recipe");
+    train::run_training(tiny(run));
+    model = run / "model.lnm";
+  }
+  return model;
+}
+
+TEST(TrainRecipe, TrainsExportsAndEvaluates) {
+  if (!have_fmnist()) GTEST_SKIP() << "Fashion-MNIST not installed (apt-get install dataset-fashion-mnist)";
+  const fs::path& model = tiny_model();
+  ASSERT_TRUE(fs::exists(model));
+  ASSERT_TRUE(fs::exists(model.parent_path() / "log.jsonl"));
+  const CloudModel cloud(model.string());
+  EXPECT_EQ(cloud.preset(), "fmnist28");
+  EXPECT_EQ(cloud.num_classes(), 10);
+  auto test = data::open_dataset("fashion-mnist", data::Split::Test, 28, 28, 1, 48);
+  eval::CurveOptions co;
+  co.progress = false;
+  const eval::CurveResult r = eval::evaluate_curve(cloud, *test, co);
+  ASSERT_FALSE(r.curve.empty());
+  EXPECT_LE(r.curve.front().bytes, 51.0);
+  for (size_t i = 1; i < r.curve.size(); ++i) EXPECT_GE(r.curve[i].bytes, r.curve[i - 1].bytes);
+  EXPECT_DOUBLE_EQ(r.curve.back().values_fraction, 1.0);
+  EXPECT_GE(r.clean_top1, 0.0);
+  EXPECT_NE(eval::curve_svg(r, "t").find("<svg"), std::string::npos);
+  // Probabilities sum to one; reconstruction has the input's shape.
+  std::vector<float> zero(static_cast<size_t>(cloud.latent_elements()), 0.0f);
+  const std::vector<float> p = cloud.classify(zero.data(), 1);
+  double sum = 0;
+  for (float v : p) sum += v;
+  EXPECT_NEAR(sum, 1.0, 1e-4);
+  EXPECT_EQ(cloud.reconstruct(zero.data()).size(), 28u * 28u);
+}
+
+TEST(TrainRecipe, ResumeAfterTheLastEpochDoesNoNewWork) {
+  if (!have_fmnist()) GTEST_SKIP() << "Fashion-MNIST not installed";
+  const fs::path run = temp_dir("resume");
+  train::TrainOptions o = tiny(run);
+  o.p2_epochs = 0;
+  train::run_training(o);
+  EXPECT_THROW(train::run_training(o), std::runtime_error);  // refuses to overwrite a run
+  o.resume = true;
+  o.p2_epochs = 1;  // one more stage epoch on resume
+  train::run_training(o);
+  std::ifstream log(run / "log.jsonl");
+  int phase2 = 0, classifier = 0;
+  for (std::string line; std::getline(log, line);) {
+    phase2 += line.find("\"stage\":\"phase2\"") != std::string::npos;
+    classifier += line.find("\"stage\":\"classifier\"") != std::string::npos;
+  }
+  EXPECT_EQ(phase2, 1);
+  EXPECT_EQ(classifier, 1);  // not retrained on resume
+}
+
+TEST(TrainRecipe, BadBundlesGiveClearErrors) {
+  if (!have_fmnist()) GTEST_SKIP() << "Fashion-MNIST not installed";
+  const fs::path& model = tiny_model();
+  const fs::path dir = temp_dir("bad");
+  // A device-only bundle: no cloud part.
+  const PresetSpec& p = *find_preset("fmnist28");
+  BundleWriter dev = random_device_bundle(p, p.codec, 3);
+  dev.write((dir / "device.lnm").string());
+  try {
+    CloudModel m((dir / "device.lnm").string());
+    FAIL() << "no error";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("no cloud part"), std::string::npos) << e.what();
+  }
+  // Separate parts whose ids differ.
+  try {
+    CloudModel m((dir / "device.lnm").string(), model.string());
+    FAIL() << "no error";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("differ"), std::string::npos) << e.what();
+  }
+  // Matching separate parts load.
+  {
+    const LoadedBundle full = load_bundle(model.string());
+    BundleWriter d(kBundlePartDevice), c(kBundlePartCloud);
+    d.copy_from(full.view);
+    d.write((dir / "d.lnm").string(), full.view.model_id());
+    c.copy_from(full.view);
+    c.write((dir / "c.lnm").string(), full.view.model_id());
+    EXPECT_NO_THROW(CloudModel((dir / "d.lnm").string(), (dir / "c.lnm").string()));
+  }
+  // A cloud part for another preset.
+  {
+    const LoadedBundle full = load_bundle(model.string());
+    char cfg[64];
+    ASSERT_TRUE(full.view.config_string("preset", cfg, sizeof cfg));
+    BundleWriter c(kBundlePartCloud);
+    c.copy_from(full.view, {"config"});
+    c.set_config("preset=cifar32\nnum_classes=10\ndecoder=upconv\ndecoder.width=16\nclassifier=resnet\n");
+    c.write((dir / "c2.lnm").string(), full.view.model_id());
+    EXPECT_THROW(CloudModel((dir / "d.lnm").string(), (dir / "c2.lnm").string()), std::runtime_error);
+  }
+  // Garbage file.
+  std::ofstream((dir / "junk.lnm").string()) << "not a bundle";
+  EXPECT_THROW(CloudModel((dir / "junk.lnm").string()), std::runtime_error);
+}
+
+TEST(TrainRecipe, EmptyDatasetFolderIsAnError) {
+  const fs::path dir = temp_dir("empty");
+  fs::create_directories(dir / "train" / "a");
+  fs::create_directories(dir / "test" / "a");
+  train::TrainOptions o = tiny(dir / "run");
+  o.data = dir.string();
+  EXPECT_THROW(train::run_training(o), std::exception);
+}
+
+TEST(TrainRecipe, CostTableListsEveryPreset) {
+  const std::string t = train::preset_cost_table();
+  for (const char* name : {"paper224", "cifar32", "fmnist28"}) EXPECT_NE(t.find(name), std::string::npos);
+}
+
+}  // namespace
+}  // namespace limitnet
+
+namespace limitnet {
+namespace {
+
+// A TorchScript classifier made offline by Debian's python3-torch (the way a user brings,
+// e.g., EfficientNet-B0 exported from Python). Skips when python3 cannot import torch.
+TEST(TrainRecipe, TorchScriptClassifierPlugsIn) {
+  if (!have_fmnist()) GTEST_SKIP() << "Fashion-MNIST not installed";
+  const fs::path dir = temp_dir("ts");
+  const fs::path script = dir / "make_ts.py", ts = dir / "classifier.pt";
+  std::ofstream(script) << "import sys, torch\n"
+                           "torch.manual_seed(0)\n"
+                           "class Net(torch.nn.Module):\n"
+                           "    def __init__(self):\n"
+                           "        super().__init__()\n"
+                           "        self.c = torch.nn.Conv2d(1, 8, 3, padding=1)\n"
+                           "        self.f = torch.nn.Linear(8, 10)\n"
+                           "    def forward(self, x):\n"
+                           "        return self.f(torch.relu(self.c(x)).mean(dim=(2, 3)))\n"
+                           "torch.jit.script(Net()).save(sys.argv[1])\n";
+  // Debian's interpreter first: a pyenv or venv python on PATH usually lacks Debian's torch.
+  const std::string cmd = "(/usr/bin/python3 " + script.string() + " " + ts.string() + " || python3 " + script.string() +
+                          " " + ts.string() + ") >/dev/null 2>&1";
+  if (std::system(cmd.c_str()) != 0 || !fs::exists(ts)) {
+    GTEST_SKIP() << "python3 with torch not available (apt-get install python3-torch)";
+  }
+  train::TrainOptions o = tiny(dir / "run");
+  o.classifier_ts = ts.string();
+  train::run_training(o);
+  const CloudModel cloud((dir / "run" / "model.lnm").string());
+  std::vector<float> zero(static_cast<size_t>(cloud.latent_elements()), 0.0f);
+  const std::vector<float> p = cloud.classify(zero.data(), 1);
+  ASSERT_EQ(p.size(), 10u);
+  double sum = 0;
+  for (float v : p) sum += v;
+  EXPECT_NEAR(sum, 1.0, 1e-4);
+  // A file that is not TorchScript is refused with its name.
+  train::TrainOptions bad = tiny(dir / "run2");
+  bad.classifier_ts = script.string();
+  try {
+    train::run_training(bad);
+    FAIL() << "no error";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("make_ts.py"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace limitnet
