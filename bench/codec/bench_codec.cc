@@ -101,12 +101,8 @@ std::unique_ptr<DevicePipeline> make_model(EntropyCoderKind coder, const Frames&
   codec.coder = coder;
   BundleWriter writer = random_device_bundle(preset, codec, 1);
   const std::vector<uint8_t> raw = writer.serialize();
-  std::vector<uint32_t> aligned((raw.size() + 3) / 4);
-  std::memcpy(aligned.data(), raw.data(), raw.size());
-  BundleView view;
-  if (view.parse(reinterpret_cast<const uint8_t*>(aligned.data()), raw.size()) != Status::kOk) {
-    throw std::runtime_error("random bundle does not parse");
-  }
+  const LoadedBundle untrained = parse_bundle_bytes(raw.data(), raw.size(), "random bundle");
+  const BundleView& view = untrained.view;
   *report = calibrate_bundle(view, static_cast<int>(frames.calib.size()),
                              [&](int i) { return frames.calib[static_cast<size_t>(i)].data(); }, &writer);
   const std::vector<uint8_t> bundle = writer.serialize();

@@ -37,12 +37,8 @@ const TestModel& test_model(const ModelKey& key) {
 
   BundleWriter writer = random_device_bundle(*preset, codec, key.seed);
   const std::vector<uint8_t> raw = writer.serialize();
-  std::vector<uint32_t> aligned((raw.size() + 3) / 4);
-  std::memcpy(aligned.data(), raw.data(), raw.size());
-  BundleView view;
-  if (view.parse(reinterpret_cast<const uint8_t*>(aligned.data()), raw.size()) != Status::kOk) {
-    throw std::runtime_error("random bundle does not parse");
-  }
+  const LoadedBundle untrained = parse_bundle_bytes(raw.data(), raw.size(), "random bundle");
+  const BundleView& view = untrained.view;
   // One frame gives usable tables (every symbol is forced into the code) and keeps each
   // test process fast: the float reference network takes ~0.15 s per 224x224 frame.
   std::vector<std::vector<uint8_t>> frames;
