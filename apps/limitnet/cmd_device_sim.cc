@@ -4,28 +4,37 @@
 // Delivered packets are handed on as a network server would: ChirpStack v4 or TTS v3
 // uplink events on an MQTT broker, or authenticated UDP datagrams (docs/SERVER.md).
 //
-// Transmission policy: unconfirmed uplinks, packets in importance order (the encoder's
-// packet order: saliency map first, then values by Gradual Scoring rank), `--passes` full
-// passes per image (blind repetition, as src/sim's priority policy does without loss
-// feedback). The frame counter counts every attempt, lost or not, as on a real node.
+// Transmission (src/sim's transmit(), the paper's Section 3.5.1): packets in importance
+// order (the encoder's order: saliency map first, then values by Gradual Scoring rank).
+// By default uplinks are confirmed: the network's ACK tells the node which packets
+// arrived, and a packet without an ACK is the most important pending one, so it is resent
+// next; the HEAD (saliency map) is therefore retried until acknowledged, within the
+// image's deadline and the duty-cycle budget. Every ACK wait costs the node receive-window
+// time (link::LoRaChannel). With --uplinks unconfirmed the node has no feedback and
+// repeats blind passes in the same order until the deadline. Each attempt is a new uplink
+// with the next frame counter, lost or not, as on a real node.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <queue>
 #include <thread>
 
 #include "cli_common.h"
+#include "codec/dec/progressive_decoder.h"
 #include "data/dataset.h"
 #include "link/eu868.h"
 #include "link/link.h"
 #include "link/loss.h"
 #include "model/pipeline.h"
+#include "sim/transmit.h"
 #include "server/base64.h"
 #include "server/mqtt_link.h"
 #include "server/udp_auth.h"
@@ -36,9 +45,10 @@ namespace limitnet::cli {
 namespace {
 struct SimOptions {
   std::string model, dataset = "fashion-mnist", format = "chirpstack", app = "limitnet", log_path, keys_out, key_secret;
-  int devices = 10, images = 5, passes = 1, data_rate = 5, first_image_id = 0;
+  std::string uplinks = "confirmed", policy = "priority";
+  int devices = 10, images = 5, data_rate = 5, first_image_id = 0;
   size_t payload = 51;
-  double loss = 0.3, burst = 0, duty_cycle = 0.01, time_scale = 0, interval_s = 0;
+  double loss = 0.3, burst = 0, ack_loss = 0, duty_cycle = 0.01, time_scale = 0, interval_s = 0, deadline_s = 120;
   uint64_t seed = 1, eui_base = 0x70b3d57ed0000000ull;
   uint32_t fcnt_start = 1;
   server::MqttOptions mqtt;
@@ -53,14 +63,22 @@ struct Event {
   bool operator>(const Event& o) const { return t_ms != o.t_ms ? t_ms > o.t_ms : seq > o.seq; }
 };
 
+// One uplink attempt of one node.
 struct Frame {
-  std::vector<uint8_t> packet;
+  const std::vector<uint8_t>* packet;  // into the node's encoded images
   uint32_t fcnt;
   int image_index;
   uint8_t image_id;
   size_t packet_index;
-  bool delivered;
-  double t_ms;
+  bool delivered;        // ground truth: the network server got it
+  bool in_deadline;      // ended by its image's deadline
+  link::Feedback feedback;
+  double t_ms;           // end of the uplink (when the network server has it)
+};
+
+struct Totals {
+  size_t attempts = 0, delivered = 0, bytes = 0, acks = 0, images_ready = 0, images_complete = 0, images_skipped = 0;
+  double airtime_ms = 0, end_ms = 0;
 };
 
 std::string eui_hex(uint64_t v) {
@@ -69,10 +87,85 @@ std::string eui_hex(uint64_t v) {
   return b;
 }
 
-void run_sim(const SimOptions& o) {
+std::unique_ptr<link::LossModel> make_loss(double rate, double burst, uint64_t seed) {
+  if (burst > 0) return std::make_unique<link::GilbertElliottLoss>(link::GilbertElliottParams::from_mean_loss(rate, burst), seed);
+  return std::make_unique<link::BernoulliLoss>(rate, seed);
+}
+
+// Runs one node: its images one after another on its own channel. Image j is captured at
+// j * interval (or, back to back, when the previous one is done) and may be sent until
+// capture + deadline. Appends every attempt to `frames`.
+void run_node(const SimOptions& o, int d, const CodecModel& codec, const std::vector<EncodedImage>& encoded,
+              std::vector<Frame>* frames, Totals* totals) {
+  const uint64_t seed = o.seed * 1000003ull + static_cast<uint64_t>(d);
+  link::LoRaChannelConfig lc;
+  lc.data_rate = o.data_rate;
+  lc.duty_cycle = o.duty_cycle;
+  lc.confirmed = o.uplinks == "confirmed";
+  // ACK downlinks get lost too (the node then resends a packet that had arrived).
+  std::unique_ptr<link::LossModel> ack_loss;
+  if (lc.confirmed && o.ack_loss > 0) ack_loss = std::make_unique<link::BernoulliLoss>(o.ack_loss, seed ^ 0xac4ull);
+  link::LoRaChannel channel(lc, make_loss(o.loss, o.burst, seed), std::move(ack_loss));
+  const sim::Policy policy = sim::parse_policy(o.policy);
+  const double deadline_ms = o.deadline_s > 0 ? o.deadline_s * 1000.0 : sim::kNever;
+  uint32_t fcnt = o.fcnt_start;
+  double free_ms = 0;  // when the node's radio is free again
+  for (size_t j = 0; j < encoded.size(); ++j) {
+    const double capture = o.interval_s > 0 ? static_cast<double>(j) * o.interval_s * 1000.0 : free_ms;
+    sim::QueuedImage q;
+    for (size_t p = 0; p < encoded[j].packets.size(); ++p) {
+      q.packets.push_back({encoded[j].packets[p].size(), static_cast<uint32_t>(p)});
+    }
+    q.camera = d;
+    q.release_ms = std::max(capture, free_ms);
+    q.deadline_ms = capture + deadline_ms;
+    q.policy = policy;
+    q.order_seed = seed + j;
+    if (!(q.deadline_ms > q.release_ms)) {  // the previous image used up this one's time
+      ++totals->images_skipped;
+      continue;
+    }
+    const sim::TransmitResult r = sim::transmit(channel, {q});
+    const auto image_id = static_cast<uint8_t>((o.first_image_id + static_cast<int>(j)) & 0xFF);
+    std::vector<char> got(q.packets.size(), 0);
+    ProgressiveDecoder receiver(&codec);  // what the network server's side can decode
+    for (const sim::Attempt& a : r.log) {
+      frames->push_back({&encoded[j].packets[a.packet], fcnt++, static_cast<int>(j), image_id, a.packet, a.tx.delivered,
+                         a.tx.start_ms < q.deadline_ms && a.tx.end_ms <= q.deadline_ms, a.tx.feedback, a.tx.end_ms});
+      ++totals->attempts;
+      totals->acks += a.tx.feedback == link::Feedback::kAcked ? 1 : 0;
+      if (a.tx.delivered) {
+        ++totals->delivered;
+        totals->bytes += encoded[j].packets[a.packet].size();
+        got[a.packet] = 1;
+        receiver.add_packet(encoded[j].packets[a.packet].data(), encoded[j].packets[a.packet].size());
+      }
+      free_ms = std::max(free_ms, a.tx.sender_free_ms);
+      totals->end_ms = std::max(totals->end_ms, a.tx.end_ms);
+    }
+    totals->airtime_ms += r.airtime_ms;
+    // Ready: every HEAD chunk (saliency map) arrived, so the receiver can decode the image.
+    const ImageDecoder* image = receiver.image(image_id);
+    totals->images_ready += image && image->ready() ? 1 : 0;
+    totals->images_complete += std::find(got.begin(), got.end(), 0) == got.end() ? 1 : 0;
+  }
+}
+
+void run_sim(SimOptions o) {
+  if (o.mqtt.password.empty()) {
+    if (const char* pw = std::getenv("LIMITNET_MQTT_PASSWORD")) o.mqtt.password = pw;
+  }
+  if (o.mqtt.tls && o.mqtt.ca_file.empty()) throw CliError("--mqtt-tls needs --mqtt-ca FILE");
   if (!o.mqtt_on && o.udp.empty()) throw CliError("give --mqtt-host or --udp HOST:PORT");
   if (o.devices < 1 || o.images < 1) throw CliError("--devices and --images must be at least 1");
   if (o.format != "chirpstack" && o.format != "tts") throw CliError("--format must be chirpstack or tts");
+  if (o.uplinks != "confirmed" && o.uplinks != "unconfirmed") throw CliError("--uplinks must be confirmed or unconfirmed");
+  if (o.deadline_s < 0 || o.interval_s < 0) throw CliError("--deadline and --interval must be >= 0");
+  try {
+    sim::parse_policy(o.policy);
+  } catch (const std::invalid_argument& e) {
+    throw CliError(std::string("--policy: ") + e.what());
+  }
   const size_t payload = check_payload(o.payload);
   link::validate_payload(o.data_rate, payload);
   DevicePipeline pipeline(o.model);
@@ -83,45 +176,20 @@ void run_sim(const SimOptions& o) {
   if (!o.udp.empty() && !server::from_hex(o.key_secret, &secret)) throw CliError("--key-secret must be hex");
   if (!o.udp.empty() && secret.size() < 16) throw CliError("--udp needs --key-secret of at least 32 hex digits");
 
-  // Per device: encode its images, then run its channel to get every attempt's fate and time.
+  // Per node: encode its images, then run its channel to get every attempt's fate and time.
+  std::vector<std::vector<EncodedImage>> encoded(static_cast<size_t>(o.devices));
   std::vector<std::vector<Frame>> frames(static_cast<size_t>(o.devices));
   std::vector<uint8_t> pixels(ds->image_bytes());
-  size_t sent = 0, delivered = 0, bytes = 0;
-  double end_ms = 0;
+  const CodecModel codec = pipeline.codec();
+  Totals totals;
   for (int d = 0; d < o.devices; ++d) {
-    std::unique_ptr<link::LossModel> loss;
-    const uint64_t seed = o.seed * 1000003ull + static_cast<uint64_t>(d);
-    if (o.burst > 0) {
-      loss = std::make_unique<link::GilbertElliottLoss>(link::GilbertElliottParams::from_mean_loss(o.loss, o.burst), seed);
-    } else {
-      loss = std::make_unique<link::BernoulliLoss>(o.loss, seed);
-    }
-    link::LoRaChannelConfig lc;
-    lc.data_rate = o.data_rate;
-    lc.duty_cycle = o.duty_cycle;
-    link::LoRaChannel channel(lc, std::move(loss));
-    double now = 0;
-    uint32_t fcnt = o.fcnt_start;
+    auto& mine = encoded[static_cast<size_t>(d)];
     for (int j = 0; j < o.images; ++j) {
       const size_t index = (static_cast<size_t>(d) * static_cast<size_t>(o.images) + static_cast<size_t>(j)) % ds->size();
       ds->get(index, pixels.data(), nullptr);
-      const auto image_id = static_cast<uint8_t>((o.first_image_id + j) & 0xFF);
-      const EncodedImage enc = pipeline.encode(pixels.data(), image_id, payload);
-      now = std::max(now, j * o.interval_s * 1000.0);
-      for (int pass = 0; pass < o.passes; ++pass) {
-        for (size_t p = 0; p < enc.packets.size(); ++p) {
-          const link::Transmission tx = channel.attempt(enc.packets[p].size(), now);
-          now = tx.sender_free_ms;
-          frames[static_cast<size_t>(d)].push_back({enc.packets[p], fcnt++, j, image_id, p, tx.delivered, tx.end_ms});
-          ++sent;
-          if (tx.delivered) {
-            ++delivered;
-            bytes += enc.packets[p].size();
-          }
-          end_ms = std::max(end_ms, tx.end_ms);
-        }
-      }
+      mine.push_back(pipeline.encode(pixels.data(), static_cast<uint8_t>((o.first_image_id + j) & 0xFF), payload));
     }
+    run_node(o, d, codec, mine, &frames[static_cast<size_t>(d)], &totals);
   }
 
   std::unique_ptr<server::MqttPublisher> mqtt;
@@ -172,8 +240,9 @@ void run_sim(const SimOptions& o) {
     const std::string eui = eui_hex(o.eui_base + static_cast<uint64_t>(e.device) + 1);
     if (log) {
       log << nlohmann::json{{"device", eui}, {"image", f.image_index}, {"image_id", f.image_id}, {"fcnt", f.fcnt},
-                            {"packet", f.packet_index}, {"delivered", f.delivered}, {"t_ms", f.t_ms},
-                            {"data", server::base64_encode(f.packet)}}.dump()
+                            {"packet", f.packet_index}, {"delivered", f.delivered}, {"in_deadline", f.in_deadline},
+                            {"feedback", link::feedback_name(f.feedback)}, {"t_ms", f.t_ms},
+                            {"data", server::base64_encode(*f.packet)}}.dump()
           << "\n";
     }
     if (!f.delivered) continue;  // lost on the air: the network server never sees it
@@ -181,8 +250,8 @@ void run_sim(const SimOptions& o) {
       const std::string topic = o.format == "chirpstack"
                                     ? "application/" + o.app + "/device/" + eui + "/event/up"
                                     : "v3/" + o.app + "@ttn/devices/" + eui + "/up";
-      const std::string body = o.format == "chirpstack" ? server::chirpstack_uplink_json(eui, f.fcnt, f.packet)
-                                                        : server::tts_uplink_json(eui, eui, f.fcnt, f.packet);
+      const std::string body = o.format == "chirpstack" ? server::chirpstack_uplink_json(eui, f.fcnt, *f.packet)
+                                                        : server::tts_uplink_json(eui, eui, f.fcnt, *f.packet);
       // A broker that is restarting refuses for a while: retry for up to 30 s.
       bool ok = false;
       for (int attempt = 0; attempt < 300 && !(ok = mqtt->publish(topic, body)); ++attempt) {
@@ -191,16 +260,29 @@ void run_sim(const SimOptions& o) {
       if (!ok) ++publish_failures;
     } else {
       const auto key = server::derive_device_key(secret, eui);
-      const auto dgram = server::make_udp_datagram(eui, f.fcnt, key, f.packet.data(), f.packet.size());
+      const auto dgram = server::make_udp_datagram(eui, f.fcnt, key, f.packet->data(), f.packet->size());
       sendto(udp_fd, dgram.data(), dgram.size(), 0, reinterpret_cast<const sockaddr*>(&udp_addr), sizeof udp_addr);
     }
   }
   if (mqtt && !mqtt->flush(30000)) std::cerr << "limitnet device-sim: warning: not every MQTT message was acknowledged\n";
   if (udp_fd >= 0) close(udp_fd);
-  print_json({{"devices", o.devices}, {"images", o.devices * o.images}, {"attempts", sent}, {"delivered", delivered},
-              {"delivered_bytes", bytes}, {"simulated_ms", end_ms}, {"publish_failures", publish_failures},
+  print_json({{"devices", o.devices},
+              {"images", o.devices * o.images},
+              {"uplinks", o.uplinks},
+              {"policy", o.policy},
+              {"deadline_s", o.deadline_s},
+              {"attempts", totals.attempts},
+              {"delivered", totals.delivered},
+              {"acks", totals.acks},
+              {"delivered_bytes", totals.bytes},
+              {"airtime_ms", totals.airtime_ms},
+              {"images_ready", totals.images_ready},
+              {"images_complete", totals.images_complete},
+              {"images_skipped", totals.images_skipped},
+              {"simulated_ms", totals.end_ms},
+              {"publish_failures", publish_failures},
               {"link", "EU868 DR" + std::to_string(o.data_rate) + ", duty cycle " + std::to_string(o.duty_cycle) +
-                           ", loss " + std::to_string(o.loss)}});
+                           ", loss " + std::to_string(o.loss) + ", " + o.uplinks + " uplinks"}});
   if (publish_failures) throw CliError(std::to_string(publish_failures) + " packets could not be published");
 }
 
@@ -216,7 +298,13 @@ void register_device_sim(CLI::App& app) {
   c->add_option("--duty-cycle", o->duty_cycle, "Duty cycle (fraction)")->capture_default_str();
   c->add_option("--loss", o->loss, "Packet loss rate")->capture_default_str();
   c->add_option("--burst", o->burst, "Mean loss burst length in packets (Gilbert model; 0 = independent losses)");
-  c->add_option("--passes", o->passes, "Passes over each image's packets (blind repetition)")->capture_default_str();
+  c->add_option("--uplinks", o->uplinks,
+                "confirmed (ACKs; lost packets resent, most important first) or unconfirmed (blind passes)")
+      ->capture_default_str();
+  c->add_option("--ack-loss", o->ack_loss, "Loss rate of the ACK downlinks of confirmed uplinks")->capture_default_str();
+  c->add_option("--policy", o->policy, "Send order: priority (importance), index, random-once")->capture_default_str();
+  c->add_option("--deadline", o->deadline_s, "Seconds after its capture that an image may be sent (0 = no deadline)")
+      ->capture_default_str();
   c->add_option("--interval", o->interval_s, "Seconds between captures of one node (0 = back to back)")->capture_default_str();
   c->add_option("--time-scale", o->time_scale, "Simulated seconds per wall second (0 = as fast as possible)")->capture_default_str();
   c->add_option("--seed", o->seed, "Loss seed")->capture_default_str();
@@ -226,9 +314,9 @@ void register_device_sim(CLI::App& app) {
   c->add_option("--mqtt-host", o->mqtt.host, "Publish to this MQTT broker")->each([o](const std::string&) { o->mqtt_on = true; });
   c->add_option("--mqtt-port", o->mqtt.port, "MQTT port")->capture_default_str();
   c->add_option("--mqtt-user", o->mqtt.username, "MQTT user name");
-  c->add_option("--mqtt-password", o->mqtt.password, "MQTT password");
-  c->add_flag("--mqtt-tls", o->mqtt.tls, "TLS");
-  c->add_option("--mqtt-ca", o->mqtt.ca_file, "CA file for TLS");
+  c->add_option("--mqtt-password", o->mqtt.password, "MQTT password (better: env LIMITNET_MQTT_PASSWORD)");
+  c->add_flag("--mqtt-tls", o->mqtt.tls, "Connect with TLS");
+  c->add_option("--mqtt-ca", o->mqtt.ca_file, "CA certificate file for TLS");
   c->add_option("--format", o->format, "Uplink format: chirpstack (v4) or tts (v3)")->capture_default_str();
   c->add_option("--app", o->app, "Application id in the topics")->capture_default_str();
   c->add_option("--udp", o->udp, "Send authenticated UDP datagrams to HOST:PORT instead");

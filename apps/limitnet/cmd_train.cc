@@ -30,8 +30,9 @@ void register_train(CLI::App& app) {
   cmd->add_option("--cls-blocks", o->cls_blocks, "Classifier blocks per stage (0 = preset default)");
   cmd->add_option("--classifier-ts", o->classifier_ts, "Use this TorchScript classifier instead of training one")
       ->check(CLI::ExistingFile);
-  cmd->add_option("--classifier-from", o->classifier_from, "Reuse the trained classifier of an earlier run directory")
-      ->check(CLI::ExistingDirectory);
+  cmd->add_option("--classifier-from", o->classifier_from,
+                  "Reuse a trained classifier: an earlier run directory or a model bundle (.lnm)")
+      ->check(CLI::ExistingPath);
   cmd->add_option("--p1-epochs", o->p1_epochs, "Phase 1 epochs (reconstruction + saliency)")->capture_default_str();
   cmd->add_option("--p1-lr", o->p1_lr, "Phase 1 learning rate (Adam, cosine)")->capture_default_str();
   cmd->add_option("--p2-epochs", o->p2_epochs, "Phase 2 epochs (classification through the frozen classifier)")
@@ -40,7 +41,12 @@ void register_train(CLI::App& app) {
   cmd->add_option("--p2-mse", o->p2_mse_weight, "Weight of a reconstruction term in phase 2")->capture_default_str();
   cmd->add_option("--saliency-weight", o->saliency_weight, "Weight of the saliency BCE in phase 1")->capture_default_str();
   cmd->add_option("--teacher", o->teacher, "Saliency teacher: spectral, fine, gradcam, dir:PATH, none")->capture_default_str();
+  cmd->add_option("--decoder", o->decoder, "Decoder kind: paper, upconv, pyramid (default: the preset's)")
+      ->check(CLI::IsMember({"paper", "upconv", "pyramid"}));
   cmd->add_option("--decoder-width", o->decoder_width, "Decoder width (0 = preset default)");
+  cmd->add_option("--dropping", o->dropping,
+                  "Training-time dropping: gradual (LimitNet), random (Starfish-like baseline), none (fixed-rate AE)")
+      ->capture_default_str()->check(CLI::IsMember({"gradual", "random", "none"}));
   cmd->add_option("-G,--gradual", o->gradual, "Gradual Scoring factor G (default: the preset's)");
   cmd->add_option("--latent-bits", o->latent_bits, "Bits per latent value (default: the preset's)");
   cmd->add_option("--saliency-grid", o->saliency_grid, "Saliency grid side (default: the preset's)");

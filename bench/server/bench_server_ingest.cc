@@ -1,8 +1,8 @@
 // bench_server_ingest: how many LimitNet packets per second the receiver ingests with
 // persistence, and how long a packet takes until a result includes it.
 //
-// Runs the real Service with UDP ingest, SQLite (WAL, synchronous as chosen) and the
-// latent-only inference engine in this process, and a sender thread that plays `devices`
+// Runs the real Service with UDP ingest, SQLite (WAL, synchronous as chosen; packets and
+// every inference result persisted) and the latent-only inference engine in this process, and a sender thread that plays `devices`
 // simulated cameras: each sends its image's packets (fmnist28 random model, 51-byte
 // packets) in order with increasing frame counters, authenticated by its own key, the
 // devices interleaved round robin, paced at `--rate` packets per second (0 = flat out).
@@ -62,12 +62,9 @@ int main(int argc, char** argv) {
   BundleWriter writer = random_device_bundle(*preset, preset->codec, 1);
   {
     const std::vector<uint8_t> raw = writer.serialize();
-    std::vector<uint32_t> aligned((raw.size() + 3) / 4);
-    std::memcpy(aligned.data(), raw.data(), raw.size());
-    BundleView view;
-    view.parse(reinterpret_cast<const uint8_t*>(aligned.data()), raw.size());
+    const LoadedBundle untrained = parse_bundle_bytes(raw.data(), raw.size(), "random bundle");
     std::vector<uint8_t> frame;
-    calibrate_bundle(view, 32, [&](int i) {
+    calibrate_bundle(untrained.view, 32, [&](int i) {
       frame = synthetic_frame(preset->input_size, preset->input_channels, 7919u + static_cast<uint64_t>(i));
       return frame.data();
     }, &writer);
@@ -167,7 +164,10 @@ int main(int argc, char** argv) {
               "(%zu samples)\n",
               static_cast<unsigned long long>(m.get("limitnet_inferences_total")), debounce, max_delay,
               m.latency_quantile_ms(0.5), m.latency_quantile_ms(0.99), m.latency_samples());
-  std::printf("  images per packet: mean %.1f packets per image\n", static_cast<double>(packet_sum) / 64.0);
+  std::printf("  results persisted: %llu (not stored: %llu); packets per image: mean %.1f\n",
+              static_cast<unsigned long long>(m.get("limitnet_results_stored_total")),
+              static_cast<unsigned long long>(m.get("limitnet_results_unsaved_total")),
+              static_cast<double>(packet_sum) / 64.0);
   std::error_code ec;
   std::filesystem::remove_all(dir, ec);
   return 0;

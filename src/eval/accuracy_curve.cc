@@ -8,50 +8,41 @@
 #include "cloud/progress.h"
 #include "codec/dec/progressive_decoder.h"
 #include "codec/quantize.h"
+#include "eval/batch_judge.h"
+#include "eval/parallel_for.h"
 #include "model/pipeline.h"
+#include "sim/classifier.h"
 
 namespace limitnet::eval {
 
-namespace {
-// Adds top-1 / top-5 hits of a batch of probability rows.
-void score(const std::vector<float>& probs, int classes, const std::vector<int>& labels, double* top1, double* top5) {
-  for (size_t i = 0; i < labels.size(); ++i) {
-    const float* p = probs.data() + i * static_cast<size_t>(classes);
-    const float mine = p[labels[i]];
-    int better = 0;
-    for (int c = 0; c < classes; ++c) better += (p[c] > mine) || (p[c] == mine && c < labels[i]);
-    *top1 += better == 0;
-    *top5 += better < 5;
-  }
-}
-}  // namespace
-
 CurveResult evaluate_curve(const CloudModel& model, const data::Dataset& test, const CurveOptions& o) {
-  const auto start = std::chrono::steady_clock::now();
   if (test.size() == 0) throw std::runtime_error("eval: the test set has no images");
-  if (test.width() != model.input_size() || test.channels() != model.input_channels()) {
+  if (test.width() != model.input_size() || test.height() != model.input_size() || test.channels() != model.input_channels()) {
     throw std::runtime_error("eval: test images are " + std::to_string(test.width()) + "x" + std::to_string(test.height()) +
                              "x" + std::to_string(test.channels()) + ", the model needs " + std::to_string(model.input_size()) +
                              "x" + std::to_string(model.input_size()) + "x" + std::to_string(model.input_channels()));
   }
+  return evaluate_curve(model, load_labelled_images(test), o);
+}
+
+CurveResult evaluate_curve(const CloudModel& model, const LabelledImages& test, const CurveOptions& o) {
+  const auto start = std::chrono::steady_clock::now();
+  if (test.count() == 0) throw std::runtime_error("eval: the test set has no images");
+  if (o.batch < 1) throw std::invalid_argument("eval: batch must be at least 1");
   CurveResult r;
-  r.data = test.description();
-  r.images = test.size();
+  r.data = test.description;
+  r.images = test.count();
   r.payload = o.payload;
-  const size_t n = test.size();
-  const int classes = model.num_classes();
-  std::vector<uint8_t> images(n * test.image_bytes());
-  std::vector<int> labels(n);
-  for (size_t i = 0; i < n; ++i) test.get(i, images.data() + i * test.image_bytes(), &labels[i]);
-  // Clean accuracy.
-  for (size_t s = 0; s < n; s += static_cast<size_t>(o.batch)) {
-    const size_t e = std::min(n, s + static_cast<size_t>(o.batch));
-    const std::vector<int> lab(labels.begin() + static_cast<long>(s), labels.begin() + static_cast<long>(e));
-    score(model.classify_images(images.data() + s * test.image_bytes(), static_cast<int>(e - s)), classes, lab,
-          &r.clean_top1, &r.clean_top5);
+  const size_t n = test.count();
+  const std::vector<int>& labels = test.labels;
+  // Clean accuracy (PictureJudge checks the image shape against the model).
+  {
+    PictureJudge clean(model, test, static_cast<size_t>(o.batch));
+    for (size_t i = 0; i < n; ++i) clean.add(i, test.image(i));
+    const TopkHits hits = clean.take();
+    r.clean_top1 = static_cast<double>(hits.top1) / static_cast<double>(n);
+    r.clean_top5 = static_cast<double>(hits.top5) / static_cast<double>(n);
   }
-  r.clean_top1 /= static_cast<double>(n);
-  r.clean_top5 /= static_cast<double>(n);
 
   // Encode every image once.
   DevicePipeline pipeline(model.device_file().bytes(), model.device_file().size, "model");
@@ -59,14 +50,19 @@ CurveResult evaluate_curve(const CloudModel& model, const data::Dataset& test, c
   std::vector<std::vector<uint8_t>> symbols(n);
   size_t max_packets = 0;
   {
+    // In chunks, so that the progress bar moves; images are independent (encode is const).
     ProgressBar bar("encode", n, o.progress);
-    for (size_t i = 0; i < n; ++i) {
-      EncodedImage enc = pipeline.encode(images.data() + i * test.image_bytes(), static_cast<uint8_t>(i & 0xFF), o.payload);
-      packets[i] = std::move(enc.packets);
-      symbols[i] = std::move(enc.symbols);
-      max_packets = std::max(max_packets, packets[i].size());
-      bar.update(i + 1);
+    constexpr size_t kChunk = 256;
+    for (size_t s = 0; s < n; s += kChunk) {
+      const size_t e = std::min(n, s + kChunk);
+      parallel_for(e - s, o.threads, [&](size_t j) {
+        EncodedImage enc = pipeline.encode(test.image(s + j), static_cast<uint8_t>((s + j) & 0xFF), o.payload);
+        packets[s + j] = std::move(enc.packets);
+        symbols[s + j] = std::move(enc.symbols);
+      });
+      bar.update(e);
     }
+    for (const auto& p : packets) max_packets = std::max(max_packets, p.size());
     bar.finish();
   }
   const CodecModel& codec = pipeline.codec();
@@ -78,34 +74,66 @@ CurveResult evaluate_curve(const CloudModel& model, const data::Dataset& test, c
     dequantize_latent(codec, symbols[i].data(), nullptr, full.data());
     for (float v : full) energy += static_cast<double>(v) * v;
   }
+  // What each image's latest prefix gave. An image whose packets have all been used gets
+  // the same latent at every longer prefix, so it is neither decoded nor classified again.
+  struct PrefixOutcome {
+    double bytes = 0, values_fraction = 0, sq_err = 0;
+    bool top1 = false, top5 = false;
+  };
+  std::vector<PrefixOutcome> last(n);
+  std::vector<size_t> fresh;  // images of the current batch with a new packet at k
+  for (size_t i = 0; i < n; ++i) {
+    if (packets[i].empty()) throw std::runtime_error("eval: image " + std::to_string(i) + " produced no packets");
+  }
   for (size_t k = 1; k <= max_packets; ++k) {
     double sq_err = 0;
     CurvePoint pt;
     pt.packets = static_cast<int>(k);
     for (size_t s = 0; s < n; s += static_cast<size_t>(o.batch)) {
       const size_t e = std::min(n, s + static_cast<size_t>(o.batch));
-      latents.assign((e - s) * le, 0.0f);
+      fresh.clear();
       for (size_t i = s; i < e; ++i) {
+        if (k > packets[i].size()) continue;  // nothing new since k - 1
+        fresh.push_back(i);
+      }
+      latents.assign(fresh.size() * le, 0.0f);
+      for (size_t f = 0; f < fresh.size(); ++f) {
+        const size_t i = fresh[f];
+        PrefixOutcome& out = last[i];
+        out = PrefixOutcome{};
         ProgressiveDecoder dec(&codec);
-        const size_t use = std::min(k, packets[i].size());
-        for (size_t j = 0; j < use; ++j) {
+        for (size_t j = 0; j < k; ++j) {
           if (dec.add_packet(packets[i][j].data(), packets[i][j].size()) != Status::kOk) {
             throw std::runtime_error("eval: the decoder rejected packet " + std::to_string(j) + " of image " + std::to_string(i));
           }
-          pt.bytes += static_cast<double>(packets[i][j].size());
+          out.bytes += static_cast<double>(packets[i][j].size());
         }
         const ImageDecoder* img = dec.image(static_cast<uint8_t>(i & 0xFF));
-        float* mine = latents.data() + (i - s) * le;
+        float* mine = latents.data() + f * le;
         if (img && img->ready()) {
           img->latent(mine);
-          pt.values_fraction += static_cast<double>(img->values_received()) / static_cast<double>(le);
-          if (k == max_packets && img->symbols() == symbols[i]) ++r.exact_round_trips;
+          out.values_fraction = static_cast<double>(img->values_received()) / static_cast<double>(le);
+          if (k == packets[i].size() && img->symbols() == symbols[i]) ++r.exact_round_trips;
         }
         dequantize_latent(codec, symbols[i].data(), nullptr, full.data());
-        for (size_t e2 = 0; e2 < le; ++e2) sq_err += (mine[e2] - full[e2]) * (mine[e2] - full[e2]);
+        for (size_t e2 = 0; e2 < le; ++e2) out.sq_err += (mine[e2] - full[e2]) * (mine[e2] - full[e2]);
       }
-      const std::vector<int> lab(labels.begin() + static_cast<long>(s), labels.begin() + static_cast<long>(e));
-      score(model.classify(latents.data(), static_cast<int>(e - s)), classes, lab, &pt.top1, &pt.top5);
+      if (!fresh.empty()) {
+        const int classes = model.num_classes();
+        const std::vector<float> probs = model.classify(latents.data(), static_cast<int>(fresh.size()));
+        for (size_t f = 0; f < fresh.size(); ++f) {
+          const float* row = probs.data() + f * static_cast<size_t>(classes);
+          last[fresh[f]].top1 = sim::in_top_k(row, classes, labels[fresh[f]], 1);
+          last[fresh[f]].top5 = sim::in_top_k(row, classes, labels[fresh[f]], 5);
+        }
+      }
+      for (size_t i = s; i < e; ++i) {
+        pt.bytes += last[i].bytes;
+        pt.values_fraction += last[i].values_fraction;
+        sq_err += last[i].sq_err;
+        pt.top1 += last[i].top1;
+        pt.top5 += last[i].top5;
+      }
       bar.update((k - 1) * n + e);
     }
     pt.bytes /= static_cast<double>(n);

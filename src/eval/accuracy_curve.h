@@ -10,12 +10,14 @@
 
 #include "cloud/cloud_model.h"
 #include "data/dataset.h"
+#include "eval/labelled_images.h"
 
 namespace limitnet::eval {
 
 struct CurveOptions {
   size_t payload = 51;  // bytes per packet (LoRa EU868 DR0)
   int batch = 256;      // latents per classifier call
+  unsigned threads = 1; // threads encoding images (the device network is the slow part)
   bool progress = true;
 };
 
@@ -40,11 +42,14 @@ struct CurveResult {
 };
 
 CurveResult evaluate_curve(const CloudModel& model, const data::Dataset& test, const CurveOptions& options);
+// The same on images already in memory (shared with the baselines of `limitnet eval`).
+CurveResult evaluate_curve(const CloudModel& model, const LabelledImages& test, const CurveOptions& options);
 
 // Largest top-1 among points whose mean bytes are <= budget (-1 if none).
 double top1_within(const CurveResult& r, double budget);
 
-// Line plot (top-1 and top-5 against mean bytes, clean accuracy dashed) as SVG text.
+// Line plot (top-1 and top-5 against mean bytes, clean accuracy dashed) as SVG text
+// (eval/plot_svg.h draws several methods in one chart).
 std::string curve_svg(const CurveResult& r, const std::string& title);
 
 }  // namespace limitnet::eval

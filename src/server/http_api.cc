@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "server/service.h"
+#include "server/uplink.h"
 #include "server/web_assets.h"
 
 namespace limitnet::server {
@@ -24,6 +25,57 @@ bool parse_id(const std::string& s, int64_t* id) {
   *id = std::stoll(s);  // the route regex allows digits only
   return true;
 }
+
+constexpr size_t kDefaultPageSize = 100;
+constexpr size_t kMaxPageSize = 1000;
+
+// A non-negative decimal number up to `max`, else false.
+bool parse_count(const std::string& text, size_t max, size_t* out) {
+  if (text.empty() || text.size() > 9) return false;
+  size_t v = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return false;
+    v = v * 10 + static_cast<size_t>(c - '0');
+  }
+  if (v > max) return false;
+  *out = v;
+  return true;
+}
+
+// ?limit=1..1000 (default 100) &offset=N &after=<device id>. On a bad value answers 400
+// with the reason, counts it and returns false.
+bool parse_page(const httplib::Request& req, httplib::Response& res, Service* service, bool cursor, Page* page) {
+  page->limit = kDefaultPageSize;
+  std::string error;
+  if (req.has_param("limit") && (!parse_count(req.get_param_value("limit"), kMaxPageSize, &page->limit) || page->limit == 0)) {
+    error = "limit must be 1.." + std::to_string(kMaxPageSize);
+  } else if (req.has_param("offset") && !parse_count(req.get_param_value("offset"), 999999999, &page->offset)) {
+    error = "offset must be a non-negative number";
+  } else if (req.has_param("after")) {
+    page->after = req.get_param_value("after");
+    if (!cursor) {
+      error = "after is only supported on /devices";
+    } else if (!valid_device_id(page->after)) {
+      error = "after must be a device id";
+    }
+  }
+  if (error.empty()) return true;
+  service->bad_request(req.path, "bad_paging", error);
+  res.status = 400;
+  res.set_content(nlohmann::json{{"error", error}}.dump(), "application/json");
+  return false;
+}
+
+// X-Total-Count, and a Link header to the next page when there is one.
+void set_page_headers(httplib::Response& res, const std::string& path, const Page& page, const PageInfo& info,
+                      bool cursor) {
+  res.set_header("X-Total-Count", std::to_string(info.total));
+  if (!info.more) return;
+  const std::string next = cursor ? path + "?limit=" + std::to_string(page.limit) + "&after=" + info.last
+                                  : path + "?limit=" + std::to_string(page.limit) +
+                                        "&offset=" + std::to_string(page.offset + page.limit);
+  res.set_header("Link", "<" + next + ">; rel=\"next\"");
+}
 }  // namespace
 
 HttpApi::HttpApi(const std::string& host, int port, Service* service)
@@ -32,9 +84,20 @@ HttpApi::HttpApi(const std::string& host, int port, Service* service)
   s.set_default_headers({{"Cache-Control", "no-store"}, {"X-Content-Type-Options", "nosniff"}});
   s.Get("/", [](const httplib::Request&, httplib::Response& res) { res.set_content(kIndexHtml, "text/html; charset=utf-8"); });
   s.Get("/healthz", [](const httplib::Request&, httplib::Response& res) { res.set_content("ok\n", "text/plain"); });
-  s.Get("/devices", [this](const httplib::Request&, httplib::Response& res) { send_json(res, service_->devices_json()); });
+  s.Get("/devices", [this](const httplib::Request& req, httplib::Response& res) {
+    Page page;
+    if (!parse_page(req, res, service_, true, &page)) return;
+    PageInfo info;
+    send_json(res, service_->devices_json(page, &info));
+    set_page_headers(res, "/devices", page, info, true);
+  });
   s.Get(R"(/devices/([A-Za-z0-9_.\-]{1,64})/images)", [this](const httplib::Request& req, httplib::Response& res) {
-    send_json(res, service_->device_images_json(req.matches[1]));
+    Page page;
+    if (!parse_page(req, res, service_, false, &page)) return;
+    PageInfo info;
+    const nlohmann::json images = service_->device_images_json(req.matches[1], page, &info);
+    send_json(res, images);
+    if (!images.is_null()) set_page_headers(res, req.path, page, info, false);
   });
   s.Get(R"(/images/(\d+))", [this](const httplib::Request& req, httplib::Response& res) {
     int64_t id = 0;
@@ -63,7 +126,8 @@ HttpApi::HttpApi(const std::string& host, int port, Service* service)
   });
   s.Post(R"(/images/(\d+)/infer)", [this](const httplib::Request& req, httplib::Response& res) {
     int64_t id = 0;
-    if (!parse_id(req.matches[1], &id) || !service_->infer_now(id, 10000)) {
+    const bool force = req.has_param("force") && req.get_param_value("force") != "0";
+    if (!parse_id(req.matches[1], &id) || !service_->infer_now(id, 10000, force)) {
       send_json(res, nullptr);
       return;
     }

@@ -1,13 +1,15 @@
 // HTTP side of the service (cpp-httplib): JSON API, PNGs, metrics and the live web page.
 //
 //   GET  /                              web page: each device's latest image and label
-//   GET  /devices                       [{id, last_fcnt, last_seen_ms, images, latest_image}]
+//   GET  /devices                       [{id, last_fcnt, last_seen_ms, images, latest_image}], by id
 //   GET  /devices/{id}/images           that device's images, newest first
+//        Both are paged: ?limit=1..1000 (default 100) &offset=N, and on /devices the cursor
+//        &after=<device id>; headers X-Total-Count and Link: <next page>; rel="next".
 //   GET  /images/{id}                   bytes and packets received, top-k, timestamps, ...
 //   GET  /images/{id}/reconstruction.png  latest result image (X-Image-Kind: reconstruction | latent)
 //   GET  /images/{id}/packets           received packets (base64) with frame counters
 //   GET  /images/{id}/latent            decoder state: symbols and mask (base64)
-//   POST /images/{id}/infer             recompute now if stale, return the image JSON
+//   POST /images/{id}/infer[?force=1]   recompute now if stale (or always), return the image JSON
 //   GET  /metrics                       Prometheus text; /metrics.json the same as JSON
 //   GET  /healthz                       "ok"
 //

@@ -2,6 +2,7 @@
 
 #include <mosquitto.h>
 
+#include <algorithm>
 #include <chrono>
 #include <mutex>
 #include <stdexcept>
@@ -64,8 +65,11 @@ MqttLink::MqttLink(const MqttOptions& options, Service* service) : options_(opti
   }
   mosquitto_connect_callback_set(mosq_, &MqttLink::on_connect);
   mosquitto_disconnect_callback_set(mosq_, &MqttLink::on_disconnect);
+  mosquitto_log_callback_set(mosq_, &MqttLink::on_log);
   mosquitto_message_callback_set(mosq_, &MqttLink::on_message);
-  mosquitto_reconnect_delay_set(mosq_, 1, 30, true);
+  // Our own network thread (network_loop) drives the client; results are published from
+  // the inference thread, so the library must queue them for it.
+  mosquitto_threaded_set(mosq_, true);
 }
 
 MqttLink::~MqttLink() {
@@ -74,27 +78,62 @@ MqttLink::~MqttLink() {
 }
 
 void MqttLink::start() {
-  const int rc = mosquitto_connect_async(mosq_, options_.host.c_str(), options_.port, options_.keepalive_s);
-  if (rc != MOSQ_ERR_SUCCESS) {
-    // Not fatal: the network thread keeps retrying (broker not up yet, or restarting).
-    service_->log("mqtt " + options_.host + ":" + std::to_string(options_.port) + ": not connected yet (" +
-                  (rc == MOSQ_ERR_ERRNO ? std::string("connection refused or unreachable") : mosquitto_strerror(rc)) +
-                  "), retrying");
-  }
-  if (mosquitto_loop_start(mosq_) != MOSQ_ERR_SUCCESS) throw std::runtime_error("mqtt: cannot start the network thread");
-  started_ = true;
+  if (thread_.joinable()) return;
+  stopping_ = false;
+  thread_ = std::thread([this] { network_loop(); });
 }
 
 void MqttLink::stop() {
-  if (!started_) return;
-  started_ = false;
-  mosquitto_disconnect(mosq_);
-  mosquitto_loop_stop(mosq_, true);
+  if (!thread_.joinable()) return;
+  {
+    std::lock_guard<std::mutex> lock(stop_mu_);
+    stopping_ = true;
+  }
+  stop_cv_.notify_all();
+  mosquitto_disconnect(mosq_);  // queued; the loop sends it within its 200 ms poll
+  thread_.join();
+}
+
+bool MqttLink::wait_or_stop(int ms) {
+  std::unique_lock<std::mutex> lock(stop_mu_);
+  return stop_cv_.wait_for(lock, std::chrono::milliseconds(ms), [this] { return stopping_.load(); });
+}
+
+// Connects (blocking, TLS handshake included, so its failure is reported here), then runs
+// the client until the connection ends, and reconnects with exponential backoff, 1 s to
+// 30 s, forever. (libmosquitto's own loop thread gives up for good after some errors, e.g.
+// a TLS failure during an asynchronous connect.)
+void MqttLink::network_loop() {
+  int backoff_ms = 1000;
+  bool first = true;
+  while (!stopping_) {
+    const int rc = first ? mosquitto_connect(mosq_, options_.host.c_str(), options_.port, options_.keepalive_s)
+                         : mosquitto_reconnect(mosq_);
+    if (rc != MOSQ_ERR_SUCCESS) {
+      connect_failed(rc);
+    } else {
+      first = false;
+      uint64_t disconnects = disconnect_events_;
+      int loop_rc = MOSQ_ERR_SUCCESS;
+      while (!stopping_ && (loop_rc = mosquitto_loop(mosq_, 200, 1)) == MOSQ_ERR_SUCCESS) {
+        if (connected_) backoff_ms = 1000;  // a working session resets the backoff
+      }
+      if (stopping_) break;
+      // on_disconnect() has reported it, unless the library ended without calling it.
+      if (disconnect_events_ == disconnects) connect_failed(loop_rc);
+    }
+    if (wait_or_stop(backoff_ms)) break;
+    backoff_ms = std::min(backoff_ms * 2, 30000);
+  }
+  // Let a queued DISCONNECT go out (best effort; the broker keeps our session either way).
+  for (int i = 0; i < 5 && mosquitto_loop(mosq_, 50, 1) == MOSQ_ERR_SUCCESS; ++i) {
+  }
 }
 
 void MqttLink::on_connect(mosquitto* m, void* self_ptr, int rc) {
   auto* self = static_cast<MqttLink*>(self_ptr);
   if (rc != 0) {
+    self->refused_ = true;  // the disconnect that follows is this refusal, already counted
     self->service_->metrics().add("limitnet_mqtt_connect_failures_total", mosquitto_connack_string(rc));
     self->service_->log(std::string("mqtt: broker refused the connection: ") + mosquitto_connack_string(rc));
     return;
@@ -108,10 +147,34 @@ void MqttLink::on_connect(mosquitto* m, void* self_ptr, int rc) {
 
 void MqttLink::on_disconnect(mosquitto*, void* self_ptr, int rc) {
   auto* self = static_cast<MqttLink*>(self_ptr);
-  self->connected_ = false;
+  self->disconnect_events_++;
+  const bool was_connected = self->connected_.exchange(false);
   if (rc == 0) return;  // our own disconnect()
+  if (!was_connected) {
+    if (self->refused_.exchange(false)) return;
+    self->connect_failed(rc);  // never got as far as CONNACK: e.g. the TLS handshake failed
+    return;
+  }
   self->service_->metrics().add("limitnet_mqtt_disconnects_total");
   self->service_->log(std::string("mqtt: connection lost (") + mosquitto_strerror(rc) + "), reconnecting");
+}
+
+void MqttLink::connect_failed(int rc) {
+  const bool tls = rc == MOSQ_ERR_TLS;
+  const std::string why = rc == MOSQ_ERR_ERRNO ? std::string("connection refused or unreachable") : mosquitto_strerror(rc);
+  service_->metrics().add("limitnet_mqtt_connect_failures_total", tls ? "tls" : "network");
+  // libmosquitto logged OpenSSL's own reason just before (on_log); this line says what to check.
+  service_->log_limited("mqtt " + options_.host + ":" + std::to_string(options_.port) + ": cannot connect: " + why +
+                        (tls ? " (TLS handshake failed: is the broker's certificate signed by the CA in --mqtt-ca/--mqtt-capath,"
+                               " and issued for this host name? are --mqtt-cert/--mqtt-key accepted?)"
+                             : "") +
+                        "; retrying");
+}
+
+void MqttLink::on_log(mosquitto*, void* self_ptr, int level, const char* text) {
+  // Only problems: OpenSSL's reasons (e.g. "certificate verify failed") arrive this way.
+  if (!(level & (MOSQ_LOG_ERR | MOSQ_LOG_WARNING)) || !text) return;
+  static_cast<MqttLink*>(self_ptr)->service_->log_limited(std::string("mqtt: libmosquitto: ") + text);
 }
 
 void MqttLink::on_message(mosquitto*, void* self_ptr, const mosquitto_message* msg) {

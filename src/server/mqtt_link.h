@@ -10,11 +10,19 @@
 //
 // Results: "<result_prefix>/devices/<device>/result", QoS 0, JSON as GET /images/{id}.
 //
-// Reconnection: libmosquitto's network thread reconnects with exponential backoff
-// (1 s .. 30 s) after a broker restart or a dropped connection; disconnects are counted.
+// Reconnection: the link's network thread reconnects with exponential backoff (1 s ..
+// 30 s), forever, after a broker restart, a dropped connection or a failed connect;
+// disconnects are counted.
+// A connection that fails before the broker's CONNACK (e.g. a TLS handshake refused
+// because the broker's certificate is not signed by --mqtt-ca) is logged with OpenSSL's
+// reason and counted in limitnet_mqtt_connect_failures_total{reason="tls"|"network"}.
 #pragma once
 #include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -51,6 +59,7 @@ class MqttLink {
 
   // Starts the network thread; a broker that is down now is retried in the background.
   void start();
+  // Disconnects cleanly and joins the network thread (within ~0.5 s).
   void stop();
   void publish_result(const nlohmann::json& result);
   bool connected() const { return connected_; }
@@ -59,13 +68,22 @@ class MqttLink {
   static void on_connect(mosquitto* m, void* self, int rc);
   static void on_disconnect(mosquitto* m, void* self, int rc);
   static void on_message(mosquitto* m, void* self, const mosquitto_message* msg);
+  static void on_log(mosquitto* m, void* self, int level, const char* text);
+  void connect_failed(int mosquitto_rc);
+  void network_loop();
+  bool wait_or_stop(int ms);  // true when stop() was called
   void handle(const std::string& topic, const std::string& body);
 
   MqttOptions options_;
   Service* service_;
   mosquitto* mosq_ = nullptr;
   std::atomic<bool> connected_{false};
-  bool started_ = false;
+  std::atomic<bool> refused_{false};  // the broker answered CONNACK with an error
+  std::atomic<uint64_t> disconnect_events_{0};
+  std::atomic<bool> stopping_{false};
+  std::mutex stop_mu_;
+  std::condition_variable stop_cv_;
+  std::thread thread_;
 };
 
 // For device-sim and tests: a plain publisher (connects synchronously, QoS 1).

@@ -33,6 +33,9 @@ PacketStore::PacketStore(const StoreOptions& options) : options_(options) {
     exec("CREATE TABLE IF NOT EXISTS packets(seq INTEGER PRIMARY KEY AUTOINCREMENT, image INTEGER NOT NULL, "
          "device TEXT NOT NULL, fcnt INTEGER NOT NULL, received_ms INTEGER NOT NULL, source TEXT NOT NULL, "
          "data BLOB NOT NULL)");
+    exec("CREATE TABLE IF NOT EXISTS results(image INTEGER PRIMARY KEY, version INTEGER NOT NULL, status TEXT NOT NULL, "
+         "engine TEXT NOT NULL, image_kind TEXT NOT NULL, top_k TEXT NOT NULL, values_received INTEGER NOT NULL, "
+         "latent_elements INTEGER NOT NULL, computed_ms INTEGER NOT NULL)");
     exec("CREATE INDEX IF NOT EXISTS packets_by_image ON packets(image)");
     exec("CREATE INDEX IF NOT EXISTS images_by_opened ON images(opened_ms)");
     if (options.max_bytes > 0) {
@@ -49,10 +52,13 @@ PacketStore::PacketStore(const StoreOptions& options) : options_(options) {
     }
     insert_image_ = prepare("INSERT INTO images(id, device, image_id, model_id, opened_ms) VALUES(?,?,?,?,?)");
     insert_packet_ = prepare("INSERT INTO packets(image, device, fcnt, received_ms, source, data) VALUES(?,?,?,?,?,?)");
+    upsert_result_ = prepare("INSERT OR REPLACE INTO results(image, version, status, engine, image_kind, top_k, "
+                             "values_received, latent_elements, computed_ms) VALUES(?,?,?,?,?,?,?,?,?)");
   } catch (...) {
     stop_checkpointer();
     sqlite3_finalize(insert_image_);
     sqlite3_finalize(insert_packet_);
+    sqlite3_finalize(upsert_result_);
     sqlite3_close(db_);
     throw;
   }
@@ -91,6 +97,7 @@ PacketStore::~PacketStore() {
   stop_checkpointer();
   sqlite3_finalize(insert_image_);
   sqlite3_finalize(insert_packet_);
+  sqlite3_finalize(upsert_result_);
   sqlite3_close(db_);
 }
 
@@ -112,11 +119,12 @@ sqlite3_stmt* PacketStore::prepare(const char* sql) {
 }
 
 bool PacketStore::write_batch(const std::vector<StoredImage>& images, std::vector<StoredPacket>* packets,
-                              std::string* error) {
+                              const std::vector<StoredResult>* results, std::string* error) {
   auto fail = [&](const char* what) {
     *error = std::string(what) + ": " + sqlite3_errmsg(db_);
     sqlite3_reset(insert_image_);
     sqlite3_reset(insert_packet_);
+    sqlite3_reset(upsert_result_);
     sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
     return false;
   };
@@ -141,12 +149,30 @@ bool PacketStore::write_batch(const std::vector<StoredImage>& images, std::vecto
     sqlite3_reset(insert_packet_);
     p.seq = sqlite3_last_insert_rowid(db_);
   }
+  auto text = [](sqlite3_stmt* st, int i, const std::string& v) {
+    sqlite3_bind_text(st, i, v.c_str(), static_cast<int>(v.size()), SQLITE_STATIC);
+  };
+  static const std::vector<StoredResult> kNoResults;
+  for (const StoredResult& r : results ? *results : kNoResults) {
+    sqlite3_bind_int64(upsert_result_, 1, r.image);
+    sqlite3_bind_int64(upsert_result_, 2, static_cast<int64_t>(r.version));
+    text(upsert_result_, 3, r.status);
+    text(upsert_result_, 4, r.engine);
+    text(upsert_result_, 5, r.image_kind);
+    text(upsert_result_, 6, r.top_k_json);
+    sqlite3_bind_int64(upsert_result_, 7, r.values_received);
+    sqlite3_bind_int64(upsert_result_, 8, r.latent_elements);
+    sqlite3_bind_int64(upsert_result_, 9, r.computed_ms);
+    if (sqlite3_step(upsert_result_) != SQLITE_DONE) return fail("write result");
+    sqlite3_reset(upsert_result_);
+  }
   if (sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) return fail("commit");
   return true;
 }
 
 void PacketStore::load(const std::function<void(const StoredImage&)>& on_image,
-                       const std::function<void(const StoredPacket&)>& on_packet) {
+                       const std::function<void(const StoredPacket&)>& on_packet,
+                       const std::function<void(const StoredResult&)>& on_result) {
   sqlite3_stmt* st = prepare("SELECT id, device, image_id, model_id, opened_ms FROM images ORDER BY id");
   while (sqlite3_step(st) == SQLITE_ROW) {
     StoredImage im;
@@ -172,6 +198,24 @@ void PacketStore::load(const std::function<void(const StoredImage&)>& on_image,
     on_packet(p);
   }
   sqlite3_finalize(st);
+  if (!on_result) return;
+  st = prepare("SELECT image, version, status, engine, image_kind, top_k, values_received, latent_elements, computed_ms "
+               "FROM results ORDER BY image");
+  auto text = [&](int i) { return std::string(reinterpret_cast<const char*>(sqlite3_column_text(st, i))); };
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    StoredResult r;
+    r.image = sqlite3_column_int64(st, 0);
+    r.version = static_cast<uint64_t>(sqlite3_column_int64(st, 1));
+    r.status = text(2);
+    r.engine = text(3);
+    r.image_kind = text(4);
+    r.top_k_json = text(5);
+    r.values_received = static_cast<uint32_t>(sqlite3_column_int64(st, 6));
+    r.latent_elements = static_cast<uint32_t>(sqlite3_column_int64(st, 7));
+    r.computed_ms = sqlite3_column_int64(st, 8);
+    on_result(r);
+  }
+  sqlite3_finalize(st);
 }
 
 std::vector<int64_t> PacketStore::delete_images_opened_before(int64_t cutoff_ms, std::string* error) {
@@ -183,11 +227,15 @@ std::vector<int64_t> PacketStore::delete_images_opened_before(int64_t cutoff_ms,
   if (ids.empty()) return ids;
   sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr);
   sqlite3_stmt* del_packets = prepare("DELETE FROM packets WHERE image IN (SELECT id FROM images WHERE opened_ms < ?)");
+  sqlite3_stmt* del_results = prepare("DELETE FROM results WHERE image IN (SELECT id FROM images WHERE opened_ms < ?)");
   sqlite3_stmt* del_images = prepare("DELETE FROM images WHERE opened_ms < ?");
   sqlite3_bind_int64(del_packets, 1, cutoff_ms);
+  sqlite3_bind_int64(del_results, 1, cutoff_ms);
   sqlite3_bind_int64(del_images, 1, cutoff_ms);
-  const bool ok = sqlite3_step(del_packets) == SQLITE_DONE && sqlite3_step(del_images) == SQLITE_DONE;
+  const bool ok = sqlite3_step(del_packets) == SQLITE_DONE && sqlite3_step(del_results) == SQLITE_DONE &&
+                  sqlite3_step(del_images) == SQLITE_DONE;
   sqlite3_finalize(del_packets);
+  sqlite3_finalize(del_results);
   sqlite3_finalize(del_images);
   if (!ok || sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
     *error = sqlite3_errmsg(db_);

@@ -5,6 +5,11 @@
 // when its transaction has committed. After a restart the sessions are rebuilt by replaying
 // the log in order, which gives the same decoder state bit for bit.
 //
+// Inference results (latest top-k, status, timestamps; not the picture) ride along in the
+// same transactions, in a `results` table keyed by image. They are derived data: a result
+// carries the session version it was computed on, and after a restart it is shown at once
+// only if the replayed session has that same version (otherwise it is recomputed).
+//
 // Durability: synchronous=FULL (default) survives power loss; NORMAL survives a process
 // crash (kill -9) but may lose the last transactions on power loss. Not thread-safe: the
 // service's core thread owns it.
@@ -46,6 +51,17 @@ struct StoredPacket {
   std::vector<uint8_t> data;
 };
 
+// The latest inference result of an image, as persisted (InferenceResult without the image).
+struct StoredResult {
+  int64_t image = 0;            // StoredImage::id
+  uint64_t version = 0;         // ImageSession::version the result was computed on
+  std::string status, engine, image_kind;
+  std::string top_k_json;       // [{"index", "name", "probability"}, ...]
+  uint32_t values_received = 0;
+  uint32_t latent_elements = 0;
+  int64_t computed_ms = 0;      // Unix ms
+};
+
 struct StoreOptions {
   std::string path = "limitnet-server.db";  // ":memory:" for tests without persistence
   bool wal = true;                          // journal_mode=WAL (else DELETE)
@@ -63,16 +79,19 @@ class PacketStore {
   PacketStore(const PacketStore&) = delete;
   PacketStore& operator=(const PacketStore&) = delete;
 
-  // Writes new images and packets in one transaction; assigns packets' seq. On failure
-  // (e.g. "database or disk is full") rolls back, returns false and sets *error; then
-  // nothing of the batch is stored.
-  bool write_batch(const std::vector<StoredImage>& images, std::vector<StoredPacket>* packets, std::string* error);
+  // Writes new images, packets and results (nullptr: none; a result replaces the image's
+  // previous one) in one transaction; assigns packets' seq. On failure (e.g. "database or
+  // disk is full") rolls back, returns false and sets *error; then nothing of the batch is
+  // stored.
+  bool write_batch(const std::vector<StoredImage>& images, std::vector<StoredPacket>* packets,
+                   const std::vector<StoredResult>* results, std::string* error);
 
-  // Replays the log: every image, then every packet in seq order.
+  // Replays the log: every image, then every packet in seq order, then every result.
   void load(const std::function<void(const StoredImage&)>& on_image,
-            const std::function<void(const StoredPacket&)>& on_packet);
+            const std::function<void(const StoredPacket&)>& on_packet,
+            const std::function<void(const StoredResult&)>& on_result = nullptr);
 
-  // Deletes images opened before `cutoff_ms` and their packets. Returns the ids removed.
+  // Deletes images opened before `cutoff_ms`, their packets and results. Returns the ids removed.
   std::vector<int64_t> delete_images_opened_before(int64_t cutoff_ms, std::string* error);
 
   int64_t packet_count();
@@ -91,6 +110,7 @@ class PacketStore {
   sqlite3* db_ = nullptr;
   sqlite3_stmt* insert_image_ = nullptr;
   sqlite3_stmt* insert_packet_ = nullptr;
+  sqlite3_stmt* upsert_result_ = nullptr;
 };
 
 }  // namespace limitnet::server

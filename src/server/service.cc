@@ -1,5 +1,6 @@
 #include "server/service.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <set>
@@ -22,6 +23,26 @@ std::string hex32(uint32_t v) {
 double ms_between(Clock::time_point a, Clock::time_point b) {
   return std::chrono::duration<double, std::milli>(b - a).count();
 }
+
+nlohmann::json top_k_json(const InferenceResult& r) {
+  nlohmann::json top = nlohmann::json::array();
+  for (const auto& c : r.top_k) top.push_back({{"index", c.index}, {"name", c.name}, {"probability", c.probability}});
+  return top;
+}
+
+StoredResult stored_result(int64_t image, uint64_t version, const InferenceResult& r, int64_t computed_ms) {
+  StoredResult out;
+  out.image = image;
+  out.version = version;
+  out.status = r.status;
+  out.engine = r.engine;
+  out.image_kind = r.image_kind;
+  out.top_k_json = top_k_json(r).dump();
+  out.values_received = r.values_received;
+  out.latent_elements = r.latent_elements;
+  out.computed_ms = computed_ms;
+  return out;
+}
 }  // namespace
 
 Service::Service(const ServiceOptions& options, LogFn log)
@@ -39,28 +60,68 @@ Service::Service(const ServiceOptions& options, LogFn log)
   // Rebuild every session from the log: the same packets in the same order give the same
   // decoder state, so nothing accepted before a crash is lost.
   uint64_t replayed = 0;
+  std::vector<StoredResult> stored_results;
   store_->load([&](const StoredImage& im) { sessions_.restore_image(im); },
                [&](const StoredPacket& p) {
                  sessions_.apply(nullptr, p);
                  ++replayed;
-               });
-  for (auto& [id, s] : sessions_.images()) {
-    (void)s;
-    dirty_.insert(id);
-  }
+               },
+               [&](const StoredResult& r) { stored_results.push_back(r); });
   for (const auto& [id, s] : sessions_.images()) {
-    (void)s;
+    dirty_.insert(id);
     sessions_.image(id)->waiting.clear();  // replayed packets are not fresh arrivals
   }
+  // Results computed on exactly the replayed state are shown at once; the rest are redone.
+  for (const StoredResult& r : stored_results) restore_result(r);
   applied_ = replayed;
   metrics_.add("limitnet_packets_replayed_total", "", replayed);
   this->log("store " + options.store.path + ": replayed " + std::to_string(replayed) + " packets into " +
             std::to_string(sessions_.images().size()) + " images of " + std::to_string(sessions_.devices().size()) +
-            " devices");
+            " devices; " + std::to_string(metrics_.get("limitnet_results_restored_total")) + " of " +
+            std::to_string(stored_results.size()) + " stored results up to date");
 }
 
 Service::~Service() { stop(); }
 
+void Service::restore_result(const StoredResult& r) {
+  ImageSession* s = sessions_.image(r.image);
+  if (!s || s->version != r.version) return;  // packets arrived after it was computed
+  auto result = std::make_shared<InferenceResult>();
+  result->status = r.status;
+  result->engine = r.engine;
+  result->image_kind = r.image_kind;
+  result->values_received = r.values_received;
+  result->latent_elements = r.latent_elements;
+  const nlohmann::json top = nlohmann::json::parse(r.top_k_json, nullptr, false);
+  if (!top.is_array()) return;  // unreadable row: recompute instead
+  for (const nlohmann::json& c : top) {
+    if (!c.is_object()) return;
+    result->top_k.push_back({c.value("index", 0), c.value("name", std::string()), c.value("probability", 0.0f)});
+  }
+  s->result = std::move(result);
+  s->result_version = r.version;
+  s->result_ms = r.computed_ms;
+  s->result_serial++;
+  dirty_.erase(r.image);
+  metrics_.add("limitnet_results_restored_total");
+}
+
+void Service::flush_results() {
+  std::vector<StoredResult> results;
+  {
+    std::lock_guard<std::mutex> lock(results_mu_);
+    results.swap(unsaved_results_);
+  }
+  if (results.empty()) return;
+  std::vector<StoredPacket> none;
+  std::string error;
+  if (store_->write_batch({}, &none, &results, &error)) {
+    metrics_.add("limitnet_results_stored_total", "", results.size());
+  } else {
+    metrics_.add("limitnet_results_unsaved_total", "", results.size());
+    log("store " + store_->path() + ": " + error + ": " + std::to_string(results.size()) + " results not stored");
+  }
+}
 void Service::start() {
   if (running_.exchange(true)) return;
   core_ = std::thread([this] { core_loop(); });
@@ -73,6 +134,7 @@ void Service::stop() {
   infer_cv_.notify_all();
   if (core_.joinable()) core_.join();
   if (inference_.joinable()) inference_.join();
+  flush_results();  // both threads are gone: the store is ours
 }
 
 void Service::submit(Uplink u) {
@@ -92,6 +154,15 @@ void Service::submit(Uplink u) {
 
 void Service::drop(const std::string& source, const std::string& reason, const std::string& detail) {
   metrics_.add("limitnet_uplinks_dropped_total", reason);
+  log_limited("dropped " + source + " uplink: " + reason + ": " + detail);
+}
+
+void Service::bad_request(const std::string& what, const std::string& reason, const std::string& detail) {
+  metrics_.add("limitnet_http_bad_requests_total", reason);
+  log_limited("bad request " + what + ": " + reason + ": " + detail);
+}
+
+void Service::log_limited(const std::string& line) {
   // Every drop is counted; the log is limited to 50 lines a second so that a flood of junk
   // cannot drown the log (the count of suppressed lines is reported).
   static std::mutex mu;
@@ -100,12 +171,12 @@ void Service::drop(const std::string& source, const std::string& reason, const s
   std::lock_guard<std::mutex> lock(mu);
   const int64_t now_s = unix_ms_now() / 1000;
   if (now_s != window) {
-    if (suppressed) log(std::to_string(suppressed) + " more dropped uplinks not logged (see /metrics)");
+    if (suppressed) log(std::to_string(suppressed) + " more lines about bad input not logged (see /metrics)");
     window = now_s;
     lines = suppressed = 0;
   }
   if (++lines <= 50) {
-    log("dropped " + source + " uplink: " + reason + ": " + detail);
+    log(line);
   } else {
     ++suppressed;
   }
@@ -123,9 +194,11 @@ size_t Service::queue_depth() const {
 
 void Service::core_loop() {
   std::vector<Uplink> batch;
+  std::vector<StoredResult> results;
   auto last_expiry = Clock::now();
   for (;;) {
     batch.clear();
+    results.clear();
     {
       std::unique_lock<std::mutex> lock(queue_mu_);
       queue_cv_.wait_for(lock, std::chrono::milliseconds(50), [&] { return !queue_.empty() || !running_; });
@@ -135,10 +208,14 @@ void Service::core_loop() {
       }
       if (batch.empty() && !running_) break;  // drained: stop
     }
+    {
+      std::lock_guard<std::mutex> lock(results_mu_);
+      results.swap(unsaved_results_);
+    }
     // Nothing a packet or the disk does may end this thread: report and carry on. (A batch
     // that threw before its commit is not applied, so memory still matches the store.)
     try {
-      if (!batch.empty()) process_batch(batch);
+      if (!batch.empty() || !results.empty()) process_batch(batch, results);
       if (options_.retention_ms > 0 &&
           Clock::now() - last_expiry > std::chrono::milliseconds(options_.expiry_interval_ms)) {
         last_expiry = Clock::now();
@@ -151,7 +228,7 @@ void Service::core_loop() {
   }
 }
 
-void Service::process_batch(std::vector<Uplink>& batch) {
+void Service::process_batch(std::vector<Uplink>& batch, std::vector<StoredResult>& results) {
   sessions_.begin_batch();
   std::vector<StoredImage> new_images;
   std::vector<StoredPacket> rows;
@@ -180,9 +257,24 @@ void Service::process_batch(std::vector<Uplink>& batch) {
     rows.push_back(std::move(p));
     arrivals.push_back(u.arrival);
   }
-  if (rows.empty()) return;
+  // Results of images that retention removed meanwhile are not worth a row. (The core
+  // thread is the sessions' only writer, so it reads them without the lock.)
+  results.erase(std::remove_if(results.begin(), results.end(), [&](const StoredResult& r) { return !sessions_.image(r.image); }),
+                results.end());
+  if (rows.empty() && results.empty()) return;
   std::string error;
-  if (!store_->write_batch(new_images, &rows, &error)) {
+  bool stored = store_->write_batch(new_images, &rows, results.empty() ? nullptr : &results, &error);
+  if (!stored && !results.empty()) {
+    // Results can be recomputed; packets cannot. Never let a result cost a packet.
+    metrics_.add("limitnet_results_unsaved_total", "", results.size());
+    log("store " + store_->path() + ": " + error + ": " + std::to_string(results.size()) + " results not stored");
+    results.clear();
+    stored = rows.empty() || store_->write_batch(new_images, &rows, nullptr, &error);
+    if (rows.empty()) return;
+  }
+  metrics_.add("limitnet_results_stored_total", "", results.size());
+  if (rows.empty()) return;
+  if (!stored) {
     // Nothing of this batch is stored, so nothing of it is applied: the sessions stay
     // exactly as the log describes them. The devices' later packets still get through.
     const std::string reason = error.find("full") != std::string::npos ? "disk_full" : "write_failed";
@@ -264,7 +356,7 @@ void Service::inference_loop() {
           clean.push_back(id);
           continue;
         }
-        const bool stale = s->result_version != s->version || !s->result;
+        const bool stale = s->result_version != s->version || !s->result || forced_set.count(id);
         if (!stale) {
           clean.push_back(id);
           continue;
@@ -314,16 +406,17 @@ void Service::inference_loop() {
       std::lock_guard<std::mutex> lock(cb_mu_);
       publish = static_cast<bool>(result_cb_);
     }
+    const int64_t done_ms = unix_ms_now();
     {
       std::unique_lock<std::shared_mutex> lock(sessions_mu_);
       const auto done = Clock::now();
-      const int64_t done_ms = unix_ms_now();
       for (Job& j : jobs) {
         ImageSession* s = sessions_.image(j.id);
         if (!s) continue;
         s->result = j.result;
         s->result_version = j.version;
         s->result_ms = done_ms;
+        s->result_serial++;
         const size_t covered = std::min(j.covered, s->waiting.size());
         for (size_t i = 0; i < covered; ++i) metrics_.observe_latency_ms(ms_between(s->waiting[i], done));
         s->waiting.erase(s->waiting.begin(), s->waiting.begin() + static_cast<std::ptrdiff_t>(covered));
@@ -335,6 +428,15 @@ void Service::inference_loop() {
       std::lock_guard<std::mutex> il(infer_mu_);
       for (int64_t id : done_ids) dirty_.erase(id);
     }
+    {
+      // Persisted by the core thread in its next transaction.
+      std::vector<StoredResult> rows;
+      rows.reserve(jobs.size());
+      for (const Job& j : jobs) rows.push_back(stored_result(j.id, j.version, *j.result, done_ms));
+      std::lock_guard<std::mutex> lock(results_mu_);
+      unsaved_results_.insert(unsaved_results_.end(), std::make_move_iterator(rows.begin()),
+                              std::make_move_iterator(rows.end()));
+    }
     infer_cv_.notify_all();  // wakes infer_now() waiters
     std::lock_guard<std::mutex> lock(cb_mu_);
     if (result_cb_) {
@@ -343,12 +445,14 @@ void Service::inference_loop() {
   }
 }
 
-bool Service::infer_now(int64_t id, int timeout_ms) {
+bool Service::infer_now(int64_t id, int timeout_ms, bool force) {
+  uint64_t serial = 0;
   {
     std::shared_lock<std::shared_mutex> lock(sessions_mu_);
     const ImageSession* s = sessions_.image(id);
     if (!s) return false;
-    if (s->result && s->result_version == s->version) return true;
+    if (!force && s->result && s->result_version == s->version) return true;
+    serial = s->result_serial;
   }
   {
     std::lock_guard<std::mutex> lock(infer_mu_);
@@ -361,7 +465,7 @@ bool Service::infer_now(int64_t id, int timeout_ms) {
     std::shared_lock<std::shared_mutex> lock(sessions_mu_);
     const ImageSession* s = sessions_.image(id);
     if (!s) return false;
-    if (s->result && s->result_version == s->version) return true;
+    if (s->result_serial != serial && s->result_version == s->version) return true;
   }
   return true;
 }
@@ -388,12 +492,10 @@ nlohmann::json Service::image_json_locked(const ImageSession& s) const {
             {"reconstruction_url", "/images/" + std::to_string(s.info.id) + "/reconstruction.png"}};
   json result = nullptr;
   if (s.result) {
-    json top = json::array();
-    for (const auto& c : s.result->top_k) top.push_back({{"index", c.index}, {"name", c.name}, {"probability", c.probability}});
     result = {{"status", s.result->status},
               {"engine", s.result->engine},
               {"image_kind", s.result->image_kind},
-              {"top_k", top},
+              {"top_k", top_k_json(*s.result)},
               {"values_received", s.result->values_received},
               {"computed_ms", s.result_ms},
               {"up_to_date", s.result_version == s.version}};
@@ -402,25 +504,43 @@ nlohmann::json Service::image_json_locked(const ImageSession& s) const {
   return j;
 }
 
-nlohmann::json Service::devices_json() const {
+nlohmann::json Service::devices_json(const Page& page, PageInfo* info) const {
   nlohmann::json out = nlohmann::json::array();
+  PageInfo local;
+  if (!info) info = &local;
   std::shared_lock<std::shared_mutex> lock(sessions_mu_);
-  for (const auto& [id, d] : sessions_.devices()) {
-    nlohmann::json j = {{"id", id}, {"last_fcnt", d.last_fcnt}, {"last_seen_ms", d.last_seen_ms}, {"images", d.images.size()}};
+  const auto& devices = sessions_.devices();
+  info->total = devices.size();
+  // The cursor is a device id: the page starts at the first id after it (ids sort as
+  // strings), so devices added meanwhile never shift a page.
+  auto it = page.after.empty() ? devices.begin() : devices.upper_bound(page.after);
+  for (size_t skip = page.offset; skip > 0 && it != devices.end(); --skip) ++it;
+  for (; it != devices.end() && out.size() < page.limit; ++it) {
+    const DeviceSession& d = it->second;
+    nlohmann::json j = {{"id", it->first}, {"last_fcnt", d.last_fcnt}, {"last_seen_ms", d.last_seen_ms}, {"images", d.images.size()}};
     const ImageSession* latest = d.images.empty() ? nullptr : sessions_.image(d.images.back());
     j["latest_image"] = latest ? image_json_locked(*latest) : nlohmann::json(nullptr);
     out.push_back(j);
+    info->last = it->first;
   }
+  info->more = it != devices.end();
   return out;
 }
 
-nlohmann::json Service::device_images_json(const std::string& device) const {
+nlohmann::json Service::device_images_json(const std::string& device, const Page& page, PageInfo* info) const {
   std::shared_lock<std::shared_mutex> lock(sessions_mu_);
   auto it = sessions_.devices().find(device);
   if (it == sessions_.devices().end()) return nullptr;
+  const std::vector<int64_t>& ids = it->second.images;
   nlohmann::json out = nlohmann::json::array();
-  for (auto r = it->second.images.rbegin(); r != it->second.images.rend(); ++r) {
+  size_t position = 0;  // newest first
+  for (auto r = ids.rbegin(); r != ids.rend() && out.size() < page.limit; ++r, ++position) {
+    if (position < page.offset) continue;
     if (const ImageSession* s = sessions_.image(*r)) out.push_back(image_json_locked(*s));
+  }
+  if (info) {
+    info->total = ids.size();
+    info->more = page.offset + out.size() < ids.size();
   }
   return out;
 }
@@ -453,13 +573,21 @@ nlohmann::json Service::image_latent_json(int64_t id) const {
           {"mask", base64_encode(s->decoder->mask())}};
 }
 
-bool Service::image_png(int64_t id, std::vector<uint8_t>* png, std::string* kind) const {
+bool Service::image_png(int64_t id, std::vector<uint8_t>* png, std::string* kind) {
   std::shared_ptr<const InferenceResult> result;
-  {
+  auto latest = [&] {
     std::shared_lock<std::shared_mutex> lock(sessions_mu_);
     const ImageSession* s = sessions_.image(id);
-    if (!s || !s->result) return false;
-    result = s->result;
+    result = s ? s->result : nullptr;
+    return s && s->decoder->ready();
+  };
+  const bool ready = latest();
+  if (!result) return false;
+  if (result->image.empty() && ready && !result->image_kind.empty()) {
+    // Restored from the store without its picture: draw it now (same state, same picture).
+    infer_now(id, 10000, true);
+    latest();
+    if (!result) return false;
   }
   if (result->image.empty()) return false;
   *png = data::encode_png(result->image);  // outside the lock: PNG encoding is the slow part

@@ -10,9 +10,13 @@
 //    the batch with a logged reason; what was committed before is untouched.
 //  * The inference thread recomputes an image's result once no packet has changed it for
 //    `debounce_ms`, or at the latest `max_result_delay_ms` after the first unreported change.
+//    It hands each result (without the picture) to the core thread, which persists it in
+//    its next transaction; after a restart, results whose session version still matches
+//    are shown at once.
 //  * HTTP handlers read under a shared lock.
 #pragma once
 #include <atomic>
+#include <cstdint>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -49,6 +53,19 @@ struct ServiceOptions {
   int inference_threads = 2;           // libtorch threads of the cloud engine
 };
 
+// One page of a listing: at most `limit` entries, skipping `offset` of them, or (devices)
+// starting after the device id `after` (a cursor that stays valid while devices are added).
+struct Page {
+  size_t limit = SIZE_MAX;
+  size_t offset = 0;
+  std::string after;
+};
+struct PageInfo {
+  size_t total = 0;     // entries in the whole listing
+  bool more = false;    // entries exist after this page
+  std::string last;     // devices: id of the page's last device (the next page's `after`)
+};
+
 // Called by the inference thread after each new result (e.g. to publish it over MQTT).
 using ResultCallback = std::function<void(const nlohmann::json& result)>;
 using LogFn = std::function<void(const std::string& line)>;
@@ -73,27 +90,37 @@ class Service {
   Metrics& metrics() { return metrics_; }
   const ModelRegistry& models() const { return models_; }
   void log(const std::string& line) const { if (log_) log_(line); }
+  // Logs at most 50 such lines a second (bad input, connection failures); the number of
+  // lines left out is reported in the next second.
+  void log_limited(const std::string& line);
 
   // --- read side (thread-safe), JSON shaped as the HTTP API documents -----------------
-  nlohmann::json devices_json() const;
-  // nullopt-like: null json when the device is unknown.
-  nlohmann::json device_images_json(const std::string& device) const;
+  // Devices in id order; `info` (may be null) describes the page.
+  nlohmann::json devices_json(const Page& page = Page{}, PageInfo* info = nullptr) const;
+  // That device's images, newest first; null json when the device is unknown.
+  nlohmann::json device_images_json(const std::string& device, const Page& page = Page{}, PageInfo* info = nullptr) const;
   nlohmann::json image_json(int64_t id) const;
   // Received packets (base64) with frame counters; null when unknown.
   nlohmann::json image_packets_json(int64_t id) const;
   // Decoder state: symbols and mask (base64), values received, ready.
   nlohmann::json image_latent_json(int64_t id) const;
-  // PNG of the latest result image; false when the image or a result is missing.
-  bool image_png(int64_t id, std::vector<uint8_t>* png, std::string* kind) const;
-  // Runs inference now if the result is stale; waits up to timeout_ms. False if unknown.
-  bool infer_now(int64_t id, int timeout_ms);
+  // PNG of the latest result image; false when the image or a result is missing. A result
+  // restored after a restart has no picture yet: it is recomputed first (up to 10 s).
+  bool image_png(int64_t id, std::vector<uint8_t>* png, std::string* kind);
+  // Runs inference now if the result is stale (or always, with `force`); waits up to
+  // timeout_ms for the new result. False if the image is unknown.
+  bool infer_now(int64_t id, int timeout_ms, bool force = false);
+  // Counts a bad request (e.g. HTTP query) and logs it, rate-limited like drops.
+  void bad_request(const std::string& what, const std::string& reason, const std::string& detail);
   // Uplinks waiting for the core thread, and applied packet count (for tests and benches).
   size_t queue_depth() const;
   uint64_t packets_applied() const { return applied_.load(); }
 
  private:
   void core_loop();
-  void process_batch(std::vector<Uplink>& batch);
+  void process_batch(std::vector<Uplink>& batch, std::vector<StoredResult>& results);
+  void restore_result(const StoredResult& r);
+  void flush_results();
   void inference_loop();
   void expire();
   nlohmann::json image_json_locked(const ImageSession& s) const;
@@ -116,6 +143,9 @@ class Service {
   std::condition_variable infer_cv_;
   std::vector<int64_t> forced_;  // images asked for by infer_now()
   std::set<int64_t> dirty_;      // images whose decoder changed since their last result
+
+  std::mutex results_mu_;
+  std::vector<StoredResult> unsaved_results_;  // computed, not yet persisted (core thread writes them)
 
   std::mutex cb_mu_;
   ResultCallback result_cb_;

@@ -44,9 +44,12 @@ struct ImageSession {
   std::vector<uint32_t> packet_fcnt;
   uint64_t version = 0;             // bumps whenever the decoder state changes
   // Latest inference; result_version == version when it is up to date.
+  // After a restart, a result restored from the store has no picture (image empty); the
+  // picture is recomputed when first asked for.
   std::shared_ptr<const InferenceResult> result;
   uint64_t result_version = 0;
   int64_t result_ms = 0;
+  uint64_t result_serial = 0;       // bumps with every new result (forced recomputations too)
   // Arrival times of packets not yet covered by a result (packet-to-result latency).
   std::vector<std::chrono::steady_clock::time_point> waiting;
   std::chrono::steady_clock::time_point updated{};  // monotonic time of the last change

@@ -2,7 +2,7 @@
 
 namespace limitnet::server {
 
-// Polls /devices once a second and shows each device's newest image. Text is inserted with
+// Polls /devices (its first page) once a second and shows each device's newest image. Text is inserted with
 // textContent only (never innerHTML), so nothing a device sends can become markup.
 const char kIndexHtml[] = R"HTML(<!doctype html>
 <html lang="en">
@@ -79,7 +79,10 @@ async function poll() {
     const res = await fetch("/devices", { cache: "no-store" });
     const devices = await res.json();
     devices.forEach(show);
-    document.getElementById("status").textContent = devices.length + " devices, updated " + new Date().toLocaleTimeString();
+    // /devices is paged (first 100 by id); say so when there are more.
+    const total = Number(res.headers.get("X-Total-Count") || devices.length);
+    document.getElementById("status").textContent = (total > devices.length ? devices.length + " of " + total : total) +
+        " devices, updated " + new Date().toLocaleTimeString();
   } catch (e) {
     document.getElementById("status").textContent = "cannot reach the service: " + e;
   }

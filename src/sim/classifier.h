@@ -27,6 +27,19 @@ struct ProbabilityModel {
 // fewer than k classes (ties go to the smaller class index).
 Classifier make_classifier(const ProbabilityModel& model);
 
+// The ProbabilityModel of a cloud model such as limitnet::CloudModel: classify() for
+// latents, classify_images() for decoded pictures. `cloud` is borrowed and must outlive
+// the result. A template, so that limitnet_sim itself needs no libtorch.
+template <class Cloud>
+ProbabilityModel probability_model_of(const Cloud& cloud) {
+  ProbabilityModel m;
+  m.num_classes = cloud.num_classes();
+  m.latent_elements = cloud.latent_elements();
+  m.classify_latents = [&cloud](const float* latents, int n) { return cloud.classify(latents, n); };
+  m.classify_images = [&cloud](const std::uint8_t* images, int n) { return cloud.classify_images(images, n); };
+  return m;
+}
+
 // Whether `label`'s score ranks within the top `k` of `scores` (num_classes values).
 bool in_top_k(const float* scores, int num_classes, int label, int k);
 

@@ -277,13 +277,18 @@ std::vector<std::size_t> stream_chunks(const baselines::EncodedStream& s, std::s
 
 const std::vector<std::string>& method_names() {
   static const std::vector<std::string> names = {"limitnet", "limitnet-index", "limitnet-random", "progjpeg",
-                                                 "jpeg",     "jpeg-abbrev",    "webp"};
+                                                 "jpeg",     "jpeg-abbrev",    "webp",            "starfish"};
   return names;
 }
 
 std::unique_ptr<Method> make_method(const std::string& name, const MethodContext& c) {
-  const bool limitnet = name == "limitnet" || name == "limitnet-index" || name == "limitnet-random";
+  const bool limitnet = name == "limitnet" || name == "limitnet-index" || name == "limitnet-random" || name == "starfish";
   if (limitnet && !c.pipeline) throw std::invalid_argument("method '" + name + "' needs a LimitNet model");
+  // Starfish: the same packets and policy as limitnet-random, made by the caller's
+  // separately trained model (random dropout, no saliency) in c.pipeline.
+  if (name == "starfish") {
+    return std::make_unique<LimitNetMethod>(name, Policy::kRandomOnce, c.pipeline, c.max_payload, c.cache);
+  }
   if (name == "limitnet") {
     return std::make_unique<LimitNetMethod>(name, Policy::kPriority, c.pipeline, c.max_payload, c.cache);
   }

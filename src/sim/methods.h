@@ -1,8 +1,8 @@
 // What is sent for one image and how the receiver rebuilds it from the packets that
 // arrived: LimitNet (the codec's packets, priority order), LimitNet's values in index
 // order ("standard"), LimitNet's packets in random order without retransmission (the
-// Starfish policy), and the cut-stream baselines (progressive JPEG scan by scan, JPEG,
-// WebP). docs/SIMULATION.md describes each.
+// Starfish policy; "starfish" the same on a model trained for it), and the cut-stream
+// baselines (progressive JPEG scan by scan, JPEG, WebP). docs/SIMULATION.md describes each.
 #pragma once
 
 #include <cstddef>
@@ -99,8 +99,10 @@ struct MethodContext {
 };
 
 // "limitnet", "limitnet-index", "limitnet-random", "progjpeg", "jpeg", "jpeg-abbrev",
-// "webp". Throws std::invalid_argument listing the valid names, or when a LimitNet method
-// has no pipeline.
+// "webp", "starfish". Throws std::invalid_argument listing the valid names, or when a
+// LimitNet method has no pipeline. "starfish" is limitnet-random (random order, never
+// resent) on a separately trained model: context.pipeline must be that model (trained
+// with random dropout and no saliency), not LimitNet's.
 std::unique_ptr<Method> make_method(const std::string& name, const MethodContext& context);
 
 // LimitNet's quantised latent packed in flat index order (c*K*K + p), as a conventional

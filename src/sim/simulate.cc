@@ -133,13 +133,16 @@ SimulationResult simulate(const Scenario& scenario, const std::vector<const Meth
         TimePoint& pt = curve.points[g];
         for (std::size_t b = 0; b < n; ++b) {
           Track& tr = tracks[b];
-          const bool first_time = g == 0;
-          bool changed = first_time;
+          // A receiver's reconstruction is a function of the units it can use (values,
+          // complete scans, the file), so only a change in those is sent to the classifier
+          // again: a chunk that completes no scan, or a packet waiting for LimitNet's HEAD,
+          // changes nothing the cloud could classify.
+          const double units_before = tr.prep.receiver->units_fraction();
+          const bool decodable_before = tr.prep.receiver->decodable();
           while (tr.fed < tr.arrival.size() && tr.arrival[tr.fed] <= t) {
             const std::size_t k = tr.by_arrival[tr.fed++];
             tr.prep.receiver->add(k);
             tr.bytes_delivered += static_cast<double>(tr.prep.packets[k].size_bytes);
-            changed = true;
           }
           while (tr.attempts_done < tr.attempt_end.size() && tr.attempt_end[tr.attempts_done] <= t) {
             tr.bytes_on_air += tr.attempt_bytes[tr.attempts_done++];
@@ -149,8 +152,10 @@ SimulationResult simulate(const Scenario& scenario, const std::vector<const Meth
           pt.packets_sent += static_cast<double>(tr.attempts_done);
           pt.bytes_on_air += tr.bytes_on_air;
           const double units = tr.prep.receiver->units_fraction();
+          const bool decodable = tr.prep.receiver->decodable();
           pt.units_fraction += units;
-          pt.decodable += tr.prep.receiver->decodable() ? 1.0 : 0.0;
+          pt.decodable += decodable ? 1.0 : 0.0;
+          const bool changed = g == 0 || units != units_before || decodable != decodable_before;
           if (classifier && changed) {
             recs[b] = tr.prep.receiver->reconstruct();
             todo.push_back(&recs[b]);
@@ -175,6 +180,7 @@ SimulationResult simulate(const Scenario& scenario, const std::vector<const Meth
       }
       result.seconds_receive += since(t0);
     }
+    if (options.progress) options.progress(first + n);
   }
   const double count = static_cast<double>(images.count);
   for (std::size_t m = 0; m < methods.size(); ++m) {

@@ -25,7 +25,9 @@ struct Verdict {
 };
 // batch[i] belongs to the image labelled labels[i]; returns one verdict per entry. It is
 // called only for images whose reconstruction changed since the previous grid time (the
-// others keep their verdict). Kind kNothing asks for the cloud's guess without data.
+// units the receiver can use, or whether it can decode at all; the others keep their
+// verdict), so the cost follows the number of changes, not images x grid times. Kind
+// kNothing asks for the cloud's guess without data.
 using Classifier =
     std::function<std::vector<Verdict>(const std::vector<const Reconstruction*>& batch, const std::vector<int>& labels)>;
 
@@ -66,6 +68,9 @@ struct SimulationOptions {
   // image alone on its own channel.
   std::size_t cameras = 1;
   CrossImagePolicy cross = CrossImagePolicy::kImportance;
+  // Called after each batch with the number of images done so far (of ImageSource::count),
+  // e.g. to draw a progress bar. Optional.
+  std::function<void(std::size_t images_done)> progress;
 };
 
 struct SimulationResult {

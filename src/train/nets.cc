@@ -1,5 +1,6 @@
 #include "train/nets.h"
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace limitnet::train {
@@ -32,10 +33,27 @@ std::vector<DecoderLayer> decoder_layers(const PresetSpec& p, const DecoderSpec&
     return {{true, l, w, 7, 2, 3, 1}, {true, w, w, 5, 4, 1, 1}, {true, w, w, 3, 1, 1, 0},
             {true, w, w, 3, 1, 1, 0}, {true, w, c, 3, 1, 1, 0}};
   }
-  if (d.kind != "upconv") throw std::runtime_error("decoder: unknown kind '" + d.kind + "' (valid: paper, upconv)");
+  if (d.kind != "upconv" && d.kind != "pyramid") {
+    throw std::runtime_error("decoder: unknown kind '" + d.kind + "' (valid: paper, upconv, pyramid)");
+  }
   int factor = p.input_size / p.codec.latent_side;
   if (factor * p.codec.latent_side != p.input_size || (factor & (factor - 1)) != 0) {
-    throw std::runtime_error("decoder: upconv needs input_size / latent_side to be a power of two");
+    throw std::runtime_error("decoder: " + d.kind + " needs input_size / latent_side to be a power of two");
+  }
+  if (d.kind == "pyramid") {
+    // Capacity where it is cheap: two convolutions per scale, the width halving (down to
+    // 16) at each x2 upsampling, so the full-resolution layers stay narrow.
+    std::vector<DecoderLayer> layers = {{false, l, w, 3, 1, 1, 0}, {false, w, w, 3, 1, 1, 0}};
+    int width = w;
+    while (factor > 1) {
+      const int next = std::max(16, width / 2);
+      layers.push_back({false, width, next, 3, 1, 1, 0, true});
+      layers.push_back({false, next, next, 3, 1, 1, 0});
+      width = next;
+      factor /= 2;
+    }
+    layers.push_back({false, width, c, 3, 1, 1, 0});
+    return layers;
   }
   std::vector<DecoderLayer> layers = {{false, l, w, 3, 1, 1, 0}};
   while (factor > 1) {

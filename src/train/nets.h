@@ -32,6 +32,10 @@ TORCH_MODULE(DeviceNet);
 //                 power of two. (Upsampling + convolution rather than transposed
 //                 convolutions: libtorch's CPU backward of ConvTranspose2d measured 5-9x
 //                 slower here, and it avoids checkerboard artefacts.)
+//  kind "pyramid": conv3 L->W, conv3 W->W at the latent's size, then per x2 upsampling
+//                 [nearest x2, conv3 W->W', conv3 W'->W'] with W' = max(16, W/2), and
+//                 conv3 -> C. Same MACs as "upconv" at twice the width, far more
+//                 parameters at low resolution.
 struct DecoderSpec {
   std::string kind = "upconv";
   int width = 64;

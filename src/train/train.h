@@ -44,6 +44,11 @@ struct TrainOptions {
   double saliency_weight = 0.05;  // BCE weight in phase 1
   double p2_mse_weight = 0.0;     // optional reconstruction term in phase 2
   int decoder_width = 0;          // 0 = preset default
+  std::string decoder;            // decoder kind (paper, upconv, pyramid); empty = preset default
+  // Which latent values survive during training: "gradual" (LimitNet: the top p of the
+  // Gradual Scoring order), "random" (a Starfish-like baseline: a random p of the values,
+  // no saliency) or "none" (a fixed-rate, non-progressive autoencoder).
+  std::string dropping = "gradual";
   std::string teacher = "spectral";
   // Codec settings stored in the model (defaults: the preset's).
   double gradual = -1;      // G; <0 = preset's

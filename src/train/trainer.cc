@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cloud/progress.h"
+#include "codec/host/bundle_writer.h"
 #include "data/augment.h"
 #include "data/dataset.h"
 #include "model/calibrate.h"
@@ -296,6 +297,8 @@ torch::Tensor drop_latent(Context& ctx, AutoEncoder& ae, const torch::Tensor& z,
     ae.qmax = ae.qmax.defined() ? 0.99 * ae.qmax + 0.01 * bmax : bmax.clone();
   }
   torch::Tensor zq = fake_quant(z, ae.qmax, ctx.codec.latent_bits);
+  if (ctx.o.dropping == "none") return zq;
+  if (ctx.o.dropping == "random") return zq * keep_mask(torch::rand_like(z), keep);
   torch::Tensor imp = received_importance(sal.detach(), ctx.codec);
   torch::Tensor mask = keep_mask(gradual_scores(imp, ctx.codec), keep);
   return zq * mask;
@@ -433,7 +436,7 @@ void export_bundle(Context& ctx, AutoEncoder& ae, Classifier& cls, const std::ve
   }
   cfg += "num_classes=" + std::to_string(ctx.train.classes) + "\n";
   for (size_t i = 0; i < ctx.train.class_names.size(); ++i) cfg += "class." + std::to_string(i) + "=" + ctx.train.class_names[i] + "\n";
-  cfg += "train.seed=" + std::to_string(o.seed) + "\ntrain.teacher=" + o.teacher + "\n";
+  cfg += "train.seed=" + std::to_string(o.seed) + "\ntrain.teacher=" + o.teacher + "\ntrain.dropping=" + o.dropping + "\n";
   w.set_config(cfg);
   const uint32_t c = static_cast<uint32_t>(p.input_channels);
   w.add_f32("input.mean", {c}, p.mean);
@@ -483,6 +486,31 @@ void export_bundle(Context& ctx, AutoEncoder& ae, Classifier& cls, const std::ve
 
 }  // namespace
 
+// The built-in classifier of an earlier model bundle (a shipped model's classifier is
+// reused without its run directory). Its geometry comes from the bundle's configuration.
+void load_bundle_classifier(Context& ctx, const std::string& path, Classifier& cls) {
+  const LoadedBundle b = load_bundle(path);
+  if (!(b.view.parts() & kBundlePartCloud)) throw std::runtime_error(path + ": has no cloud part (classifier)");
+  char text[64] = {0};
+  if (!b.view.config_string("preset", text, sizeof text) || ctx.o.preset != text) {
+    throw std::runtime_error(path + ": classifier is for preset '" + std::string(text) + "', not '" + ctx.o.preset + "'");
+  }
+  if (!b.view.config_string("classifier", text, sizeof text) || std::string(text) != "resnet") {
+    throw std::runtime_error(path + ": --classifier-from needs a bundle with the built-in ResNet classifier");
+  }
+  int classes = 0;
+  if (!b.view.config_int("classifier.width", &ctx.cls_spec.width) || !b.view.config_int("classifier.blocks", &ctx.cls_spec.blocks) ||
+      !b.view.config_int("num_classes", &classes)) {
+    throw std::runtime_error(path + ": classifier geometry missing from the configuration");
+  }
+  if (classes != ctx.train.classes) {
+    throw std::runtime_error(path + ": classifier has " + std::to_string(classes) + " classes, the data " +
+                             std::to_string(ctx.train.classes));
+  }
+  cls.resnet = ResNet(ctx.preset->input_channels, classes, ctx.cls_spec);
+  load_module_state(b.view, "classifier", *cls.resnet, path);
+}
+
 void run_training(const TrainOptions& opts) {
   Context ctx;
   ctx.o = opts;
@@ -498,7 +526,11 @@ void run_training(const TrainOptions& opts) {
   if (o.gradual >= 0) ctx.codec.gradual_milli = static_cast<int>(o.gradual * 1000.0 + 0.5);
   if (ctx.codec.validate() != Status::kOk) throw std::runtime_error("train: invalid codec settings for preset " + o.preset);
   ctx.dec_spec = default_decoder(p);
+  if (!o.decoder.empty()) ctx.dec_spec.kind = o.decoder;
   if (o.decoder_width) ctx.dec_spec.width = o.decoder_width;
+  if (o.dropping != "gradual" && o.dropping != "random" && o.dropping != "none") {
+    throw std::runtime_error("train: unknown --dropping '" + o.dropping + "' (valid: gradual, random, none)");
+  }
   ctx.cls_spec = default_classifier(p);
   if (o.cls_width) ctx.cls_spec.width = o.cls_width;
   if (o.cls_blocks) ctx.cls_spec.blocks = o.cls_blocks;
@@ -530,6 +562,7 @@ void run_training(const TrainOptions& opts) {
                  {"seconds", seconds_since(td)}, {"options", {{"preset", o.preset}, {"seed", o.seed}, {"batch", o.batch},
                  {"cls_epochs", o.cls_epochs}, {"cls_lr", o.cls_lr}, {"p1_epochs", o.p1_epochs}, {"p1_lr", o.p1_lr},
                  {"p2_epochs", o.p2_epochs}, {"p2_lr", o.p2_lr}, {"teacher", o.teacher},
+                 {"dropping", o.dropping}, {"decoder", ctx.dec_spec.kind}, {"decoder_width", ctx.dec_spec.width},
                  {"latent_bits", ctx.codec.latent_bits}, {"saliency_grid", ctx.codec.saliency_grid},
                  {"saliency_bits", ctx.codec.saliency_bits}, {"gradual_milli", ctx.codec.gradual_milli}}}});
 
@@ -545,7 +578,9 @@ void run_training(const TrainOptions& opts) {
     }
   } else {
     cls.resnet = ResNet(p.input_channels, ctx.train.classes, ctx.cls_spec);
-    if (!o.classifier_from.empty()) {
+    if (!o.classifier_from.empty() && fs::is_regular_file(o.classifier_from)) {
+      load_bundle_classifier(ctx, o.classifier_from, cls);
+    } else if (!o.classifier_from.empty()) {
       torch::load(cls.resnet, (fs::path(o.classifier_from) / "classifier.pt").string());
     } else {
       train_classifier(ctx, cls.resnet, state);

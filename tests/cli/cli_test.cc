@@ -2,6 +2,8 @@
 // bad input they will eventually type. Each check looks at the exit code and the message.
 #include <gtest/gtest.h>
 
+#include "run_cli.h"
+
 #include <sys/wait.h>
 
 #include <unistd.h>
@@ -22,32 +24,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct CmdResult {
-  int code;
-  std::string out;  // stdout + stderr
-};
-
-CmdResult run(const std::string& args) {
-  const std::string cmd = std::string(LIMITNET_CLI) + " " + args + " 2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
-  std::string out;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  const int status = pclose(p);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
-
-nlohmann::json run_json(const std::string& args) {
-  const std::string cmd = std::string(LIMITNET_CLI) + " " + args;
-  FILE* p = popen(cmd.c_str(), "r");
-  std::string out;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  EXPECT_EQ(pclose(p), 0) << args;
-  return nlohmann::json::parse(out);
-}
+using limitnet::cli_test::CmdResult;
+using limitnet::cli_test::run;
+using limitnet::cli_test::run_json;
 
 std::string read_all(const fs::path& p) {
   std::ifstream f(p, std::ios::binary);

@@ -140,6 +140,10 @@ struct Fixture : ::testing::Test {
     }, 10000);
     std::this_thread::sleep_for(std::chrono::milliseconds(results_ms));
   }
+  static bool result_up_to_date(const Service& s, int64_t id) {
+    const nlohmann::json r = s.image_json(id)["result"];
+    return r.is_object() && r["up_to_date"].get<bool>();
+  }
   static int64_t only_image(Service& s, const std::string& dev) {
     auto imgs = s.device_images_json(dev);
     if (!imgs.is_array() || imgs.size() != 1) return -1;
@@ -185,6 +189,66 @@ TEST_F(Fixture, DecodesLikeOfflineAndSurvivesRestart) {
   ASSERT_GT(id, 0);
   EXPECT_EQ(s2.image_latent_json(id), before);
   EXPECT_GT(s2.metrics().get("limitnet_packets_replayed_total"), 0u);
+}
+
+// The latest result of every image is stored with the session version it was computed on;
+// after a restart it is shown at once when that version still matches, and recomputed
+// when it does not.
+TEST_F(Fixture, ResultsArePersistedAndRestoredOnlyWhenUpToDate) {
+  const auto packets = encode(6, 21);
+  const std::string db = dir.file("results.db");
+  nlohmann::json before;
+  int64_t id = -1;
+  {
+    Service s(options(db), nullptr);
+    s.start();
+    for (uint32_t i = 0; i < 2; ++i) s.submit(uplink("cam", i + 1, packets[i]));
+    settle(s, 2);
+    id = only_image(s, "cam");
+    ASSERT_GT(id, 0);
+    ASSERT_TRUE(test::wait_until([&] { return result_up_to_date(s, id); }, 5000));
+    before = s.image_json(id);
+  }  // stop() persists what the inference thread computed last
+  {
+    Service s(options(db), nullptr);
+    EXPECT_EQ(s.metrics().get("limitnet_results_restored_total"), 1u);
+    const nlohmann::json after = s.image_json(id);
+    EXPECT_EQ(after["result"], before["result"]);  // same computed_ms: restored, not recomputed
+    // The picture is not stored: it is drawn again on request, and equals a fresh one.
+    s.start();
+    std::vector<uint8_t> png;
+    std::string kind;
+    ASSERT_TRUE(s.image_png(id, &png, &kind));
+    EXPECT_EQ(kind, before["result"]["image_kind"]);
+    ASSERT_TRUE(s.infer_now(id, 5000, true));
+    EXPECT_EQ(s.image_json(id)["result"]["top_k"], before["result"]["top_k"]);
+    EXPECT_EQ(s.image_json(id)["result"]["status"], before["result"]["status"]);
+  }
+  {
+    // A stored result whose version is not the replayed one (packets came after it) is
+    // not shown; the image is recomputed instead.
+    StoreOptions so;
+    so.path = db;
+    PacketStore store(so);
+    StoredResult stale;
+    stale.image = id;
+    stale.version = 99;
+    stale.status = "ok";
+    stale.engine = "cloud";
+    stale.image_kind = "reconstruction";
+    stale.top_k_json = R"([{"index":3,"name":"invented","probability":0.9}])";
+    std::vector<StoredPacket> none;
+    std::string error;
+    const std::vector<StoredResult> rows = {stale};
+    ASSERT_TRUE(store.write_batch({}, &none, &rows, &error)) << error;
+  }
+  Service s(options(db), nullptr);
+  EXPECT_EQ(s.metrics().get("limitnet_results_restored_total"), 0u);
+  EXPECT_TRUE(s.image_json(id)["result"].is_null());
+  s.start();
+  ASSERT_TRUE(test::wait_until([&] { return result_up_to_date(s, id); }, 5000));
+  EXPECT_EQ(s.image_json(id)["result"]["status"], before["result"]["status"]);
+  EXPECT_TRUE(s.image_json(id)["result"]["top_k"].empty());
 }
 
 TEST_F(Fixture, ReplaysUnknownModelsAndIsolation) {
@@ -276,6 +340,9 @@ TEST_F(Fixture, FullDiskDropsBatchKeepsAcceptedAndRecovers) {
     }
     EXPECT_GT(s.metrics().get("limitnet_store_errors_total", "disk_full"), 0u);
     EXPECT_GT(s.metrics().get("limitnet_uplinks_dropped_total", "store_failed"), 0u);
+    const std::string text = s.metrics().prometheus_text();  // what /metrics serves
+    EXPECT_NE(text.find("limitnet_store_errors_total{reason=\"disk_full\"}"), std::string::npos);
+    EXPECT_NE(text.find("limitnet_uplinks_dropped_total{reason=\"store_failed\"}"), std::string::npos);
     applied = static_cast<int64_t>(s.packets_applied());
     accepted_state = s.devices_json();
     // Still serving: a read works and nothing accepted is gone.

@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -20,6 +21,11 @@
 
 #include <httplib.h>
 #include <mosquitto.h>
+
+#include "data/image.h"
+#include "data/image_io.h"
+#include "model/calibrate.h"
+#include "model/pipeline.h"
 
 #include <mutex>
 
@@ -123,7 +129,7 @@ std::string find_program(const std::string& name) {
   return "";
 }
 
-Broker::Broker(const TempDir& dir, int p) : port(p) {
+Broker::Broker(const TempDir& dir, int p, const std::string& listener_options) : port(p) {
   conf = dir.file("mosquitto-" + std::to_string(p) + ".conf");
   log = dir.file("mosquitto-" + std::to_string(p) + ".log");
   const std::string data = dir.file("mosquitto-data-" + std::to_string(p));
@@ -133,7 +139,8 @@ Broker::Broker(const TempDir& dir, int p) : port(p) {
   // folder: keep it as the user running the test (the option is ignored when not root).
   if (const passwd* pw = getpwuid(geteuid())) f << "user " << pw->pw_name << "\n";
   // Loopback only; persistence so that queued QoS 1 messages survive a broker restart.
-  f << "listener " << port << " 127.0.0.1\nallow_anonymous true\npersistence true\npersistence_location " << data
+  f << "listener " << port << " 127.0.0.1\n" << listener_options
+    << "allow_anonymous true\npersistence true\npersistence_location " << data
     << "/\nmax_queued_messages 100000\nautosave_interval 1\n";
   f.close();
   restart();
@@ -153,6 +160,63 @@ void Broker::restart() {
     close(fd);
     return ok;
   }, 10000);
+}
+
+TestPki make_test_pki(const TempDir& dir) {
+  TestPki pki;
+  const std::string openssl = find_program("openssl");
+  if (openssl.empty()) {
+    pki.error = "openssl is not installed";
+    return pki;
+  }
+  const std::string d = dir.path + "/pki";
+  std::filesystem::create_directories(d);
+  {
+    std::ofstream ext(d + "/server.ext");
+    ext << "subjectAltName=IP:127.0.0.1,DNS:localhost\n";
+  }
+  // P-256 keys: quick to make, and a certificate valid for two days is plenty for a test.
+  const std::string key = " -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2";
+  const std::vector<std::string> steps = {
+      openssl + " req -x509" + key + " -subj /CN=limitnet-test-ca -keyout " + d + "/ca.key -out " + d + "/ca.crt",
+      openssl + " req -x509" + key + " -subj /CN=limitnet-other-ca -keyout " + d + "/other.key -out " + d + "/other.crt",
+      openssl + " req -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj /CN=127.0.0.1 -keyout " + d +
+          "/server.key -out " + d + "/server.csr",
+      openssl + " x509 -req -days 2 -in " + d + "/server.csr -CA " + d + "/ca.crt -CAkey " + d + "/ca.key -CAcreateserial" +
+          " -extfile " + d + "/server.ext -out " + d + "/server.crt",
+  };
+  for (const std::string& cmd : steps) {
+    if (std::system((cmd + " > " + d + "/openssl.log 2>&1").c_str()) != 0) {
+      pki.error = "openssl failed: " + cmd + ": " + read_file(d + "/openssl.log");
+      return pki;
+    }
+  }
+  pki.ca_cert = d + "/ca.crt";
+  pki.server_cert = d + "/server.crt";
+  pki.server_key = d + "/server.key";
+  pki.other_ca_cert = d + "/other.crt";
+  return pki;
+}
+
+std::string make_image_folder(const TempDir& dir, const std::string& model, int count) {
+  DevicePipeline pipeline(model);
+  const int side = pipeline.input_size(), channels = pipeline.input_channels();
+  const std::string root = dir.path + "/images";
+  for (int i = 0; i < count; ++i) {
+    const std::string cls = root + "/class" + std::to_string(i % 2);
+    std::filesystem::create_directories(cls);
+    data::Image image;
+    image.width = side;
+    image.height = side;
+    image.channels = channels;
+    image.pixels = synthetic_frame(side, channels, 1000u + static_cast<uint64_t>(i));
+    const std::vector<uint8_t> png = data::encode_png(image);
+    char name[32];
+    std::snprintf(name, sizeof name, "/%03d.png", i);
+    std::ofstream(cls + name, std::ios::binary).write(reinterpret_cast<const char*>(png.data()),
+                                                      static_cast<std::streamsize>(png.size()));
+  }
+  return root;
 }
 
 struct Subscriber::Impl {
@@ -189,14 +253,30 @@ std::vector<std::string> Subscriber::messages() {
   return impl_->bodies;
 }
 
-std::string http_get_text(int port, const std::string& path, int* status) {
+std::string http_get_text(int port, const std::string& path, int* status, std::map<std::string, std::string>* headers) {
   httplib::Client c("127.0.0.1", port);
   c.set_connection_timeout(2, 0);
-  c.set_read_timeout(10, 0);
+  c.set_read_timeout(15, 0);
   auto res = c.Get(path.c_str());
   if (status) *status = res ? res->status : -1;
   if (!res) return "";
+  if (headers) {
+    for (const auto& [name, value] : res->headers) {
+      std::string lower = name;
+      for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      (*headers)[lower] = value;
+    }
+  }
   return res->body;
+}
+
+nlohmann::json http_post_json(int port, const std::string& path) {
+  httplib::Client c("127.0.0.1", port);
+  c.set_connection_timeout(2, 0);
+  c.set_read_timeout(15, 0);
+  auto res = c.Post(path.c_str());
+  if (!res || res->status != 200) return nullptr;
+  return nlohmann::json::parse(res->body, nullptr, false);
 }
 
 nlohmann::json http_get_json(int port, const std::string& path) {

@@ -49,13 +49,27 @@ int free_tcp_port();
 std::string find_program(const std::string& name);
 
 // A mosquitto broker on 127.0.0.1:port with a persistent session store in `dir`.
+// `listener_options`: extra lines for the listener (e.g. cafile/certfile/keyfile for TLS).
 struct Broker {
-  Broker(const TempDir& dir, int port);
+  Broker(const TempDir& dir, int port, const std::string& listener_options = "");
   void restart();
   int port;
   std::string conf, log;
   std::unique_ptr<Child> child;
 };
+
+// A throwaway PKI made with the openssl command line: a CA, a server certificate for
+// 127.0.0.1 / localhost signed by it, and an unrelated second CA. Empty paths when openssl
+// is missing or fails (`error` says why).
+struct TestPki {
+  std::string ca_cert, server_cert, server_key, other_ca_cert, error;
+  bool ok() const { return error.empty(); }
+};
+TestPki make_test_pki(const TempDir& dir);
+
+// An ImageFolder dataset (root/<class>/<n>.png) of `count` synthetic frames of the model's
+// input size, so that device-sim runs without any dataset installed. Returns the root.
+std::string make_image_folder(const TempDir& dir, const std::string& model, int count);
 
 // Subscribes to `topic` on 127.0.0.1:port (libmosquitto) and collects message bodies.
 class Subscriber {
@@ -71,7 +85,11 @@ class Subscriber {
 
 // GET http://127.0.0.1:port/path as JSON (null on failure or 404).
 nlohmann::json http_get_json(int port, const std::string& path);
-std::string http_get_text(int port, const std::string& path, int* status = nullptr);
+// GET as text; `status` -1 when there was no answer; `headers` (names lower-cased).
+std::string http_get_text(int port, const std::string& path, int* status = nullptr,
+                          std::map<std::string, std::string>* headers = nullptr);
+// POST with an empty body, answer as JSON (null on failure or an error status).
+nlohmann::json http_post_json(int port, const std::string& path);
 // Waits until `pred` holds, polling every 100 ms for up to timeout_ms. Returns pred().
 bool wait_until(const std::function<bool()>& pred, int timeout_ms);
 // Reads a JSON file written by `serve --port-file`, waiting up to timeout_ms.

@@ -241,3 +241,60 @@ TEST(SimClassifier, ProbabilityModelDrivesAccuracy) {
 
 }  // namespace
 }  // namespace limitnet::sim
+
+namespace limitnet::sim {
+namespace {
+
+TEST(SimMethods, StarfishIsRandomOnceOnItsOwnModel) {
+  EXPECT_THROW(make_method("starfish", MethodContext{}), std::invalid_argument);  // needs its model
+  auto p = test_pipeline();
+  auto starfish = make_method("starfish", MethodContext{p.get(), 51, 50});
+  auto random = make_method("limitnet-random", MethodContext{p.get(), 51, 50});
+  EXPECT_EQ(starfish->name(), "starfish");
+  EXPECT_EQ(starfish->policy(), Policy::kRandomOnce);
+  // With the same model it is limitnet-random under another name: same curves.
+  const Scenario s = make_scenario("table6-70");
+  const SimulationResult a = simulate(s, {starfish.get()}, synthetic_images(16), SimulationOptions{});
+  const SimulationResult b = simulate(s, {random.get()}, synthetic_images(16), SimulationOptions{});
+  for (std::size_t g = 0; g < a.curves[0].points.size(); ++g) {
+    EXPECT_EQ(a.curves[0].points[g].units_fraction, b.curves[0].points[g].units_fraction);
+  }
+}
+
+TEST(SimRun, ClassifierSeesOnlyChangedReconstructions) {
+  auto p = test_pipeline();
+  const Scenario s = make_scenario("table6-40");
+  MethodContext ctx{p.get(), s.payload_bytes, 50};
+  auto jpeg = make_method("jpeg", ctx);
+  auto limitnet = make_method("limitnet", ctx);
+  std::size_t seen = 0;
+  Classifier counting = [&](const std::vector<const Reconstruction*>& batch, const std::vector<int>&) {
+    seen += batch.size();
+    return std::vector<Verdict>(batch.size());
+  };
+  // A file is classified twice per image at most: with nothing (t = 0), then complete.
+  const std::size_t n = 12;
+  const SimulationResult r = simulate(s, {jpeg.get()}, synthetic_images(n), SimulationOptions{}, counting);
+  EXPECT_GE(seen, n);
+  EXPECT_LE(seen, 2 * n);
+  EXPECT_EQ(seen, n + static_cast<std::size_t>(static_cast<double>(n) * r.curves[0].points.back().decodable + 0.5));
+  // LimitNet: at most once per packet, plus t = 0.
+  seen = 0;
+  const SimulationResult l = simulate(s, {limitnet.get()}, synthetic_images(n), SimulationOptions{}, counting);
+  EXPECT_LE(static_cast<double>(seen), static_cast<double>(n) * (1.0 + l.curves[0].mean_packets));
+  EXPECT_GT(seen, n);
+}
+
+TEST(SimRun, ProgressReportsEveryBatch) {
+  auto p = test_pipeline();
+  auto limitnet = make_method("limitnet", MethodContext{p.get(), 51, 50});
+  SimulationOptions o;
+  o.batch = 4;
+  std::vector<std::size_t> reports;
+  o.progress = [&](std::size_t done) { reports.push_back(done); };
+  simulate(make_scenario("lorawan-max"), {limitnet.get()}, synthetic_images(10), o);
+  EXPECT_EQ(reports, (std::vector<std::size_t>{4, 8, 10}));
+}
+
+}  // namespace
+}  // namespace limitnet::sim

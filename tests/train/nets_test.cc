@@ -34,6 +34,25 @@ TEST(TrainNets, Paper224ParameterCountsMatchTheReference) {
   EXPECT_EQ(dec->forward(z).sizes(), (std::vector<int64_t>{1, 3, 224, 224}));
 }
 
+// The pyramid decoder: the input's shape for every small preset, and (its design point)
+// about the MACs of "upconv" at half its width, with more parameters.
+TEST(TrainNets, PyramidDecoderShapesAndCost) {
+  for (const char* name : {"fmnist28", "cifar32"}) {
+    const PresetSpec& p = *find_preset(name);
+    DecoderSpec pyramid{"pyramid", 64}, upconv{"upconv", 32};
+    Decoder dec(p, pyramid);
+    torch::NoGradGuard ng;
+    const torch::Tensor y = dec->forward(torch::rand({2, p.codec.latent_channels, p.codec.latent_side, p.codec.latent_side}));
+    EXPECT_EQ(y.sizes(), (std::vector<int64_t>{2, p.input_channels, p.input_size, p.input_size})) << name;
+    EXPECT_GE(y.min().item<float>(), 0.0f);
+    EXPECT_LE(y.max().item<float>(), 1.0f);
+    const Cost a = decoder_cost(p, pyramid), b = decoder_cost(p, upconv);
+    EXPECT_GT(a.params, b.params) << name;
+    EXPECT_LT(static_cast<double>(a.macs), 1.5 * static_cast<double>(b.macs)) << name;
+  }
+  EXPECT_THROW(Decoder(*find_preset("fmnist28"), DecoderSpec{"hourglass", 16}), std::runtime_error);
+}
+
 TEST(TrainNets, Paper224TrainsAFewIterations) {
   torch::manual_seed(1);
   const PresetSpec& p = *find_preset("paper224");

@@ -9,6 +9,7 @@
 #include <fstream>
 
 #include "cloud/cloud_model.h"
+#include "codec/host/bundle_writer.h"
 #include "eval/accuracy_curve.h"
 #include "model/random_model.h"
 #include "train/train.h"
@@ -82,6 +83,44 @@ TEST(TrainRecipe, TrainsExportsAndEvaluates) {
   for (float v : p) sum += v;
   EXPECT_NEAR(sum, 1.0, 1e-4);
   EXPECT_EQ(cloud.reconstruct(zero.data()).size(), 28u * 28u);
+}
+
+// The baselines' recipes (Starfish-like random dropping, fixed-rate) with the pyramid
+// decoder, reusing the classifier of an existing bundle: the same classifier weights give
+// the same clean accuracy, and the bundle records how it was trained.
+TEST(TrainRecipe, BaselineDroppingModesReuseABundlesClassifier) {
+  if (!have_fmnist()) GTEST_SKIP() << "Fashion-MNIST not installed";
+  const fs::path& base = tiny_model();
+  auto test = data::open_dataset("fashion-mnist", data::Split::Test, 28, 28, 1, 48);
+  eval::CurveOptions co;
+  co.progress = false;
+  const double base_clean = eval::evaluate_curve(CloudModel(base.string()), *test, co).clean_top1;
+  for (const std::string dropping : {"random", "none"}) {
+    const fs::path run = temp_dir("dropping_" + dropping);
+    train::TrainOptions o = tiny(run);
+    o.dropping = dropping;
+    o.teacher = "none";
+    o.decoder = "pyramid";
+    o.decoder_width = 16;
+    o.classifier_from = base.string();
+    train::run_training(o);
+    const CloudModel cloud((run / "model.lnm").string());
+    const LoadedBundle b = load_bundle((run / "model.lnm").string());
+    char text[32] = {0};
+    ASSERT_TRUE(b.view.config_string("train.dropping", text, sizeof text));
+    EXPECT_EQ(std::string(text), dropping);
+    ASSERT_TRUE(b.view.config_string("decoder", text, sizeof text));
+    EXPECT_EQ(std::string(text), "pyramid");
+    EXPECT_DOUBLE_EQ(eval::evaluate_curve(cloud, *test, co).clean_top1, base_clean);
+  }
+  train::TrainOptions bad = tiny(temp_dir("bad_dropping"));
+  bad.dropping = "sometimes";
+  try {
+    train::run_training(bad);
+    FAIL() << "an unknown dropping mode was accepted";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("valid: gradual, random, none"), std::string::npos) << e.what();
+  }
 }
 
 TEST(TrainRecipe, ResumeAfterTheLastEpochDoesNoNewWork) {

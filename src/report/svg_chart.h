@@ -1,0 +1,67 @@
+// Line charts as standalone SVG text, with no dependencies: named series on shared axes
+// (lines and/or markers), linear or log x, ticks with labels, a legend beside the plot,
+// and dashed horizontal reference lines (e.g. the classifier's accuracy on clean images).
+// Written for `limitnet report` (docs/REPORT.md) but generic: nothing here knows about
+// accuracy, bytes or LimitNet.
+#pragma once
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace limitnet::report {
+
+struct ChartPoint {
+  double x = 0, y = 0;
+};
+
+struct ChartSeries {
+  std::string label;              // legend text
+  std::vector<ChartPoint> points;  // joined in the given order: sort by x for a curve
+  std::string colour;             // CSS colour; "" = palette colour of the series' index
+  bool line = true;               // join the points
+  bool markers = true;            // a dot at every point
+  bool dashed = false;            // dashed line
+};
+
+// A horizontal line across the plot, drawn dashed and listed in the legend.
+struct ChartReference {
+  std::string label;
+  double y = 0;
+  std::string colour = "#666666";
+};
+
+struct ChartAxis {
+  std::string label;
+  bool log = false;      // logarithmic (points with values <= 0 are then left out)
+  bool percent = false;  // values are fractions; ticks read "40%"
+  // Range; unset = from the data, extended to tick-friendly bounds.
+  std::optional<double> min, max;
+};
+
+struct LineChart {
+  std::string title;
+  ChartAxis x, y;
+  std::vector<ChartSeries> series;
+  std::vector<ChartReference> references;
+  int width = 760, height = 440;  // pixels, legend included
+  // Prefix of ids inside the SVG (clip path). Give each chart of one HTML page its own,
+  // since inline SVGs share the page's id space. Letters, digits, '-' and '_' are kept.
+  std::string id = "chart";
+};
+
+// The SVG document (starts with "<svg", no XML prolog, so it can be inlined in HTML or
+// saved as a .svg file). Non-finite points are left out; so are points <= 0 on a log
+// axis. A chart without drawable points shows its axes and "no data".
+std::string render_svg(const LineChart& chart);
+
+// Palette colour i (cycles): distinguishable, printable, colour-blind friendly order.
+const std::string& palette_colour(std::size_t i);
+
+// Tick positions covering [lo, hi]: 1, 2 or 5 times a power of ten apart for a linear
+// axis, roughly `target` of them. For a log axis: powers of ten, with 2x and 5x added
+// when the range spans less than about two decades. Empty when lo > hi.
+std::vector<double> linear_ticks(double lo, double hi, int target = 6);
+std::vector<double> log_ticks(double lo, double hi);
+
+}  // namespace limitnet::report

@@ -1,0 +1,39 @@
+// Runs the `limitnet` binary under test (LIMITNET_CLI, set by CMake) the way a user's shell
+// would, for the CLI tests: exit code plus what it printed.
+#pragma once
+
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <string>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+namespace limitnet::cli_test {
+
+struct CmdResult {
+  int code;         // exit code (-1: killed by a signal)
+  std::string out;  // stdout, plus stderr when merged
+};
+
+inline CmdResult run(const std::string& args, bool merge_stderr = true) {
+  const std::string cmd = std::string(LIMITNET_CLI) + " " + args + (merge_stderr ? " 2>&1" : " 2>/dev/null");
+  FILE* p = popen(cmd.c_str(), "r");
+  if (!p) return {-1, "popen failed: " + cmd};
+  std::string out;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  const int status = pclose(p);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+// Stdout parsed as JSON; the command must succeed.
+inline nlohmann::json run_json(const std::string& args) {
+  const CmdResult r = run(args, false);
+  EXPECT_EQ(r.code, 0) << args << "\n" << r.out;
+  return nlohmann::json::parse(r.out);
+}
+
+}  // namespace limitnet::cli_test

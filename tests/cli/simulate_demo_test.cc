@@ -1,0 +1,200 @@
+// End-to-end tests of `limitnet simulate` with the cloud classifier and of `limitnet demo`:
+// the shipped fmnist28 model on Fashion-MNIST (skipped when either is absent), small image
+// counts so that each test stays within seconds.
+#include <gtest/gtest.h>
+
+#include "run_cli.h"
+
+#include <sys/wait.h>
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <regex>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "data/image_io.h"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::string kModel = std::string(LIMITNET_SOURCE_DIR) + "/models/fmnist28/model.lnm";
+const char* const kFashionMnist = "/usr/share/datasets/fashion-mnist";
+
+using limitnet::cli_test::CmdResult;
+using limitnet::cli_test::run;
+using limitnet::cli_test::run_json;
+
+std::string read_all(const fs::path& p) {
+  std::ifstream f(p, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
+}
+
+size_t count(const std::string& text, const std::string& what) {
+  size_t n = 0;
+  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
+// The root element's width and height attributes of an SVG document (0 when absent).
+std::pair<int, int> svg_size(const std::string& svg) {
+  std::smatch m;
+  if (!std::regex_search(svg, m, std::regex("<svg[^>]* width=\"([0-9]+)\" height=\"([0-9]+)\""))) return {0, 0};
+  return {std::stoi(m[1]), std::stoi(m[2])};
+}
+
+class SimulateDemoCli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!fs::exists(kModel)) GTEST_SKIP() << kModel << " is absent";
+    if (!fs::exists(kFashionMnist)) GTEST_SKIP() << "Fashion-MNIST is not installed (dataset-fashion-mnist)";
+    dir_ = fs::temp_directory_path() /
+           ("limitnet_simdemo_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::create_directories(dir_);
+  }
+  void TearDown() override {
+    if (!dir_.empty()) fs::remove_all(dir_);
+  }
+  std::string path(const std::string& name) const { return (dir_ / name).string(); }
+  fs::path dir_;
+};
+
+TEST_F(SimulateDemoCli, SimulateReportsAccuracyInTableJsonAndPlot) {
+  const std::string args = "simulate -m " + kModel + " --limit 40 -s table6-40 --methods limitnet,progjpeg -q";
+  const nlohmann::json j = run_json(args + " --json -o " + path("run.json") + " --plot " + path("run.svg"));
+  EXPECT_EQ(j["accuracy"].get<std::string>().rfind("top1/top5 per point", 0), 0u) << j["accuracy"];
+  ASSERT_EQ(j["curves"].size(), 2u);
+  for (const auto& c : j["curves"]) {
+    for (const auto& p : c["points"]) {
+      ASSERT_TRUE(p.contains("top1")) << c["method"];
+      EXPECT_GE(p["top1"].get<double>(), 0.0);
+      EXPECT_LE(p["top1"].get<double>(), p["top5"].get<double>());
+    }
+    EXPECT_DOUBLE_EQ(c["points"].front()["top1"].get<double>(), 0.0);  // nothing arrived at t = 0
+    EXPECT_GT(c["points"].back()["top1"].get<double>(), 0.5) << c["method"];
+  }
+  // -o holds the same document; the plot has one line per method.
+  nlohmann::json file = nlohmann::json::parse(read_all(path("run.json")));
+  EXPECT_EQ(file["curves"], j["curves"]);
+  const std::string svg = read_all(path("run.svg"));
+  EXPECT_EQ(count(svg, "<polyline"), 2u);
+  EXPECT_NE(svg.find(">limitnet<"), std::string::npos);
+  EXPECT_NE(svg.find(">progjpeg<"), std::string::npos);
+  // The table shows the same accuracy columns.
+  const CmdResult table = run(args);
+  ASSERT_EQ(table.code, 0) << table.out;
+  EXPECT_NE(table.out.find("accuracy: top-1/top-5 per point"), std::string::npos);
+  EXPECT_NE(table.out.find("top-1   top-5"), std::string::npos);
+}
+
+TEST_F(SimulateDemoCli, Table6AccuracyIsDeterministicPerSeed) {
+  const std::string args = "simulate --table6 -m " + kModel + " --limit 30 --methods limitnet,limitnet-random -q --json";
+  const nlohmann::json a = run_json(args);
+  const nlohmann::json b = run_json(args);
+  ASSERT_EQ(a["table6_summary"].size(), 2u);
+  for (const auto& row : a["table6_summary"]) {
+    ASSERT_EQ(row["top1"].size(), 3u) << row["method"];
+    ASSERT_EQ(row["top5"].size(), 3u);
+  }
+  EXPECT_EQ(a["table6_summary"], b["table6_summary"]);
+  for (size_t k = 0; k < 3; ++k) EXPECT_EQ(a["table6"][k]["curves"], b["table6"][k]["curves"]);
+  const CmdResult table = run("simulate --table6 -m " + kModel + " --limit 30 --methods limitnet -q");
+  ASSERT_EQ(table.code, 0) << table.out;
+  EXPECT_NE(table.out.find("top-1 (top-5) at the end of the cycle"), std::string::npos) << table.out;
+}
+
+TEST_F(SimulateDemoCli, StarfishOnLimitNetsOwnModelEqualsLimitNetRandom) {
+  // With LimitNet's own bundle as the Starfish model, `starfish` sends the same packets in
+  // the same random order over the same channels as limitnet-random: equal curves.
+  const nlohmann::json j = run_json("simulate -m " + kModel + " --starfish-model " + kModel +
+                                    " --methods limitnet-random,starfish --limit 30 -s table6-70 -q --json");
+  ASSERT_EQ(j["curves"].size(), 2u);
+  EXPECT_EQ(j["curves"][0]["method"], "limitnet-random");
+  EXPECT_EQ(j["curves"][1]["method"], "starfish");
+  EXPECT_EQ(j["curves"][0]["points"], j["curves"][1]["points"]);
+  EXPECT_TRUE(j["curves"][1]["points"].back().contains("top1"));
+  EXPECT_EQ(j["starfish_model"].get<std::string>().rfind(kModel, 0), 0u);
+  const CmdResult missing = run("simulate --methods limitnet,starfish --limit 5");
+  EXPECT_EQ(missing.code, 1);
+  EXPECT_NE(missing.out.find("method 'starfish' needs its own model: pass --starfish-model PATH"), std::string::npos)
+      << missing.out;
+}
+
+TEST_F(SimulateDemoCli, DeviceOnlyBundleHasNoAccuracy) {
+  ASSERT_EQ(run("model init --preset fmnist28 --seed 2 -o " + path("device.lnm")).code, 0);
+  const nlohmann::json j =
+      run_json("simulate -m " + path("device.lnm") + " --limit 8 --methods limitnet,jpeg -q --json");
+  const std::string accuracy = j["accuracy"];
+  EXPECT_EQ(accuracy.rfind("not available: ", 0), 0u) << accuracy;
+  EXPECT_NE(accuracy.find("only a device part"), std::string::npos) << accuracy;
+  for (const auto& c : j["curves"]) EXPECT_FALSE(c["points"].back().contains("top1"));
+  const CmdResult table = run("simulate -m " + path("device.lnm") + " --limit 8 --methods limitnet -q");
+  EXPECT_NE(table.out.find("accuracy: not available"), std::string::npos) << table.out;
+  const CmdResult plot = run("simulate -m " + path("device.lnm") + " --limit 8 --plot " + path("p.svg"));
+  EXPECT_EQ(plot.code, 1);
+  EXPECT_NE(plot.out.find("--plot draws top-1 against time and needs a cloud classifier"), std::string::npos)
+      << plot.out;
+  EXPECT_FALSE(fs::exists(path("p.svg")));
+}
+
+TEST_F(SimulateDemoCli, ClassCountMustMatchTheDataset) {
+  // A 3-class folder dataset of 28x28 gray images against the 10-class model.
+  for (const char* split : {"train", "test"}) {
+    for (const char* cls : {"a", "b", "c"}) {
+      fs::create_directories(dir_ / "folder" / split / cls);
+      limitnet::data::Image img(28, 28, 1);
+      for (size_t i = 0; i < img.pixels.size(); ++i) img.pixels[i] = static_cast<uint8_t>(i * 7 + cls[0]);
+      limitnet::data::write_png((dir_ / "folder" / split / cls / "0.png").string(), img);
+    }
+  }
+  const CmdResult r = run("simulate -m " + kModel + " --data " + path("folder") + " --limit 3 -q");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.out.find("classifies 10 classes but"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("has 3; use a model trained on this dataset"), std::string::npos) << r.out;
+}
+
+TEST_F(SimulateDemoCli, DemoWritesTheStripAndBothPlots) {
+  const nlohmann::json j =
+      run_json("demo --limit 60 --link-limit 40 --strip 3 -q --json --out " + path("out"));
+  // The bytes curve (existing output) is still there.
+  EXPECT_EQ(j["images"], 60);
+  EXPECT_GE(j["curve"].size(), 3u);
+  // The strip: 3 rows; the original plus one column per packet of the longest image.
+  const nlohmann::json& strip = j["strip"];
+  EXPECT_EQ(strip["rows"], 3);
+  size_t most_packets = 0;
+  for (const auto& p : strip["packets"]) most_packets = std::max(most_packets, p.get<size_t>());
+  EXPECT_EQ(strip["columns"].get<size_t>(), 1 + most_packets);
+  EXPECT_GE(most_packets, 2u);
+  EXPECT_EQ(strip["cell"], 28 * 4);  // upscaled 4x
+  const limitnet::data::Image png = limitnet::data::read_image(strip["path"].get<std::string>());
+  const int pitch = strip["cell"].get<int>() + strip["gap"].get<int>();
+  EXPECT_EQ(png.width, strip["columns"].get<int>() * pitch + strip["gap"].get<int>());
+  EXPECT_EQ(png.height, 3 * pitch + strip["gap"].get<int>());
+  EXPECT_EQ(png.channels, 1);
+  // The plots: accuracy against bytes, and against time with one line per method.
+  const std::string bytes_svg = read_all(j["files"]["accuracy_bytes_svg"].get<std::string>());
+  const std::string time_svg = read_all(j["files"]["accuracy_time_svg"].get<std::string>());
+  EXPECT_GT(svg_size(bytes_svg).first, 0);
+  const auto [w, h] = svg_size(time_svg);
+  EXPECT_GT(w, 200);
+  EXPECT_GT(h, 150);
+  EXPECT_EQ(count(time_svg, "<polyline"), 2u);
+  // The link part: LimitNet and progressive JPEG with accuracy at every time.
+  const nlohmann::json& link = j["link"];
+  EXPECT_EQ(link["images"], 40);
+  ASSERT_EQ(link["curves"].size(), 2u);
+  EXPECT_EQ(link["curves"][0]["method"], "limitnet");
+  EXPECT_EQ(link["curves"][1]["method"], "progjpeg");
+  for (const auto& c : link["curves"]) EXPECT_GT(c["points"].back()["top1"].get<double>(), 0.5);
+}
+
+}  // namespace
