@@ -574,6 +574,14 @@ TEST(ServerE2E, BadInputIsCountedAndServiceKeepsRunning) {
   pub.publish(topic, chirpstack_uplink_json(eui, 5, packets[0]));                            // good
   pub.publish(topic, chirpstack_uplink_json(eui, 5, packets[1]));                            // replayed counter
   ASSERT_TRUE(pub.flush(10000));
+  // MQTT and UDP share the device's frame counter: the UDP uplink below (counter 101) must
+  // not overtake these, or the broker's slower delivery turns them into replays.
+  ASSERT_TRUE(test::wait_until(
+      [&] {
+        return server.counter("limitnet_packets_accepted_total") >= 1 && server.counter("limitnet_uplinks_dropped_total") >= 6;
+      },
+      10000))
+      << test::read_file(server.log);
 
   const int fd = socket(AF_INET, SOCK_DGRAM, 0);
   sockaddr_in a{};
