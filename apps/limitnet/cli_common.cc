@@ -111,4 +111,11 @@ size_t check_payload(size_t payload) {
   return payload;
 }
 
+void write_text_file(const std::string& path, const std::string& text) {
+  std::ofstream f(path, std::ios::trunc);
+  if (!f) throw CliError("cannot write '" + path + "'");
+  f << text;
+  if (!f) throw CliError("cannot write '" + path + "'");
+}
+
 }  // namespace limitnet::cli

@@ -38,6 +38,8 @@ data::Image load_frame(const std::string& path, int size, int channels);
 std::vector<size_t> parse_index_list(const std::string& text, size_t count);
 
 // Writes a float32 or uint8 array as NumPy .npy (C order).
+// Writes `text` to `path` (replacing it); CliError naming the path on failure.
+void write_text_file(const std::string& path, const std::string& text);
 void write_npy(const std::string& path, const float* data, const std::vector<size_t>& shape);
 void write_npy(const std::string& path, const uint8_t* data, const std::vector<size_t>& shape);
 

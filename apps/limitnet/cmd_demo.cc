@@ -297,13 +297,6 @@ sim::SimulationResult link_simulation(const CloudModel& model, const DevicePipel
   return r;
 }
 
-void write_file(const std::string& path, const std::string& text) {
-  std::ofstream f(path, std::ios::trunc);
-  if (!f) throw CliError("cannot write '" + path + "'");
-  f << text;
-  if (!f) throw CliError("cannot write '" + path + "'");
-}
-
 nlohmann::json link_json(const sim::SimulationResult& r, const sim::Scenario& scenario) {
   nlohmann::json curves = nlohmann::json::array();
   for (const sim::MethodCurve& c : r.curves) {
@@ -364,14 +357,14 @@ void run_model_demo(const DemoOptions& o, const std::string& model_path) {
   co.payload = o.payload;
   co.progress = !o.quiet && !o.json;
   const eval::CurveResult r = eval::evaluate_curve(model, *curve_images, co);
-  write_file(bytes_svg, eval::curve_svg(r, model.preset() + " on " + r.data.substr(0, 60)));
+  write_text_file(bytes_svg, eval::curve_svg(r, model.preset() + " on " + r.data.substr(0, 60)));
   // 2. The progressive strip (4x upscaled: 28-pixel images become 112 pixels).
   const ProgressiveStrip strip = progressive_strip(model, pipeline, *test, o.strip, o.payload, 4);
   data::write_png(png_path, strip.picture);
   // 3. Accuracy against time over the link: the first `link_limit` images.
   auto link_images = data::open_dataset(o.data, data::Split::Test, side, side, channels, o.link_limit);
   const sim::SimulationResult link = link_simulation(model, pipeline, *link_images, scenario, !o.quiet && !o.json);
-  write_file(time_svg, sim::accuracy_time_svg({link}, {"LimitNet vs progressive JPEG over " + scenario.name}));
+  write_text_file(time_svg, sim::accuracy_time_svg({link}, {"LimitNet vs progressive JPEG over " + scenario.name}));
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
   if (o.json) {

@@ -387,13 +387,6 @@ sim::SimulationResult run_scenario(const sim::Scenario& sc, const std::vector<co
   return merged;
 }
 
-void write_text(const std::string& path, const std::string& text) {
-  std::ofstream f(path, std::ios::trunc);
-  if (!f) throw CliError("cannot write '" + path + "'");
-  f << text;
-  if (!f) throw CliError("cannot write '" + path + "'");
-}
-
 void run_simulate(const SimulateOptions& o) {
   if (o.list) return print_scenarios();
   // Everything that can be refused without data is checked first.
@@ -512,13 +505,13 @@ void run_simulate(const SimulateOptions& o) {
   } else {
     j = to_json(results.front(), scenario, o, info);
   }
-  if (!o.output.empty()) write_text(o.output, j.dump(2) + "\n");
+  if (!o.output.empty()) write_text_file(o.output, j.dump(2) + "\n");
   if (!o.plot.empty()) {
     if (o.table6) {
-      write_text(o.plot, sim::accuracy_time_svg(results, {"Table 6 link, 10% loss", "Table 6 link, 40% loss",
+      write_text_file(o.plot, sim::accuracy_time_svg(results, {"Table 6 link, 10% loss", "Table 6 link, 40% loss",
                                                           "Table 6 link, 70% loss"}));
     } else {
-      write_text(o.plot, sim::accuracy_time_svg(results, {scenario.name + ", " + std::to_string(results.front().images) +
+      write_text_file(o.plot, sim::accuracy_time_svg(results, {scenario.name + ", " + std::to_string(results.front().images) +
                                                           " test images"}));
     }
   }
