@@ -28,7 +28,7 @@
 #include "eval/bd_compare.h"
 #include "eval/codec_baselines.h"
 #include "eval/learned_baselines.h"
-#include "eval/plot_svg.h"
+#include "plot/svg_chart.h"
 #endif
 
 namespace limitnet::cli {
@@ -300,37 +300,42 @@ void print_bd(const std::vector<eval::MethodCurve>& methods, const std::vector<e
 
 std::string comparison_svg(const eval::CurveResult& r, const std::vector<eval::MethodCurve>& methods,
                            const std::string& title, const std::string& x_scale) {
-  eval::LinePlot plot;
-  plot.title = title;
+  plot::LineChart chart;
+  chart.title = title;
   bool learned = false;
   for (const eval::MethodCurve& c : methods) learned |= c.name == "starfish" || c.name == "fixedrate";
-  plot.subtitle = std::string(learned ? "LimitNet, starfish, fixedrate" : "LimitNet") +
-                  ": every byte of the packets (at most " + std::to_string(r.payload) +
-                  " B each); codecs: file or prefix bytes, no packet framing";
-  plot.x_label = "mean bytes per image";
-  plot.y_label = "top-1 accuracy";
-  plot.y_percent = true;
-  eval::PlotSeries limitnet{"LimitNet", {}, eval::plot_colour(0), false, true, 3};
+  chart.subtitle = std::string(learned ? "LimitNet, starfish, fixedrate" : "LimitNet") +
+                   ": every byte of the packets (at most " + std::to_string(r.payload) +
+                   " B each); codecs: file or prefix bytes, no packet framing";
+  chart.x.label = "mean bytes per image";
+  chart.y.label = "top-1 accuracy";
+  chart.y.percent = true;
+  chart.y.min = 0;
+  chart.y.max = 1;
+  plot::ChartSeries limitnet;  // palette colour 0, the baselines take the next ones
+  limitnet.label = "LimitNet";
+  limitnet.stroke_width = 3;
   double lo = 1e300, hi = 0;
   for (const eval::CurvePoint& p : r.curve) {
     limitnet.points.push_back({p.bytes, p.top1});
     lo = std::min(lo, p.bytes);
     hi = std::max(hi, p.bytes);
   }
-  plot.series.push_back(limitnet);
-  for (size_t i = 0; i < methods.size(); ++i) {
-    eval::PlotSeries s{methods[i].name, {}, eval::plot_colour(i + 1), false, true};
-    for (const eval::MethodPoint& p : methods[i].points) {
+  chart.series.push_back(limitnet);
+  for (const eval::MethodCurve& m : methods) {
+    plot::ChartSeries s;
+    s.label = m.name;
+    for (const eval::MethodPoint& p : m.points) {
       s.points.push_back({p.bytes, p.top1});
       lo = std::min(lo, p.bytes);
       hi = std::max(hi, p.bytes);
     }
-    plot.series.push_back(s);
+    chart.series.push_back(s);
   }
-  plot.references = {{"clean top-1", r.clean_top1, "#555"}};
-  const bool log_x = x_scale == "log" || (x_scale == "auto" && lo > 0 && hi / lo > 4);
-  plot.x_scale = log_x ? eval::AxisScale::kLog : eval::AxisScale::kLinear;
-  return eval::line_plot_svg(plot);
+  chart.references = {{"clean top-1", r.clean_top1, "#555555"}};
+  chart.x.log = x_scale == "log" || (x_scale == "auto" && lo > 0 && hi / lo > 4);
+  if (!chart.x.log) chart.x.min = 0;
+  return plot::render_svg(chart);
 }
 
 std::vector<eval::RdPoint> rd_points(const std::vector<eval::MethodPoint>& pts) {

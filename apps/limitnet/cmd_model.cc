@@ -1,4 +1,5 @@
-// limitnet model {init,presets}: create model bundles and list the architecture presets.
+// limitnet model {init,quantize,presets}: create model bundles, add the int8 device
+// network to a trained one, and list the architecture presets.
 #include <cstring>
 #include <iomanip>
 #include <iostream>
@@ -7,6 +8,7 @@
 #include "codec/presets.h"
 #include "data/dataset.h"
 #include "model/calibrate.h"
+#include "model/ptq.h"
 #include "model/random_model.h"
 
 namespace limitnet::cli {
@@ -83,6 +85,47 @@ void run_init(const InitOptions& o) {
   }
 }
 
+struct QuantizeOptions {
+  std::string input, output, data;
+  int frames = 1000;
+  bool json = false;
+};
+
+// Post-training quantisation of a float bundle (e.g. one written before export did it):
+// adds or replaces the int8.* sections, calibrated on real training frames. The model id
+// stays: the int8 network sends the same codec, so packets still decode with the bundle.
+void run_quantize(const QuantizeOptions& o) {
+  const LoadedBundle in = load_bundle(o.input);
+  const BundleView& view = in.view;
+  BundleTensor probe;
+  if (!view.find("encoder.0.weight", &probe) || !view.find("quant.max", &probe)) {
+    throw CliError(o.input + ": has no float device network with calibrated ranges to quantise");
+  }
+  char preset_name[64] = {0};
+  view.config_string("preset", preset_name, sizeof preset_name);
+  const PresetSpec* preset = find_preset(preset_name);
+  if (!preset) throw CliError(o.input + ": unknown preset '" + std::string(preset_name) + "'");
+  const int size = preset->input_size, channels = preset->input_channels;
+  auto ds = data::open_dataset(o.data, data::Split::Train, size, size, channels, static_cast<size_t>(o.frames));
+  // The first --frames images (class-balanced for folders), held in memory for the PTQ pass.
+  std::vector<std::vector<uint8_t>> frames(ds->size(), std::vector<uint8_t>(ds->image_bytes()));
+  for (size_t i = 0; i < frames.size(); ++i) ds->get(i, frames[i].data(), nullptr);
+  BundleWriter writer(view.parts());
+  writer.copy_from(view);
+  const PtqReport report = add_int8_sections(view, static_cast<int>(frames.size()),
+                                             [&](int i) { return frames[static_cast<size_t>(i)].data(); }, &writer);
+  writer.write(o.output, view.model_id());
+  if (o.json) {
+    print_json({{"input", o.input}, {"output", o.output}, {"model_id", hex32(view.model_id())},
+                {"calibration", ds->description()}, {"frames", report.frames}, {"int8_bytes", report.int8_bytes},
+                {"symbols_equal", report.symbols_equal}, {"symbol_mean_abs_diff", report.symbol_mean_abs_diff},
+                {"symbol_max_abs_diff", report.symbol_max_abs_diff}, {"grid_equal", report.grid_equal},
+                {"saliency_mean_abs_diff", report.saliency_mean_abs_diff}});
+  } else {
+    std::cout << o.output << ": model " << hex32(view.model_id()) << ", " << ptq_summary(report) << "\n";
+  }
+}
+
 void run_presets(bool json) {
   int n = 0;
   const PresetSpec* p = all_presets(&n);
@@ -132,6 +175,15 @@ void register_model(CLI::App& app) {
   c->add_option("--calibrate-limit", init->calibrate_limit, "Frames used for calibration")->capture_default_str()->check(CLI::Range(1, 100000));
   c->add_flag("--json", init->json, "Print a JSON summary");
   c->callback([init]() { run_init(*init); });
+
+  auto q = std::make_shared<QuantizeOptions>();
+  CLI::App* qc = cmd->add_subcommand("quantize", "Add the int8 device network (post-training quantisation) to a trained bundle");
+  qc->add_option("model", q->input, "Trained model bundle (.lnm) with float device weights")->required()->check(CLI::ExistingFile);
+  qc->add_option("--data", q->data, "Dataset whose training split calibrates the int8 ranges (e.g. fashion-mnist, a folder)")->required();
+  qc->add_option("--frames", q->frames, "Training frames used")->capture_default_str()->check(CLI::Range(1, 100000));
+  qc->add_option("-o,--output", q->output, "Output bundle (may be the input; written atomically)")->required();
+  qc->add_flag("--json", q->json, "Print a JSON summary");
+  qc->callback([q]() { run_quantize(*q); });
 
   auto json = std::make_shared<bool>(false);
   CLI::App* p = cmd->add_subcommand("presets", "List architecture presets with parameters and MACs per image");

@@ -66,7 +66,7 @@ nlohmann::json summary_json(const report::Report& r, const report::WrittenReport
   size_t svg = 0;
   for (const report::Figure& f : r.figures) {
     nlohmann::json series = nlohmann::json::array();
-    for (const report::ChartSeries& s : f.chart.series) series.push_back({{"label", s.label}, {"points", s.points.size()}});
+    for (const plot::ChartSeries& s : f.chart.series) series.push_back({{"label", s.label}, {"points", s.points.size()}});
     nlohmann::json j = {{"id", f.id},          {"caption", f.caption}, {"drawn", f.drawn},
                         {"series", series},    {"sources", f.sources}, {"notes", f.notes}};
     if (f.drawn) j["svg"] = w.svg_paths.at(svg++);

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
+#include <exception>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -69,17 +70,29 @@ int main(int argc, char** argv) {
   constexpr int kModels = 3;
   const char* presets[kModels] = {"paper224", "cifar32", "fmnist28"};
   std::string paths[kModels];
-  for (int i = 2; i + 1 < argc; i += 2) {
+  for (int i = 2; i < argc; i += 2) {
+    int found = -1;
     for (int m = 0; m < kModels; ++m) {
-      if (std::strcmp(argv[i] + 2, presets[m]) == 0 && std::strncmp(argv[i], "--", 2) == 0) paths[m] = argv[i + 1];
+      if (std::strncmp(argv[i], "--", 2) == 0 && std::strcmp(argv[i] + 2, presets[m]) == 0) found = m;
     }
+    if (found < 0 || i + 1 >= argc) {
+      std::cerr << "fw_assets: unknown option or missing bundle path: " << argv[i] << "\n";
+      return 2;
+    }
+    paths[found] = argv[i + 1];
   }
   std::vector<Model> models;
   std::ostringstream expected;
   for (int m = 0; m < kModels; ++m) {
     Model model;
     model.preset = presets[m];
-    const std::vector<uint8_t> full = load_or_random(model.preset, paths[m]);
+    std::vector<uint8_t> full;
+    try {
+      full = load_or_random(model.preset, paths[m]);
+    } catch (const std::exception& e) {
+      std::cerr << "fw_assets: " << e.what() << "\n";
+      return 1;
+    }
     std::vector<uint32_t> a((full.size() + 3) / 4);
     std::memcpy(a.data(), full.data(), full.size());
     limitnet::BundleView view;

@@ -16,14 +16,17 @@
 //                               at least one of weight / weight16 must be present.
 //   int8.layer.N.bias   i32[out]  in accumulator units, all constant offsets folded in
 //   int8.layer.N.mult   i32[out]  requantisation multiplier m in [0, 2^31)
-//   int8.layer.N.shift  i32[out]  right shift r in [0, 31]
+//   int8.layer.N.shift  i32[out]  shift r in [kInt8MinShift, 31]: right shift if positive;
+//                               negative for scales >= 0.5, a left shift of acc first
 //   int8.layer.N.pad    u8[in]    input code that stands for "zero padding", per channel
 //
 // Layers are numbered across the encoder (0 .. E-1) then the saliency branch (E .. E+S-1).
 // Requantisation of an accumulator `acc` (int32, bias included):
 //   q = clamp(round_shift(high_mul(acc, m), r) + out_zero_point, 0, out_max)
 // with high_mul(a, m) = (a * m + 2^31) >> 32 (SMMULR) and round_shift(t, r) =
-// (t + 2^(r-1)) >> r (arithmetic, r > 0). The effective scale is m * 2^-(32 + r).
+// (t + 2^(r-1)) >> r (arithmetic, r > 0). The effective scale is m * 2^-(32 + r). A
+// negative r (a layer whose output step is finer than half a weight step, e.g. after a
+// coarse 4-bit latent) first shifts acc left by -r, saturating to int32.
 // Activations are 8-bit codes with zero point 0 after ReLU (uint8: TFLite's int8 with
 // zero point -128, shifted by 128), so ReLU is the clamp at 0. The latent layer writes
 // the codec's 6-bit symbols directly (out_max 63, per-channel scale and offset equal to
@@ -36,6 +39,7 @@ namespace limitnet {
 
 constexpr int32_t kInt8FormatVersion = 1;
 constexpr int kInt8MetaFields = 8;
+constexpr int32_t kInt8MinShift = -16;  // scales up to 2^15
 enum Int8Meta : int { kMetaIn = 0, kMetaOut, kMetaKernel, kMetaStride, kMetaPad, kMetaZeroPoint, kMetaMax, kMetaTaps };
 
 // Taps of a k x k x in kernel rounded up to the kernels' word of 4.

@@ -1,5 +1,6 @@
 #include "device/int8_kernels.h"
 
+#include <cstdint>
 #include <cstring>
 
 #if defined(__ARM_FEATURE_DSP) && !defined(LIMITNET_NO_DSP)
@@ -202,6 +203,10 @@ void expand_columns(const uint8_t* a8, const uint8_t* b8, int taps, int16_t* col
 }
 
 int32_t requantize(int32_t acc, int32_t mult, int32_t shift, int32_t zero_point, int32_t max) {
+  if (shift < 0) {  // scale >= 0.5: acc << -shift, saturating (integer only: exact on every target)
+    const int64_t wide = static_cast<int64_t>(acc) * (static_cast<int64_t>(1) << -shift);
+    acc = static_cast<int32_t>(wide > INT32_MAX ? INT32_MAX : (wide < INT32_MIN ? INT32_MIN : wide));
+  }
   int32_t t = high_mul(acc, mult);
   if (shift > 0) t = (t + (1 << (shift - 1))) >> shift;
   t += zero_point;

@@ -156,7 +156,7 @@ Status Int8Network::bind(const BundleView& bundle) {
     if (!find_typed(bundle, name, DType::kI32, out, &p)) return Status::kMalformed;
     l.rq.shift = reinterpret_cast<const int32_t*>(p);
     for (int o = 0; o < l.out; ++o) {
-      if (l.rq.shift[o] < 0 || l.rq.shift[o] > 31 || l.rq.mult[o] < 0) return Status::kMalformed;
+      if (l.rq.shift[o] < kInt8MinShift || l.rq.shift[o] > 31 || l.rq.mult[o] < 0) return Status::kMalformed;
     }
     l.rq.fast = kernels::fast_path(l.rq);
     layer_name(i, "pad", name);

@@ -49,7 +49,7 @@ CurveResult evaluate_curve(const CloudModel& model, const LabelledImages& test, 
 double top1_within(const CurveResult& r, double budget);
 
 // Line plot (top-1 and top-5 against mean bytes, clean accuracy dashed) as SVG text
-// (eval/plot_svg.h draws several methods in one chart).
+// (plot/svg_chart.h draws several methods in one chart).
 std::string curve_svg(const CurveResult& r, const std::string& title);
 
 }  // namespace limitnet::eval

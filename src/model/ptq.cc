@@ -83,9 +83,10 @@ std::vector<float> conv(const FloatLayer& l, const std::vector<float>& in) {
   return out;
 }
 
-// m * 2^-(32 + r) ~= scale, m < 2^31, r in [0, 31]. r = 0 whenever m keeps at least 16
-// significant bits (scale >= 2^-16): the runtime's short requantisation (one SMMULR,
-// one rounding) then applies; smaller scales get a shift to keep 31 bits.
+// m * 2^-(32 + r) ~= scale, m < 2^31, r in [kInt8MinShift, 31]. r = 0 whenever m keeps
+// at least 16 significant bits (2^-16 <= scale < 0.5): the runtime's short requantisation
+// (one SMMULR, one rounding) then applies; smaller scales get a right shift to keep 31
+// bits, scales >= 0.5 a negative r (left shift of the accumulator).
 void quantize_multiplier(double scale, int32_t* mult, int32_t* shift) {
   if (!(scale > 0)) {
     *mult = 0;
@@ -100,12 +101,13 @@ void quantize_multiplier(double scale, int32_t* mult, int32_t* shift) {
   int e = 0;
   const double f = std::frexp(scale, &e);  // scale = f * 2^e, f in [0.5, 1)
   int r = -1 - e;
-  if (r < 0) throw std::invalid_argument("ptq: requantisation scale >= 0.5 cannot be represented");
   double m = std::round(f * 2147483648.0);
   if (m >= 2147483648.0) {
     m /= 2;
     --r;
-    if (r < 0) throw std::invalid_argument("ptq: requantisation scale >= 0.5 cannot be represented");
+  }
+  if (r < kInt8MinShift) {
+    throw std::invalid_argument("ptq: requantisation scale " + std::to_string(scale) + " above 2^15 cannot be represented");
   }
   if (r > 31) {  // tiny scale: keep r = 31 and shrink m
     m = std::round(scale * std::ldexp(1.0, 63));

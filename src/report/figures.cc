@@ -11,15 +11,15 @@ namespace {
 constexpr const char* kBytesAxis = "mean bytes per image";
 constexpr const char* kTop1Axis = "top-1 accuracy";
 
-std::vector<ChartPoint> by_bytes(const std::vector<SizePoint>& pts) {
-  std::vector<ChartPoint> out;
+std::vector<plot::ChartPoint> by_bytes(const std::vector<SizePoint>& pts) {
+  std::vector<plot::ChartPoint> out;
   for (const SizePoint& p : pts) out.push_back({p.bytes, p.top1});
-  std::stable_sort(out.begin(), out.end(), [](const ChartPoint& a, const ChartPoint& b) { return a.x < b.x; });
+  std::stable_sort(out.begin(), out.end(), [](const plot::ChartPoint& a, const plot::ChartPoint& b) { return a.x < b.x; });
   return out;
 }
 
-ChartSeries method_series(const std::string& key, const std::vector<SizePoint>& pts) {
-  ChartSeries s;
+plot::ChartSeries method_series(const std::string& key, const std::vector<SizePoint>& pts) {
+  plot::ChartSeries s;
   s.label = display_name(key);
   s.points = by_bytes(pts);
   s.colour = method_colour(key);
@@ -27,11 +27,11 @@ ChartSeries method_series(const std::string& key, const std::vector<SizePoint>& 
 }
 
 // Log x when the bytes span more than 4x, as the paper's Fig. 8 reads best then.
-void choose_bytes_axis(LineChart* chart) {
+void choose_bytes_axis(plot::LineChart* chart) {
   double lo = 0, hi = 0;
   bool any = false;
-  for (const ChartSeries& s : chart->series) {
-    for (const ChartPoint& p : s.points) {
+  for (const plot::ChartSeries& s : chart->series) {
+    for (const plot::ChartPoint& p : s.points) {
       if (p.x <= 0) continue;
       lo = any ? std::min(lo, p.x) : p.x;
       hi = any ? std::max(hi, p.x) : p.x;
@@ -43,7 +43,7 @@ void choose_bytes_axis(LineChart* chart) {
   if (!chart->x.log) chart->x.min = 0;
 }
 
-void accuracy_axis(LineChart* chart) {
+void accuracy_axis(plot::LineChart* chart) {
   chart->y.label = kTop1Axis;
   chart->y.percent = true;
   chart->y.min = 0;
@@ -107,7 +107,7 @@ Figure fixed_rate_figure(const EvalResult* eval) {
   }
   Figure f = drawn_figure("fig10a", caption, eval->path);
   f.chart.series.push_back(method_series("limitnet", eval->curve));
-  ChartSeries s = method_series("fixedrate", fixed->points);
+  plot::ChartSeries s = method_series("fixedrate", fixed->points);
   s.label = "fixed-rate AEs, complete latent";
   s.line = false;  // one separately trained bundle per point, not a curve
   f.chart.series.push_back(s);
@@ -129,10 +129,10 @@ Figure ablation_figure(const std::string& id, const std::string& caption,
   }
   Figure f = drawn_figure(id, caption, "");
   for (size_t i = 0; i < runs.size(); ++i) {
-    ChartSeries s;
+    plot::ChartSeries s;
     s.label = runs[i].first;
     s.points = by_bytes(runs[i].second.curve);
-    s.colour = palette_colour(i);
+    s.colour = plot::palette_colour(i);
     f.chart.series.push_back(s);
     f.sources.push_back(runs[i].second.path);
     if (runs[i].second.clean_top1) {
@@ -174,7 +174,7 @@ Figure accuracy_time_figure(const SimulationResult& sim, const std::string& id) 
       f.notes.push_back(display_name(c.method) + ": no accuracy in this run (no classifier for this method)");
       continue;
     }
-    ChartSeries s;
+    plot::ChartSeries s;
     s.label = display_name(c.method);
     s.colour = method_colour(c.method);
     s.markers = c.points.size() <= 30;

@@ -101,7 +101,7 @@ std::string format_value(ValueFormat f, double v) {
   return fixed(v, 1) + " B";
 }
 
-std::string axis_name(const ChartAxis& a) { return a.label.empty() ? "value" : a.label; }
+std::string axis_name(const plot::ChartAxis& a) { return a.label.empty() ? "value" : a.label; }
 
 }  // namespace
 
@@ -154,38 +154,38 @@ std::string provenance_html(const ReportInputs& in, const std::vector<std::strin
 }
 
 std::string figure_data_html(const Figure& f) {
-  const std::vector<ChartSeries>& series = f.chart.series;
+  const std::vector<plot::ChartSeries>& series = f.chart.series;
   if (series.empty()) return "";
-  auto xs_of = [](const ChartSeries& s) {
+  auto xs_of = [](const plot::ChartSeries& s) {
     std::vector<double> xs;
-    for (const ChartPoint& p : s.points) xs.push_back(p.x);
+    for (const plot::ChartPoint& p : s.points) xs.push_back(p.x);
     return xs;
   };
   const std::vector<double> grid = xs_of(series.front());
-  const bool shared = series.size() > 1 && std::all_of(series.begin(), series.end(), [&](const ChartSeries& s) {
+  const bool shared = series.size() > 1 && std::all_of(series.begin(), series.end(), [&](const plot::ChartSeries& s) {
                         return xs_of(s) == grid;
                       });
   std::string h = "<details><summary>plotted numbers</summary>\n<table class=\"data\" id=\"" + xml_escape(f.id) + "-data\">\n<thead><tr>";
   if (shared) {
     h += "<th>" + xml_escape(axis_name(f.chart.x)) + "</th>";
-    for (const ChartSeries& s : series) h += "<th>" + xml_escape(s.label) + "</th>";
+    for (const plot::ChartSeries& s : series) h += "<th>" + xml_escape(s.label) + "</th>";
     h += "</tr></thead>\n<tbody>\n";
     for (size_t i = 0; i < grid.size(); ++i) {
       h += "<tr><td class=\"num\">" + format_value(f.x_format, grid[i]) + "</td>";
-      for (const ChartSeries& s : series) h += "<td class=\"num\">" + format_value(f.y_format, s.points[i].y) + "</td>";
+      for (const plot::ChartSeries& s : series) h += "<td class=\"num\">" + format_value(f.y_format, s.points[i].y) + "</td>";
       h += "</tr>\n";
     }
   } else {
     h += "<th>series</th><th>" + xml_escape(axis_name(f.chart.x)) + "</th><th>" + xml_escape(axis_name(f.chart.y)) +
          "</th></tr></thead>\n<tbody>\n";
-    for (const ChartSeries& s : series) {
-      for (const ChartPoint& p : s.points) {
+    for (const plot::ChartSeries& s : series) {
+      for (const plot::ChartPoint& p : s.points) {
         h += "<tr><td>" + xml_escape(s.label) + "</td><td class=\"num\">" + format_value(f.x_format, p.x) +
              "</td><td class=\"num\">" + format_value(f.y_format, p.y) + "</td></tr>\n";
       }
     }
   }
-  for (const ChartReference& r : f.chart.references) {
+  for (const plot::ChartReference& r : f.chart.references) {
     h += "<tr class=\"ref\"><td>" + xml_escape(r.label) + "</td>" + (shared ? "" : "<td></td>") + "<td class=\"num\">" +
          format_value(f.y_format, r.y) + "</td></tr>\n";
   }

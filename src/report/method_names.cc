@@ -3,7 +3,7 @@
 #include <functional>
 #include <map>
 
-#include "report/svg_chart.h"
+#include "plot/svg_chart.h"
 
 namespace limitnet::report {
 namespace {
@@ -41,8 +41,8 @@ std::string display_name(const std::string& method) {
 std::string method_colour(const std::string& method) {
   auto it = known().find(method);
   if (it != known().end()) return it->second.colour;
-  if (method.rfind("progjpeg", 0) == 0) return palette_colour(std::hash<std::string>{}(method) % 3 + 7);
-  return palette_colour(std::hash<std::string>{}(method));
+  if (method.rfind("progjpeg", 0) == 0) return plot::palette_colour(std::hash<std::string>{}(method) % 3 + 7);
+  return plot::palette_colour(std::hash<std::string>{}(method));
 }
 
 }  // namespace limitnet::report

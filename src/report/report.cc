@@ -66,7 +66,9 @@ std::string svg_file_name(const std::string& stem, const Figure& f) { return ste
 std::string Report::html(const ReportInputs& in, const std::string& svg_stem) const {
   std::string body = provenance_html(in, not_measured);
   // Page order follows the paper: Fig. 8 with its Table 4, Fig. 10, Fig. 13 with Table 6.
-  auto figure = [&](const Figure& f) { body += figure_html(f, f.drawn ? render_svg(f.chart) : "", svg_file_name(svg_stem, f)); };
+  auto figure = [&](const Figure& f) {
+    body += figure_html(f, f.drawn ? plot::render_svg(f.chart) : "", svg_file_name(svg_stem, f));
+  };
   auto table = [&](const std::string& id) {
     for (const Table& t : tables) {
       if (t.id == id) body += table_html(t);
@@ -95,7 +97,7 @@ WrittenReport write_report(const Report& report, const ReportInputs& in, const s
   for (const Figure& f : report.figures) {
     if (!f.drawn) continue;
     const std::string path = (dir / svg_file_name(stem, f)).string();
-    write_file(path, render_svg(f.chart));
+    write_file(path, plot::render_svg(f.chart));
     out.svg_paths.push_back(path);
   }
   write_file(html_path, report.html(in, stem));

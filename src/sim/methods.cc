@@ -127,10 +127,11 @@ class IndexOrderReceiver final : public ImageReceiver {
 
 class IndexOrderMethod final : public Method {
  public:
-  IndexOrderMethod(const DevicePipeline* p, std::size_t payload, std::shared_ptr<EncodeCache> cache)
-      : pipeline_(p), payload_(payload), cache_(std::move(cache)) {}
-  std::string name() const override { return "limitnet-index"; }
-  Policy policy() const override { return Policy::kIndexOrder; }
+  IndexOrderMethod(std::string name, Policy policy, const DevicePipeline* p, std::size_t payload,
+                   std::shared_ptr<EncodeCache> cache)
+      : name_(std::move(name)), policy_(policy), pipeline_(p), payload_(payload), cache_(std::move(cache)) {}
+  std::string name() const override { return name_; }
+  Policy policy() const override { return policy_; }
   std::string units_name() const override { return "latent values"; }
   PreparedImage prepare(const data::Image& image, std::uint8_t id) const override {
     EncodedImage enc = encode(*pipeline_, cache_.get(), image, id, payload_);
@@ -144,6 +145,8 @@ class IndexOrderMethod final : public Method {
   }
 
  private:
+  std::string name_;
+  Policy policy_;
   const DevicePipeline* pipeline_;
   std::size_t payload_;
   std::shared_ptr<EncodeCache> cache_;
@@ -284,10 +287,11 @@ const std::vector<std::string>& method_names() {
 std::unique_ptr<Method> make_method(const std::string& name, const MethodContext& c) {
   const bool limitnet = name == "limitnet" || name == "limitnet-index" || name == "limitnet-random" || name == "starfish";
   if (limitnet && !c.pipeline) throw std::invalid_argument("method '" + name + "' needs a LimitNet model");
-  // Starfish: the same packets and policy as limitnet-random, made by the caller's
-  // separately trained model (random dropout, no saliency) in c.pipeline.
+  // Starfish: the caller's separately trained model (random dropout, no saliency) in
+  // c.pipeline, its latent cut in index order with no saliency map (Starfish sends none),
+  // the packets sent once each in random order, as `limitnet eval` counts it.
   if (name == "starfish") {
-    return std::make_unique<LimitNetMethod>(name, Policy::kRandomOnce, c.pipeline, c.max_payload, c.cache);
+    return std::make_unique<IndexOrderMethod>(name, Policy::kRandomOnce, c.pipeline, c.max_payload, c.cache);
   }
   if (name == "limitnet") {
     return std::make_unique<LimitNetMethod>(name, Policy::kPriority, c.pipeline, c.max_payload, c.cache);
@@ -295,7 +299,9 @@ std::unique_ptr<Method> make_method(const std::string& name, const MethodContext
   if (name == "limitnet-random") {
     return std::make_unique<LimitNetMethod>(name, Policy::kRandomOnce, c.pipeline, c.max_payload, c.cache);
   }
-  if (name == "limitnet-index") return std::make_unique<IndexOrderMethod>(c.pipeline, c.max_payload, c.cache);
+  if (name == "limitnet-index") {
+    return std::make_unique<IndexOrderMethod>(name, Policy::kIndexOrder, c.pipeline, c.max_payload, c.cache);
+  }
   if (name == "progjpeg" || name == "jpeg" || name == "jpeg-abbrev" || name == "webp") {
     if (c.quality < 1 || c.quality > 100) {
       throw std::invalid_argument("quality " + std::to_string(c.quality) + " is outside 1..100");

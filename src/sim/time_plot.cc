@@ -15,17 +15,21 @@ std::string seconds_text(double s) {
 
 }  // namespace
 
-eval::LinePlot accuracy_time_plot(const SimulationResult& run, const std::string& title) {
-  eval::LinePlot plot;
-  plot.title = title;
-  plot.x_label = "time since capture (s)";
-  plot.y_label = "top-1 accuracy";
-  plot.y_percent = true;
+plot::LineChart accuracy_time_plot(const SimulationResult& run, const std::string& title) {
+  plot::LineChart chart;
+  chart.id = "accuracy-time";
+  chart.title = title;
+  chart.x.label = "time since capture (s)";
+  chart.x.min = 0;
+  chart.y.label = "top-1 accuracy";
+  chart.y.percent = true;
+  chart.y.min = 0;
+  chart.y.max = 1;
   std::size_t last_change = 1;  // grid index of the last change of any curve
   std::vector<double> times;
   for (const MethodCurve& c : run.curves) {
     if (c.points.empty() || c.points.front().top1 < 0) continue;
-    eval::PlotSeries series;
+    plot::ChartSeries series;
     series.label = c.method;
     times.clear();
     for (std::size_t g = 0; g < c.points.size(); ++g) {
@@ -33,16 +37,16 @@ eval::LinePlot accuracy_time_plot(const SimulationResult& run, const std::string
       series.points.push_back({times.back(), c.points[g].top1});
       if (g > 0 && c.points[g].top1 != c.points[g - 1].top1) last_change = std::max(last_change, g);
     }
-    plot.series.push_back(std::move(series));
+    chart.series.push_back(std::move(series));
   }
-  if (plot.series.empty()) throw std::invalid_argument("accuracy plot: no method has accuracy (no classifier)");
+  if (chart.series.empty()) throw std::invalid_argument("accuracy plot: no method has accuracy (no classifier)");
   if (last_change + 1 < times.size()) {
     // One grid step past the last change keeps the final level visible; the rest of the
     // (flat) curve is clipped by the plot.
-    plot.x_max = times[last_change] + (times[last_change] - times[last_change - 1]);
-    plot.x_label += "; unchanged from " + seconds_text(times[last_change]) + " to " + seconds_text(times.back());
+    chart.x.max = times[last_change] + (times[last_change] - times[last_change - 1]);
+    chart.x.label += "; unchanged from " + seconds_text(times[last_change]) + " to " + seconds_text(times.back());
   }
-  return plot;
+  return chart;
 }
 
 std::string accuracy_time_svg(const std::vector<SimulationResult>& runs, const std::vector<std::string>& panel_titles,
@@ -52,10 +56,11 @@ std::string accuracy_time_svg(const std::vector<SimulationResult>& runs, const s
   }
   std::vector<std::string> panels;
   for (std::size_t k = 0; k < runs.size(); ++k) {
-    eval::LinePlot plot = accuracy_time_plot(runs[k], panel_titles[k]);
-    plot.width = panel_width;
-    plot.height = panel_height;
-    panels.push_back(eval::line_plot_svg(plot));
+    plot::LineChart chart = accuracy_time_plot(runs[k], panel_titles[k]);
+    chart.id += "-" + std::to_string(k + 1);  // the panels share one document
+    chart.width = panel_width;
+    chart.height = panel_height;
+    panels.push_back(plot::render_svg(chart));
   }
   if (panels.size() == 1) return panels.front();
   // Nested <svg> elements, each moved right by its panel's offset.

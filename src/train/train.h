@@ -8,7 +8,9 @@
 //   stage "phase2"      encoder + decoder through the frozen classifier: cross-entropy,
 //                       same dropping
 //   export              calibration (quantisation ranges, entropy tables) on training
-//                       images and the model bundle (device + cloud parts, one file)
+//                       images, post-training quantisation into the int8 device runtime
+//                       on the same images, and the model bundle (device part with float
+//                       and int8 weights + cloud part, one file)
 //
 // Every stage writes a checkpoint per epoch to the run directory and a line per epoch to
 // <run>/log.jsonl; --resume continues after the last finished epoch. No libtorch types in

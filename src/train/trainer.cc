@@ -16,6 +16,7 @@
 #include "data/augment.h"
 #include "data/dataset.h"
 #include "model/calibrate.h"
+#include "model/ptq.h"
 #include "model/random_model.h"
 #include "train/gradual.h"
 #include "train/nets.h"
@@ -455,12 +456,8 @@ void export_bundle(Context& ctx, AutoEncoder& ae, Classifier& cls, const std::ve
   w.add("entropy.rans_freqs", DType::kU16, {l, sy}, freqs.data());
   {
     const std::vector<uint8_t> raw = w.serialize();
-    std::vector<uint32_t> aligned((raw.size() + 3) / 4);
-    std::memcpy(aligned.data(), raw.data(), raw.size());
-    BundleView view;
-    if (view.parse(reinterpret_cast<const uint8_t*>(aligned.data()), raw.size()) != Status::kOk) {
-      throw std::runtime_error("export: internal error: bundle does not parse");
-    }
+    const LoadedBundle uncalibrated = parse_bundle_bytes(raw.data(), raw.size(), "exported model");
+    const BundleView& view = uncalibrated.view;
     // Calibration frames: an even spread over the (unaugmented) training split.
     const size_t count = std::min(ctx.train.size(), std::max<size_t>(1, o.calibration_images));
     const size_t step = ctx.train.size() / count;
@@ -469,6 +466,16 @@ void export_bundle(Context& ctx, AutoEncoder& ae, Classifier& cls, const std::ve
     }, &w);
     log_line(ctx, {{"stage", "calibration"}, {"frames", rep.frames}, {"quant_max", rep.quant_max},
                    {"entropy_bits_per_value", rep.entropy_bits_per_value}, {"zero_fraction", rep.zero_fraction}});
+    // Post-training quantisation into the int8 device runtime, on the same frames and with
+    // the calibrated latent ranges (docs/DEVICE.md). int8.* is not part of the model id.
+    const std::vector<uint8_t> calibrated = w.serialize();
+    const LoadedBundle cal = parse_bundle_bytes(calibrated.data(), calibrated.size(), "calibrated model");
+    const PtqReport ptq = add_int8_sections(cal.view, static_cast<int>(count), [&](int i) {
+      return ctx.train.images.data() + static_cast<size_t>(i) * step * ctx.train.image_bytes();
+    }, &w);
+    log_line(ctx, {{"stage", "ptq"}, {"frames", ptq.frames}, {"int8_bytes", ptq.int8_bytes},
+                   {"symbols_equal", ptq.symbols_equal}, {"symbol_mean_abs_diff", ptq.symbol_mean_abs_diff},
+                   {"grid_equal", ptq.grid_equal}});
   }
   add_module_state(&w, "decoder", *ae.decoder);
   if (cls.resnet) {

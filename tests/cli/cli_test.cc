@@ -58,7 +58,7 @@ class CliTest : public ::testing::Test {
 fs::path CliTest::dir_;
 
 TEST_F(CliTest, HelpOnEverySubcommand) {
-  for (const char* sub : {"", "encode", "decode", "inspect", "model", "model init", "model presets", "demo"}) {
+  for (const char* sub : {"", "encode", "decode", "inspect", "model", "model init", "model quantize", "model presets", "demo"}) {
     const CmdResult r = run(std::string(sub) + " --help");
     EXPECT_EQ(r.code, 0) << sub;
     EXPECT_NE(r.out.find("Usage"), std::string::npos) << sub << ": " << r.out;
@@ -148,6 +148,42 @@ TEST_F(CliTest, BadFlagsAndFilesGetClearErrors) {
     EXPECT_NE(r.code, 0) << c.args;
     EXPECT_NE(r.out.find(c.message), std::string::npos) << c.args << "\n" << r.out;
   }
+}
+
+TEST_F(CliTest, ModelQuantizeAddsInt8NetworkAndKeepsTheId) {
+  // A tiny two-class folder of real PNG files as calibration data.
+  for (const char* cls : {"a", "b"}) {
+    fs::create_directories(dir_ / "calib" / cls);
+    for (int i = 0; i < 4; ++i) {
+      limitnet::data::Image img(32, 32, 3);
+      img.pixels = limitnet::synthetic_frame(32, 3, 40 + static_cast<uint64_t>(i) + (cls[0] == 'b' ? 10 : 0));
+      limitnet::data::write_png((dir_ / "calib" / cls / (std::to_string(i) + ".png")).string(), img);
+    }
+  }
+  const nlohmann::json q = run_json("model quantize " + path("m.lnm") + " --data " + path("calib") + " -o " +
+                                    path("q.lnm") + " --json");
+  const std::string before = run("inspect " + path("m.lnm")).out, after = run("inspect " + path("q.lnm")).out;
+  EXPECT_NE(before.find("model bundle " + q["model_id"].get<std::string>()), std::string::npos) << before;
+  EXPECT_NE(after.find("model bundle " + q["model_id"].get<std::string>()), std::string::npos) << after;
+  EXPECT_EQ(before.find("int8.net"), std::string::npos);
+  EXPECT_NE(after.find("int8.net"), std::string::npos);
+  EXPECT_EQ(q["frames"], 8);
+  EXPECT_GT(q["int8_bytes"].get<int>(), 5000);
+  EXPECT_GT(q["symbols_equal"].get<double>(), 0.5);  // int8 and float mostly send the same symbols
+  // The int8 sections change nothing the float path sends: identical packets.
+  ASSERT_EQ(run("encode " + path("in.png") + " -m " + path("q.lnm") + " -o " + path("q.lnp") + " -p 51").code, 0);
+  EXPECT_EQ(read_all(path("q.lnp")), read_all(path("x.lnp")));
+  // Bad input: a file that is no bundle, a data set that does not exist, a missing flag.
+  const CmdResult not_bundle = run("model quantize " + path("in.png") + " --data " + path("calib") + " -o " + path("z.lnm"));
+  EXPECT_EQ(not_bundle.code, 1);
+  EXPECT_NE(not_bundle.out.find("not a valid model bundle"), std::string::npos) << not_bundle.out;
+  const CmdResult no_data = run("model quantize " + path("m.lnm") + " --data " + path("nothing") + " -o " + path("z.lnm"));
+  EXPECT_EQ(no_data.code, 1);
+  EXPECT_NE(no_data.out.find("nothing"), std::string::npos) << no_data.out;
+  const CmdResult no_flag = run("model quantize " + path("m.lnm") + " -o " + path("z.lnm"));
+  EXPECT_NE(no_flag.code, 0);
+  EXPECT_NE(no_flag.out.find("--data is required"), std::string::npos) << no_flag.out;
+  EXPECT_FALSE(fs::exists(path("z.lnm")));
 }
 
 TEST_F(CliTest, CorruptBundleIsRejected) {

@@ -111,17 +111,27 @@ TEST_F(SimulateDemoCli, Table6AccuracyIsDeterministicPerSeed) {
   EXPECT_NE(table.out.find("top-1 (top-5) at the end of the cycle"), std::string::npos) << table.out;
 }
 
-TEST_F(SimulateDemoCli, StarfishOnLimitNetsOwnModelEqualsLimitNetRandom) {
-  // With LimitNet's own bundle as the Starfish model, `starfish` sends the same packets in
-  // the same random order over the same channels as limitnet-random: equal curves.
-  const nlohmann::json j = run_json("simulate -m " + kModel + " --starfish-model " + kModel +
-                                    " --methods limitnet-random,starfish --limit 30 -s table6-70 -q --json");
-  ASSERT_EQ(j["curves"].size(), 2u);
-  EXPECT_EQ(j["curves"][0]["method"], "limitnet-random");
-  EXPECT_EQ(j["curves"][1]["method"], "starfish");
-  EXPECT_EQ(j["curves"][0]["points"], j["curves"][1]["points"]);
-  EXPECT_TRUE(j["curves"][1]["points"].back().contains("top1"));
-  EXPECT_EQ(j["starfish_model"].get<std::string>().rfind(kModel, 0), 0u);
+TEST_F(SimulateDemoCli, StarfishSendsIndexOrderPacketsOnceInRandomOrder) {
+  // With LimitNet's own bundle as the Starfish model, `starfish` sends the index-order
+  // packets of limitnet-index (no saliency map), in random order and never twice. Without
+  // loss both deliver everything, so both end on the same latent, hence the same top-1.
+  const nlohmann::json clean = run_json("simulate -m " + kModel + " --starfish-model " + kModel +
+                                        " --methods limitnet-index,starfish --limit 30 -s table6-70 --loss 0 -q --json");
+  ASSERT_EQ(clean["curves"].size(), 2u);
+  EXPECT_EQ(clean["curves"][0]["method"], "limitnet-index");
+  EXPECT_EQ(clean["curves"][1]["method"], "starfish");
+  const nlohmann::json& index_end = clean["curves"][0]["points"].back();
+  const nlohmann::json& starfish_end = clean["curves"][1]["points"].back();
+  EXPECT_EQ(starfish_end["units_fraction"], 1.0);
+  EXPECT_EQ(starfish_end["units_fraction"], index_end["units_fraction"]);
+  EXPECT_EQ(starfish_end["top1"], index_end["top1"]);
+  EXPECT_EQ(clean["starfish_model"].get<std::string>().rfind(kModel, 0), 0u);
+  // At 70% loss, no retransmission: part of the latent, never more than was sent.
+  const nlohmann::json lossy = run_json("simulate -m " + kModel + " --starfish-model " + kModel +
+                                        " --methods starfish --limit 30 -s table6-70 -q --json");
+  const double got = lossy["curves"][0]["points"].back()["units_fraction"];
+  EXPECT_GT(got, 0.0);
+  EXPECT_LT(got, 1.0);
   const CmdResult missing = run("simulate --methods limitnet,starfish --limit 5");
   EXPECT_EQ(missing.code, 1);
   EXPECT_NE(missing.out.find("method 'starfish' needs its own model: pass --starfish-model PATH"), std::string::npos)

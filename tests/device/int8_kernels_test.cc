@@ -41,6 +41,18 @@ TEST(Int8Kernels, RequantizeRoundsAndClamps) {
   EXPECT_EQ(kernels::requantize(-400, 1 << 30, 0, 128, 255), 28);  // zero point
 }
 
+// Scales >= 0.5 (e.g. a layer reading the coarse 4-bit latent): negative shift = the
+// accumulator shifted left first, saturating instead of wrapping.
+TEST(Int8Kernels, RequantizeNegativeShiftScalesUpAndSaturates) {
+  EXPECT_EQ(kernels::requantize(10, 1 << 30, -3, 0, 255), 20);       // 10 * 8 / 4
+  EXPECT_EQ(kernels::requantize(11, 1 << 30, -1, 0, 255), 6);        // 5.5 rounds up
+  EXPECT_EQ(kernels::requantize(-10, 1 << 30, -3, 128, 255), 108);   // with zero point
+  EXPECT_EQ(kernels::requantize(INT32_MAX / 2, 1 << 30, -4, 0, 255), 255);
+  EXPECT_EQ(kernels::requantize(INT32_MIN / 2, 1 << 30, -4, 128, 255), 0);  // no wrap to positive
+  // Saturation point itself: (2^31 - 1) / 4 rounds to 2^29, minus 2^29 leaves 0.
+  EXPECT_EQ(kernels::requantize(1 << 28, 1 << 30, -4, -(1 << 29), 255), 0);
+}
+
 // conv_pixels must equal bias + natural-order dot product, then requantisation.
 TEST(Int8Kernels, ConvPixelsMatchesNaiveDot) {
   std::mt19937 rng(3);
@@ -52,7 +64,7 @@ TEST(Int8Kernels, ConvPixelsMatchesNaiveDot) {
       for (int o = 0; o < out; ++o) {
         bias[o] = static_cast<int32_t>(rng() % 20001) - 10000;
         mult[o] = static_cast<int32_t>((1u << 30) + rng() % (1u << 30));
-        shift[o] = static_cast<int32_t>(rng() % 12);
+        shift[o] = static_cast<int32_t>(rng() % 16) - 4;  // negative: scales >= 0.5
       }
       std::vector<uint8_t> a(taps), b(taps);
       for (auto& v : a) v = static_cast<uint8_t>(rng());

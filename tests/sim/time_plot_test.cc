@@ -35,7 +35,7 @@ SimulationResult table6_like_run(bool accuracy) {
 }
 
 TEST(SimTimePlot, OneSeriesPerMethodInSecondsAndTheFlatTailCut) {
-  const eval::LinePlot plot = accuracy_time_plot(table6_like_run(true), "t");
+  const plot::LineChart plot = accuracy_time_plot(table6_like_run(true), "t");
   ASSERT_EQ(plot.series.size(), 2u);
   EXPECT_EQ(plot.series[0].label, "limitnet");
   EXPECT_EQ(plot.series[1].label, "progjpeg");
@@ -44,10 +44,10 @@ TEST(SimTimePlot, OneSeriesPerMethodInSecondsAndTheFlatTailCut) {
   EXPECT_DOUBLE_EQ(plot.series[0].points[3].y, 0.75);
   EXPECT_DOUBLE_EQ(plot.series[0].points.back().x, 60.0);
   // The last change is at 222 ms: the axis ends one grid step later, and says so.
-  ASSERT_TRUE(plot.x_max.has_value());
-  EXPECT_NEAR(*plot.x_max, 0.296, 1e-12);
-  EXPECT_NE(plot.x_label.find("unchanged from 0.222 s to 60 s"), std::string::npos) << plot.x_label;
-  EXPECT_TRUE(plot.y_percent);
+  ASSERT_TRUE(plot.x.max.has_value());
+  EXPECT_NEAR(*plot.x.max, 0.296, 1e-12);
+  EXPECT_NE(plot.x.label.find("unchanged from 0.222 s to 60 s"), std::string::npos) << plot.x.label;
+  EXPECT_TRUE(plot.y.percent);
 }
 
 TEST(SimTimePlot, NeedsAccuracy) {
@@ -69,6 +69,7 @@ TEST(SimTimePlot, PanelsSideBySide) {
   EXPECT_EQ(count(three, "<svg "), 4u);  // the document and one per panel
   EXPECT_NE(three.find("<svg x=\"1000\" "), std::string::npos);
   EXPECT_EQ(count(three, "<polyline"), 6u);
+  EXPECT_EQ(count(three, "<clipPath id=\"accuracy-time-3-plot\""), 1u);  // one id space, one id per panel
   EXPECT_THROW(accuracy_time_svg({run, run}, {"one title"}), std::invalid_argument);
 }
 

@@ -1,4 +1,4 @@
-#include "report/svg_chart.h"
+#include "plot/svg_chart.h"
 
 #include <algorithm>
 #include <cctype>
@@ -6,9 +6,9 @@
 #include <limits>
 #include <sstream>
 
-#include "report/text_format.h"
+#include "plot/text_format.h"
 
-namespace limitnet::report {
+namespace limitnet::plot {
 namespace {
 
 constexpr double kEps = 1e-9;
@@ -105,6 +105,12 @@ std::string tick_text(const ChartAxis& axis, double v, double spacing) {
   return fixed(100 * v, spacing * 100 >= 1 - kEps ? 0 : 1) + "%";
 }
 
+// Stroke attributes of a series' line, shared by its legend sample.
+std::string line_style(const ChartSeries& s, const std::string& colour) {
+  return "stroke=\"" + colour + "\" stroke-width=\"" + tick_label(s.stroke_width) + "\"" +
+         (s.dashed ? " stroke-dasharray=\"7 4\"" : "");
+}
+
 // Rough text width of 12 px sans-serif, for laying out the legend.
 double text_width(const std::string& s) { return 6.6 * static_cast<double>(s.size()); }
 
@@ -188,8 +194,12 @@ std::string render_svg(const LineChart& chart) {
   for (const ChartReference& r : chart.references) legend_w = std::max(legend_w, text_width(r.label));
   legend_w = std::min(260.0, legend_w + 44);
   const double left = 66, bottom = 56;
-  const std::vector<std::string> title_lines = wrap(chart.title, width - left - 10, 9.6);  // 15 px bold
-  const double top = title_lines.empty() ? 20 : 24 + 19 * static_cast<double>(title_lines.size());
+  // Heading: the title (15 px bold), then the subtitle (11 px), each wrapped to the width.
+  const std::vector<std::string> title_lines = wrap(chart.title, width - left - 10, 9.6);
+  const std::vector<std::string> subtitle_lines = wrap(chart.subtitle, width - left - 10, 6.2);
+  double top = title_lines.empty() ? 20 : 24 + 19 * static_cast<double>(title_lines.size());
+  const double subtitle_y = top - (title_lines.empty() ? 2 : 3);  // baseline of its first line
+  if (!subtitle_lines.empty()) top = subtitle_y + 15 * static_cast<double>(subtitle_lines.size());
   const double right = width - legend_w - 18;
 
   Scale sx{axis_range(chart.x, xs), chart.x.log, left, right};
@@ -206,6 +216,10 @@ std::string render_svg(const LineChart& chart) {
   for (size_t i = 0; i < title_lines.size(); ++i) {
     o << "<text x=\"" << px(left) << "\" y=\"" << px(24 + 19 * static_cast<double>(i))
       << "\" font-size=\"15\" font-weight=\"bold\">" << xml_escape(title_lines[i]) << "</text>\n";
+  }
+  for (size_t i = 0; i < subtitle_lines.size(); ++i) {
+    o << "<text x=\"" << px(left) << "\" y=\"" << px(subtitle_y + 15 * static_cast<double>(i))
+      << "\" font-size=\"11\" fill=\"#555555\">" << xml_escape(subtitle_lines[i]) << "</text>\n";
   }
 
   // Grid, ticks and tick labels.
@@ -251,8 +265,7 @@ std::string render_svg(const LineChart& chart) {
       if (drawable(p, chart)) pts.push_back(p);
     }
     if (s.line && pts.size() > 1) {
-      o << "<polyline fill=\"none\" stroke=\"" << colour << "\" stroke-width=\"2\""
-        << (s.dashed ? " stroke-dasharray=\"7 4\"" : "") << " points=\"";
+      o << "<polyline fill=\"none\" " << line_style(s, colour) << " points=\"";
       for (size_t k = 0; k < pts.size(); ++k) o << (k ? " " : "") << px(sx(pts[k].x)) << "," << px(sy(pts[k].y));
       o << "\"/>\n";
     }
@@ -278,7 +291,7 @@ std::string render_svg(const LineChart& chart) {
     const std::string colour = xml_escape(s.colour.empty() ? palette_colour(i) : s.colour);
     if (s.line) {
       o << "<line x1=\"" << px(lx) << "\" y1=\"" << px(ly) << "\" x2=\"" << px(lx + 24) << "\" y2=\"" << px(ly)
-        << "\" stroke=\"" << colour << "\" stroke-width=\"2\"" << (s.dashed ? " stroke-dasharray=\"7 4\"" : "") << "/>";
+        << "\" " << line_style(s, colour) << "/>";
     }
     if (s.markers || !s.line) o << "<circle cx=\"" << px(lx + 12) << "\" cy=\"" << px(ly) << "\" r=\"3.2\" fill=\"" << colour << "\"/>";
     o << "<text x=\"" << px(lx + 30) << "\" y=\"" << px(ly + 4) << "\">" << xml_escape(s.label) << "</text>\n";
@@ -294,4 +307,4 @@ std::string render_svg(const LineChart& chart) {
   return o.str();
 }
 
-}  // namespace limitnet::report
+}  // namespace limitnet::plot

@@ -1,9 +1,9 @@
-#include "report/text_format.h"
+#include "plot/text_format.h"
 
 #include <cmath>
 #include <cstdio>
 
-namespace limitnet::report {
+namespace limitnet::plot {
 
 std::string xml_escape(const std::string& text) {
   std::string out;
@@ -45,4 +45,4 @@ std::string tick_label(double value) {
   return thousands ? s + "k" : s;
 }
 
-}  // namespace limitnet::report
+}  // namespace limitnet::plot

@@ -1,21 +1,22 @@
-// The dependency-free line chart: tick placement, log axes, legend, references, escaping,
-// and well-formed SVG.
+// The dependency-free line chart and its text helpers: tick placement, log axes, legend,
+// references, subtitle, line styles, ids, escaping, and well-formed SVG.
+#include "plot/svg_chart.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <regex>
 
 #include "markup_check.h"
-#include "report/svg_chart.h"
-#include "report/text_format.h"
+#include "plot/text_format.h"
 
-namespace limitnet::report {
+namespace limitnet::plot {
 namespace {
 
-using testing::count_of;
-using testing::markup_problem;
+using report::testing::count_of;
+using report::testing::markup_problem;
 
-// (cx, cy) of every marker, in drawing order.
+// (cx, cy) of every marker, in drawing order (the data, then a legend dot per series with markers).
 std::vector<std::pair<double, double>> markers(const std::string& svg) {
   std::vector<std::pair<double, double>> out;
   const std::regex circle("<circle cx=\"([0-9.]+)\" cy=\"([0-9.]+)\"");
@@ -25,12 +26,19 @@ std::vector<std::pair<double, double>> markers(const std::string& svg) {
   return out;
 }
 
+// The y of the plot area's top edge (its clip rectangle).
+double plot_top(const std::string& svg) {
+  std::smatch m;
+  if (!std::regex_search(svg, m, std::regex("<clipPath id=\"[^\"]*\"><rect x=\"[0-9.]+\" y=\"([0-9.]+)\""))) return -1;
+  return std::stod(m[1]);
+}
+
 bool is_125_multiple(double step) {
   const double mantissa = step / std::pow(10.0, std::floor(std::log10(step) + 1e-9));
   return std::fabs(mantissa - 1) < 1e-6 || std::fabs(mantissa - 2) < 1e-6 || std::fabs(mantissa - 5) < 1e-6;
 }
 
-TEST(ReportText, FormatsNumbersOneWay) {
+TEST(PlotText, FormatsNumbersOneWay) {
   EXPECT_EQ(percent(0.7316), "73.2%");
   EXPECT_EQ(percent(0.5, 0), "50%");
   EXPECT_EQ(fixed(-83.684, 2), "-83.68");
@@ -42,7 +50,7 @@ TEST(ReportText, FormatsNumbersOneWay) {
   EXPECT_EQ(xml_escape("a<b & \"c\">'"), "a&lt;b &amp; &quot;c&quot;&gt;&#39;");
 }
 
-TEST(ReportChart, LinearTicksAreEvenOneTwoFiveSteps) {
+TEST(PlotChart, LinearTicksAreEvenOneTwoFiveSteps) {
   for (auto [lo, hi] : std::vector<std::pair<double, double>>{{0, 1}, {0, 5000}, {-3, 17}, {0.2, 0.93}, {60, 60.5}}) {
     const std::vector<double> t = linear_ticks(lo, hi);
     ASSERT_GE(t.size(), 3u) << lo << ".." << hi;
@@ -58,7 +66,7 @@ TEST(ReportChart, LinearTicksAreEvenOneTwoFiveSteps) {
   EXPECT_TRUE(linear_ticks(2, 1).empty());
 }
 
-TEST(ReportChart, LogTicksAreDecadesWithFillersForShortRanges) {
+TEST(PlotChart, LogTicksAreDecadesWithFillersForShortRanges) {
   const std::vector<double> wide = log_ticks(1, 1e5);
   EXPECT_EQ(wide, (std::vector<double>{1, 10, 100, 1000, 10000, 100000}));
   const std::vector<double> narrow = log_ticks(50, 500);
@@ -86,11 +94,13 @@ LineChart two_series_chart() {
   return c;
 }
 
-TEST(ReportChart, SvgIsWellFormedWithLegendReferencesAndEscapedText) {
+TEST(PlotChart, SvgIsWellFormedWithLegendReferencesAndEscapedText) {
   const std::string svg = render_svg(two_series_chart());
   EXPECT_EQ(markup_problem(svg, false), "");
   EXPECT_EQ(svg.rfind("<svg", 0), 0u);
+  EXPECT_EQ(count_of(svg, "</svg>"), 1u);
   EXPECT_NE(svg.find("accuracy &lt;vs&gt; bytes &amp; more"), std::string::npos);
+  EXPECT_EQ(svg.find("<vs>"), std::string::npos);
   EXPECT_NE(svg.find(">LimitNet</text>"), std::string::npos);
   EXPECT_NE(svg.find(">JPEG &quot;q&quot;</text>"), std::string::npos);
   EXPECT_NE(svg.find(">clean</text>"), std::string::npos);
@@ -101,7 +111,19 @@ TEST(ReportChart, SvgIsWellFormedWithLegendReferencesAndEscapedText) {
   EXPECT_EQ(markers(svg).size(), 5u + 2u);  // 5 data points and a legend dot per series
 }
 
-TEST(ReportChart, MarkersFollowTheData) {
+TEST(PlotChart, OneLinePerSeriesAndALegendEntryForEach) {
+  LineChart c = two_series_chart();
+  c.series.push_back({"progjpeg", {{150, 0.3}, {300, 0.85}}, "", true, false, false});  // no markers
+  const std::string svg = render_svg(c);
+  EXPECT_EQ(markup_problem(svg, false), "");
+  EXPECT_EQ(count_of(svg, "<polyline"), 3u);
+  EXPECT_EQ(markers(svg).size(), 5u + 2u);  // the third series adds neither dots nor a legend dot
+  for (const char* label : {">LimitNet<", ">JPEG &quot;q&quot;<", ">progjpeg<", ">clean<"}) {
+    EXPECT_EQ(count_of(svg, label), 1u) << label;
+  }
+}
+
+TEST(PlotChart, MarkersFollowTheData) {
   LineChart c = two_series_chart();
   c.references.clear();
   const auto m = markers(render_svg(c));
@@ -113,7 +135,37 @@ TEST(ReportChart, MarkersFollowTheData) {
   EXPECT_GT(m[3].second, m[4].second);  // JPEG 60% below 85%
 }
 
-TEST(ReportChart, LogAxisDropsNonPositiveXAndSaysSo) {
+TEST(PlotChart, SeriesWithoutLineIsMarkersOnly) {
+  LineChart c;
+  c.series.push_back({"points", {{1, 1}, {2, 3}, {3, 2}}, "", false, true, false});
+  const std::string svg = render_svg(c);
+  EXPECT_EQ(count_of(svg, "<polyline"), 0u);
+  EXPECT_EQ(markers(svg).size(), 3u + 1u);  // and a legend dot instead of a line sample
+}
+
+TEST(PlotChart, StrokeWidthAppliesToTheLineAndItsLegendSample) {
+  LineChart c = two_series_chart();
+  c.series[0].stroke_width = 3;
+  c.series[0].colour = "#abcdef";
+  const std::string svg = render_svg(c);
+  EXPECT_EQ(count_of(svg, "stroke=\"#abcdef\" stroke-width=\"3\""), 2u);
+  EXPECT_EQ(count_of(svg, "stroke=\"#123456\" stroke-width=\"2\""), 2u);  // the default
+}
+
+TEST(PlotChart, SubtitleGoesUnderTheTitleWrappedAndEscaped) {
+  LineChart c = two_series_chart();
+  const double top_without = plot_top(render_svg(c));
+  c.subtitle = "LimitNet: every byte of the packets (at most 51 B each); codecs: file or prefix bytes, "
+               "no packet framing <counted> & more words to wrap";
+  const std::string svg = render_svg(c);
+  EXPECT_EQ(markup_problem(svg, false), "");
+  EXPECT_GE(count_of(svg, "font-size=\"11\" fill=\"#555555\">"), 2u);  // wrapped to the width
+  EXPECT_NE(svg.find("&lt;counted&gt; &amp; more"), std::string::npos);
+  EXPECT_LT(svg.find("accuracy &lt;vs&gt;"), svg.find("LimitNet: every byte"));  // under the title
+  EXPECT_GT(plot_top(svg), top_without);  // the plot makes room
+}
+
+TEST(PlotChart, LogAxisDropsNonPositiveXAndSaysSo) {
   LineChart c;
   c.x.log = true;
   c.x.label = "bytes";
@@ -125,7 +177,17 @@ TEST(ReportChart, LogAxisDropsNonPositiveXAndSaysSo) {
   EXPECT_NE(svg.find(">100</text>"), std::string::npos);  // a decade tick between them
 }
 
-TEST(ReportChart, EmptyChartSaysNoData) {
+TEST(PlotChart, ChartsOnOnePageHaveTheirOwnIds) {
+  LineChart a = two_series_chart(), b = two_series_chart();
+  a.id = "fig8";
+  b.id = "fig 10<a>";  // only letters, digits, '-' and '_' are kept
+  const std::string sa = render_svg(a), sb = render_svg(b);
+  EXPECT_NE(sa.find("<clipPath id=\"fig8-plot\">"), std::string::npos);
+  EXPECT_NE(sb.find("<clipPath id=\"fig10a-plot\">"), std::string::npos);
+  EXPECT_NE(sb.find("clip-path=\"url(#fig10a-plot)\""), std::string::npos);
+}
+
+TEST(PlotChart, EmptyChartSaysNoData) {
   LineChart c;
   c.title = "nothing";
   const std::string svg = render_svg(c);
@@ -133,7 +195,7 @@ TEST(ReportChart, EmptyChartSaysNoData) {
   EXPECT_NE(svg.find(">no data</text>"), std::string::npos);
 }
 
-TEST(ReportMarkupCheck, CatchesBrokenMarkup) {
+TEST(PlotMarkupCheck, CatchesBrokenMarkup) {
   EXPECT_EQ(markup_problem("<a><b/></a>", false), "");
   EXPECT_NE(markup_problem("<a><b></a>", false), "");
   EXPECT_NE(markup_problem("<a x=1></a>", false), "");
@@ -144,4 +206,4 @@ TEST(ReportMarkupCheck, CatchesBrokenMarkup) {
 }
 
 }  // namespace
-}  // namespace limitnet::report
+}  // namespace limitnet::plot
