@@ -28,14 +28,8 @@ using limitnet::cli_test::CmdResult;
 using limitnet::cli_test::run;
 using limitnet::cli_test::run_json;
 
-std::string read_all(const fs::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
-}
-void write_all(const fs::path& p, const std::string& s) {
-  std::ofstream f(p, std::ios::binary | std::ios::trunc);
-  f << s;
-}
+using limitnet::cli_test::read_all;
+using limitnet::cli_test::write_all;
 
 class CliTest : public ::testing::Test {
  protected:

@@ -27,10 +27,7 @@ const std::string kCifarModel = std::string(LIMITNET_SOURCE_DIR) + "/models/cifa
 using limitnet::cli_test::CmdResult;
 using limitnet::cli_test::run;
 
-std::string read_all(const fs::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
-}
+using limitnet::cli_test::read_all;
 
 bool have_fmnist() { return fs::exists("/usr/share/datasets/fashion-mnist") || std::getenv("LIMITNET_FASHION_MNIST"); }
 

@@ -5,6 +5,8 @@
 #include <sys/wait.h>
 
 #include <cstdio>
+#include <fstream>
+#include <iterator>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -34,6 +36,16 @@ inline nlohmann::json run_json(const std::string& args) {
   const CmdResult r = run(args, false);
   EXPECT_EQ(r.code, 0) << args << "\n" << r.out;
   return nlohmann::json::parse(r.out);
+}
+
+// A whole file's bytes ("" when it cannot be read), and a file written from bytes.
+inline std::string read_all(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
+}
+inline void write_all(const std::string& path, const std::string& bytes) {
+  std::ofstream f(path, std::ios::binary | std::ios::trunc);
+  f << bytes;
 }
 
 }  // namespace limitnet::cli_test

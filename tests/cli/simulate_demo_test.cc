@@ -32,10 +32,7 @@ using limitnet::cli_test::CmdResult;
 using limitnet::cli_test::run;
 using limitnet::cli_test::run_json;
 
-std::string read_all(const fs::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
-}
+using limitnet::cli_test::read_all;
 
 size_t count(const std::string& text, const std::string& what) {
   size_t n = 0;
