@@ -19,6 +19,7 @@
 
 #include "data/image_io.h"
 #include "model/calibrate.h"
+#include "model/ptq.h"
 
 namespace fs = std::filesystem;
 
@@ -174,6 +175,15 @@ TEST_F(CliTest, ModelQuantizeAddsInt8NetworkAndKeepsTheId) {
   const CmdResult no_data = run("model quantize " + path("m.lnm") + " --data " + path("nothing") + " -o " + path("z.lnm"));
   EXPECT_EQ(no_data.code, 1);
   EXPECT_NE(no_data.out.find("nothing"), std::string::npos) << no_data.out;
+  // A device-only Flash image has no float weights to quantise from.
+  const std::vector<uint8_t> int8_model = limitnet::random_int8_bundle("cifar32", 1, 4);
+  const limitnet::LoadedBundle loaded = limitnet::parse_bundle_bytes(int8_model.data(), int8_model.size(), "int8 model");
+  const std::vector<uint8_t> flash = limitnet::device_flash_bundle(loaded.view);
+  write_all(path("flash.lnm"), std::string(flash.begin(), flash.end()));
+  const CmdResult no_float = run("model quantize " + path("flash.lnm") + " --data " + path("calib") + " -o " + path("z.lnm"));
+  EXPECT_NE(no_float.code, 0);
+  EXPECT_NE(no_float.out.find("has no float device network with calibrated ranges to quantise"), std::string::npos)
+      << no_float.out;
   const CmdResult no_flag = run("model quantize " + path("m.lnm") + " -o " + path("z.lnm"));
   EXPECT_NE(no_flag.code, 0);
   EXPECT_NE(no_flag.out.find("--data is required"), std::string::npos) << no_flag.out;
