@@ -33,12 +33,21 @@ void register_train(CLI::App& app) {
   cmd->add_option("--classifier-from", o->classifier_from,
                   "Reuse a trained classifier: an earlier run directory or a model bundle (.lnm)")
       ->check(CLI::ExistingPath);
+  cmd->add_option("--init-from", o->init_from,
+                  "Start the encoder, saliency branch and decoder from an earlier run directory's weights "
+                  "(e.g. a further phase 2 with --p1-epochs 0)")
+      ->check(CLI::ExistingDirectory);
   cmd->add_option("--p1-epochs", o->p1_epochs, "Phase 1 epochs (reconstruction + saliency)")->capture_default_str();
   cmd->add_option("--p1-lr", o->p1_lr, "Phase 1 learning rate (Adam, cosine)")->capture_default_str();
   cmd->add_option("--p2-epochs", o->p2_epochs, "Phase 2 epochs (classification through the frozen classifier)")
       ->capture_default_str();
   cmd->add_option("--p2-lr", o->p2_lr, "Phase 2 learning rate (Adam, cosine)")->capture_default_str();
   cmd->add_option("--p2-mse", o->p2_mse_weight, "Weight of a reconstruction term in phase 2")->capture_default_str();
+  cmd->add_option("--p2-distill", o->p2_distill_temperature,
+                  "Phase 2 target: 0 = labels (cross-entropy); T > 0 = the classifier's own output on the clean image "
+                  "at temperature T (distillation)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 100.0));
   cmd->add_option("--saliency-weight", o->saliency_weight, "Weight of the saliency BCE in phase 1")->capture_default_str();
   cmd->add_option("--teacher", o->teacher, "Saliency teacher: spectral, fine, gradcam, dir:PATH, none")->capture_default_str();
   cmd->add_option("--decoder", o->decoder, "Decoder kind: paper, upconv, pyramid (default: the preset's)")

@@ -38,6 +38,7 @@ struct TrainOptions {
   int cls_width = 0, cls_blocks = 0;  // 0 = preset default
   std::string classifier_ts;   // TorchScript classifier file instead of training one
   std::string classifier_from; // reuse the classifier of an earlier run dir (its classifier.pt)
+  std::string init_from;       // start the autoencoder from an earlier run dir's weights
   // Phases.
   int p1_epochs = 10;
   double p1_lr = 1e-3;  // Adam, cosine decay
@@ -45,6 +46,10 @@ struct TrainOptions {
   double p2_lr = 1e-4;
   double saliency_weight = 0.05;  // BCE weight in phase 1
   double p2_mse_weight = 0.0;     // optional reconstruction term in phase 2
+  // Phase 2 target: 0 = cross-entropy with the labels (the paper); T > 0 = distillation,
+  // KL divergence to the frozen classifier's own softened output on the clean image at
+  // temperature T (scaled by T^2), so the reconstruction learns to be read like the original.
+  double p2_distill_temperature = 0.0;
   int decoder_width = 0;          // 0 = preset default
   std::string decoder;            // decoder kind (paper, upconv, pyramid); empty = preset default
   // Which latent values survive during training: "gradual" (LimitNet: the top p of the

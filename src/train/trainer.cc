@@ -383,7 +383,19 @@ void train_phase(Context& ctx, int phase, AutoEncoder& ae, Classifier& cls, nloh
           loss = loss + o.saliency_weight * sal_loss;
         }
       } else {
-        loss = torch::nn::functional::cross_entropy(cls.forward(xn), b.y);
+        torch::Tensor logits = cls.forward(xn);
+        if (o.p2_distill_temperature > 0) {
+          const double t = o.p2_distill_temperature;
+          torch::Tensor target;
+          {
+            torch::NoGradGuard ng;
+            target = torch::softmax(cls.forward(b.x) / t, 1);
+          }
+          namespace F = torch::nn::functional;
+          loss = F::kl_div(torch::log_softmax(logits / t, 1), target, F::KLDivFuncOptions().reduction(torch::kBatchMean)) * (t * t);
+        } else {
+          loss = torch::nn::functional::cross_entropy(logits, b.y);
+        }
         if (o.p2_mse_weight > 0) loss = loss + o.p2_mse_weight * rec_loss;
       }
       loss.backward();
@@ -518,6 +530,51 @@ void load_bundle_classifier(Context& ctx, const std::string& path, Classifier& c
   load_module_state(b.view, "classifier", *cls.resnet, path);
 }
 
+// --classifier-from with an earlier run directory: its classifier.pt, which must have the
+// geometry this run expects (the preset's, or --cls-width / --cls-blocks).
+// torch::load replaces tensors whatever their shape, so the shapes are compared afterwards:
+// a file of another geometry is an error naming `what`, not a crash later on.
+template <typename Module>
+void load_checked(Module& net, const fs::path& file, const std::string& what) {
+  std::vector<std::vector<int64_t>> shapes;
+  for (const auto& t : net->named_parameters()) shapes.push_back(t.value().sizes().vec());
+  const std::string mismatch = file.string() + ": not " + what;
+  try {
+    torch::load(net, file.string());
+  } catch (const c10::Error& e) {
+    throw std::runtime_error(mismatch + ": " + std::string(e.what_without_backtrace()).substr(0, 160));
+  }
+  size_t i = 0;
+  for (const auto& t : net->named_parameters()) {
+    if (i >= shapes.size() || t.value().sizes().vec() != shapes[i++]) throw std::runtime_error(mismatch + ": " + t.key() + " differs");
+  }
+  if (i != shapes.size()) throw std::runtime_error(mismatch);
+}
+
+// --classifier-from with an earlier run directory: its classifier.pt, which must have the
+// geometry this run expects (the preset's, or --cls-width / --cls-blocks).
+void load_run_classifier(const std::string& dir, ResNet& net) {
+  const fs::path file = fs::path(dir) / "classifier.pt";
+  if (!fs::is_regular_file(file)) {
+    throw std::runtime_error(dir + ": no classifier.pt (--classifier-from takes a run directory with a trained "
+                             "classifier, or a model bundle .lnm)");
+  }
+  load_checked(net, file, "a classifier of this preset and geometry (--cls-width, --cls-blocks)");
+}
+
+// --init-from: start phases 1 and 2 from an earlier run's encoder, saliency branch, decoder
+// and latent ranges (e.g. a longer phase 2 with another target), instead of from scratch.
+void load_run_autoencoder(const std::string& dir, AutoEncoder& ae) {
+  for (const char* f : {"device.pt", "decoder.pt", "qmax.pt"}) {
+    if (!fs::is_regular_file(fs::path(dir) / f)) {
+      throw std::runtime_error(dir + ": no " + f + " (--init-from takes the run directory of an earlier training)");
+    }
+  }
+  load_checked(ae.device, fs::path(dir) / "device.pt", "a device network of this preset");
+  load_checked(ae.decoder, fs::path(dir) / "decoder.pt", "a decoder of this kind and width (--decoder, --decoder-width)");
+  torch::load(ae.qmax, (fs::path(dir) / "qmax.pt").string());
+}
+
 void run_training(const TrainOptions& opts) {
   Context ctx;
   ctx.o = opts;
@@ -568,7 +625,8 @@ void run_training(const TrainOptions& opts) {
   log_line(ctx, {{"stage", "data"}, {"train", train_ds->description()}, {"val", val_ds->description()},
                  {"seconds", seconds_since(td)}, {"options", {{"preset", o.preset}, {"seed", o.seed}, {"batch", o.batch},
                  {"cls_epochs", o.cls_epochs}, {"cls_lr", o.cls_lr}, {"p1_epochs", o.p1_epochs}, {"p1_lr", o.p1_lr},
-                 {"p2_epochs", o.p2_epochs}, {"p2_lr", o.p2_lr}, {"teacher", o.teacher},
+                 {"p2_epochs", o.p2_epochs}, {"p2_lr", o.p2_lr}, {"p2_mse", o.p2_mse_weight},
+                 {"p2_distill", o.p2_distill_temperature}, {"init_from", o.init_from}, {"teacher", o.teacher},
                  {"dropping", o.dropping}, {"decoder", ctx.dec_spec.kind}, {"decoder_width", ctx.dec_spec.width},
                  {"latent_bits", ctx.codec.latent_bits}, {"saliency_grid", ctx.codec.saliency_grid},
                  {"saliency_bits", ctx.codec.saliency_bits}, {"gradual_milli", ctx.codec.gradual_milli}}}});
@@ -588,7 +646,7 @@ void run_training(const TrainOptions& opts) {
     if (!o.classifier_from.empty() && fs::is_regular_file(o.classifier_from)) {
       load_bundle_classifier(ctx, o.classifier_from, cls);
     } else if (!o.classifier_from.empty()) {
-      torch::load(cls.resnet, (fs::path(o.classifier_from) / "classifier.pt").string());
+      load_run_classifier(o.classifier_from, cls.resnet);
     } else {
       train_classifier(ctx, cls.resnet, state);
     }
@@ -617,6 +675,9 @@ void run_training(const TrainOptions& opts) {
     torch::load(ae.device, run_file(ctx, "device.pt").string());
     torch::load(ae.decoder, run_file(ctx, "decoder.pt").string());
     torch::load(ae.qmax, run_file(ctx, "qmax.pt").string());
+  } else if (!o.init_from.empty()) {
+    load_run_autoencoder(o.init_from, ae);
+    log_line(ctx, {{"stage", "init"}, {"from", o.init_from}});
   }
   train_phase(ctx, 1, ae, cls, state);
   train_phase(ctx, 2, ae, cls, state);

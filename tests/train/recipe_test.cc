@@ -3,10 +3,15 @@
 // Needs Fashion-MNIST from apt (dataset-fashion-mnist); skips without it.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
 
 #include "cloud/cloud_model.h"
 #include "codec/host/bundle_writer.h"
@@ -190,6 +195,126 @@ TEST(TrainRecipe, BadBundlesGiveClearErrors) {
   EXPECT_THROW(CloudModel((dir / "junk.lnm").string()), std::runtime_error);
 }
 
+// Copies a bundle with one config key set to another value (same sections, same id).
+fs::path with_config(const fs::path& src, const fs::path& dst, const std::string& key, const std::string& value) {
+  const LoadedBundle b = load_bundle(src.string());
+  BundleTensor t;
+  EXPECT_TRUE(b.view.find("config", &t));
+  std::string cfg(reinterpret_cast<const char*>(t.data), t.bytes), out;
+  std::istringstream lines(cfg);
+  for (std::string line; std::getline(lines, line);) {
+    out += line.rfind(key + "=", 0) == 0 ? key + "=" + value : line;
+    out += "\n";
+  }
+  BundleWriter w(b.view.parts());
+  w.copy_from(b.view, {"config"});
+  w.set_config(out);
+  w.write(dst.string(), b.view.model_id());
+  return dst;
+}
+
+TEST(TrainRecipe, ClassifierFromRefusesAClassifierThatDoesNotFit) {
+  if (!have_fmnist()) GTEST_SKIP() << "Fashion-MNIST not installed";
+  const fs::path& model = tiny_model();
+  const fs::path dir = temp_dir("cls_from");
+  int runs = 0;
+  auto expect_error = [&](const fs::path& from, const std::string& needle) {
+    train::TrainOptions o = tiny(dir / ("run" + std::to_string(runs++)));
+    o.classifier_from = from.string();
+    o.teacher = "none";
+    try {
+      train::run_training(o);
+      ADD_FAILURE() << from << " was accepted as a classifier";
+    } catch (const std::runtime_error& e) {
+      EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
+    }
+  };
+  expect_error(with_config(model, dir / "cifar.lnm", "preset", "cifar32"), "for preset 'cifar32', not 'fmnist28'");
+  expect_error(with_config(model, dir / "five.lnm", "num_classes", "5"), "has 5 classes, the data 10");
+  expect_error(with_config(model, dir / "ts.lnm", "classifier", "torchscript"), "built-in ResNet classifier");
+  const PresetSpec& p = *find_preset("fmnist28");
+  random_device_bundle(p, p.codec, 3).write((dir / "device.lnm").string());
+  expect_error(dir / "device.lnm", "has no cloud part");
+  fs::create_directories(dir / "empty-run");
+  expect_error(dir / "empty-run", "no classifier.pt");
+  // A run directory whose classifier has another geometry than this run expects.
+  {
+    const fs::path run = dir / "wide";
+    train::TrainOptions o = tiny(run);
+    o.cls_width = 8;
+    o.p1_epochs = o.p2_epochs = 0;
+    train::run_training(o);
+    expect_error(run, "not a classifier of this preset and geometry");
+  }
+  // The bundle itself is accepted and its classifier kept: clean top-1 is the same.
+  train::TrainOptions ok = tiny(dir / "ok");
+  ok.classifier_from = model.string();
+  ok.teacher = "none";
+  train::run_training(ok);
+  auto test = data::open_dataset("fashion-mnist", data::Split::Test, 28, 28, 1, 48);
+  eval::CurveOptions co;
+  co.progress = false;
+  EXPECT_DOUBLE_EQ(eval::evaluate_curve(CloudModel((dir / "ok" / "model.lnm").string()), *test, co).clean_top1,
+                   eval::evaluate_curve(CloudModel(model.string()), *test, co).clean_top1);
+}
+
+TEST(TrainRecipe, InitFromContinuesAnEarlierRunWithDistillation) {
+  if (!have_fmnist()) GTEST_SKIP() << "Fashion-MNIST not installed";
+  const fs::path& model = tiny_model();
+  const fs::path base = model.parent_path(), dir = temp_dir("init_from");
+  train::TrainOptions o = tiny(dir / "more");
+  o.classifier_from = base.string();
+  o.init_from = base.string();
+  o.p1_epochs = 0;
+  o.p2_epochs = 1;
+  o.p2_distill_temperature = 2.0;
+  train::run_training(o);
+  std::ifstream log(dir / "more" / "log.jsonl");
+  bool init = false;
+  double loss = -1;
+  for (std::string line; std::getline(log, line);) {
+    const nlohmann::json j = nlohmann::json::parse(line);
+    if (j["stage"] == "init") init = j["from"] == base.string();
+    if (j["stage"] == "phase2") loss = j["loss"].get<double>();
+  }
+  EXPECT_TRUE(init);
+  EXPECT_TRUE(std::isfinite(loss));
+  EXPECT_GE(loss, 0.0);  // a KL divergence
+  // With no epochs at all the export carries exactly the earlier run's device weights.
+  train::TrainOptions same = tiny(dir / "same");
+  same.classifier_from = base.string();
+  same.init_from = base.string();
+  same.p1_epochs = same.p2_epochs = 0;
+  train::run_training(same);
+  const LoadedBundle a = load_bundle(model.string()), b = load_bundle((dir / "same" / "model.lnm").string());
+  for (const char* name : {"encoder.0.weight", "saliency.0.weight"}) {
+    BundleTensor ta, tb;
+    ASSERT_TRUE(a.view.find(name, &ta) && b.view.find(name, &tb)) << name;
+    ASSERT_EQ(ta.bytes, tb.bytes);
+    EXPECT_EQ(std::memcmp(ta.data, tb.data, ta.bytes), 0) << name;
+  }
+  // Bad input: a directory without weights, and a decoder of another width.
+  fs::create_directories(dir / "empty");
+  train::TrainOptions bad = tiny(dir / "bad1");
+  bad.init_from = (dir / "empty").string();
+  try {
+    train::run_training(bad);
+    ADD_FAILURE() << "an empty --init-from directory was accepted";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("no device.pt"), std::string::npos) << e.what();
+  }
+  train::TrainOptions wide = tiny(dir / "bad2");
+  wide.init_from = base.string();
+  wide.decoder = "pyramid";
+  wide.decoder_width = 48;
+  try {
+    train::run_training(wide);
+    ADD_FAILURE() << "a decoder of another width was accepted";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("not a decoder of this kind and width"), std::string::npos) << e.what();
+  }
+}
+
 TEST(TrainRecipe, EmptyDatasetFolderIsAnError) {
   const fs::path dir = temp_dir("empty");
   fs::create_directories(dir / "train" / "a");
@@ -242,6 +367,15 @@ TEST(TrainRecipe, TorchScriptClassifierPlugsIn) {
   double sum = 0;
   for (float v : p) sum += v;
   EXPECT_NEAR(sum, 1.0, 1e-4);
+  // Its bundle cannot seed --classifier-from, which reuses the built-in ResNet only.
+  train::TrainOptions reuse = tiny(dir / "reuse");
+  reuse.classifier_from = (dir / "run" / "model.lnm").string();
+  try {
+    train::run_training(reuse);
+    FAIL() << "a TorchScript bundle was accepted by --classifier-from";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("built-in ResNet classifier"), std::string::npos) << e.what();
+  }
   // A file that is not TorchScript is refused with its name.
   train::TrainOptions bad = tiny(dir / "run2");
   bad.classifier_ts = script.string();
