@@ -1,10 +1,12 @@
-// limitnet model {init,quantize,presets}: create model bundles, add the int8 device
-// network to a trained one, and list the architecture presets.
+// limitnet model {init,quantize,set-coder,presets}: create model bundles, add the int8
+// device network to a trained one, switch its entropy coder, and list the presets.
 #include <cstring>
 #include <iomanip>
 #include <iostream>
 
 #include "cli_common.h"
+#include "codec/bundle/bundle.h"
+#include "codec/host/bundle_writer.h"
 #include "codec/presets.h"
 #include "data/dataset.h"
 #include "model/calibrate.h"
@@ -126,6 +128,53 @@ void run_quantize(const QuantizeOptions& o) {
   }
 }
 
+struct SetCoderOptions {
+  std::string input, output, coder;
+  bool json = false;
+};
+
+// The same trained model with the other entropy coder: both tables are in every bundle,
+// the config's `coder` line picks one. The device sends other bytes, so the id changes
+// (cloud part included: one bundle). Used for the Huffman vs rANS ablation.
+void run_set_coder(const SetCoderOptions& o) {
+  if (o.coder != "huffman" && o.coder != "rans") throw CliError("unknown coder '" + o.coder + "'; valid: huffman, rans");
+  const LoadedBundle in = load_bundle(o.input);
+  BundleTensor cfg;
+  if (!in.view.find("config", &cfg)) throw CliError(o.input + ": has no config section");
+  const std::string text(reinterpret_cast<const char*>(cfg.data), cfg.bytes);
+  std::string out;
+  bool found = false;
+  for (size_t start = 0; start < text.size();) {
+    size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    const std::string line = text.substr(start, end - start);
+    start = end + 1;
+    if (line.empty()) continue;
+    if (line.rfind("coder=", 0) == 0) {
+      out += "coder=" + o.coder + "\n";
+      found = true;
+    } else {
+      out += line + "\n";
+    }
+  }
+  if (!found) throw CliError(o.input + ": its config has no coder= line");
+  BundleWriter writer(in.view.parts());
+  writer.copy_from(in.view, {"config"});
+  writer.set_config(out);
+  const uint32_t id = writer.device_content_id();
+  writer.write(o.output, id);
+  // Refuse to leave behind a bundle that the codec cannot use.
+  const LoadedBundle check = load_bundle(o.output);
+  CodecConfig parsed;
+  if (read_codec_config(check.view, &parsed) != Status::kOk) throw CliError(o.output + ": written but not a valid codec configuration");
+  if (o.json) {
+    print_json({{"input", o.input}, {"output", o.output}, {"coder", o.coder}, {"model_id", hex32(id)},
+                {"input_model_id", hex32(in.view.model_id())}});
+  } else {
+    std::cout << o.output << ": model " << hex32(id) << " (" << o.coder << "; was " << hex32(in.view.model_id()) << ")\n";
+  }
+}
+
 void run_presets(bool json) {
   int n = 0;
   const PresetSpec* p = all_presets(&n);
@@ -184,6 +233,14 @@ void register_model(CLI::App& app) {
   qc->add_option("-o,--output", q->output, "Output bundle (may be the input; written atomically)")->required();
   qc->add_flag("--json", q->json, "Print a JSON summary");
   qc->callback([q]() { run_quantize(*q); });
+
+  auto sc = std::make_shared<SetCoderOptions>();
+  CLI::App* scc = cmd->add_subcommand("set-coder", "Write a copy of a bundle that uses the other entropy coder (new model id)");
+  scc->add_option("model", sc->input, "Model bundle (.lnm)")->required()->check(CLI::ExistingFile);
+  scc->add_option("--coder", sc->coder, "Entropy coder: huffman or rans")->required();
+  scc->add_option("-o,--output", sc->output, "Output bundle (may be the input; written atomically)")->required();
+  scc->add_flag("--json", sc->json, "Print a JSON summary");
+  scc->callback([sc]() { run_set_coder(*sc); });
 
   auto json = std::make_shared<bool>(false);
   CLI::App* p = cmd->add_subcommand("presets", "List architecture presets with parameters and MACs per image");

@@ -53,7 +53,7 @@ class CliTest : public ::testing::Test {
 fs::path CliTest::dir_;
 
 TEST_F(CliTest, HelpOnEverySubcommand) {
-  for (const char* sub : {"", "encode", "decode", "inspect", "model", "model init", "model quantize", "model presets", "demo"}) {
+  for (const char* sub : {"", "encode", "decode", "inspect", "model", "model init", "model quantize", "model set-coder", "model presets", "demo"}) {
     const CmdResult r = run(std::string(sub) + " --help");
     EXPECT_EQ(r.code, 0) << sub;
     EXPECT_NE(r.out.find("Usage"), std::string::npos) << sub << ": " << r.out;
@@ -187,6 +187,25 @@ TEST_F(CliTest, ModelQuantizeAddsInt8NetworkAndKeepsTheId) {
   const CmdResult no_flag = run("model quantize " + path("m.lnm") + " -o " + path("z.lnm"));
   EXPECT_NE(no_flag.code, 0);
   EXPECT_NE(no_flag.out.find("--data is required"), std::string::npos) << no_flag.out;
+  EXPECT_FALSE(fs::exists(path("z.lnm")));
+}
+
+TEST_F(CliTest, ModelSetCoderSwitchesTheCoderAndTheId) {
+  const nlohmann::json r = run_json("model set-coder " + path("m.lnm") + " --coder rans -o " + path("rans.lnm") + " --json");
+  EXPECT_NE(r["model_id"], r["input_model_id"]);  // the device sends other bytes
+  EXPECT_NE(run("inspect " + path("rans.lnm")).out.find("coder=rans"), std::string::npos) << run("inspect " + path("rans.lnm")).out;
+  ASSERT_EQ(run("encode " + path("in.png") + " -m " + path("rans.lnm") + " -o " + path("rans.lnp") + " -p 51").code, 0);
+  EXPECT_NE(read_all(path("rans.lnp")), read_all(path("x.lnp")));
+  // Both coders carry the same latent: decoding gives identical values.
+  ASSERT_EQ(run("decode " + path("rans.lnp") + " -m " + path("rans.lnm") + " -o " + path("rans.npy")).code, 0);
+  ASSERT_EQ(run("decode " + path("x.lnp") + " -m " + path("m.lnm") + " -o " + path("huff.npy")).code, 0);
+  EXPECT_EQ(read_all(path("rans.npy")), read_all(path("huff.npy")));
+  // Packets of one coder are refused by the other's bundle (the id differs).
+  const CmdResult wrong = run("decode " + path("rans.lnp") + " -m " + path("m.lnm") + " -o " + path("w.npy"));
+  EXPECT_NE(wrong.code, 0);
+  const CmdResult bad = run("model set-coder " + path("m.lnm") + " --coder zstd -o " + path("z.lnm"));
+  EXPECT_EQ(bad.code, 1);
+  EXPECT_NE(bad.out.find("valid: huffman, rans"), std::string::npos) << bad.out;
   EXPECT_FALSE(fs::exists(path("z.lnm")));
 }
 
