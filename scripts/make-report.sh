@@ -16,13 +16,15 @@
 #   FIG13_DEADLINE_MS  deadline of the two Fig. 13 runs (their time grid scales with it).
 #              The scenarios' 5 s / 10 s suit the paper's 224x224 images; a 32x32 image
 #              is all sent in well under a second at 5.5 KB/s, so e.g. 600 for cifar32.
+#   FIXEDRATE_EVAL  eval result for Fig. 10 a (LimitNet and methods.fixedrate) when the
+#              fixed-rate bundles had a shorter recipe than MODEL (optional)
 #   ABLATION   "LABEL:PATH ..." eval results of ablation variants for Fig. 10 b (optional)
 #   ABLATION_TITLE  caption of that figure
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 if [[ $# -lt 3 ]]; then
-  sed -n '2,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,22p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
   exit 2
 fi
 model="$1" data="$2" out="$3"
@@ -102,6 +104,7 @@ report=("$limitnet" report --eval "$out/eval.json" --simulate "$out/sim-lorawan-
         --simulate "$out/sim-lorawan-dynamic.json" --table6 "$out/table6.json" --commands "$commands"
         -o "$out/report.html")
 for a in "${ablation[@]}"; do report+=(--ablation "$a"); done
+[[ -n "${FIXEDRATE_EVAL:-}" ]] && report+=(--fixedrate-eval "$FIXEDRATE_EVAL")
 [[ -n "${ABLATION_TITLE:-}" ]] && report+=(--ablation-title "$ABLATION_TITLE")
 record "${report[@]}"
 say "5/5 report ..."

@@ -15,7 +15,7 @@ namespace limitnet::cli {
 namespace {
 
 struct ReportOptions {
-  std::string eval, table6, commands, output, title = "LimitNet report";
+  std::string eval, fixedrate_eval, table6, commands, output, title = "LimitNet report";
   std::string ablation_title = report::ReportInputs{}.ablation_title;
   std::vector<std::string> ablation, simulate;
   bool json = false;
@@ -32,13 +32,14 @@ auto load_from(const std::string& flag, const std::string& path, Load load) {
 }
 
 report::ReportInputs load_inputs(const ReportOptions& o) {
-  if (o.eval.empty() && o.ablation.empty() && o.simulate.empty() && o.table6.empty()) {
-    throw CliError("nothing to report: give at least one of --eval, --ablation, --simulate, --table6");
+  if (o.eval.empty() && o.fixedrate_eval.empty() && o.ablation.empty() && o.simulate.empty() && o.table6.empty()) {
+    throw CliError("nothing to report: give at least one of --eval, --fixedrate-eval, --ablation, --simulate, --table6");
   }
   report::ReportInputs in;
   in.title = o.title;
   in.ablation_title = o.ablation_title;
   if (!o.eval.empty()) in.eval = load_from("--eval", o.eval, report::load_eval);
+  if (!o.fixedrate_eval.empty()) in.fixedrate_eval = load_from("--fixedrate-eval", o.fixedrate_eval, report::load_eval);
   for (const std::string& spec : o.ablation) {
     std::pair<std::string, std::string> labelled;
     try {
@@ -105,6 +106,9 @@ void register_report(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand(
       "report", "One HTML page with the paper's figures and tables from eval/simulate JSON results (docs/REPORT.md)");
   cmd->add_option("--eval", o->eval, "`limitnet eval --json` result: Fig. 8, Fig. 10 a (methods.fixedrate), Table 4 (bd)");
+  cmd->add_option("--fixedrate-eval", o->fixedrate_eval,
+                  "`limitnet eval --json` result for Fig. 10 a instead of --eval's: a LimitNet model trained by the "
+                  "same recipe as the fixed-rate autoencoders in its methods.fixedrate");
   cmd->add_option("--ablation", o->ablation,
                   "LABEL:PATH of an eval result of one ablation variant, repeated (Fig. 10 b), e.g. G=0.2:eval-g02.json");
   cmd->add_option("--ablation-title", o->ablation_title, "Caption of the ablation figure")->capture_default_str();

@@ -131,7 +131,11 @@ std::string provenance_html(const ReportInputs& in, const std::vector<std::strin
 
   h += "<h2 id=\"inputs\">Inputs</h2>\n<table class=\"inputs\">\n<thead><tr><th>role</th><th>file</th><th>what it "
        "records</th></tr></thead>\n<tbody>\n";
-  if (in.eval) h += input_row("eval (Fig. 8, Fig. 10 a, Table 4)", in.eval->path, eval_facts(*in.eval));
+  if (in.eval) {
+    h += input_row(in.fixedrate_eval ? "eval (Fig. 8, Table 4)" : "eval (Fig. 8, Fig. 10 a, Table 4)", in.eval->path,
+                   eval_facts(*in.eval));
+  }
+  if (in.fixedrate_eval) h += input_row("eval (Fig. 10 a)", in.fixedrate_eval->path, eval_facts(*in.fixedrate_eval));
   for (const auto& [label, e] : in.ablation) h += input_row("ablation " + label + " (Fig. 10 b)", e.path, eval_facts(e));
   for (const SimulationResult& s : in.simulations) h += input_row("simulate (Fig. 13)", s.path, simulation_facts(s));
   if (in.table6) h += input_row("simulate --table6 (Table 6)", in.table6->path, table6_facts(*in.table6));

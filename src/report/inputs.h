@@ -86,6 +86,9 @@ struct Table6Result {
 // Everything one report is made from; any part may be missing.
 struct ReportInputs {
   std::optional<EvalResult> eval;                            // Fig. 8, Fig. 10 a, Table 4
+  // Fig. 10 (a) from another eval result than `eval`: fixed-rate autoencoders are fairly
+  // compared only with a LimitNet model trained by the same (often shorter) recipe.
+  std::optional<EvalResult> fixedrate_eval;
   std::vector<std::pair<std::string, EvalResult>> ablation;  // label, result: Fig. 10 b
   std::string ablation_title = "Fig. 10 (b): G ablation, top-1 against bytes per image";
   std::vector<SimulationResult> simulations;                 // Fig. 13, one figure each

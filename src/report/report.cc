@@ -32,7 +32,7 @@ Report build_report(const ReportInputs& in) {
   Report r;
   const EvalResult* eval = in.eval ? &*in.eval : nullptr;
   r.figures.push_back(accuracy_size_figure(eval));
-  r.figures.push_back(fixed_rate_figure(eval));
+  r.figures.push_back(fixed_rate_figure(in.fixedrate_eval ? &*in.fixedrate_eval : eval));
   r.figures.push_back(ablation_figure("fig10b", in.ablation_title, in.ablation));
   // One Fig. 13 panel per simulation file; ids stay unique when a scenario repeats.
   std::set<std::string> used;

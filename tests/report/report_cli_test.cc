@@ -96,7 +96,7 @@ TEST(ReportCli, BadInputFailsWithAClearMessage) {
   write_json(dir.file("s.json"), testing::simulation_json("lorawan-max", 3, true));
   write_json(dir.file("e.json"), testing::eval_json(3, 0.6, false));
   const std::vector<Case> cases = {
-      {"report" + out, "nothing to report: give at least one of --eval, --ablation, --simulate, --table6"},
+      {"report" + out, "nothing to report: give at least one of --eval, --fixedrate-eval, --ablation, --simulate, --table6"},
       {"report --eval " + q(dir.file("none.json")) + out, dir.file("none.json") + ": no such file (--eval)"},
       {"report --eval " + q(dir.file("broken.json")) + out, dir.file("broken.json") + ": not valid JSON"},
       {"report --eval " + q(dir.file("bad.json")) + out,

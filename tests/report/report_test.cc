@@ -121,6 +121,28 @@ TEST_F(ReportFull, Fig10ShowsFixedRatePointsAndTheAblationCurves) {
   EXPECT_NE(b.find(dir.file("g2.json")), std::string::npos);
 }
 
+TEST(ReportFixedRate, Fig10aCanComeFromItsOwnEvalResult) {
+  ScratchDir dir("fixedrate");
+  // Main eval without fixed-rate points; a second eval (same short recipe as the
+  // fixed-rate bundles) carries them and its own LimitNet curve.
+  const nlohmann::json main_eval = testing::eval_json(4, 0.8, false), short_eval = testing::eval_json(4, 0.61, true);
+  write_json(dir.file("main.json"), main_eval);
+  write_json(dir.file("short.json"), short_eval);
+  ReportInputs in;
+  in.eval = load_eval(dir.file("main.json"));
+  in.fixedrate_eval = load_eval(dir.file("short.json"));
+  const Report r = build_report(in);
+  const std::string html = read_text(write_report(r, in, dir.file("r.html")).html_path);
+  EXPECT_EQ(markup_problem(html, true), "");
+  const std::string a = section(html, "fig10a");
+  ASSERT_NE(a, "");
+  for (const auto& p : short_eval["methods"]["fixedrate"]) EXPECT_NE(a.find(percent(p["top1"].get<double>())), std::string::npos);
+  EXPECT_NE(a.find(percent(short_eval["curve"][3]["top1"].get<double>())), std::string::npos);  // its LimitNet curve
+  EXPECT_EQ(a.find(percent(main_eval["curve"][3]["top1"].get<double>())), std::string::npos);   // not the main one
+  EXPECT_NE(section(html, "fig8").find(percent(main_eval["curve"][3]["top1"].get<double>())), std::string::npos);
+  EXPECT_NE(html.find("eval (Fig. 10 a)"), std::string::npos);
+}
+
 TEST_F(ReportFull, Fig13PanelsFollowTheSimulations) {
   const std::string m = section(html, "fig13-lorawan-max");
   EXPECT_NE(m.find("top-1 accuracy against time"), std::string::npos);
