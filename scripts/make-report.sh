@@ -16,6 +16,9 @@
 #   FIG13_DEADLINE_MS  deadline of the two Fig. 13 runs (their time grid scales with it).
 #              The scenarios' 5 s / 10 s suit the paper's 224x224 images; a 32x32 image
 #              is all sent in well under a second at 5.5 KB/s, so e.g. 600 for cifar32.
+#   EVAL_JSON  reuse this `limitnet eval --json` result of MODEL instead of step 1 (the
+#              slow one: about 15 min for cifar32 with its baselines); extra arguments
+#              then only pick the starfish bundle for the simulations
 #   FIXEDRATE_EVAL  eval result for Fig. 10 a (LimitNet and methods.fixedrate) when the
 #              fixed-rate bundles had a shorter recipe than MODEL (optional)
 #   ABLATION   "LABEL:PATH ..." eval results of ablation variants for Fig. 10 b (optional)
@@ -24,7 +27,7 @@ set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 if [[ $# -lt 3 ]]; then
-  sed -n '2,22p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,25p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
   exit 2
 fi
 model="$1" data="$2" out="$3"
@@ -88,8 +91,17 @@ step() {
   say "$label done in $((SECONDS - start)) s (output: $log)"
 }
 
-step "1/5 eval with baselines" "$out/eval.log" \
-  "$limitnet" eval -m "$model" --data "$data" --quiet "${baselines[@]}" "${eval_extra[@]}" --json "$out/eval.json"
+if [[ -n "${EVAL_JSON:-}" ]]; then
+  # The slow step, reused: the file must be an eval result of this very model.
+  [[ -f "$EVAL_JSON" ]] || die "EVAL_JSON=$EVAL_JSON: no such file"
+  grep -q '"clean_top1"' "$EVAL_JSON" || die "EVAL_JSON=$EVAL_JSON: not a \`limitnet eval --json\` result"
+  cp "$EVAL_JSON" "$out/eval.json"
+  echo "# step 1 reused an earlier result: cp $EVAL_JSON $out/eval.json (its own command: see the model card)" >> "$commands"
+  say "1/5 eval: reusing $EVAL_JSON"
+else
+  step "1/5 eval with baselines" "$out/eval.log" \
+    "$limitnet" eval -m "$model" --data "$data" --quiet "${baselines[@]}" "${eval_extra[@]}" --json "$out/eval.json"
+fi
 for s in lorawan-max lorawan-dynamic; do
   n=$([[ $s == lorawan-max ]] && echo 2 || echo 3)
   step "$n/5 simulate $s ($sim_limit images)" "$out/sim-$s.log" \

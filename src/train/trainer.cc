@@ -530,8 +530,6 @@ void load_bundle_classifier(Context& ctx, const std::string& path, Classifier& c
   load_module_state(b.view, "classifier", *cls.resnet, path);
 }
 
-// --classifier-from with an earlier run directory: its classifier.pt, which must have the
-// geometry this run expects (the preset's, or --cls-width / --cls-blocks).
 // torch::load replaces tensors whatever their shape, so the shapes are compared afterwards:
 // a file of another geometry is an error naming `what`, not a crash later on.
 template <typename Module>
