@@ -162,11 +162,12 @@ void run_set_coder(const SetCoderOptions& o) {
   writer.copy_from(in.view, {"config"});
   writer.set_config(out);
   const uint32_t id = writer.device_content_id();
-  writer.write(o.output, id);
-  // Refuse to leave behind a bundle that the codec cannot use.
-  const LoadedBundle check = load_bundle(o.output);
+  // Checked in memory first, so that no unusable bundle is ever written.
+  const std::vector<uint8_t> bytes = writer.serialize(id);
+  const LoadedBundle check = parse_bundle_bytes(bytes.data(), bytes.size(), o.output);
   CodecConfig parsed;
-  if (read_codec_config(check.view, &parsed) != Status::kOk) throw CliError(o.output + ": written but not a valid codec configuration");
+  if (read_codec_config(check.view, &parsed) != Status::kOk) throw CliError(o.input + ": its config is not a valid codec configuration");
+  writer.write(o.output, id);
   if (o.json) {
     print_json({{"input", o.input}, {"output", o.output}, {"coder", o.coder}, {"model_id", hex32(id)},
                 {"input_model_id", hex32(in.view.model_id())}});
