@@ -315,25 +315,16 @@ std::string comparison_svg(const eval::CurveResult& r, const std::vector<eval::M
   plot::ChartSeries limitnet;  // palette colour 0, the baselines take the next ones
   limitnet.label = "LimitNet";
   limitnet.stroke_width = 3;
-  double lo = 1e300, hi = 0;
-  for (const eval::CurvePoint& p : r.curve) {
-    limitnet.points.push_back({p.bytes, p.top1});
-    lo = std::min(lo, p.bytes);
-    hi = std::max(hi, p.bytes);
-  }
+  for (const eval::CurvePoint& p : r.curve) limitnet.points.push_back({p.bytes, p.top1});
   chart.series.push_back(limitnet);
   for (const eval::MethodCurve& m : methods) {
     plot::ChartSeries s;
     s.label = m.name;
-    for (const eval::MethodPoint& p : m.points) {
-      s.points.push_back({p.bytes, p.top1});
-      lo = std::min(lo, p.bytes);
-      hi = std::max(hi, p.bytes);
-    }
+    for (const eval::MethodPoint& p : m.points) s.points.push_back({p.bytes, p.top1});
     chart.series.push_back(s);
   }
   chart.references = {{"clean top-1", r.clean_top1, "#555555"}};
-  chart.x.log = x_scale == "log" || (x_scale == "auto" && lo > 0 && hi / lo > 4);
+  chart.x.log = x_scale == "log" || (x_scale == "auto" && plot::x_spans_more_than(chart, 4));
   if (!chart.x.log) chart.x.min = 0;
   return plot::render_svg(chart);
 }

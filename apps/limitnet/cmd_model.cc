@@ -3,6 +3,7 @@
 #include <cstring>
 #include <iomanip>
 #include <iostream>
+#include <sstream>
 
 #include "cli_common.h"
 #include "codec/bundle/bundle.h"
@@ -139,34 +140,21 @@ struct SetCoderOptions {
 void run_set_coder(const SetCoderOptions& o) {
   if (o.coder != "huffman" && o.coder != "rans") throw CliError("unknown coder '" + o.coder + "'; valid: huffman, rans");
   const LoadedBundle in = load_bundle(o.input);
+  // Only a usable codec model is rewritten: its config (coder= line included) parses.
+  CodecConfig codec;
   BundleTensor cfg;
-  if (!in.view.find("config", &cfg)) throw CliError(o.input + ": has no config section");
-  const std::string text(reinterpret_cast<const char*>(cfg.data), cfg.bytes);
-  std::string out;
-  bool found = false;
-  for (size_t start = 0; start < text.size();) {
-    size_t end = text.find('\n', start);
-    if (end == std::string::npos) end = text.size();
-    const std::string line = text.substr(start, end - start);
-    start = end + 1;
-    if (line.empty()) continue;
-    if (line.rfind("coder=", 0) == 0) {
-      out += "coder=" + o.coder + "\n";
-      found = true;
-    } else {
-      out += line + "\n";
-    }
+  if (read_codec_config(in.view, &codec) != Status::kOk || !in.view.find("config", &cfg)) {
+    throw CliError(o.input + ": has no valid codec configuration");
   }
-  if (!found) throw CliError(o.input + ": its config has no coder= line");
+  std::istringstream lines(std::string(reinterpret_cast<const char*>(cfg.data), cfg.bytes));
+  std::string out;
+  for (std::string line; std::getline(lines, line);) {
+    if (!line.empty()) out += (line.rfind("coder=", 0) == 0 ? "coder=" + o.coder : line) + "\n";
+  }
   BundleWriter writer(in.view.parts());
   writer.copy_from(in.view, {"config"});
   writer.set_config(out);
   const uint32_t id = writer.device_content_id();
-  // Checked in memory first, so that no unusable bundle is ever written.
-  const std::vector<uint8_t> bytes = writer.serialize(id);
-  const LoadedBundle check = parse_bundle_bytes(bytes.data(), bytes.size(), o.output);
-  CodecConfig parsed;
-  if (read_codec_config(check.view, &parsed) != Status::kOk) throw CliError(o.input + ": its config is not a valid codec configuration");
   writer.write(o.output, id);
   if (o.json) {
     print_json({{"input", o.input}, {"output", o.output}, {"coder", o.coder}, {"model_id", hex32(id)},

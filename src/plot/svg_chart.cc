@@ -134,6 +134,18 @@ std::vector<std::string> wrap(const std::string& text, double width, double char
 
 }  // namespace
 
+bool x_spans_more_than(const LineChart& chart, double ratio) {
+  double lo = 0, hi = 0;
+  for (const ChartSeries& s : chart.series) {
+    for (const ChartPoint& p : s.points) {
+      if (!(p.x > 0) || !std::isfinite(p.x)) continue;
+      lo = lo > 0 ? std::min(lo, p.x) : p.x;
+      hi = std::max(hi, p.x);
+    }
+  }
+  return lo > 0 && hi / lo > ratio;
+}
+
 const std::string& palette_colour(std::size_t i) {
   static const std::vector<std::string> colours = {"#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00",
                                                    "#56B4E9", "#000000", "#999933", "#882255", "#44AA99"};

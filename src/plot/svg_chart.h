@@ -61,6 +61,10 @@ struct LineChart {
 // data". Text is XML-escaped.
 std::string render_svg(const LineChart& chart);
 
+// True when the chart's positive x values span more than `ratio` (largest / smallest):
+// the rule for choosing a log x axis, e.g. 4 for bytes per image as in the paper's Fig. 8.
+bool x_spans_more_than(const LineChart& chart, double ratio);
+
 // Palette colour i (cycles): distinguishable, printable, colour-blind friendly order.
 const std::string& palette_colour(std::size_t i);
 

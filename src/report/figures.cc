@@ -28,18 +28,8 @@ plot::ChartSeries method_series(const std::string& key, const std::vector<SizePo
 
 // Log x when the bytes span more than 4x, as the paper's Fig. 8 reads best then.
 void choose_bytes_axis(plot::LineChart* chart) {
-  double lo = 0, hi = 0;
-  bool any = false;
-  for (const plot::ChartSeries& s : chart->series) {
-    for (const plot::ChartPoint& p : s.points) {
-      if (p.x <= 0) continue;
-      lo = any ? std::min(lo, p.x) : p.x;
-      hi = any ? std::max(hi, p.x) : p.x;
-      any = true;
-    }
-  }
   chart->x.label = kBytesAxis;
-  chart->x.log = any && hi / lo > 4;
+  chart->x.log = plot::x_spans_more_than(*chart, 4);
   if (!chart->x.log) chart->x.min = 0;
 }
 

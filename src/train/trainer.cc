@@ -560,12 +560,13 @@ void load_run_classifier(const std::string& dir, ResNet& net) {
   load_checked(net, file, "a classifier of this preset and geometry (--cls-width, --cls-blocks)");
 }
 
-// --init-from: start phases 1 and 2 from an earlier run's encoder, saliency branch, decoder
-// and latent ranges (e.g. a longer phase 2 with another target), instead of from scratch.
+// The encoder, saliency branch, decoder and latent ranges of a run directory: this run's
+// own on --resume, or an earlier run's with --init-from (e.g. a longer phase 2 with another
+// target), shapes checked against this run's preset and decoder.
 void load_run_autoencoder(const std::string& dir, AutoEncoder& ae) {
   for (const char* f : {"device.pt", "decoder.pt", "qmax.pt"}) {
     if (!fs::is_regular_file(fs::path(dir) / f)) {
-      throw std::runtime_error(dir + ": no " + f + " (--init-from takes the run directory of an earlier training)");
+      throw std::runtime_error(dir + ": no " + f + " (not the run directory of a training that finished phase-1 epochs)");
     }
   }
   load_checked(ae.device, fs::path(dir) / "device.pt", "a device network of this preset");
@@ -670,9 +671,7 @@ void run_training(const TrainOptions& opts) {
   ae.device = DeviceNet(p);
   ae.decoder = Decoder(p, ctx.dec_spec);
   if (state.value("phase1_epochs", 0) > 0) {
-    torch::load(ae.device, run_file(ctx, "device.pt").string());
-    torch::load(ae.decoder, run_file(ctx, "decoder.pt").string());
-    torch::load(ae.qmax, run_file(ctx, "qmax.pt").string());
+    load_run_autoencoder(o.run_dir, ae);
   } else if (!o.init_from.empty()) {
     load_run_autoencoder(o.init_from, ae);
     log_line(ctx, {{"stage", "init"}, {"from", o.init_from}});

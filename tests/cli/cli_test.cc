@@ -17,6 +17,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "codec/host/bundle_writer.h"
 #include "data/image_io.h"
 #include "model/calibrate.h"
 #include "model/ptq.h"
@@ -206,6 +207,16 @@ TEST_F(CliTest, ModelSetCoderSwitchesTheCoderAndTheId) {
   const CmdResult bad = run("model set-coder " + path("m.lnm") + " --coder zstd -o " + path("z.lnm"));
   EXPECT_EQ(bad.code, 1);
   EXPECT_NE(bad.out.find("valid: huffman, rans"), std::string::npos) << bad.out;
+  // A bundle with no codec configuration, and a file that is no bundle.
+  limitnet::BundleWriter cloud_only(limitnet::kBundlePartCloud);
+  cloud_only.set_config("preset=cifar32\n");
+  cloud_only.write(path("cloud-only.lnm"));
+  const CmdResult no_codec = run("model set-coder " + path("cloud-only.lnm") + " --coder rans -o " + path("z.lnm"));
+  EXPECT_EQ(no_codec.code, 1);
+  EXPECT_NE(no_codec.out.find("has no valid codec configuration"), std::string::npos) << no_codec.out;
+  const CmdResult not_bundle = run("model set-coder " + path("in.png") + " --coder rans -o " + path("z.lnm"));
+  EXPECT_EQ(not_bundle.code, 1);
+  EXPECT_NE(not_bundle.out.find("not a valid model bundle"), std::string::npos) << not_bundle.out;
   EXPECT_FALSE(fs::exists(path("z.lnm")));
 }
 

@@ -207,3 +207,22 @@ TEST(PlotMarkupCheck, CatchesBrokenMarkup) {
 
 }  // namespace
 }  // namespace limitnet::plot
+
+namespace limitnet::plot {
+namespace {
+
+TEST(PlotChart, XSpanRuleIgnoresNonPositiveAndNonFiniteX) {
+  LineChart c;
+  EXPECT_FALSE(x_spans_more_than(c, 4));  // no points
+  ChartSeries a, b;
+  a.points = {{0, 0.1}, {50, 0.2}, {150, 0.3}};
+  b.points = {{-3, 0.4}, {std::nan(""), 0.5}, {200, 0.6}};
+  c.series = {a, b};
+  EXPECT_FALSE(x_spans_more_than(c, 4));  // 200 / 50
+  EXPECT_TRUE(x_spans_more_than(c, 3.9));
+  c.series[1].points.push_back({201, 0.7});
+  EXPECT_TRUE(x_spans_more_than(c, 4));   // 201 / 50
+}
+
+}  // namespace
+}  // namespace limitnet::plot
