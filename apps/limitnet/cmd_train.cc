@@ -48,6 +48,17 @@ void register_train(CLI::App& app) {
                   "at temperature T (distillation)")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 100.0));
+  cmd->add_option("--p2-keep-min", o->p2_keep_min,
+                  "Phase 2 keep fractions from U(F, 1) instead of U(0, 1): train on the prefixes a receiver gets")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1.0));
+  cmd->add_option("--p2-full-share", o->p2_full_share, "Share of phase-2 samples that keep the whole latent")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1.0));
+  cmd->add_option("--p2-classifier-lr", o->p2_classifier_lr,
+                  "Phase 2 also tunes the built-in classifier at this peak learning rate (0 = frozen, as in the paper)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1.0));
   cmd->add_option("--saliency-weight", o->saliency_weight, "Weight of the saliency BCE in phase 1")->capture_default_str();
   cmd->add_option("--teacher", o->teacher, "Saliency teacher: spectral, fine, gradcam, dir:PATH, none")->capture_default_str();
   cmd->add_option("--decoder", o->decoder, "Decoder kind: paper, upconv, pyramid (default: the preset's)")

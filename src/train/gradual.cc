@@ -59,4 +59,10 @@ torch::Tensor keep_mask(const torch::Tensor& scores, const torch::Tensor& keep) 
   return (rank < count).to(scores.dtype()).reshape(scores.sizes());
 }
 
+torch::Tensor sample_keep(int64_t batch, double keep_min, double full_share) {
+  torch::Tensor keep = keep_min + (1.0 - keep_min) * torch::rand({batch});
+  if (full_share <= 0) return keep;
+  return torch::where(torch::rand({batch}) < full_share, torch::ones({batch}), keep);
+}
+
 }  // namespace limitnet::train

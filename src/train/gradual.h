@@ -20,4 +20,8 @@ torch::Tensor gradual_scores(const torch::Tensor& importance, const CodecConfig&
 // score (ties to the smaller flat index, as the codec). keep: [B] fractions in [0,1].
 torch::Tensor keep_mask(const torch::Tensor& scores, const torch::Tensor& keep);
 
+// Training keep fractions [B]: U(keep_min, 1), then each sample keeps the whole latent
+// with probability full_share. keep_min = full_share = 0 is the paper's U(0, 1).
+torch::Tensor sample_keep(int64_t batch, double keep_min, double full_share);
+
 }  // namespace limitnet::train

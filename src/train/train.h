@@ -6,7 +6,8 @@
 //                       normalised images) + saliency distillation (BCE against the
 //                       teacher), with Gradual Scoring and random dropping (keep p~U(0,1))
 //   stage "phase2"      encoder + decoder through the frozen classifier: cross-entropy,
-//                       same dropping
+//                       same dropping (optionally p ~ U(min, 1), a share of whole latents,
+//                       and a classifier tuned along, see below)
 //   export              calibration (quantisation ranges, entropy tables) on training
 //                       images, post-training quantisation into the int8 device runtime
 //                       on the same images, and the model bundle (device part with float
@@ -50,6 +51,17 @@ struct TrainOptions {
   // KL divergence to the frozen classifier's own softened output on the clean image at
   // temperature T (scaled by T^2), so the reconstruction learns to be read like the original.
   double p2_distill_temperature = 0.0;
+  // Phase-2 keep fractions: p ~ U(p2_keep_min, 1), and a share p2_full_share of the samples
+  // keeps the whole latent. The paper draws U(0, 1); a receiver never sees less than the
+  // first packet (about a fifth of the latent for fmnist28 at 51-byte packets), so training
+  // on smaller prefixes spends capacity where no packet boundary lies.
+  double p2_keep_min = 0.0;
+  double p2_full_share = 0.0;
+  // Phase 2 also trains the built-in classifier's weights at this peak learning rate
+  // (0 = frozen, the paper). Its BatchNorm statistics stay those of clean images, so it
+  // remains a clean-image classifier; the bundle then carries the tuned classifier.
+  // Needs label targets (a distillation teacher must not move).
+  double p2_classifier_lr = 0.0;
   int decoder_width = 0;          // 0 = preset default
   std::string decoder;            // decoder kind (paper, upconv, pyramid); empty = preset default
   // Which latent values survive during training: "gradual" (LimitNet: the top p of the

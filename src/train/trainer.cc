@@ -305,6 +305,9 @@ torch::Tensor drop_latent(Context& ctx, AutoEncoder& ae, const torch::Tensor& z,
   return zq * mask;
 }
 
+// The classifier as phase 2 left it, with --p2-classifier-lr (what --resume continues).
+constexpr const char* kTunedClassifierFile = "classifier.tuned.pt";
+
 struct PhaseEval {
   double mse_full = 0;
   std::vector<double> top1;  // at each keep fraction
@@ -346,11 +349,17 @@ void train_phase(Context& ctx, int phase, AutoEncoder& ae, Classifier& cls, nloh
   const double peak = phase == 1 ? o.p1_lr : o.p2_lr;
   const int start = state.value(name + "_epochs", 0);
   torch::optim::Adam opt(ae.parameters(), torch::optim::AdamOptions(peak));
+  const bool tune_cls = phase == 2 && o.p2_classifier_lr > 0;
+  cls.freeze();
+  if (tune_cls) {
+    for (auto& w : cls.resnet->parameters()) w.set_requires_grad(true);
+    opt.add_param_group(torch::optim::OptimizerParamGroup(cls.resnet->parameters(),
+                                                          std::make_unique<torch::optim::AdamOptions>(o.p2_classifier_lr)));
+  }
   if (start > 0) torch::load(opt, run_file(ctx, name + ".opt.pt").string());
   Batcher batcher(ctx.train, *ctx.preset, true);
   const bool distil = phase == 1 && !ctx.train.maps.empty() && o.saliency_weight > 0;
   const size_t n = ctx.train.size(), steps = (n + o.batch - 1) / o.batch;
-  cls.freeze();
   for (int epoch = start; epoch < epochs; ++epoch) {
     std::mt19937 rng(static_cast<uint32_t>(o.seed * 1000 + 100 * phase + epoch));
     torch::manual_seed(o.seed * 1000 + 100 * phase + epoch);
@@ -362,7 +371,9 @@ void train_phase(Context& ctx, int phase, AutoEncoder& ae, Classifier& cls, nloh
     double loss_sum = 0, rec_sum = 0, sal_sum = 0, data_s = 0;
     const auto t0 = Clock::now();
     for (size_t s = 0; s < steps; ++s) {
-      set_lr<torch::optim::AdamOptions>(opt, lr_cosine(peak, (epoch + static_cast<double>(s) / steps) / epochs));
+      const double t = (epoch + static_cast<double>(s) / steps) / epochs;
+      set_lr<torch::optim::AdamOptions>(opt, lr_cosine(peak, t));
+      if (tune_cls) static_cast<torch::optim::AdamOptions&>(opt.param_groups()[1].options()).lr(lr_cosine(o.p2_classifier_lr, t));
       const auto td = Clock::now();
       Batch b = batcher.get(idx, s * o.batch, std::min(n, (s + 1) * o.batch), rng);
       data_s += seconds_since(td);
@@ -370,7 +381,7 @@ void train_phase(Context& ctx, int phase, AutoEncoder& ae, Classifier& cls, nloh
       opt.zero_grad();
       torch::Tensor z = ae.device->encode(b.x);
       torch::Tensor sal = ae.device->saliency(z);
-      torch::Tensor keep = torch::rand({bs});
+      torch::Tensor keep = phase == 2 ? sample_keep(bs, o.p2_keep_min, o.p2_full_share) : sample_keep(bs, 0, 0);
       torch::Tensor rec = ae.decoder->forward(drop_latent(ctx, ae, z, sal, keep, true));
       torch::Tensor xn = (rec - ctx.mean) / ctx.std;
       torch::Tensor loss, rec_loss = torch::mse_loss(xn, b.x), sal_loss = torch::zeros({});
@@ -416,6 +427,7 @@ void train_phase(Context& ctx, int phase, AutoEncoder& ae, Classifier& cls, nloh
     save_module(ae.device, run_file(ctx, "device.pt"));
     save_module(ae.decoder, run_file(ctx, "decoder.pt"));
     torch::save(ae.qmax, run_file(ctx, "qmax.pt").string());
+    if (tune_cls) save_module(cls.resnet, run_file(ctx, kTunedClassifierFile));
     save_module(opt, run_file(ctx, name + ".opt.pt"));
     state[name + "_epochs"] = epoch + 1;
     write_state(ctx, state);
@@ -425,7 +437,9 @@ void train_phase(Context& ctx, int phase, AutoEncoder& ae, Classifier& cls, nloh
                    {"recon_mse", rec_sum / static_cast<double>(n)}, {"saliency_bce", sal_sum / static_cast<double>(n)},
                    {"val", val}, {"val_mse_full", ev.mse_full}, {"seconds", secs}, {"data_seconds", data_s},
                    {"images_per_second", static_cast<double>(n) / secs}});
+    if (tune_cls) log_line(ctx, {{"stage", "classifier_tuned"}, {"epoch", epoch + 1}, {"val_top1", eval_classifier(ctx, cls)}});
   }
+  cls.freeze();
 }
 
 // ---------------------------------------------------------------- export
@@ -625,7 +639,9 @@ void run_training(const TrainOptions& opts) {
                  {"seconds", seconds_since(td)}, {"options", {{"preset", o.preset}, {"seed", o.seed}, {"batch", o.batch},
                  {"cls_epochs", o.cls_epochs}, {"cls_lr", o.cls_lr}, {"p1_epochs", o.p1_epochs}, {"p1_lr", o.p1_lr},
                  {"p2_epochs", o.p2_epochs}, {"p2_lr", o.p2_lr}, {"p2_mse", o.p2_mse_weight},
-                 {"p2_distill", o.p2_distill_temperature}, {"init_from", o.init_from}, {"teacher", o.teacher},
+                 {"p2_distill", o.p2_distill_temperature},
+                 {"p2_keep_min", o.p2_keep_min}, {"p2_full_share", o.p2_full_share},
+                 {"p2_classifier_lr", o.p2_classifier_lr}, {"init_from", o.init_from}, {"teacher", o.teacher},
                  {"dropping", o.dropping}, {"decoder", ctx.dec_spec.kind}, {"decoder_width", ctx.dec_spec.width},
                  {"latent_bits", ctx.codec.latent_bits}, {"saliency_grid", ctx.codec.saliency_grid},
                  {"saliency_bits", ctx.codec.saliency_bits}, {"gradual_milli", ctx.codec.gradual_milli}}}});
@@ -650,8 +666,15 @@ void run_training(const TrainOptions& opts) {
       train_classifier(ctx, cls.resnet, state);
     }
   }
+  if (o.p2_classifier_lr > 0) {
+    if (!cls.resnet) throw std::runtime_error("train: --p2-classifier-lr tunes the built-in classifier, not a TorchScript one");
+    if (o.p2_distill_temperature > 0) throw std::runtime_error("train: --p2-classifier-lr needs label targets, not --p2-distill");
+  }
   const double clean = eval_classifier(ctx, cls);
   log_line(ctx, {{"stage", "classifier_done"}, {"val_top1", clean}});
+  if (o.p2_classifier_lr > 0 && state.value("phase2_epochs", 0) > 0) {
+    load_checked(cls.resnet, run_file(ctx, kTunedClassifierFile), "this run's tuned classifier");
+  }
   std::fprintf(stderr, "classifier: val top1 %.4f on %zu images\n", clean, ctx.val.size());
 
   // Teacher maps for phase 1.

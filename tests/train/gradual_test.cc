@@ -56,5 +56,20 @@ TEST(TrainGradual, FirstChannelGoesFirstWhenGExceedsOne) {
   EXPECT_EQ(mask[1].sum().item<float>(), 0.0f);
 }
 
+TEST(TrainGradual, SampleKeepDrawsFromTheRequestedRange) {
+  torch::manual_seed(3);
+  torch::Tensor paper = sample_keep(20000, 0, 0);
+  EXPECT_GE(paper.min().item<float>(), 0.0f);
+  EXPECT_LT(paper.max().item<float>(), 1.0f);
+  EXPECT_NEAR(paper.mean().item<float>(), 0.5f, 0.01f);
+
+  torch::Tensor k = sample_keep(20000, 0.2, 0.25);
+  EXPECT_GE(k.min().item<float>(), 0.2f);
+  const float whole = k.eq(1.0f).to(torch::kFloat32).mean().item<float>();
+  EXPECT_NEAR(whole, 0.25f, 0.01f);
+  // The rest is uniform on [0.2, 1): mean 0.6.
+  EXPECT_NEAR(k.masked_select(k.lt(1.0f)).mean().item<float>(), 0.6f, 0.01f);
+}
+
 }  // namespace
 }  // namespace limitnet::train

@@ -315,6 +315,59 @@ TEST(TrainRecipe, InitFromContinuesAnEarlierRunWithDistillation) {
   }
 }
 
+// --p2-classifier-lr: phase 2 moves the classifier too, the bundle carries the moved one,
+// and --resume continues from it; a frozen run leaves it bit-identical.
+TEST(TrainRecipe, Phase2CanTuneTheClassifier) {
+  if (!have_fmnist()) GTEST_SKIP() << "Fashion-MNIST not installed";
+  const fs::path& model = tiny_model();
+  const fs::path base = model.parent_path(), dir = temp_dir("tune_cls");
+  auto classifier_bytes = [](const fs::path& bundle) {
+    const LoadedBundle b = load_bundle(bundle.string());
+    BundleTensor t;
+    EXPECT_TRUE(b.view.find("classifier.stem.weight", &t));
+    return std::vector<uint8_t>(t.data, t.data + t.bytes);
+  };
+  train::TrainOptions frozen = tiny(dir / "frozen");
+  frozen.classifier_from = base.string();
+  frozen.init_from = base.string();
+  frozen.p1_epochs = 0;
+  frozen.p2_keep_min = 0.2;
+  frozen.p2_full_share = 0.5;
+  train::run_training(frozen);
+  EXPECT_EQ(classifier_bytes(dir / "frozen" / "model.lnm"), classifier_bytes(model));
+
+  train::TrainOptions tuned = frozen;
+  tuned.run_dir = (dir / "tuned").string();
+  tuned.output.clear();
+  tuned.p2_classifier_lr = 1e-3;
+  train::run_training(tuned);
+  const std::vector<uint8_t> after1 = classifier_bytes(dir / "tuned" / "model.lnm");
+  EXPECT_NE(after1, classifier_bytes(model));
+  ASSERT_TRUE(fs::exists(dir / "tuned" / "classifier.tuned.pt"));
+  bool logged = false;
+  std::ifstream log(dir / "tuned" / "log.jsonl");
+  for (std::string line; std::getline(log, line);) {
+    const nlohmann::json j = nlohmann::json::parse(line);
+    if (j["stage"] == "classifier_tuned") logged = j["val_top1"].get<double>() >= 0.0;
+  }
+  EXPECT_TRUE(logged);
+  // Resume with no new epoch: the export carries the tuned classifier, not the original.
+  tuned.resume = true;
+  train::run_training(tuned);
+  EXPECT_EQ(classifier_bytes(dir / "tuned" / "model.lnm"), after1);
+
+  train::TrainOptions bad = tiny(dir / "bad");
+  bad.classifier_from = base.string();
+  bad.p2_classifier_lr = 1e-3;
+  bad.p2_distill_temperature = 2.0;
+  try {
+    train::run_training(bad);
+    ADD_FAILURE() << "--p2-classifier-lr with --p2-distill was accepted";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("needs label targets"), std::string::npos) << e.what();
+  }
+}
+
 TEST(TrainRecipe, EmptyDatasetFolderIsAnError) {
   const fs::path dir = temp_dir("empty");
   fs::create_directories(dir / "train" / "a");
