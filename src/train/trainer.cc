@@ -672,7 +672,11 @@ void run_training(const TrainOptions& opts) {
   }
   const double clean = eval_classifier(ctx, cls);
   log_line(ctx, {{"stage", "classifier_done"}, {"val_top1", clean}});
-  if (o.p2_classifier_lr > 0 && state.value("phase2_epochs", 0) > 0) {
+  if (state.value("phase2_epochs", 0) > 0 && fs::exists(run_file(ctx, kTunedClassifierFile))) {
+    // The classifier the finished phase-2 epochs were trained with, not the one they started from.
+    if (o.p2_classifier_lr <= 0) {
+      throw std::runtime_error(o.run_dir + ": its phase 2 tuned the classifier; resume with the same --p2-classifier-lr");
+    }
     load_checked(cls.resnet, run_file(ctx, kTunedClassifierFile), "this run's tuned classifier");
   }
   std::fprintf(stderr, "classifier: val top1 %.4f on %zu images\n", clean, ctx.val.size());

@@ -355,6 +355,15 @@ TEST(TrainRecipe, Phase2CanTuneTheClassifier) {
   tuned.resume = true;
   train::run_training(tuned);
   EXPECT_EQ(classifier_bytes(dir / "tuned" / "model.lnm"), after1);
+  // Resuming it without the option would export the untuned classifier: refused.
+  train::TrainOptions untuned = tuned;
+  untuned.p2_classifier_lr = 0;
+  try {
+    train::run_training(untuned);
+    ADD_FAILURE() << "a tuned run resumed without --p2-classifier-lr";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("resume with the same --p2-classifier-lr"), std::string::npos) << e.what();
+  }
 
   train::TrainOptions bad = tiny(dir / "bad");
   bad.classifier_from = base.string();
