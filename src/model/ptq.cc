@@ -346,6 +346,8 @@ std::vector<uint8_t> device_flash_bundle(const BundleView& bundle, bool widened)
     bundle.section(i, &t);
     const std::string name(t.name, t.name_len);
     if (name.rfind("encoder.", 0) == 0 || name.rfind("saliency.", 0) == 0 || name.rfind("input.", 0) == 0) continue;
+    // The cloud part (decoder, classifier) never runs on the device: hundreds of KB of flash.
+    if (name.rfind("decoder.", 0) == 0 || name.rfind("classifier.", 0) == 0) continue;
     const bool is16 = name.size() > 9 && name.compare(name.size() - 9, 9, ".weight16") == 0;
     const bool is8 = name.size() > 7 && name.compare(name.size() - 7, 7, ".weight") == 0 && name.rfind("int8.", 0) == 0;
     BundleTensor twin;

@@ -90,6 +90,34 @@ TEST(DeviceApi, PacketsMatchHostPacketizer) {
   }
 }
 
+// A shipped bundle carries the cloud part too (decoder, classifier: hundreds of KB); the
+// Flash image keeps only what the device runs.
+TEST(DeviceApi, FlashBundleLeavesTheCloudPartOut) {
+  const test::Int8Model& m = int8_model("fmnist28");
+  BundleView view;
+  ASSERT_EQ(view.parse(m.data(), m.size), Status::kOk);
+  BundleWriter full(kBundlePartDevice | kBundlePartCloud);
+  for (uint32_t i = 0; i < view.section_count(); ++i) {
+    BundleTensor t;
+    view.section(i, &t);
+    full.add(std::string(t.name, t.name_len), t.dtype, std::vector<uint32_t>(t.dims, t.dims + t.ndim), t.data);
+  }
+  const std::vector<float> cloud(4096, 0.5f);
+  full.add_f32("decoder.0.weight", {16, 256}, cloud.data());
+  full.add_f32("classifier.stem.weight", {16, 256}, cloud.data());
+  const std::vector<uint8_t> bytes = full.serialize(view.model_id());
+  BundleView with_cloud;
+  ASSERT_EQ(with_cloud.parse(bytes.data(), bytes.size()), Status::kOk);
+  const std::vector<uint8_t> flash = device_flash_bundle(with_cloud);
+  EXPECT_EQ(flash, device_flash_bundle(view));  // the same bytes as without a cloud part
+  BundleView f;
+  ASSERT_EQ(f.parse(flash.data(), flash.size()), Status::kOk);
+  BundleTensor t;
+  EXPECT_FALSE(f.find("decoder.0.weight", &t));
+  EXPECT_FALSE(f.find("classifier.stem.weight", &t));
+  EXPECT_EQ(f.model_id(), view.model_id());
+}
+
 TEST(DeviceApi, StatusNamesAreStable) {
   EXPECT_STREQ(limitnet_device_status_name(LIMITNET_DEVICE_OK), "ok");
   EXPECT_STREQ(limitnet_device_status_name(LIMITNET_DEVICE_ARENA_TOO_SMALL), "arena_too_small");
