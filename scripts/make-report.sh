@@ -71,6 +71,8 @@ done
 # Appends a command line to commands.txt, quoting only the arguments that need it.
 record() {
   local line="" a
+  # The binary as users call it, not its path on this machine.
+  if [[ "$1" == "$limitnet" ]]; then line="limitnet "; shift; fi
   for a in "$@"; do
     if [[ "$a" =~ ^[A-Za-z0-9_./:=,@+%-]+$ ]]; then line+="$a "; else line+="$(printf '%q' "$a") "; fi
   done
