@@ -339,15 +339,24 @@ std::vector<uint8_t> random_int8_bundle(const char* preset_name, uint64_t seed, 
   return writer.serialize(view.model_id());
 }
 
+namespace {
+// What the device runtime reads. Float weights and the cloud part (decoder, classifier:
+// hundreds of KB in a trained bundle) stay on the host.
+bool read_by_device(const std::string& name) {
+  for (const char* prefix : {"config", "quant.", "entropy.", "int8."}) {
+    if (name.rfind(prefix, 0) == 0) return true;
+  }
+  return false;
+}
+}  // namespace
+
 std::vector<uint8_t> device_flash_bundle(const BundleView& bundle, bool widened) {
   BundleWriter w(kBundlePartDevice);
   for (uint32_t i = 0; i < bundle.section_count(); ++i) {
     BundleTensor t;
     bundle.section(i, &t);
     const std::string name(t.name, t.name_len);
-    if (name.rfind("encoder.", 0) == 0 || name.rfind("saliency.", 0) == 0 || name.rfind("input.", 0) == 0) continue;
-    // The cloud part (decoder, classifier) never runs on the device: hundreds of KB of flash.
-    if (name.rfind("decoder.", 0) == 0 || name.rfind("classifier.", 0) == 0) continue;
+    if (!read_by_device(name)) continue;
     const bool is16 = name.size() > 9 && name.compare(name.size() - 9, 9, ".weight16") == 0;
     const bool is8 = name.size() > 7 && name.compare(name.size() - 7, 7, ".weight") == 0 && name.rfind("int8.", 0) == 0;
     BundleTensor twin;

@@ -37,10 +37,11 @@ PtqReport add_int8_sections(const BundleView& bundle, int count, const std::func
 // until trained models ship. Returns the serialized bundle (float and int8 sections).
 std::vector<uint8_t> random_int8_bundle(const char* preset, uint64_t seed, int frames, PtqReport* report = nullptr);
 
-// What a device stores in Flash: the bundle without float weights (encoder.*, saliency.*,
-// input.*) and with one copy of the int8 weights: the widened int16 copy (fastest with
-// the DSP kernels, twice the bytes) if `widened`, else the int8 one. Keeps the model id,
-// so its packets decode with the full bundle; both choices give identical packets.
+// What a device stores in Flash: the sections the device runtime reads (config, quant.*,
+// entropy.*, int8.*; no float weights, no cloud part) with one copy of the int8 weights:
+// the widened int16 copy (fastest with the DSP kernels, twice the bytes) if `widened`,
+// else the int8 one. Keeps the model id, so its packets decode with the full bundle; both
+// choices give identical packets.
 std::vector<uint8_t> device_flash_bundle(const BundleView& bundle, bool widened = true);
 
 // One-line summary for logs.

@@ -350,8 +350,10 @@ void train_phase(Context& ctx, int phase, AutoEncoder& ae, Classifier& cls, nloh
   const int start = state.value(name + "_epochs", 0);
   torch::optim::Adam opt(ae.parameters(), torch::optim::AdamOptions(peak));
   const bool tune_cls = phase == 2 && o.p2_classifier_lr > 0;
+  std::vector<double> peaks = {peak};  // per parameter group, each on the same cosine schedule
   cls.freeze();
   if (tune_cls) {
+    peaks.push_back(o.p2_classifier_lr);
     for (auto& w : cls.resnet->parameters()) w.set_requires_grad(true);
     opt.add_param_group(torch::optim::OptimizerParamGroup(cls.resnet->parameters(),
                                                           std::make_unique<torch::optim::AdamOptions>(o.p2_classifier_lr)));
@@ -372,8 +374,9 @@ void train_phase(Context& ctx, int phase, AutoEncoder& ae, Classifier& cls, nloh
     const auto t0 = Clock::now();
     for (size_t s = 0; s < steps; ++s) {
       const double t = (epoch + static_cast<double>(s) / steps) / epochs;
-      set_lr<torch::optim::AdamOptions>(opt, lr_cosine(peak, t));
-      if (tune_cls) static_cast<torch::optim::AdamOptions&>(opt.param_groups()[1].options()).lr(lr_cosine(o.p2_classifier_lr, t));
+      for (size_t g = 0; g < peaks.size(); ++g) {
+        static_cast<torch::optim::AdamOptions&>(opt.param_groups()[g].options()).lr(lr_cosine(peaks[g], t));
+      }
       const auto td = Clock::now();
       Batch b = batcher.get(idx, s * o.batch, std::min(n, (s + 1) * o.batch), rng);
       data_s += seconds_since(td);
@@ -381,7 +384,7 @@ void train_phase(Context& ctx, int phase, AutoEncoder& ae, Classifier& cls, nloh
       opt.zero_grad();
       torch::Tensor z = ae.device->encode(b.x);
       torch::Tensor sal = ae.device->saliency(z);
-      torch::Tensor keep = phase == 2 ? sample_keep(bs, o.p2_keep_min, o.p2_full_share) : sample_keep(bs, 0, 0);
+      torch::Tensor keep = phase == 2 ? sample_keep(bs, o.p2_keep_min, o.p2_full_share) : torch::rand({bs});
       torch::Tensor rec = ae.decoder->forward(drop_latent(ctx, ae, z, sal, keep, true));
       torch::Tensor xn = (rec - ctx.mean) / ctx.std;
       torch::Tensor loss, rec_loss = torch::mse_loss(xn, b.x), sal_loss = torch::zeros({});
@@ -439,7 +442,6 @@ void train_phase(Context& ctx, int phase, AutoEncoder& ae, Classifier& cls, nloh
                    {"images_per_second", static_cast<double>(n) / secs}});
     if (tune_cls) log_line(ctx, {{"stage", "classifier_tuned"}, {"epoch", epoch + 1}, {"val_top1", eval_classifier(ctx, cls)}});
   }
-  cls.freeze();
 }
 
 // ---------------------------------------------------------------- export
@@ -612,6 +614,12 @@ void run_training(const TrainOptions& opts) {
   if (o.cls_width) ctx.cls_spec.width = o.cls_width;
   if (o.cls_blocks) ctx.cls_spec.blocks = o.cls_blocks;
   if (o.batch < 1) throw std::runtime_error("train: batch size must be >= 1");
+  if (o.p2_classifier_lr > 0 && !o.classifier_ts.empty()) {
+    throw std::runtime_error("train: --p2-classifier-lr tunes the built-in classifier, not a TorchScript one");
+  }
+  if (o.p2_classifier_lr > 0 && o.p2_distill_temperature > 0) {
+    throw std::runtime_error("train: --p2-classifier-lr needs label targets, not --p2-distill");
+  }
 
   torch::set_num_threads(std::max(1, o.threads));
   torch::manual_seed(o.seed);
@@ -665,10 +673,6 @@ void run_training(const TrainOptions& opts) {
     } else {
       train_classifier(ctx, cls.resnet, state);
     }
-  }
-  if (o.p2_classifier_lr > 0) {
-    if (!cls.resnet) throw std::runtime_error("train: --p2-classifier-lr tunes the built-in classifier, not a TorchScript one");
-    if (o.p2_distill_temperature > 0) throw std::runtime_error("train: --p2-classifier-lr needs label targets, not --p2-distill");
   }
   const double clean = eval_classifier(ctx, cls);
   log_line(ctx, {{"stage", "classifier_done"}, {"val_top1", clean}});

@@ -375,6 +375,15 @@ TEST(TrainRecipe, Phase2CanTuneTheClassifier) {
   } catch (const std::runtime_error& e) {
     EXPECT_NE(std::string(e.what()).find("needs label targets"), std::string::npos) << e.what();
   }
+  train::TrainOptions script = tiny(dir / "bad_ts");
+  script.classifier_ts = (dir / "any.pt").string();
+  script.p2_classifier_lr = 1e-3;
+  try {
+    train::run_training(script);
+    ADD_FAILURE() << "--p2-classifier-lr with a TorchScript classifier was accepted";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("not a TorchScript one"), std::string::npos) << e.what();
+  }
 }
 
 TEST(TrainRecipe, EmptyDatasetFolderIsAnError) {
