@@ -351,6 +351,8 @@ void train_phase(Context& ctx, int phase, AutoEncoder& ae, Classifier& cls, nloh
   torch::optim::Adam opt(ae.parameters(), torch::optim::AdamOptions(peak));
   const bool tune_cls = phase == 2 && o.p2_classifier_lr > 0;
   std::vector<double> peaks = {peak};  // per parameter group, each on the same cosine schedule
+  // Keep fractions: the paper's U(0, 1) in phase 1; phase 2 may draw where packets end.
+  const double keep_min = phase == 2 ? o.p2_keep_min : 0.0, full_share = phase == 2 ? o.p2_full_share : 0.0;
   cls.freeze();
   if (tune_cls) {
     peaks.push_back(o.p2_classifier_lr);
@@ -384,7 +386,7 @@ void train_phase(Context& ctx, int phase, AutoEncoder& ae, Classifier& cls, nloh
       opt.zero_grad();
       torch::Tensor z = ae.device->encode(b.x);
       torch::Tensor sal = ae.device->saliency(z);
-      torch::Tensor keep = phase == 2 ? sample_keep(bs, o.p2_keep_min, o.p2_full_share) : torch::rand({bs});
+      torch::Tensor keep = sample_keep(bs, keep_min, full_share);
       torch::Tensor rec = ae.decoder->forward(drop_latent(ctx, ae, z, sal, keep, true));
       torch::Tensor xn = (rec - ctx.mean) / ctx.std;
       torch::Tensor loss, rec_loss = torch::mse_loss(xn, b.x), sal_loss = torch::zeros({});

@@ -29,7 +29,7 @@ using limitnet::cli_test::run;
 
 using limitnet::cli_test::read_all;
 
-bool have_fmnist() { return fs::exists("/usr/share/datasets/fashion-mnist") || std::getenv("LIMITNET_FASHION_MNIST"); }
+using limitnet::cli_test::have_fmnist;
 
 class EvalBaselinesCli : public ::testing::Test {
  protected:

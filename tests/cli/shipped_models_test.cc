@@ -24,7 +24,7 @@ using limitnet::cli_test::run;
 
 const std::string kModelDir = std::string(LIMITNET_SOURCE_DIR) + "/models/fmnist28";
 
-bool have_fmnist() { return fs::exists("/usr/share/datasets/fashion-mnist") || std::getenv("LIMITNET_FASHION_MNIST"); }
+using limitnet::cli_test::have_fmnist;
 
 TEST(ShippedModels, Fmnist28MeetsItsTargetsOnTheFullTestSplitAsItsCardSays) {
   if (!have_fmnist()) GTEST_SKIP() << "Fashion-MNIST not installed (apt-get install dataset-fashion-mnist)";

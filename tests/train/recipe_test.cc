@@ -213,6 +213,16 @@ fs::path with_config(const fs::path& src, const fs::path& dst, const std::string
   return dst;
 }
 
+// Training with these options must stop with an error that contains `needle`.
+void expect_refused(const train::TrainOptions& o, const std::string& needle, const std::string& what) {
+  try {
+    train::run_training(o);
+    ADD_FAILURE() << what << " was accepted";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
+  }
+}
+
 TEST(TrainRecipe, ClassifierFromRefusesAClassifierThatDoesNotFit) {
   if (!have_fmnist()) GTEST_SKIP() << "Fashion-MNIST not installed";
   const fs::path& model = tiny_model();
@@ -222,12 +232,7 @@ TEST(TrainRecipe, ClassifierFromRefusesAClassifierThatDoesNotFit) {
     train::TrainOptions o = tiny(dir / ("run" + std::to_string(runs++)));
     o.classifier_from = from.string();
     o.teacher = "none";
-    try {
-      train::run_training(o);
-      ADD_FAILURE() << from << " was accepted as a classifier";
-    } catch (const std::runtime_error& e) {
-      EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
-    }
+    expect_refused(o, needle, from.string() + " as a classifier");
   };
   expect_error(with_config(model, dir / "cifar.lnm", "preset", "cifar32"), "for preset 'cifar32', not 'fmnist28'");
   expect_error(with_config(model, dir / "five.lnm", "num_classes", "5"), "has 5 classes, the data 10");
@@ -297,22 +302,12 @@ TEST(TrainRecipe, InitFromContinuesAnEarlierRunWithDistillation) {
   fs::create_directories(dir / "empty");
   train::TrainOptions bad = tiny(dir / "bad1");
   bad.init_from = (dir / "empty").string();
-  try {
-    train::run_training(bad);
-    ADD_FAILURE() << "an empty --init-from directory was accepted";
-  } catch (const std::runtime_error& e) {
-    EXPECT_NE(std::string(e.what()).find("no device.pt"), std::string::npos) << e.what();
-  }
+  expect_refused(bad, "no device.pt", "an empty --init-from directory");
   train::TrainOptions wide = tiny(dir / "bad2");
   wide.init_from = base.string();
   wide.decoder = "pyramid";
   wide.decoder_width = 48;
-  try {
-    train::run_training(wide);
-    ADD_FAILURE() << "a decoder of another width was accepted";
-  } catch (const std::runtime_error& e) {
-    EXPECT_NE(std::string(e.what()).find("not a decoder of this kind and width"), std::string::npos) << e.what();
-  }
+  expect_refused(wide, "not a decoder of this kind and width", "a decoder of another width");
 }
 
 // --p2-classifier-lr: phase 2 moves the classifier too, the bundle carries the moved one,
@@ -358,32 +353,17 @@ TEST(TrainRecipe, Phase2CanTuneTheClassifier) {
   // Resuming it without the option would export the untuned classifier: refused.
   train::TrainOptions untuned = tuned;
   untuned.p2_classifier_lr = 0;
-  try {
-    train::run_training(untuned);
-    ADD_FAILURE() << "a tuned run resumed without --p2-classifier-lr";
-  } catch (const std::runtime_error& e) {
-    EXPECT_NE(std::string(e.what()).find("resume with the same --p2-classifier-lr"), std::string::npos) << e.what();
-  }
+  expect_refused(untuned, "resume with the same --p2-classifier-lr", "a tuned run resumed without --p2-classifier-lr");
 
   train::TrainOptions bad = tiny(dir / "bad");
   bad.classifier_from = base.string();
   bad.p2_classifier_lr = 1e-3;
   bad.p2_distill_temperature = 2.0;
-  try {
-    train::run_training(bad);
-    ADD_FAILURE() << "--p2-classifier-lr with --p2-distill was accepted";
-  } catch (const std::runtime_error& e) {
-    EXPECT_NE(std::string(e.what()).find("needs label targets"), std::string::npos) << e.what();
-  }
+  expect_refused(bad, "needs label targets", "--p2-classifier-lr with --p2-distill");
   train::TrainOptions script = tiny(dir / "bad_ts");
   script.classifier_ts = (dir / "any.pt").string();
   script.p2_classifier_lr = 1e-3;
-  try {
-    train::run_training(script);
-    ADD_FAILURE() << "--p2-classifier-lr with a TorchScript classifier was accepted";
-  } catch (const std::runtime_error& e) {
-    EXPECT_NE(std::string(e.what()).find("not a TorchScript one"), std::string::npos) << e.what();
-  }
+  expect_refused(script, "not a TorchScript one", "--p2-classifier-lr with a TorchScript classifier");
 }
 
 TEST(TrainRecipe, EmptyDatasetFolderIsAnError) {
