@@ -1,10 +1,12 @@
 // limitnet eval -m MODEL --data D [--limit N] [--payload P] [--json out.json] [--plot out.svg]
 //               [--baselines jpeg,jpeg-abbrev,progjpeg,webp,starfish,fixedrate]
-//               [--baseline-model starfish=PATH] [--baseline-model fixedrate=PATH ...]:
+//               [--baseline-model starfish=PATH] [--baseline-model fixedrate=PATH ...]
+//               [--baseline-judge BUNDLE]:
 // top-1 / top-5 against mean bytes on air per image, every byte counted (see
 // eval/accuracy_curve.h), plus the classifier's accuracy on clean images; with
 // --baselines the same for classical codecs and learned baselines, judged by the same
-// classifier, and the Bjontegaard deltas of LimitNet against each (docs/BASELINES.md).
+// classifier (or the codecs by --baseline-judge's), and the Bjontegaard deltas of
+// LimitNet against each (docs/BASELINES.md).
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
@@ -41,6 +43,12 @@ const std::vector<std::string>& baseline_names() {
   return names;
 }
 
+// The classical codecs among them (what --baseline-judge judges).
+const std::vector<std::string>& codec_names() {
+  static const std::vector<std::string> names = {"jpeg", "jpeg-abbrev", "progjpeg", "webp"};
+  return names;
+}
+
 std::string joined(const std::vector<std::string>& items) {
   std::string out;
   for (const std::string& s : items) out += (out.empty() ? "" : ", ") + s;
@@ -68,6 +76,11 @@ struct EvalOptions {
   std::string progjpeg_qualities = "50";
   uint64_t seed = 1;
   std::string plot_x = "auto";
+  // Bundle whose classifier judges the classical codecs ("" = the model's own). A model
+  // whose classifier was tuned on its reconstructions reads clean pictures worse; the
+  // codecs are then judged by the clean-trained classifier, as the paper judges every
+  // method by one classifier trained on clean images.
+  std::string baseline_judge;
 };
 
 // What --baselines asks for, checked before anything slow runs.
@@ -354,6 +367,15 @@ void run_eval(const EvalOptions& o) {
   keep_freed_memory();
   const CloudModel model(o.model, o.cloud, o.threads);
   const std::string model_cloud_path = o.cloud.empty() ? o.model : o.cloud;
+  if (!o.baseline_judge.empty() && plan.codecs.empty()) {
+    throw CliError("--baseline-judge judges the codec baselines, but --baselines names none of " + joined(codec_names()));
+  }
+  std::unique_ptr<CloudModel> judge;
+  if (!o.baseline_judge.empty()) {
+    judge = std::make_unique<CloudModel>(o.baseline_judge, "", o.threads);
+    eval::require_same_task(model, *judge, o.baseline_judge);
+  }
+  const CloudModel& codec_judge = judge ? *judge : model;
   // Learned baselines are loaded and checked before anything slow runs.
   std::vector<LearnedBundle> fixedrate;
   LearnedBundle starfish;
@@ -389,11 +411,11 @@ void run_eval(const EvalOptions& o) {
   for (const std::string& codec : plan.codecs) {
     if (codec == "progjpeg") {
       for (int q : plan.progjpeg_qualities) {
-        methods.push_back(eval::evaluate_progressive_jpeg(model, images, q, so));
+        methods.push_back(eval::evaluate_progressive_jpeg(codec_judge, images, q, so));
         if (plan.progjpeg_qualities.size() > 1) methods.back().name = "progjpeg-q" + std::to_string(q);
       }
     } else {
-      methods.push_back(eval::evaluate_codec_sweep(model, images, codec,
+      methods.push_back(eval::evaluate_codec_sweep(codec_judge, images, codec,
                                                    codec == "webp" ? plan.webp_qualities : plan.jpeg_qualities, so));
     }
   }
@@ -428,6 +450,11 @@ void run_eval(const EvalOptions& o) {
 
   nlohmann::json j = curve_json(r, o.model);
   if (!plan.empty()) add_baselines_json(j, methods, bd);
+  std::optional<double> judge_clean_top1;
+  if (judge) {
+    judge_clean_top1 = eval::clean_top1(*judge, images, static_cast<size_t>(o.batch));
+    j["baseline_judge"] = {{"path", o.baseline_judge}, {"clean_top1", *judge_clean_top1}, {"judges", plan.codecs}};
+  }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   j["total_seconds"] = seconds;
   if (!o.json.empty()) {
@@ -454,6 +481,10 @@ void run_eval(const EvalOptions& o) {
   }
   std::cout << "(" << std::setprecision(0) << r.seconds << " s)\n";
   if (plan.empty()) return;
+  if (judge_clean_top1) {
+    std::cout << "\ncodec baselines judged by " << o.baseline_judge << "'s classifier (clean images: top-1 "
+              << std::setprecision(2) << 100 * *judge_clean_top1 << "%)\n";
+  }
   for (const eval::MethodCurve& c : methods) print_method(c);
   print_bd(methods, bd);
   std::cout << "\ntotal " << std::setprecision(0) << seconds << " s\n";
@@ -480,6 +511,10 @@ void register_eval(CLI::App& app) {
   cmd->add_option("--baseline-model", o->baseline_models,
                   "starfish=PATH (bundle trained with --dropping random) or fixedrate=PATH (--dropping none; repeat for "
                   "several rates)");
+  cmd->add_option("--baseline-judge", o->baseline_judge,
+                  "Bundle whose classifier judges the codec baselines (default: the model's own); e.g. the clean-trained "
+                  "classifier when this model's was tuned on its reconstructions")
+      ->check(CLI::ExistingFile);
   cmd->add_option("--jpeg-qualities", o->jpeg_qualities, "Qualities of the jpeg and jpeg-abbrev sweeps")->capture_default_str();
   cmd->add_option("--webp-qualities", o->webp_qualities, "Qualities of the webp sweep")->capture_default_str();
   cmd->add_option("--progjpeg-quality", o->progjpeg_qualities,

@@ -42,6 +42,7 @@ struct SimulateOptions {
   std::string model;           // bundle; empty: untrained fmnist28
   std::string cloud;           // separate cloud part of `model` (optional)
   std::string starfish_model;  // bundle of the `starfish` method (optional)
+  std::string baseline_judge;  // bundle whose classifier judges the codecs' pictures (optional)
   std::string plot;            // SVG file: top-1 against time
   std::string data = "fashion-mnist";
   std::string methods = "limitnet,limitnet-index,limitnet-random,progjpeg,jpeg,jpeg-abbrev,webp";
@@ -430,6 +431,28 @@ void run_simulate(const SimulateOptions& o) {
                    std::to_string(channels) + "; pass --resize to convert (area/bilinear resize, BT.601 gray), or "
                    "use a model made for this dataset (limitnet model presets)");
   }
+#ifdef LIMITNET_HAVE_TORCH
+  // The codecs' pictures judged by another bundle's classifier, LimitNet's latents by the
+  // model's own (see `limitnet eval --baseline-judge`).
+  std::unique_ptr<CloudModel> judge;
+  if (!o.baseline_judge.empty()) {
+    if (!model.cloud) throw CliError("--baseline-judge needs -m with a cloud part (its latents are judged by it)");
+    judge = std::make_unique<CloudModel>(o.baseline_judge, "", o.threads);
+    if (judge->num_classes() != model.cloud->num_classes() || judge->input_size() != size ||
+        judge->input_channels() != channels) {
+      throw CliError("--baseline-judge '" + o.baseline_judge + "' classifies " + std::to_string(judge->input_size()) +
+                     "x" + std::to_string(judge->input_size()) + "x" + std::to_string(judge->input_channels()) +
+                     " images into " + std::to_string(judge->num_classes()) + " classes; -m needs " + std::to_string(size) +
+                     "x" + std::to_string(size) + "x" + std::to_string(channels) + " and " +
+                     std::to_string(model.cloud->num_classes()));
+    }
+    sim::ProbabilityModel mixed = sim::probability_model_of(*model.cloud);
+    mixed.classify_images = sim::probability_model_of(*judge).classify_images;
+    model.classifier = sim::make_classifier(mixed);
+  }
+#else
+  if (!o.baseline_judge.empty()) throw CliError("--baseline-judge needs a build with libtorch");
+#endif
   RunModel starfish;
   if (!o.starfish_model.empty()) {
     starfish = load_run_model(o.starfish_model, "", *native, o.threads);
@@ -493,6 +516,10 @@ void run_simulate(const SimulateOptions& o) {
   info.model = model.what;
   info.data = test->description();
   info.accuracy = model.classifier ? "top1/top5 per point (cloud part of the model)" : "not available: " + model.no_accuracy;
+  if (!o.baseline_judge.empty()) {
+    info.accuracy = "top1/top5 per point (LimitNet: cloud part of the model; codec pictures: classifier of " +
+                    o.baseline_judge + ")";
+  }
   if (!o.starfish_model.empty()) {
     info.starfish_model = starfish.what;
     info.starfish_accuracy =
@@ -561,6 +588,10 @@ void register_simulate(CLI::App& app) {
                   "preset matching --data (no accuracy)")
       ->check(CLI::ExistingFile);
   cmd->add_option("--cloud", o->cloud, "Separate cloud part of -m (its model id must match)")->check(CLI::ExistingFile);
+  cmd->add_option("--baseline-judge", o->baseline_judge,
+                  "Bundle whose classifier judges the codecs' pictures (default: the model's own), e.g. the "
+                  "clean-trained classifier when the model's was tuned on its reconstructions")
+      ->check(CLI::ExistingFile);
   cmd->add_option("--starfish-model", o->starfish_model,
                   "Bundle of a model trained with random dropout and no saliency: adds method 'starfish' (its packets "
                   "in random order, never resent; classified by its own cloud part)")

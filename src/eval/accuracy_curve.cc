@@ -25,6 +25,17 @@ CurveResult evaluate_curve(const CloudModel& model, const data::Dataset& test, c
   return evaluate_curve(model, load_labelled_images(test), o);
 }
 
+TopkHits clean_hits(const CloudModel& model, const LabelledImages& test, size_t batch) {
+  PictureJudge clean(model, test, batch);  // checks the image shape against the model
+  for (size_t i = 0; i < test.count(); ++i) clean.add(i, test.image(i));
+  return clean.take();
+}
+
+double clean_top1(const CloudModel& model, const LabelledImages& test, size_t batch) {
+  if (test.count() == 0) throw std::runtime_error("eval: the test set has no images");
+  return static_cast<double>(clean_hits(model, test, batch).top1) / static_cast<double>(test.count());
+}
+
 CurveResult evaluate_curve(const CloudModel& model, const LabelledImages& test, const CurveOptions& o) {
   const auto start = std::chrono::steady_clock::now();
   if (test.count() == 0) throw std::runtime_error("eval: the test set has no images");
@@ -35,11 +46,8 @@ CurveResult evaluate_curve(const CloudModel& model, const LabelledImages& test, 
   r.payload = o.payload;
   const size_t n = test.count();
   const std::vector<int>& labels = test.labels;
-  // Clean accuracy (PictureJudge checks the image shape against the model).
   {
-    PictureJudge clean(model, test, static_cast<size_t>(o.batch));
-    for (size_t i = 0; i < n; ++i) clean.add(i, test.image(i));
-    const TopkHits hits = clean.take();
+    const TopkHits hits = clean_hits(model, test, static_cast<size_t>(o.batch));
     r.clean_top1 = static_cast<double>(hits.top1) / static_cast<double>(n);
     r.clean_top5 = static_cast<double>(hits.top5) / static_cast<double>(n);
   }

@@ -71,6 +71,11 @@ Figure accuracy_size_figure(const EvalResult* eval) {
     f.chart.series.push_back(method_series(m.name, m.points));
   }
   if (eval->clean_top1) f.chart.references.push_back({"classifier on clean images", *eval->clean_top1, "#666666"});
+  if (eval->judge_clean_top1) {
+    f.chart.references.push_back({"codec judge on clean images", *eval->judge_clean_top1, "#aaaaaa"});
+    f.notes.push_back("the codecs are judged by the classifier of " + eval->baseline_judge +
+                      " (trained on clean images), LimitNet by its own cloud part");
+  }
   choose_bytes_axis(&f.chart);
   accuracy_axis(&f.chart);
   if (!eval->has_methods) {

@@ -24,6 +24,9 @@ Facts eval_facts(const EvalResult& e) {
   if (e.clean_top1) {
     add(&f, "clean images", "top-1 " + percent(*e.clean_top1, 2) + (e.clean_top5 ? ", top-5 " + percent(*e.clean_top5, 2) : ""));
   }
+  if (e.judge_clean_top1) {
+    add(&f, "codecs judged by", e.baseline_judge + " (clean images: top-1 " + percent(*e.judge_clean_top1, 2) + ")");
+  }
   add(&f, "LimitNet points", std::to_string(e.curve.size()));
   std::string methods;
   for (const NamedCurve& m : e.methods) methods += (methods.empty() ? "" : ", ") + m.name + " (" + std::to_string(m.points.size()) + ")";

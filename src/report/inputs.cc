@@ -252,6 +252,11 @@ EvalResult load_eval(const std::string& path) {
   out.payload = r.opt_number(j, "payload", "");
   out.clean_top1 = r.opt_number(j, "clean_top1", "");
   out.clean_top5 = r.opt_number(j, "clean_top5", "");
+  if (auto it = j.find("baseline_judge"); it != j.end() && !it->is_null()) {
+    r.need_object(*it, "baseline_judge");
+    out.baseline_judge = r.opt_string(*it, "path", "baseline_judge");
+    out.judge_clean_top1 = r.opt_number(*it, "clean_top1", "baseline_judge");
+  }
   out.seconds = j.contains("total_seconds") ? r.opt_number(j, "total_seconds", "") : r.opt_number(j, "seconds", "");
   out.curve = size_curve(r, r.need_array(j, "curve", ""), "curve");
   if (out.curve.empty()) r.fail("curve", "empty: no LimitNet points");

@@ -43,6 +43,10 @@ struct EvalResult {
   std::string path;  // the file it was read from
   std::string model, data, bytes_counted, command;
   std::optional<double> images, payload, clean_top1, clean_top5, seconds;
+  // `limitnet eval --baseline-judge`: the bundle whose classifier judged the codecs, and its
+  // clean-image top-1 (empty / absent: the model's own classifier judged them).
+  std::string baseline_judge;
+  std::optional<double> judge_clean_top1;
   std::vector<SizePoint> curve;    // LimitNet
   bool has_methods = false;        // the file has a `methods` object (eval --baselines)
   std::vector<NamedCurve> methods;  // in the file's order

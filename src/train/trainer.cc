@@ -521,6 +521,14 @@ void export_bundle(Context& ctx, AutoEncoder& ae, Classifier& cls, const std::ve
   std::fprintf(stderr, "wrote %s (model %s)\n", out.c_str(), id);
 }
 
+bool same_input(const PresetSpec& a, const PresetSpec& b) {
+  if (a.input_channels != b.input_channels || a.input_size != b.input_size) return false;
+  for (int c = 0; c < a.input_channels; ++c) {
+    if (a.mean[c] != b.mean[c] || a.std[c] != b.std[c]) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 // The built-in classifier of an earlier model bundle (a shipped model's classifier is
@@ -529,8 +537,12 @@ void load_bundle_classifier(Context& ctx, const std::string& path, Classifier& c
   const LoadedBundle b = load_bundle(path);
   if (!(b.view.parts() & kBundlePartCloud)) throw std::runtime_error(path + ": has no cloud part (classifier)");
   char text[64] = {0};
-  if (!b.view.config_string("preset", text, sizeof text) || ctx.o.preset != text) {
-    throw std::runtime_error(path + ": classifier is for preset '" + std::string(text) + "', not '" + ctx.o.preset + "'");
+  // A classifier reads images, so any preset with the same input (size, channels,
+  // normalisation) can reuse it, whatever its encoder.
+  const PresetSpec* from = b.view.config_string("preset", text, sizeof text) ? find_preset(text) : nullptr;
+  if (!from || !same_input(*from, *ctx.preset)) {
+    throw std::runtime_error(path + ": classifier is for preset '" + std::string(text) + "', whose input differs from '" +
+                             ctx.o.preset + "'");
   }
   if (!b.view.config_string("classifier", text, sizeof text) || std::string(text) != "resnet") {
     throw std::runtime_error(path + ": --classifier-from needs a bundle with the built-in ResNet classifier");

@@ -169,11 +169,49 @@ TEST_F(EvalBaselinesCli, BadBaselineNamesAndMissingModelsFailWithAMessage) {
   EXPECT_NE(r.out.find("'0' is not a quality in 1..100"), std::string::npos) << r.out;
 }
 
+// --baseline-judge: the codecs are judged by another bundle's classifier (here a barely
+// trained one), LimitNet's curve still by the model's own, and the JSON says which.
+TEST_F(EvalBaselinesCli, CodecBaselinesJudgedByAnotherBundlesClassifier) {
+  if (!have_fmnist()) GTEST_SKIP() << "Fashion-MNIST not installed (apt-get install dataset-fashion-mnist)";
+  CmdResult r = run("train --preset fmnist28 --data fashion-mnist --run " + path("judge") +
+                    " --limit 256 --val-limit 64 --cls-epochs 1 --p1-epochs 0 --p2-epochs 0 --teacher none"
+                    " --calibration-images 64 --threads 1");
+  ASSERT_EQ(r.code, 0) << r.out;
+  const std::string judge = path("judge") + "/model.lnm";
+  const std::string codecs = " --limit 120 --baselines jpeg,progjpeg --jpeg-qualities 5,50 --json ";
+  ASSERT_EQ(run(eval_args() + codecs + path("own.json")).code, 0);
+  r = run(eval_args() + codecs + path("judged.json") + " --baseline-judge " + judge);
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("codec baselines judged by " + judge), std::string::npos) << r.out;
+  ASSERT_EQ(run("eval -q -m " + judge + " --data fashion-mnist --limit 120 --json " + path("judge.json")).code, 0);
+  const auto own = nlohmann::json::parse(read_all(path("own.json")));
+  const auto judged = nlohmann::json::parse(read_all(path("judged.json")));
+  const auto alone = nlohmann::json::parse(read_all(path("judge.json")));
+  EXPECT_FALSE(own.contains("baseline_judge"));
+  ASSERT_TRUE(judged.contains("baseline_judge"));
+  EXPECT_EQ(judged["baseline_judge"]["path"], judge);
+  // The judge's clean accuracy is what the judge bundle measures by itself, not the model's.
+  EXPECT_EQ(judged["baseline_judge"]["clean_top1"], alone["clean_top1"]);
+  EXPECT_NE(judged["baseline_judge"]["clean_top1"], own["clean_top1"]);
+  // LimitNet's own curve is unchanged; the codecs' verdicts come from the other classifier.
+  EXPECT_EQ(judged["curve"], own["curve"]);
+  EXPECT_EQ(judged["clean_top1"], own["clean_top1"]);
+  EXPECT_NE(judged["methods"]["jpeg"], own["methods"]["jpeg"]);
+  EXPECT_NE(judged["methods"]["progjpeg"], own["methods"]["progjpeg"]);
+  // Only codecs are judged by it.
+  r = run(eval_args() + " --limit 8 --baselines starfish --baseline-model starfish=" + kModel + " --baseline-judge " + judge);
+  EXPECT_NE(r.code, 0);
+  EXPECT_NE(r.out.find("--baseline-judge judges the codec baselines"), std::string::npos) << r.out;
+}
+
 TEST_F(EvalBaselinesCli, ABundleOfAnotherTaskIsRefused) {
   const CmdResult r =
       run(eval_args() + " --limit 8 --baselines fixedrate --baseline-model fixedrate=" + kCifarModel);
   EXPECT_NE(r.code, 0);
   EXPECT_NE(r.out.find(kCifarModel + ": takes 32x32x3 images"), std::string::npos) << r.out;
+  const CmdResult j = run(eval_args() + " --limit 8 --baselines jpeg --baseline-judge " + kCifarModel);
+  EXPECT_NE(j.code, 0);
+  EXPECT_NE(j.out.find(kCifarModel + ": takes 32x32x3 images"), std::string::npos) << j.out;
 }
 
 }  // namespace

@@ -92,6 +92,34 @@ TEST_F(SimulateDemoCli, SimulateReportsAccuracyInTableJsonAndPlot) {
   EXPECT_NE(table.out.find("top-1   top-5"), std::string::npos);
 }
 
+// --baseline-judge: ProgJPEG's pictures are judged by another bundle's classifier (a barely
+// trained one here), LimitNet's latents still by the model's own.
+TEST_F(SimulateDemoCli, CodecPicturesJudgedByAnotherBundlesClassifier) {
+  const CmdResult trained = run("train --preset fmnist28 --data fashion-mnist --run " + path("judge") +
+                                " --limit 256 --val-limit 64 --cls-epochs 1 --p1-epochs 0 --p2-epochs 0 --teacher none"
+                                " --calibration-images 64 --threads 1");
+  ASSERT_EQ(trained.code, 0) << trained.out;
+  const std::string judge = path("judge") + "/model.lnm";
+  const std::string args = "simulate -m " + kModel + " --limit 40 -s table6-40 --methods limitnet,progjpeg -q --json";
+  const nlohmann::json own = run_json(args);
+  const nlohmann::json judged = run_json(args + " --baseline-judge " + judge);
+  ASSERT_EQ(own["curves"].size(), 2u);
+  ASSERT_EQ(judged["curves"].size(), 2u);
+  for (size_t m = 0; m < 2; ++m) {
+    ASSERT_EQ(own["curves"][m]["method"], judged["curves"][m]["method"]);
+    if (own["curves"][m]["method"] == "limitnet") {
+      EXPECT_EQ(own["curves"][m], judged["curves"][m]);
+    } else {
+      EXPECT_NE(own["curves"][m], judged["curves"][m]);
+    }
+  }
+  EXPECT_NE(judged["accuracy"].get<std::string>().find("classifier of " + judge), std::string::npos) << judged["accuracy"];
+  const CmdResult bad = run("simulate -m " + kModel + " --limit 4 --methods progjpeg -q --baseline-judge " +
+                            std::string(LIMITNET_SOURCE_DIR) + "/models/cifar32/model.lnm");
+  EXPECT_NE(bad.code, 0);
+  EXPECT_NE(bad.out.find("32x32x3 images into 10 classes; -m needs 28x28x1"), std::string::npos) << bad.out;
+}
+
 TEST_F(SimulateDemoCli, Table6AccuracyIsDeterministicPerSeed) {
   const std::string args = "simulate --table6 -m " + kModel + " --limit 30 --methods limitnet,limitnet-random -q --json";
   const nlohmann::json a = run_json(args);

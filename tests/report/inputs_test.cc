@@ -70,6 +70,25 @@ TEST(ReportInputs, EvalWithoutBaselinesIsFine) {
   EXPECT_EQ(e.curve.size(), 3u);
 }
 
+TEST(ReportInputs, BaselineJudgeIsOptionalAndChecked) {
+  ScratchDir dir("inputs-judge");
+  nlohmann::json j = testing::eval_json(3, 0.6, true);
+  write_json(dir.file("a.json"), j);
+  EXPECT_FALSE(load_eval(dir.file("a.json")).judge_clean_top1);
+  j["baseline_judge"] = {{"path", "clean.lnm"}, {"clean_top1", 0.9}};
+  write_json(dir.file("b.json"), j);
+  const EvalResult e = load_eval(dir.file("b.json"));
+  EXPECT_EQ(e.baseline_judge, "clean.lnm");
+  ASSERT_TRUE(e.judge_clean_top1);
+  EXPECT_DOUBLE_EQ(*e.judge_clean_top1, 0.9);
+  j["baseline_judge"] = "clean.lnm";
+  write_json(dir.file("c.json"), j);
+  EXPECT_NE(error_of([&] { load_eval(dir.file("c.json")); }).find("baseline_judge"), std::string::npos);
+  j["baseline_judge"] = {{"path", "clean.lnm"}, {"clean_top1", "high"}};
+  write_json(dir.file("d.json"), j);
+  EXPECT_NE(error_of([&] { load_eval(dir.file("d.json")); }).find("baseline_judge.clean_top1"), std::string::npos);
+}
+
 TEST(ReportInputs, ErrorsNameTheFileAndTheKey) {
   ScratchDir dir("inputs-errors");
   const std::string missing = dir.file("nope.json");

@@ -143,6 +143,31 @@ TEST(ReportFixedRate, Fig10aCanComeFromItsOwnEvalResult) {
   EXPECT_NE(html.find("eval (Fig. 10 a)"), std::string::npos);
 }
 
+// An eval whose codecs were judged by another classifier (`limitnet eval --baseline-judge`):
+// Fig. 8 draws that classifier's clean accuracy too and says who judged what.
+TEST(ReportJudge, Fig8NamesTheCodecsClassifier) {
+  ScratchDir dir("judge");
+  nlohmann::json e = testing::eval_json(4, 0.7, true);
+  e["baseline_judge"] = {{"path", "clean.lnm"}, {"clean_top1", 0.8642}, {"judges", {"jpeg", "progjpeg"}}};
+  write_json(dir.file("e.json"), e);
+  ReportInputs in;
+  in.eval = load_eval(dir.file("e.json"));
+  ASSERT_TRUE(in.eval->judge_clean_top1);
+  EXPECT_DOUBLE_EQ(*in.eval->judge_clean_top1, 0.8642);
+  EXPECT_EQ(in.eval->baseline_judge, "clean.lnm");
+  const Report r = build_report(in);
+  const std::string html = read_text(write_report(r, in, dir.file("r.html")).html_path);
+  EXPECT_EQ(markup_problem(html, true), "");
+  const std::string s = section(html, "fig8");
+  EXPECT_NE(s.find(">codec judge on clean images</text>"), std::string::npos);
+  EXPECT_NE(s.find("judged by the classifier of clean.lnm"), std::string::npos);
+  EXPECT_NE(html.find("clean.lnm (clean images: top-1 86.42%)"), std::string::npos);
+  // Without the key nothing of this appears.
+  EXPECT_EQ(section(read_text(write_report(build_report(ReportInputs{}), ReportInputs{}, dir.file("n.html")).html_path), "fig8")
+                .find("codec judge"),
+            std::string::npos);
+}
+
 TEST_F(ReportFull, Fig13PanelsFollowTheSimulations) {
   const std::string m = section(html, "fig13-lorawan-max");
   EXPECT_NE(m.find("top-1 accuracy against time"), std::string::npos);

@@ -234,7 +234,8 @@ TEST(TrainRecipe, ClassifierFromRefusesAClassifierThatDoesNotFit) {
     o.teacher = "none";
     expect_refused(o, needle, from.string() + " as a classifier");
   };
-  expect_error(with_config(model, dir / "cifar.lnm", "preset", "cifar32"), "for preset 'cifar32', not 'fmnist28'");
+  expect_error(with_config(model, dir / "cifar.lnm", "preset", "cifar32"), "for preset 'cifar32', whose input differs from 'fmnist28'");
+  expect_error(with_config(model, dir / "unknown.lnm", "preset", "no-such-preset"), "for preset 'no-such-preset'");
   expect_error(with_config(model, dir / "five.lnm", "num_classes", "5"), "has 5 classes, the data 10");
   expect_error(with_config(model, dir / "ts.lnm", "classifier", "torchscript"), "built-in ResNet classifier");
   const PresetSpec& p = *find_preset("fmnist28");
