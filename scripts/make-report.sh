@@ -9,7 +9,7 @@
 # Every command is recorded in OUTDIR/commands.txt (shown in the report) and its output in
 # OUTDIR/<step>.log. Extra arguments go to `limitnet eval` (e.g. --limit 2000, or
 # --baselines jpeg,progjpeg,starfish --baseline-model starfish=sf.lnm; a starfish bundle is
-# passed to the simulations too). Environment:
+# passed to the simulations too, and so is --baseline-judge J.lnm). Environment:
 #   LIMITNET   the binary (default: build/bin/limitnet of this checkout)
 #   SIM_LIMIT  test images per simulation (default 1000)
 #   SIM_ARGS   extra `limitnet simulate` arguments (e.g. --resize)
@@ -58,6 +58,7 @@ done
 # Baselines: the codecs unless the caller chose; a starfish bundle also joins the simulations.
 baselines=(--baselines "jpeg,jpeg-abbrev,progjpeg,webp")
 sim_models=()
+sim_judge=()  # --baseline-judge also judges the codecs' pictures in the simulations
 for ((i = 0; i < ${#eval_extra[@]}; i++)); do
   case "${eval_extra[i]}" in
     --baselines|--baselines=*) baselines=() ;;
@@ -65,6 +66,8 @@ for ((i = 0; i < ${#eval_extra[@]}; i++)); do
       spec="${eval_extra[i+1]:-}"
       [[ "$spec" == starfish=* ]] && sim_models=(--starfish-model "${spec#starfish=}") ;;
     --baseline-model=starfish=*) sim_models=(--starfish-model "${eval_extra[i]#--baseline-model=starfish=}") ;;
+    --baseline-judge) sim_judge=(--baseline-judge "${eval_extra[i+1]:-}") ;;
+    --baseline-judge=*) sim_judge=(--baseline-judge "${eval_extra[i]#--baseline-judge=}") ;;
   esac
 done
 
@@ -108,11 +111,11 @@ for s in lorawan-max lorawan-dynamic; do
   n=$([[ $s == lorawan-max ]] && echo 2 || echo 3)
   step "$n/5 simulate $s ($sim_limit images)" "$out/sim-$s.log" \
     "$limitnet" simulate -m "$model" --data "$data" -s "$s" --limit "$sim_limit" --quiet "${sim_models[@]}" \
-    "${sim_extra[@]}" "${fig13_extra[@]}" -o "$out/sim-$s.json"
+    "${sim_judge[@]}" "${sim_extra[@]}" "${fig13_extra[@]}" -o "$out/sim-$s.json"
 done
 step "4/5 simulate --table6 ($sim_limit images)" "$out/table6.log" \
   "$limitnet" simulate -m "$model" --data "$data" --table6 --limit "$sim_limit" --quiet "${sim_models[@]}" \
-  "${sim_extra[@]}" -o "$out/table6.json"
+  "${sim_judge[@]}" "${sim_extra[@]}" -o "$out/table6.json"
 
 report=("$limitnet" report --eval "$out/eval.json" --simulate "$out/sim-lorawan-max.json"
         --simulate "$out/sim-lorawan-dynamic.json" --table6 "$out/table6.json" --commands "$commands"

@@ -555,6 +555,7 @@ void run_simulate(const SimulateOptions& o) {
   if (!o.starfish_model.empty() && !starfish.classifier) {
     std::cout << "; starfish: not available (" << starfish.no_accuracy << ")";
   }
+  if (!o.baseline_judge.empty()) std::cout << "; codec pictures judged by " << o.baseline_judge << "'s classifier";
   std::cout << "\nbytes delivered = payload of distinct packets arrived (LimitNet: headers, saliency map, CRC "
                "included); bytes on air = every attempt plus "
             << scenario.link_overhead_bytes() << " B link overhead per packet\n";

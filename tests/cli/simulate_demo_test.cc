@@ -114,6 +114,9 @@ TEST_F(SimulateDemoCli, CodecPicturesJudgedByAnotherBundlesClassifier) {
     }
   }
   EXPECT_NE(judged["accuracy"].get<std::string>().find("classifier of " + judge), std::string::npos) << judged["accuracy"];
+  const CmdResult text = run("simulate -m " + kModel + " --limit 8 -s table6-40 --methods limitnet,progjpeg -q --baseline-judge " + judge);
+  ASSERT_EQ(text.code, 0) << text.out;
+  EXPECT_NE(text.out.find("codec pictures judged by " + judge + "'s classifier"), std::string::npos) << text.out;
   const CmdResult bad = run("simulate -m " + kModel + " --limit 4 --methods progjpeg -q --baseline-judge " +
                             std::string(LIMITNET_SOURCE_DIR) + "/models/cifar32/model.lnm");
   EXPECT_NE(bad.code, 0);
