@@ -74,7 +74,7 @@ Figure accuracy_size_figure(const EvalResult* eval) {
   if (eval->judge_clean_top1) {
     f.chart.references.push_back({"codec judge on clean images", *eval->judge_clean_top1, "#aaaaaa"});
     f.notes.push_back("the codecs are judged by the classifier of " + eval->baseline_judge +
-                      " (trained on clean images), LimitNet by its own cloud part");
+                      ", LimitNet by its own cloud part");
   }
   choose_bytes_axis(&f.chart);
   accuracy_axis(&f.chart);
