@@ -38,14 +38,22 @@ namespace limitnet::cli {
 #ifdef LIMITNET_HAVE_TORCH
 namespace {
 
-const std::vector<std::string>& baseline_names() {
-  static const std::vector<std::string> names = {"jpeg", "jpeg-abbrev", "progjpeg", "webp", "starfish", "fixedrate"};
-  return names;
-}
-
-// The classical codecs among them (what --baseline-judge judges).
+// The classical codecs (judged by --baseline-judge's classifier when given)...
 const std::vector<std::string>& codec_names() {
   static const std::vector<std::string> names = {"jpeg", "jpeg-abbrev", "progjpeg", "webp"};
+  return names;
+}
+bool is_codec(const std::string& name) {
+  return std::find(codec_names().begin(), codec_names().end(), name) != codec_names().end();
+}
+
+// ... and every baseline: the codecs, then the learned ones (their own bundles).
+const std::vector<std::string>& baseline_names() {
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> all = codec_names();
+    all.insert(all.end(), {"starfish", "fixedrate"});
+    return all;
+  }();
   return names;
 }
 
@@ -157,7 +165,7 @@ BaselinePlan plan_baselines(const EvalOptions& o) {
                    "trained with `limitnet train --dropping none`)");
   }
   for (const std::string& name : wanted) {
-    if (name != "starfish" && name != "fixedrate") plan.codecs.push_back(name);
+    if (is_codec(name)) plan.codecs.push_back(name);
   }
   plan.jpeg_qualities = parse_qualities("--jpeg-qualities", o.jpeg_qualities);
   plan.webp_qualities = parse_qualities("--webp-qualities", o.webp_qualities);

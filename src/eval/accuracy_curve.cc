@@ -25,11 +25,13 @@ CurveResult evaluate_curve(const CloudModel& model, const data::Dataset& test, c
   return evaluate_curve(model, load_labelled_images(test), o);
 }
 
+namespace {
 TopkHits clean_hits(const CloudModel& model, const LabelledImages& test, size_t batch) {
   PictureJudge clean(model, test, batch);  // checks the image shape against the model
   for (size_t i = 0; i < test.count(); ++i) clean.add(i, test.image(i));
   return clean.take();
 }
+}  // namespace
 
 double clean_top1(const CloudModel& model, const LabelledImages& test, size_t batch) {
   if (test.count() == 0) throw std::runtime_error("eval: the test set has no images");

@@ -10,7 +10,6 @@
 
 #include "cloud/cloud_model.h"
 #include "data/dataset.h"
-#include "eval/batch_judge.h"
 #include "eval/labelled_images.h"
 
 namespace limitnet::eval {
@@ -46,9 +45,7 @@ CurveResult evaluate_curve(const CloudModel& model, const data::Dataset& test, c
 // The same on images already in memory (shared with the baselines of `limitnet eval`).
 CurveResult evaluate_curve(const CloudModel& model, const LabelledImages& test, const CurveOptions& options);
 
-// Top-1 / top-5 hits of `model`'s classifier on the clean test images.
-TopkHits clean_hits(const CloudModel& model, const LabelledImages& test, size_t batch);
-// Its top-1 as a fraction.
+// Top-1 of `model`'s classifier on the clean test images, as a fraction.
 double clean_top1(const CloudModel& model, const LabelledImages& test, size_t batch);
 
 // Largest top-1 among points whose mean bytes are <= budget (-1 if none).

@@ -181,6 +181,10 @@ TEST_F(SimulateDemoCli, DeviceOnlyBundleHasNoAccuracy) {
   EXPECT_NE(plot.out.find("--plot draws top-1 against time and needs a cloud classifier"), std::string::npos)
       << plot.out;
   EXPECT_FALSE(fs::exists(path("p.svg")));
+  // A codec judge needs the model's own classifier for LimitNet's latents.
+  const CmdResult judged = run("simulate -m " + path("device.lnm") + " --limit 8 --methods limitnet,progjpeg -q --baseline-judge " + kModel);
+  EXPECT_EQ(judged.code, 1);
+  EXPECT_NE(judged.out.find("--baseline-judge needs -m with a cloud part"), std::string::npos) << judged.out;
 }
 
 TEST_F(SimulateDemoCli, ClassCountMustMatchTheDataset) {
