@@ -39,13 +39,17 @@ void register_train(CLI::App& app) {
       ->check(CLI::ExistingDirectory);
   cmd->add_option("--p1-epochs", o->p1_epochs, "Phase 1 epochs (reconstruction + saliency)")->capture_default_str();
   cmd->add_option("--p1-lr", o->p1_lr, "Phase 1 learning rate (Adam, cosine)")->capture_default_str();
+  cmd->add_option("--p1-full-share", o->p1_full_share,
+                  "Share of phase-1 samples that keep the whole latent (keeps the last channels alive at large G)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1.0));
   cmd->add_option("--p2-epochs", o->p2_epochs, "Phase 2 epochs (classification through the frozen classifier)")
       ->capture_default_str();
   cmd->add_option("--p2-lr", o->p2_lr, "Phase 2 learning rate (Adam, cosine)")->capture_default_str();
   cmd->add_option("--p2-mse", o->p2_mse_weight, "Weight of a reconstruction term in phase 2")->capture_default_str();
   cmd->add_option("--p2-distill", o->p2_distill_temperature,
                   "Phase 2 target: 0 = labels (cross-entropy); T > 0 = the classifier's own output on the clean image "
-                  "at temperature T (distillation)")
+                  "at temperature T (distillation; with --p2-classifier-lr, of a frozen copy of it)")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 100.0));
   cmd->add_option("--p2-keep-min", o->p2_keep_min,

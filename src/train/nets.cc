@@ -252,6 +252,22 @@ void load_module_state(const BundleView& b, const std::string& prefix, torch::nn
   }
 }
 
+void copy_module_state(torch::nn::Module& from, torch::nn::Module& to) {
+  torch::NoGradGuard ng;
+  auto copy = [](const torch::OrderedDict<std::string, torch::Tensor>& src, torch::OrderedDict<std::string, torch::Tensor> dst) {
+    if (src.size() != dst.size()) throw std::runtime_error("copy_module_state: modules of different structure");
+    for (auto& d : dst) {
+      const torch::Tensor* s = src.find(d.key());
+      if (!s || !s->sizes().equals(d.value().sizes())) {
+        throw std::runtime_error("copy_module_state: no tensor of this shape for " + d.key());
+      }
+      d.value().copy_(*s);
+    }
+  };
+  copy(from.named_parameters(), to.named_parameters());
+  copy(from.named_buffers(), to.named_buffers());
+}
+
 void add_device_state(BundleWriter* w, DeviceNetImpl& net) {
   for (size_t i = 0; i < net.encoder.size(); ++i) {
     add_tensor(w, "encoder." + std::to_string(i) + ".weight", net.encoder[i]->weight);

@@ -111,6 +111,9 @@ void add_module_state(BundleWriter* w, const std::string& prefix, torch::nn::Mod
 // Inverse: copies "<prefix>.<name>" sections into `m`. Throws std::runtime_error
 // "<what>: ..." naming a missing section or a shape mismatch.
 void load_module_state(const BundleView& b, const std::string& prefix, torch::nn::Module& m, const std::string& what);
+// Copies every parameter and buffer of `from` into `to`, a module of the same structure
+// (a frozen copy of a classifier, say). Throws std::runtime_error on a structure mismatch.
+void copy_module_state(torch::nn::Module& from, torch::nn::Module& to);
 // Device weights in the bundle naming the float reference reads ("encoder.N.weight", ...).
 void add_device_state(BundleWriter* w, DeviceNetImpl& net);
 void load_device_state(const BundleView& b, DeviceNetImpl& net, const std::string& what);

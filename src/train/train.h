@@ -45,11 +45,16 @@ struct TrainOptions {
   double p1_lr = 1e-3;  // Adam, cosine decay
   int p2_epochs = 3;
   double p2_lr = 1e-4;
+  // Share of phase-1 samples that keep the whole latent (the rest draw p ~ U(0, 1), the
+  // paper). With a large G the last channels are otherwise kept so rarely that a ReLU
+  // channel can stop firing for good (cifar32: one of 12 died; docs/MODELS.md).
+  double p1_full_share = 0.0;
   double saliency_weight = 0.05;  // BCE weight in phase 1
   double p2_mse_weight = 0.0;     // optional reconstruction term in phase 2
   // Phase 2 target: 0 = cross-entropy with the labels (the paper); T > 0 = distillation,
   // KL divergence to the frozen classifier's own softened output on the clean image at
   // temperature T (scaled by T^2), so the reconstruction learns to be read like the original.
+  // With p2_classifier_lr the teacher is a frozen copy of the classifier as phase 2 found it.
   double p2_distill_temperature = 0.0;
   // Phase-2 keep fractions: p ~ U(p2_keep_min, 1), and a share p2_full_share of the samples
   // keeps the whole latent. The paper draws U(0, 1); a receiver never sees less than the
@@ -61,7 +66,7 @@ struct TrainOptions {
   // (0 = frozen, the paper). Its BatchNorm statistics stay those of clean images, which
   // keeps its clean accuracy close (fmnist28: 92.1% -> 91.4% after a frozen phase 2; see
   // docs/MODELS.md); the bundle then carries the tuned classifier.
-  // Needs label targets (a distillation teacher must not move).
+  // With --p2-distill the targets come from a frozen copy, so the teacher does not move.
   double p2_classifier_lr = 0.0;
   int decoder_width = 0;          // 0 = preset default
   std::string decoder;            // decoder kind (paper, upconv, pyramid); empty = preset default

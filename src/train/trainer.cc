@@ -342,7 +342,9 @@ PhaseEval eval_phase(Context& ctx, AutoEncoder& ae, Classifier& cls) {
   return r;
 }
 
-void train_phase(Context& ctx, int phase, AutoEncoder& ae, Classifier& cls, nlohmann::json& state) {
+// `teacher` gives phase 2's distillation targets on clean images: the classifier itself when
+// it is frozen, a frozen copy of it when phase 2 tunes it.
+void train_phase(Context& ctx, int phase, AutoEncoder& ae, Classifier& cls, Classifier& teacher, nlohmann::json& state) {
   const TrainOptions& o = ctx.o;
   const std::string name = "phase" + std::to_string(phase);
   const int epochs = phase == 1 ? o.p1_epochs : o.p2_epochs;
@@ -352,7 +354,8 @@ void train_phase(Context& ctx, int phase, AutoEncoder& ae, Classifier& cls, nloh
   const bool tune_cls = phase == 2 && o.p2_classifier_lr > 0;
   std::vector<double> peaks = {peak};  // per parameter group, each on the same cosine schedule
   // Keep fractions: the paper's U(0, 1) in phase 1; phase 2 may draw where packets end.
-  const double keep_min = phase == 2 ? o.p2_keep_min : 0.0, full_share = phase == 2 ? o.p2_full_share : 0.0;
+  const double keep_min = phase == 2 ? o.p2_keep_min : 0.0;
+  const double full_share = phase == 2 ? o.p2_full_share : o.p1_full_share;
   cls.freeze();
   if (tune_cls) {
     peaks.push_back(o.p2_classifier_lr);
@@ -405,7 +408,7 @@ void train_phase(Context& ctx, int phase, AutoEncoder& ae, Classifier& cls, nloh
           torch::Tensor target;
           {
             torch::NoGradGuard ng;
-            target = torch::softmax(cls.forward(b.x) / t, 1);
+            target = torch::softmax(teacher.forward(b.x) / t, 1);
           }
           namespace F = torch::nn::functional;
           loss = F::kl_div(torch::log_softmax(logits / t, 1), target, F::KLDivFuncOptions().reduction(torch::kBatchMean)) * (t * t);
@@ -631,9 +634,6 @@ void run_training(const TrainOptions& opts) {
   if (o.p2_classifier_lr > 0 && !o.classifier_ts.empty()) {
     throw std::runtime_error("train: --p2-classifier-lr tunes the built-in classifier, not a TorchScript one");
   }
-  if (o.p2_classifier_lr > 0 && o.p2_distill_temperature > 0) {
-    throw std::runtime_error("train: --p2-classifier-lr needs label targets, not --p2-distill");
-  }
 
   torch::set_num_threads(std::max(1, o.threads));
   torch::manual_seed(o.seed);
@@ -662,7 +662,7 @@ void run_training(const TrainOptions& opts) {
                  {"cls_epochs", o.cls_epochs}, {"cls_lr", o.cls_lr}, {"p1_epochs", o.p1_epochs}, {"p1_lr", o.p1_lr},
                  {"p2_epochs", o.p2_epochs}, {"p2_lr", o.p2_lr}, {"p2_mse", o.p2_mse_weight},
                  {"p2_distill", o.p2_distill_temperature},
-                 {"p2_keep_min", o.p2_keep_min}, {"p2_full_share", o.p2_full_share},
+                 {"p1_full_share", o.p1_full_share}, {"p2_keep_min", o.p2_keep_min}, {"p2_full_share", o.p2_full_share},
                  {"p2_classifier_lr", o.p2_classifier_lr}, {"init_from", o.init_from}, {"teacher", o.teacher},
                  {"dropping", o.dropping}, {"decoder", ctx.dec_spec.kind}, {"decoder_width", ctx.dec_spec.width},
                  {"latent_bits", ctx.codec.latent_bits}, {"saliency_grid", ctx.codec.saliency_grid},
@@ -690,6 +690,14 @@ void run_training(const TrainOptions& opts) {
   }
   const double clean = eval_classifier(ctx, cls);
   log_line(ctx, {{"stage", "classifier_done"}, {"val_top1", clean}});
+  // Distillation while the classifier is tuned: targets from a frozen copy of it as it is now.
+  Classifier distill_teacher = cls;
+  if (o.p2_distill_temperature > 0 && o.p2_classifier_lr > 0) {
+    distill_teacher.resnet = ResNet(p.input_channels, ctx.train.classes, ctx.cls_spec);
+    copy_module_state(*cls.resnet, *distill_teacher.resnet);
+    distill_teacher.freeze();
+    distill_teacher.train(false);
+  }
   if (state.value("phase2_epochs", 0) > 0 && fs::exists(run_file(ctx, kTunedClassifierFile))) {
     // The classifier the finished phase-2 epochs were trained with, not the one they started from.
     if (o.p2_classifier_lr <= 0) {
@@ -721,8 +729,8 @@ void run_training(const TrainOptions& opts) {
     load_run_autoencoder(o.init_from, ae);
     log_line(ctx, {{"stage", "init"}, {"from", o.init_from}});
   }
-  train_phase(ctx, 1, ae, cls, state);
-  train_phase(ctx, 2, ae, cls, state);
+  train_phase(ctx, 1, ae, cls, distill_teacher, state);
+  train_phase(ctx, 2, ae, cls, distill_teacher, state);
   export_bundle(ctx, ae, cls, script_bytes);
   log_line(ctx, {{"stage", "done"}, {"wall_seconds", seconds_since(start)}});
 }

@@ -130,5 +130,29 @@ TEST(TrainNets, ModuleStateRoundTripsThroughABundle) {
   EXPECT_THROW(load_module_state(view, "classifier", *c, "test"), std::runtime_error);
 }
 
+// A frozen distillation teacher is a deep copy: it answers like its source, and a later
+// change to the source (phase 2 tuning it) leaves the copy as it was.
+TEST(TrainNets, CopyModuleStateMakesAnIndependentCopy) {
+  const PresetSpec& p = *find_preset("fmnist28");
+  ResNet src(1, 10, default_classifier(p)), copy(1, 10, default_classifier(p));
+  torch::NoGradGuard ng;
+  for (auto& b : src->named_buffers()) {
+    if (b.value().is_floating_point()) b.value().uniform_(0.5, 1.5);  // BatchNorm statistics too
+  }
+  copy_module_state(*src, *copy);
+  src->eval();
+  copy->eval();
+  const torch::Tensor x = torch::rand({2, 1, 28, 28});
+  const torch::Tensor before = src->forward(x);
+  EXPECT_TRUE(torch::equal(before, copy->forward(x)));
+  for (auto& w : src->parameters()) w.add_(0.1);
+  EXPECT_FALSE(torch::equal(src->forward(x), copy->forward(x)));
+  EXPECT_TRUE(torch::equal(before, copy->forward(x)));
+  ClassifierSpec wide = default_classifier(p);
+  wide.width = 32;
+  ResNet other(1, 10, wide);
+  EXPECT_THROW(copy_module_state(*src, *other), std::runtime_error);
+}
+
 }  // namespace
 }  // namespace limitnet::train

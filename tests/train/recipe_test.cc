@@ -356,15 +356,64 @@ TEST(TrainRecipe, Phase2CanTuneTheClassifier) {
   untuned.p2_classifier_lr = 0;
   expect_refused(untuned, "resume with the same --p2-classifier-lr", "a tuned run resumed without --p2-classifier-lr");
 
-  train::TrainOptions bad = tiny(dir / "bad");
-  bad.classifier_from = base.string();
-  bad.p2_classifier_lr = 1e-3;
-  bad.p2_distill_temperature = 2.0;
-  expect_refused(bad, "needs label targets", "--p2-classifier-lr with --p2-distill");
+  // Tuned and distilled: the targets come from a frozen copy, the bundle carries the tuned one.
+  train::TrainOptions distilled = frozen;
+  distilled.run_dir = (dir / "distilled").string();
+  distilled.output.clear();
+  distilled.p2_classifier_lr = 1e-3;
+  distilled.p2_distill_temperature = 2.0;
+  train::run_training(distilled);
+  EXPECT_NE(classifier_bytes(dir / "distilled" / "model.lnm"), classifier_bytes(model));
+  EXPECT_NE(classifier_bytes(dir / "distilled" / "model.lnm"), after1);
+  double kl = -1;
+  std::ifstream dlog(dir / "distilled" / "log.jsonl");
+  for (std::string line; std::getline(dlog, line);) {
+    const nlohmann::json j = nlohmann::json::parse(line);
+    if (j["stage"] == "phase2") kl = j["loss"].get<double>();
+  }
+  EXPECT_TRUE(std::isfinite(kl));
+  EXPECT_GE(kl, 0.0);  // a KL divergence, not a cross-entropy with the labels
+
   train::TrainOptions script = tiny(dir / "bad_ts");
   script.classifier_ts = (dir / "any.pt").string();
   script.p2_classifier_lr = 1e-3;
   expect_refused(script, "not a TorchScript one", "--p2-classifier-lr with a TorchScript classifier");
+}
+
+// --p1-full-share 1: every phase-1 sample keeps the whole latent, which trains exactly what
+// a run without dropping trains; the default share (0) trains something else.
+TEST(TrainRecipe, Phase1FullShareKeepsTheWholeLatent) {
+  if (!have_fmnist()) GTEST_SKIP() << "Fashion-MNIST not installed";
+  const fs::path& model = tiny_model();
+  const fs::path base = model.parent_path(), dir = temp_dir("p1_full");
+  auto encoder_bytes = [](const fs::path& bundle) {
+    const LoadedBundle b = load_bundle(bundle.string());
+    BundleTensor t;
+    EXPECT_TRUE(b.view.find("encoder.0.weight", &t));
+    return std::vector<uint8_t>(t.data, t.data + t.bytes);
+  };
+  auto phase1_only = [&](const std::string& name) {
+    train::TrainOptions o = tiny(dir / name);
+    o.classifier_from = base.string();
+    o.p2_epochs = 0;
+    return o;
+  };
+  train::TrainOptions whole = phase1_only("whole");
+  whole.p1_full_share = 1.0;
+  train::run_training(whole);
+  train::TrainOptions none = phase1_only("none");
+  none.dropping = "none";
+  train::run_training(none);
+  train::run_training(phase1_only("paper"));
+  EXPECT_EQ(encoder_bytes(dir / "whole" / "model.lnm"), encoder_bytes(dir / "none" / "model.lnm"));
+  EXPECT_NE(encoder_bytes(dir / "whole" / "model.lnm"), encoder_bytes(dir / "paper" / "model.lnm"));
+  std::ifstream log(dir / "whole" / "log.jsonl");
+  double logged = -1;
+  for (std::string line; std::getline(log, line);) {
+    const nlohmann::json j = nlohmann::json::parse(line);
+    if (j["stage"] == "data") logged = j["options"].value("p1_full_share", -1.0);
+  }
+  EXPECT_EQ(logged, 1.0);
 }
 
 TEST(TrainRecipe, EmptyDatasetFolderIsAnError) {
