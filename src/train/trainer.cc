@@ -353,7 +353,8 @@ void train_phase(Context& ctx, int phase, AutoEncoder& ae, Classifier& cls, Clas
   torch::optim::Adam opt(ae.parameters(), torch::optim::AdamOptions(peak));
   const bool tune_cls = phase == 2 && o.p2_classifier_lr > 0;
   std::vector<double> peaks = {peak};  // per parameter group, each on the same cosine schedule
-  // Keep fractions: the paper's U(0, 1) in phase 1; phase 2 may draw where packets end.
+  // Keep fractions: the paper's U(0, 1), except a share that keeps the whole latent
+  // (--p1-full-share, --p2-full-share); phase 2 may also draw only where packets end.
   const double keep_min = phase == 2 ? o.p2_keep_min : 0.0;
   const double full_share = phase == 2 ? o.p2_full_share : o.p1_full_share;
   cls.freeze();
