@@ -146,6 +146,16 @@ TEST_F(CliTest, BadFlagsAndFilesGetClearErrors) {
   }
 }
 
+#ifdef LIMITNET_CLI_HAS_TRAIN
+// A share is a fraction: refused before any data is read.
+TEST_F(CliTest, TrainRefusesAShareOutsideZeroToOne) {
+  const CmdResult r = run("train --run " + path("run") + " --p1-full-share 1.5");
+  EXPECT_NE(r.code, 0);
+  EXPECT_NE(r.out.find("--p1-full-share: Value 1.5 not in range"), std::string::npos) << r.out;
+  EXPECT_FALSE(fs::exists(path("run")));
+}
+#endif
+
 TEST_F(CliTest, ModelQuantizeAddsInt8NetworkAndKeepsTheId) {
   // A tiny two-class folder of real PNG files as calibration data.
   for (const char* cls : {"a", "b"}) {

@@ -213,6 +213,25 @@ fs::path with_config(const fs::path& src, const fs::path& dst, const std::string
   return dst;
 }
 
+// The bytes of one tensor of a bundle (to compare weights across runs).
+std::vector<uint8_t> tensor_bytes(const fs::path& bundle, const char* name) {
+  const LoadedBundle b = load_bundle(bundle.string());
+  BundleTensor t;
+  EXPECT_TRUE(b.view.find(name, &t)) << name;
+  return std::vector<uint8_t>(t.data, t.data + t.bytes);
+}
+
+// The last line of a run's log.jsonl with this stage (null if there is none).
+nlohmann::json last_logged(const fs::path& run, const std::string& stage) {
+  nlohmann::json found;
+  std::ifstream log(run / "log.jsonl");
+  for (std::string line; std::getline(log, line);) {
+    nlohmann::json j = nlohmann::json::parse(line);
+    if (j["stage"] == stage) found = std::move(j);
+  }
+  return found;
+}
+
 // Training with these options must stop with an error that contains `needle`.
 void expect_refused(const train::TrainOptions& o, const std::string& needle, const std::string& what) {
   try {
@@ -317,12 +336,7 @@ TEST(TrainRecipe, Phase2CanTuneTheClassifier) {
   if (!have_fmnist()) GTEST_SKIP() << "Fashion-MNIST not installed";
   const fs::path& model = tiny_model();
   const fs::path base = model.parent_path(), dir = temp_dir("tune_cls");
-  auto classifier_bytes = [](const fs::path& bundle) {
-    const LoadedBundle b = load_bundle(bundle.string());
-    BundleTensor t;
-    EXPECT_TRUE(b.view.find("classifier.stem.weight", &t));
-    return std::vector<uint8_t>(t.data, t.data + t.bytes);
-  };
+  auto classifier_bytes = [](const fs::path& bundle) { return tensor_bytes(bundle, "classifier.stem.weight"); };
   train::TrainOptions frozen = tiny(dir / "frozen");
   frozen.classifier_from = base.string();
   frozen.init_from = base.string();
@@ -365,12 +379,7 @@ TEST(TrainRecipe, Phase2CanTuneTheClassifier) {
   train::run_training(distilled);
   EXPECT_NE(classifier_bytes(dir / "distilled" / "model.lnm"), classifier_bytes(model));
   EXPECT_NE(classifier_bytes(dir / "distilled" / "model.lnm"), after1);
-  double kl = -1;
-  std::ifstream dlog(dir / "distilled" / "log.jsonl");
-  for (std::string line; std::getline(dlog, line);) {
-    const nlohmann::json j = nlohmann::json::parse(line);
-    if (j["stage"] == "phase2") kl = j["loss"].get<double>();
-  }
+  const double kl = last_logged(dir / "distilled", "phase2").value("loss", -1.0);
   EXPECT_TRUE(std::isfinite(kl));
   EXPECT_GE(kl, 0.0);  // a KL divergence, not a cross-entropy with the labels
 
@@ -386,12 +395,7 @@ TEST(TrainRecipe, Phase1FullShareKeepsTheWholeLatent) {
   if (!have_fmnist()) GTEST_SKIP() << "Fashion-MNIST not installed";
   const fs::path& model = tiny_model();
   const fs::path base = model.parent_path(), dir = temp_dir("p1_full");
-  auto encoder_bytes = [](const fs::path& bundle) {
-    const LoadedBundle b = load_bundle(bundle.string());
-    BundleTensor t;
-    EXPECT_TRUE(b.view.find("encoder.0.weight", &t));
-    return std::vector<uint8_t>(t.data, t.data + t.bytes);
-  };
+  auto encoder_bytes = [](const fs::path& bundle) { return tensor_bytes(bundle, "encoder.0.weight"); };
   auto phase1_only = [&](const std::string& name) {
     train::TrainOptions o = tiny(dir / name);
     o.classifier_from = base.string();
@@ -407,13 +411,7 @@ TEST(TrainRecipe, Phase1FullShareKeepsTheWholeLatent) {
   train::run_training(phase1_only("paper"));
   EXPECT_EQ(encoder_bytes(dir / "whole" / "model.lnm"), encoder_bytes(dir / "none" / "model.lnm"));
   EXPECT_NE(encoder_bytes(dir / "whole" / "model.lnm"), encoder_bytes(dir / "paper" / "model.lnm"));
-  std::ifstream log(dir / "whole" / "log.jsonl");
-  double logged = -1;
-  for (std::string line; std::getline(log, line);) {
-    const nlohmann::json j = nlohmann::json::parse(line);
-    if (j["stage"] == "data") logged = j["options"].value("p1_full_share", -1.0);
-  }
-  EXPECT_EQ(logged, 1.0);
+  EXPECT_EQ(last_logged(dir / "whole", "data")["options"].value("p1_full_share", -1.0), 1.0);
 }
 
 TEST(TrainRecipe, EmptyDatasetFolderIsAnError) {
