@@ -21,7 +21,8 @@ packages=(
   # browser for its tests
   libmosquitto-dev libsqlite3-dev libcpp-httplib-dev libssl-dev mosquitto chromium
   # firmware: Cortex-M cross compiler, newlib, QEMU (mps2-an500 / mps2-an505) for its test
-  gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm
+  # (C++ headers for the target; the firmware links without libstdc++)
+  gcc-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-dev qemu-system-arm
 )
 # Extra groups on request, e.g. LIMITNET_DEPS_EXTRA="clang libclang-rt-14-dev" for fuzzing.
 if [ -n "${LIMITNET_DEPS_EXTRA:-}" ]; then

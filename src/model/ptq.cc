@@ -170,6 +170,14 @@ PtqReport add_int8_sections(const BundleView& bundle, int count, const std::func
   // latent: the codec's own per-channel ranges, so the layer emits symbols. Logits:
   // symmetric, zero point 128.
   const int top = cfg.symbols() - 1;
+  // Range per layer for the scales. A layer that never fired on the calibration frames (a
+  // dead ReLU layer, an untrained saliency branch) gets range 1: any scale codes its zeros,
+  // and a near-zero one would put this layer's requantisation and the next layer's bias
+  // out of range.
+  std::vector<double> range(layers.size());
+  for (size_t li = 0; li < layers.size(); ++li) {
+    range[li] = report.layer_output_max[li] >= 1e-6f ? static_cast<double>(report.layer_output_max[li]) : 1.0;
+  }
   std::vector<double> in_scale;  // per input channel of the current layer
   std::vector<double> in_offset;
   const std::string net_prefix = "int8.layer.";
@@ -195,7 +203,7 @@ PtqReport add_int8_sections(const BundleView& bundle, int count, const std::func
         off[ch] = codec.quant_min[ch];
       }
     } else {
-      const double prev = std::max(report.layer_output_max[li - 1], 1e-6f) / 255.0;
+      const double prev = range[li - 1] / 255.0;
       for (int ch = 0; ch < c.in; ++ch) sc[ch] = prev;
     }
     std::vector<int8_t> wq(static_cast<size_t>(c.out) * taps, 0);
@@ -227,9 +235,9 @@ PtqReport add_int8_sections(const BundleView& bundle, int count, const std::func
         out_scale = (codec.quant_max[o] - codec.quant_min[o]) / static_cast<double>(top);
         out_offset = codec.quant_min[o];
       } else if (i == last) {
-        out_scale = std::max(report.layer_output_max[li], 1e-6f) / 127.0;
+        out_scale = range[li] / 127.0;
       } else {
-        out_scale = std::max(report.layer_output_max[li], 1e-6f) / 255.0;
+        out_scale = range[li] / 255.0;
       }
       const double b = std::round((bias - out_offset) / sw);
       if (std::fabs(b) > 2.0e9) throw std::invalid_argument("ptq: bias out of int32 range");
@@ -255,7 +263,7 @@ PtqReport add_int8_sections(const BundleView& bundle, int count, const std::func
     bytes += sizeof meta + wq.size() + 2 * wide.size() + 3 * 4 * o32 + pad_code.size();
   }
   uint8_t lut[256];
-  const double logit_scale = std::max(report.layer_output_max[last], 1e-6f) / 127.0;
+  const double logit_scale = range[static_cast<size_t>(last)] / 127.0;
   for (int q = 0; q < 256; ++q) {
     const double v = 255.0 / (1.0 + std::exp(-(q - 128) * logit_scale));
     lut[q] = static_cast<uint8_t>(std::lround(std::min(255.0, std::max(0.0, v))));

@@ -11,6 +11,7 @@
 #include "device/int8_network.h"
 #include "device_test_util.h"
 #include "model/calibrate.h"
+#include "model/random_model.h"
 
 namespace limitnet {
 namespace {
@@ -115,6 +116,33 @@ TEST(Int8Network, Paper224ArenaIsSmall) {
   EXPECT_LT(net.arena_bytes(), 32u * 1024u);
   EXPECT_EQ(net.macs(), 112LL * 112 * 16 * 3 * 49 + 28LL * 28 * 16 * 16 * 25 + 28LL * 28 * 12 * 16 * 9 +
                             28LL * 28 * 9 * (12 * 16 + 16 * 16 + 16 * 8 + 8 * 4 + 4 * 1));
+}
+
+// A layer whose input is dead on every calibration frame (an untrained saliency branch,
+// say: `limitnet train --p1-epochs 0`) outputs a constant. Its effective weights are then
+// about zero and the bias alone is far beyond int32 at their scale; PTQ must widen the
+// weight scale instead of refusing the model, and stay close to the float network.
+TEST(Int8Network, PtqQuantisesALayerWithADeadInput) {
+  const PresetSpec* p = find_preset("cifar32");
+  ASSERT_NE(p, nullptr);
+  BundleWriter w = random_device_bundle(*p, p->codec, 1);
+  const std::vector<float> dead(static_cast<size_t>(p->saliency[0].out), -1000.0f);  // ReLU output 0 always
+  w.add_f32("saliency.0.bias", {static_cast<uint32_t>(p->saliency[0].out)}, dead.data());
+  std::vector<std::vector<uint8_t>> frames;
+  for (int i = 0; i < 3; ++i) frames.push_back(synthetic_frame(p->input_size, p->input_channels, 1000 + i));
+  auto frame = [&](int i) { return frames[static_cast<size_t>(i)].data(); };
+  std::vector<uint32_t> keep = test::aligned(w.serialize());
+  BundleView view;
+  ASSERT_EQ(view.parse(reinterpret_cast<const uint8_t*>(keep.data()), keep.size() * 4), Status::kOk);
+  calibrate_bundle(view, 3, frame, &w);
+  keep = test::aligned(w.serialize());
+  ASSERT_EQ(view.parse(reinterpret_cast<const uint8_t*>(keep.data()), keep.size() * 4), Status::kOk);
+  PtqReport r;
+  ASSERT_NO_THROW(r = add_int8_sections(view, 3, frame, &w));
+  EXPECT_EQ(r.layer_output_max[static_cast<size_t>(p->encoder_layers)], 0.0f);  // the dead layer
+  EXPECT_GT(r.symbols_equal, 0.75);
+  EXPECT_LT(r.saliency_mean_abs_diff, 8.0);
+  EXPECT_EQ(r.grid_equal, 1.0);  // a constant map quantises to one level, the same in both
 }
 
 INSTANTIATE_TEST_SUITE_P(Presets, Int8NetworkTest, ::testing::Values("paper224", "cifar32", "fmnist28"));
