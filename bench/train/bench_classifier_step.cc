@@ -17,6 +17,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "codec/presets.h"
@@ -59,39 +60,43 @@ double median(std::vector<double> v) {
   return v[v.size() / 2];
 }
 
+// Every option takes a value; the numbers are positive integers.
+int usage(const char* prog, const std::string& why) {
+  std::fprintf(stderr, "%s: %s\nusage: %s [--preset P] [--batch B] [--steps N] [--rounds R] [--threads T] [--width W] [--blocks N]\n",
+               prog, why.c_str(), prog);
+  return 2;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   std::string preset_name = "cifar32";
-  int batch = 128, steps = 20, rounds = 3, threads = 2, width = 0, blocks = 0;
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    auto next = [&]() -> std::string {
-      if (i + 1 >= argc) {
-        std::fprintf(stderr, "%s needs a value\n", a.c_str());
-        std::exit(2);
-      }
-      return argv[++i];
-    };
-    if (a == "--preset") preset_name = next();
-    else if (a == "--batch") batch = std::stoi(next());
-    else if (a == "--steps") steps = std::stoi(next());
-    else if (a == "--rounds") rounds = std::stoi(next());
-    else if (a == "--threads") threads = std::stoi(next());
-    else if (a == "--width") width = std::stoi(next());
-    else if (a == "--blocks") blocks = std::stoi(next());
-    else {
-      std::fprintf(stderr,
-                   "usage: %s [--preset P] [--batch B] [--steps N] [--rounds R] [--threads T] [--width W] [--blocks N]\n",
-                   argv[0]);
-      return 2;
+  int batch = 128, steps = 20, rounds = 3, threads = 2, width = 0, blocks = 0;  // 0: the preset's
+  const std::pair<const char*, int*> numbers[] = {{"--batch", &batch},     {"--steps", &steps},
+                                                  {"--rounds", &rounds},   {"--threads", &threads},
+                                                  {"--width", &width},     {"--blocks", &blocks}};
+  for (int i = 1; i < argc; i += 2) {
+    const std::string flag = argv[i];
+    if (i + 1 >= argc) return usage(argv[0], flag + " needs a value");
+    const char* value = argv[i + 1];
+    if (flag == "--preset") {
+      preset_name = value;
+      continue;
     }
+    int* target = nullptr;
+    for (const auto& [name, where] : numbers) {
+      if (flag == name) target = where;
+    }
+    if (target == nullptr) return usage(argv[0], "unknown option " + flag);
+    char* rest = nullptr;
+    const long v = std::strtol(value, &rest, 10);
+    if (*value == '\0' || *rest != '\0' || v < 1 || v > 65536) {
+      return usage(argv[0], "bad value for " + flag + ": '" + value + "' (a whole number from 1 to 65536)");
+    }
+    *target = static_cast<int>(v);
   }
   const PresetSpec* p = find_preset(preset_name.c_str());
-  if (!p || batch < 1 || steps < 1 || rounds < 1 || threads < 1) {
-    std::fprintf(stderr, "bad preset or count\n");
-    return 2;
-  }
+  if (p == nullptr) return usage(argv[0], "unknown preset '" + preset_name + "'");
   torch::set_num_threads(threads);
   ClassifierSpec spec = default_classifier(*p);
   if (width > 0) spec.width = width;
