@@ -10,6 +10,8 @@
 //   --steps    timed steps per round and layout (default 20, after 3 warm-up steps)
 //   --rounds   alternating rounds (default 3)
 //   --threads  intra-op threads (default 2)
+//   --width    classifier width (default: the preset's)
+//   --blocks   residual blocks per stage (default: the preset's)
 #include <torch/torch.h>
 
 #include <algorithm>
