@@ -62,10 +62,20 @@ double median(std::vector<double> v) {
   return v[v.size() / 2];
 }
 
+constexpr const char* kUsage =
+    "usage: %s [--preset P] [--batch B] [--steps N] [--rounds R] [--threads T] [--width W] [--blocks N]\n"
+    "  --preset P   architecture preset (default cifar32)\n"
+    "  --batch B    images per step (default 128)\n"
+    "  --steps N    steps per round and layout (default 20)\n"
+    "  --rounds R   rounds; the median is printed (default 3)\n"
+    "  --threads T  libtorch threads (default 2)\n"
+    "  --width W    classifier base width (default: the preset's)\n"
+    "  --blocks N   residual blocks per stage (default: the preset's)\n";
+
 // Every option takes a value; the numbers are positive integers.
 int usage(const char* prog, const std::string& why) {
-  std::fprintf(stderr, "%s: %s\nusage: %s [--preset P] [--batch B] [--steps N] [--rounds R] [--threads T] [--width W] [--blocks N]\n",
-               prog, why.c_str(), prog);
+  std::fprintf(stderr, "%s: %s\n", prog, why.c_str());
+  std::fprintf(stderr, kUsage, prog);
   return 2;
 }
 
@@ -79,6 +89,10 @@ int main(int argc, char** argv) {
                                                   {"--width", &width},     {"--blocks", &blocks}};
   for (int i = 1; i < argc; i += 2) {
     const std::string flag = argv[i];
+    if (flag == "--help" || flag == "-h") {
+      std::printf(kUsage, argv[0]);
+      return 0;
+    }
     if (i + 1 >= argc) return usage(argv[0], flag + " needs a value");
     const char* value = argv[i + 1];
     if (flag == "--preset") {
