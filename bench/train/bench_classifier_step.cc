@@ -3,15 +3,7 @@
 // images. The layouts run in alternating rounds so that a noisy shared machine affects
 // both alike; the last line gives the ratio of the medians.
 //
-// Usage: bench_classifier_step [--preset P] [--batch B] [--steps N] [--rounds R]
-//                              [--threads T] [--width W] [--blocks N]
-//   --preset   preset whose input and default classifier are used (default cifar32)
-//   --batch    images per step (default 128)
-//   --steps    timed steps per round and layout (default 20, after 3 warm-up steps)
-//   --rounds   alternating rounds (default 3)
-//   --threads  intra-op threads (default 2)
-//   --width    classifier width (default: the preset's)
-//   --blocks   residual blocks per stage (default: the preset's)
+// Usage: kUsage below, which --help prints.
 #include <torch/torch.h>
 
 #include <algorithm>
@@ -64,15 +56,15 @@ double median(std::vector<double> v) {
 
 constexpr const char* kUsage =
     "usage: %s [--preset P] [--batch B] [--steps N] [--rounds R] [--threads T] [--width W] [--blocks N]\n"
-    "  --preset P   architecture preset (default cifar32)\n"
+    "  --preset P   preset whose input and default classifier are used (default cifar32)\n"
     "  --batch B    images per step (default 128)\n"
-    "  --steps N    steps per round and layout (default 20)\n"
-    "  --rounds R   rounds; the median is printed (default 3)\n"
-    "  --threads T  libtorch threads (default 2)\n"
-    "  --width W    classifier base width (default: the preset's)\n"
+    "  --steps N    timed steps per round and layout (default 20, after 3 warm-up steps)\n"
+    "  --rounds R   alternating rounds; the medians are compared (default 3)\n"
+    "  --threads T  intra-op threads (default 2)\n"
+    "  --width W    classifier width (default: the preset's)\n"
     "  --blocks N   residual blocks per stage (default: the preset's)\n";
 
-// Every option takes a value; the numbers are positive integers.
+// Every option but --help takes a value; the numbers are positive integers.
 int usage(const char* prog, const std::string& why) {
   std::fprintf(stderr, "%s: %s\n", prog, why.c_str());
   std::fprintf(stderr, kUsage, prog);
