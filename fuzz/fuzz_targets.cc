@@ -27,9 +27,9 @@ namespace {
   std::fprintf(stderr, "fuzz invariant violated: %s (%s:%d)\n", what, file, line);
   std::abort();
 }
-#define FUZZ_CHECK(cond)                                 \
-  do {                                                   \
-    if (!(cond)) fail(#cond, __FILE__, __LINE__);        \
+#define FUZZ_CHECK(cond)                          \
+  do {                                            \
+    if (!(cond)) fail(#cond, __FILE__, __LINE__); \
   } while (0)
 
 struct Model {
@@ -49,7 +49,8 @@ Model build_model(int index) {
   BundleView view;
   if (view.parse(reinterpret_cast<const uint8_t*>(aligned.data()), raw.size()) != Status::kOk) std::abort();
   const std::vector<uint8_t> frame = synthetic_frame(preset.input_size, preset.input_channels, 1000);
-  calibrate_bundle(view, 1, [&](int) { return frame.data(); }, &writer);
+  calibrate_bundle(
+      view, 1, [&](int) { return frame.data(); }, &writer);
   Model m;
   m.bundle = writer.serialize();
   aligned.assign((m.bundle.size() + 3) / 4, 0);
@@ -146,8 +147,9 @@ void check_image(const CodecModel& model, const ImageDecoder& img) {
 
 // Decodes `packets` and compares with what the encoder sent: values at the ranks the
 // received packets carry (if the HEAD is complete), zeros elsewhere.
-void check_decode(const CodecModel& model, const std::vector<std::vector<uint8_t>>& packets, const std::vector<bool>& use,
-                  const uint8_t* symbols, const std::vector<uint16_t>& order, uint8_t image_id) {
+void check_decode(const CodecModel& model, const std::vector<std::vector<uint8_t>>& packets,
+                  const std::vector<bool>& use, const uint8_t* symbols, const std::vector<uint16_t>& order,
+                  uint8_t image_id) {
   const CodecConfig& cfg = model.config;
   ProgressiveDecoder dec(&model);
   std::vector<uint8_t> want_mask(cfg.latent_elements(), 0);
@@ -192,7 +194,9 @@ int encoder_round_trip(const CodecModel& model, const uint8_t* data, size_t size
   const size_t rest_size = size > 2 ? size - 2 : 0;
   const int cells = cfg.saliency_grid * cfg.saliency_grid;
   std::vector<uint8_t> grid(static_cast<size_t>(cells), 0), symbols(cfg.latent_elements(), 0);
-  for (int i = 0; i < cells && rest_size; ++i) grid[static_cast<size_t>(i)] = static_cast<uint8_t>(rest[static_cast<size_t>(i) % rest_size] & ((1 << cfg.saliency_bits) - 1));
+  for (int i = 0; i < cells && rest_size; ++i)
+    grid[static_cast<size_t>(i)] =
+        static_cast<uint8_t>(rest[static_cast<size_t>(i) % rest_size] & ((1 << cfg.saliency_bits) - 1));
   if (rest_size > static_cast<size_t>(cells)) {
     const uint8_t* src = rest + cells;
     const size_t n = rest_size - static_cast<size_t>(cells);
@@ -306,7 +310,8 @@ int bundle_parser_one_input(const uint8_t* data, size_t size) {
     for (uint32_t i = 0; i < view.section_count(); ++i) {
       BundleTensor t;
       FUZZ_CHECK(view.section(i, &t));
-      FUZZ_CHECK(reinterpret_cast<const uint8_t*>(t.name) >= buf && reinterpret_cast<const uint8_t*>(t.name) + t.name_len <= buf + size);
+      FUZZ_CHECK(reinterpret_cast<const uint8_t*>(t.name) >= buf &&
+                 reinterpret_cast<const uint8_t*>(t.name) + t.name_len <= buf + size);
       FUZZ_CHECK(t.data >= buf && t.data + t.bytes <= buf + size - 4);
       FUZZ_CHECK((t.data - buf) % 4 == 0);
       BundleTensor again;

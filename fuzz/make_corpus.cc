@@ -54,13 +54,12 @@ int main(int argc, char** argv) {
       uint8_t mode;
       const char* name;
     };
-    const Selector selectors[] = {{0x00, "cifar32_huffman"}, {0x01, "cifar32_rans"},   {0x02, "fmnist28_huffman"},
+    const Selector selectors[] = {{0x00, "cifar32_huffman"}, {0x01, "cifar32_rans"},     {0x02, "fmnist28_huffman"},
                                   {0x03, "fmnist28_rans"},   {0xA0, "paper224_huffman"}, {0xA1, "paper224_rans"}};
     for (const Selector& sel : selectors) {
       const std::vector<uint8_t>& bundle = fuzz_model_bundle(sel.mode);
       limitnet::DevicePipeline pipeline(bundle.data(), bundle.size(), sel.name);
-      const std::vector<uint8_t> frame =
-          limitnet::synthetic_frame(pipeline.input_size(), pipeline.input_channels(), 7);
+      const std::vector<uint8_t> frame = limitnet::synthetic_frame(pipeline.input_size(), pipeline.input_channels(), 7);
       const limitnet::CodecConfig& cfg = pipeline.codec().config;
       for (size_t payload : {size_t{12}, size_t{51}, size_t{115}, size_t{222}}) {
         // The packet decoder fuzzes the small models only (see fuzz_targets.h).
@@ -81,7 +80,8 @@ int main(int argc, char** argv) {
       }
       // Encoder round trip seeds: (model, payload/shape, image id, grid levels, symbols).
       for (int seed = 0; seed < 2; ++seed) {
-        std::vector<uint8_t> in = {sel.mode, static_cast<uint8_t>(seed == 0 ? 6 : 0x80 | 11), static_cast<uint8_t>(seed)};
+        std::vector<uint8_t> in = {sel.mode, static_cast<uint8_t>(seed == 0 ? 6 : 0x80 | 11),
+                                   static_cast<uint8_t>(seed)};
         const int cells = cfg.saliency_grid * cfg.saliency_grid;
         for (int i = 0; i < cells; ++i) in.push_back(static_cast<uint8_t>((i * 7 + seed) % (1 << cfg.saliency_bits)));
         for (int i = 0; i < 48; ++i) in.push_back(static_cast<uint8_t>((i * 37 + seed * 11) ^ (i >> 2)));
@@ -98,8 +98,9 @@ int main(int argc, char** argv) {
       codec.latent_bits = 2;
       codec.saliency_grid = 2;
       codec.saliency_bits = 1;
-      const limitnet::PresetSpec tiny = {"tiny", "fuzz seed", 1, 8, 1, {{1, 2, 3, 2, 1}}, 1, {{2, 1, 3, 1, 1}},
-                                         codec, {0.5f, 0.f, 0.f}, {0.25f, 1.f, 1.f}};
+      const limitnet::PresetSpec tiny = {
+          "tiny",           "fuzz seed",      1, 8, 1, {{1, 2, 3, 2, 1}}, 1, {{2, 1, 3, 1, 1}}, codec,
+          {0.5f, 0.f, 0.f}, {0.25f, 1.f, 1.f}};
       write(bundle_dir, "tiny_8x8", limitnet::random_device_bundle(tiny, codec, 1).serialize());
       codec.coder = limitnet::EntropyCoderKind::kRans;
       write(bundle_dir, "tiny_8x8_rans", limitnet::random_device_bundle(tiny, codec, 2).serialize());
@@ -109,9 +110,17 @@ int main(int argc, char** argv) {
       rgb.latent_side = 6;
       rgb.saliency_grid = 3;
       rgb.saliency_bits = 3;
-      const limitnet::PresetSpec small = {"small", "fuzz seed", 3, 12, 2, {{3, 4, 3, 2, 1}, {4, 3, 3, 1, 1}},
-                                          2, {{3, 2, 3, 1, 1}, {2, 1, 1, 1, 0}}, rgb,
-                                          {0.5f, 0.4f, 0.3f}, {0.2f, 0.25f, 0.3f}};
+      const limitnet::PresetSpec small = {"small",
+                                          "fuzz seed",
+                                          3,
+                                          12,
+                                          2,
+                                          {{3, 4, 3, 2, 1}, {4, 3, 3, 1, 1}},
+                                          2,
+                                          {{3, 2, 3, 1, 1}, {2, 1, 1, 1, 0}},
+                                          rgb,
+                                          {0.5f, 0.4f, 0.3f},
+                                          {0.2f, 0.25f, 0.3f}};
       write(bundle_dir, "small_12x12_rgb", limitnet::random_device_bundle(small, rgb, 3).serialize());
     }
 
@@ -129,7 +138,8 @@ int main(int argc, char** argv) {
         f.saliency_bytes = static_cast<uint16_t>(pipeline.codec().config.saliency_bytes());
         f.config_byte = limitnet::config_byte(pipeline.codec().config);
         f.image_id = 5;
-        f.packets.assign(enc.packets.begin(), enc.packets.begin() + static_cast<long>(std::min<size_t>(enc.packets.size(), 12)));
+        f.packets.assign(enc.packets.begin(),
+                         enc.packets.begin() + static_cast<long>(std::min<size_t>(enc.packets.size(), 12)));
         write(lnp_dir, "cifar32_p" + std::to_string(payload), limitnet::serialize_lnp(f));
       }
       write(lnp_dir, "empty", limitnet::serialize_lnp(limitnet::LnpFile()));

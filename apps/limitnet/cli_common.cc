@@ -105,8 +105,9 @@ std::string hex32(uint32_t v) {
 
 size_t check_payload(size_t payload) {
   if (payload < kMinPayload || payload > kMaxPayload) {
-    throw CliError("--payload " + std::to_string(payload) + " is out of range: use " + std::to_string(kMinPayload) + ".." +
-                   std::to_string(kMaxPayload) + " bytes (LoRaWAN EU868: 51 for DR0-2, 115 for DR3, 222 for DR4-5; Sigfox: 12)");
+    throw CliError("--payload " + std::to_string(payload) + " is out of range: use " + std::to_string(kMinPayload) +
+                   ".." + std::to_string(kMaxPayload) +
+                   " bytes (LoRaWAN EU868: 51 for DR0-2, 115 for DR3, 222 for DR4-5; Sigfox: 12)");
   }
   return payload;
 }

@@ -55,7 +55,8 @@ void run_decode(const DecodeOptions& o) {
     const auto& p = file.packets[i];
     const Status s = decoder.add_packet(p.data(), p.size());
     if (s != Status::kOk) {
-      std::cerr << "limitnet decode: warning: " << o.input << ": packet " << i << " rejected: " << status_message(s) << "\n";
+      std::cerr << "limitnet decode: warning: " << o.input << ": packet " << i << " rejected: " << status_message(s)
+                << "\n";
       rejected.push_back({{"packet", i}, {"reason", status_name(s)}});
     } else {
       bytes += p.size();
@@ -63,7 +64,8 @@ void run_decode(const DecodeOptions& o) {
   }
   const ImageDecoder* image = decoder.image(file.image_id);
   if (image == nullptr || !image->ready()) {
-    throw CliError(o.input + ": nothing decodable yet: the header/saliency packet(s) are not among the selected packets");
+    throw CliError(o.input +
+                   ": nothing decodable yet: the header/saliency packet(s) are not among the selected packets");
   }
   const CodecConfig& cfg = codec.config;
   std::vector<float> latent(cfg.latent_elements());
@@ -102,8 +104,8 @@ void run_decode(const DecodeOptions& o) {
   if (o.json) {
     print_json(summary);
   } else {
-    std::cout << o.input << ": " << image->values_received() << " of " << cfg.latent_elements() << " latent values from "
-              << summary["packets_used"].get<size_t>() << " packets (" << bytes << " bytes)";
+    std::cout << o.input << ": " << image->values_received() << " of " << cfg.latent_elements()
+              << " latent values from " << summary["packets_used"].get<size_t>() << " packets (" << bytes << " bytes)";
     if (!o.output.empty()) std::cout << " -> " << o.output;
     std::cout << "\n";
     for (const auto& c : classes) {
@@ -121,12 +123,17 @@ void register_decode(CLI::App& app) {
   cmd->add_option("input", opts->input, "Packet file (.lnp)")->required()->check(CLI::ExistingFile);
   cmd->add_option("-m,--model", opts->model, "Model bundle (.lnm)")->required()->check(CLI::ExistingFile);
   cmd->add_option("--packets", opts->packets, "Packets to use, e.g. 0,2,5-7 (default: all)");
-  cmd->add_option("-o,--output", opts->output, "Write the dequantised latent (.npy, float32 L x K x K) or the reconstruction (.png, needs the cloud part)");
+  cmd->add_option(
+      "-o,--output", opts->output,
+      "Write the dequantised latent (.npy, float32 L x K x K) or the reconstruction (.png, needs the cloud part)");
   cmd->add_option("--mask-output", opts->mask_output, "Write the mask of received values (.npy, uint8)");
   cmd->add_flag("--json", opts->json, "Print a JSON summary");
-  cmd->add_option("--cloud", opts->cloud, "Separate cloud part of the model (ids must match)")->check(CLI::ExistingFile);
+  cmd->add_option("--cloud", opts->cloud, "Separate cloud part of the model (ids must match)")
+      ->check(CLI::ExistingFile);
   cmd->add_flag("--classify", opts->classify, "Classify the reconstruction (needs the cloud part); prints the top-k");
-  cmd->add_option("-k,--top-k", opts->top_k, "Classes to print with --classify")->capture_default_str()->check(CLI::Range(1, 1000));
+  cmd->add_option("-k,--top-k", opts->top_k, "Classes to print with --classify")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000));
   cmd->callback([opts]() { run_decode(*opts); });
 }
 

@@ -73,15 +73,22 @@ void run_demo(const DemoOptions& o) {
   const LoadedBundle untrained = parse_bundle_bytes(raw.data(), raw.size(), "untrained model");
   const BundleView& view = untrained.view;
   std::vector<uint8_t> buf(train->image_bytes());
-  calibrate_bundle(view, static_cast<int>(train->size()),
-                   [&](int i) { train->get(static_cast<size_t>(i), buf.data(), nullptr); return buf.data(); }, &writer);
+  calibrate_bundle(
+      view, static_cast<int>(train->size()),
+      [&](int i) {
+        train->get(static_cast<size_t>(i), buf.data(), nullptr);
+        return buf.data();
+      },
+      &writer);
   raw = writer.serialize();
   DevicePipeline pipeline(raw.data(), raw.size(), "demo model");
   const CodecModel& codec = pipeline.codec();
   const CodecConfig& cfg = codec.config;
 
   // Per image and prefix length k (packets): bytes, values received, squared error.
-  struct Point { double bytes = 0, values = 0, sq_err = 0; };
+  struct Point {
+    double bytes = 0, values = 0, sq_err = 0;
+  };
   std::vector<std::vector<Point>> per_image;
   double full_energy = 0;
   size_t exact = 0, most_packets = 0;
@@ -135,8 +142,12 @@ void run_demo(const DemoOptions& o) {
                      {"relative_latent_error", std::sqrt(r.sq_err / full_energy)}});
   }
   if (o.json) {
-    print_json({{"data", test->description()}, {"images", n}, {"payload", o.payload}, {"exact_round_trips", exact},
-                {"model", "untrained fmnist28 (seed 1), calibrated on 256 training images"}, {"curve", curve},
+    print_json({{"data", test->description()},
+                {"images", n},
+                {"payload", o.payload},
+                {"exact_round_trips", exact},
+                {"model", "untrained fmnist28 (seed 1), calibrated on 256 training images"},
+                {"curve", curve},
                 {"seconds", secs}});
     return;
   }
@@ -182,8 +193,8 @@ std::string shipped_model() {
 struct ProgressiveStrip {
   data::Image picture;
   size_t rows = 0, columns = 0;
-  int cell = 0;  // pixels per image side after upscaling
-  int gap = 0;   // pixels between cells and at the border
+  int cell = 0;                         // pixels per image side after upscaling
+  int gap = 0;                          // pixels between cells and at the border
   std::vector<std::string> classes;     // class name of each row
   std::vector<size_t> packets_per_row;  // packets of each row's complete image
 };
@@ -211,9 +222,10 @@ void paste_upscaled(const uint8_t* hwc, int side, int channels, int scale, int x
   for (int y = 0; y < side * scale; ++y) {
     for (int x = 0; x < side * scale; ++x) {
       for (int c = 0; c < channels; ++c) {
-        into->at(x0 + x, y0 + y, c) = hwc[(static_cast<size_t>(y / scale) * static_cast<size_t>(side) +
-                                           static_cast<size_t>(x / scale)) * static_cast<size_t>(channels) +
-                                          static_cast<size_t>(c)];
+        into->at(x0 + x, y0 + y, c) =
+            hwc[(static_cast<size_t>(y / scale) * static_cast<size_t>(side) + static_cast<size_t>(x / scale)) *
+                    static_cast<size_t>(channels) +
+                static_cast<size_t>(c)];
       }
     }
   }
@@ -237,7 +249,8 @@ ProgressiveStrip progressive_strip(const CloudModel& model, const DevicePipeline
     std::vector<std::vector<uint8_t>> row_cells{buf};
     ProgressiveDecoder decoder(&codec);
     for (const std::vector<uint8_t>& packet : enc.packets) {
-      if (decoder.add_packet(packet.data(), packet.size()) != Status::kOk) throw CliError("demo: a packet was rejected");
+      if (decoder.add_packet(packet.data(), packet.size()) != Status::kOk)
+        throw CliError("demo: a packet was rejected");
       const ImageDecoder* img = decoder.image(id);
       if (!img || !img->ready()) {
         row_cells.emplace_back(buf.size(), uint8_t{128});  // nothing decodable yet: gray
@@ -250,7 +263,7 @@ ProgressiveStrip progressive_strip(const CloudModel& model, const DevicePipeline
     strip.packets_per_row.push_back(enc.packets.size());
     const auto& names = test.class_names();
     strip.classes.push_back(label >= 0 && static_cast<size_t>(label) < names.size() ? names[static_cast<size_t>(label)]
-                                                                                     : std::to_string(label));
+                                                                                    : std::to_string(label));
     cells.push_back(std::move(row_cells));
   }
   strip.rows = cells.size();
@@ -273,8 +286,8 @@ ProgressiveStrip progressive_strip(const CloudModel& model, const DevicePipeline
 // Every test image (of the first `images`) sent alone over the scenario's link from t = 0,
 // LimitNet and progressive JPEG on the same channels; the model's cloud part classifies
 // what has arrived at each grid time.
-sim::SimulationResult link_simulation(const CloudModel& model, const DevicePipeline& pipeline, const data::Dataset& test,
-                                      const sim::Scenario& scenario, bool progress) {
+sim::SimulationResult link_simulation(const CloudModel& model, const DevicePipeline& pipeline,
+                                      const data::Dataset& test, const sim::Scenario& scenario, bool progress) {
   sim::MethodContext ctx;
   ctx.pipeline = &pipeline;
   ctx.max_payload = scenario.payload_bytes;
@@ -285,7 +298,8 @@ sim::SimulationResult link_simulation(const CloudModel& model, const DevicePipel
   sim::ImageSource src;
   src.count = test.size();
   src.image = [&](size_t i, data::Image* img, int* label) {
-    if (img->width != side || img->height != side || img->channels != channels) *img = data::Image(side, side, channels);
+    if (img->width != side || img->height != side || img->channels != channels)
+      *img = data::Image(side, side, channels);
     test.get(i, img->pixels.data(), label);
   };
   ProgressBar bar("link simulation", src.count, progress);
@@ -302,13 +316,16 @@ nlohmann::json link_json(const sim::SimulationResult& r, const sim::Scenario& sc
   for (const sim::MethodCurve& c : r.curves) {
     nlohmann::json pts = nlohmann::json::array();
     for (const sim::TimePoint& p : c.points) {
-      pts.push_back({{"t_ms", p.t_ms}, {"top1", p.top1}, {"top5", p.top5}, {"bytes_delivered", p.bytes_delivered},
+      pts.push_back({{"t_ms", p.t_ms},
+                     {"top1", p.top1},
+                     {"top5", p.top5},
+                     {"bytes_delivered", p.bytes_delivered},
                      {"units_fraction", p.units_fraction}});
     }
     curves.push_back({{"method", c.method}, {"units", c.units}, {"mean_bytes", c.mean_bytes}, {"points", pts}});
   }
-  return {{"scenario", scenario.name}, {"scenario_summary", scenario.summary()}, {"images", r.images},
-          {"curves", curves}};
+  return {
+      {"scenario", scenario.name}, {"scenario_summary", scenario.summary()}, {"images", r.images}, {"curves", curves}};
 }
 
 void print_link_table(const sim::SimulationResult& r) {
@@ -370,30 +387,50 @@ void run_model_demo(const DemoOptions& o, const std::string& model_path) {
   if (o.json) {
     nlohmann::json curve = nlohmann::json::array();
     for (const auto& p : r.curve) {
-      curve.push_back({{"packets", p.packets}, {"bytes", p.bytes}, {"top1", p.top1}, {"top5", p.top5},
-                       {"values_fraction", p.values_fraction}, {"relative_latent_error", p.relative_latent_error}});
+      curve.push_back({{"packets", p.packets},
+                       {"bytes", p.bytes},
+                       {"top1", p.top1},
+                       {"top5", p.top5},
+                       {"values_fraction", p.values_fraction},
+                       {"relative_latent_error", p.relative_latent_error}});
     }
-    print_json({{"model", model_path}, {"data", r.data}, {"images", r.images}, {"payload", r.payload},
-                {"clean_top1", r.clean_top1}, {"clean_top5", r.clean_top5}, {"curve", curve},
-                {"exact_round_trips", r.exact_round_trips},
-                {"strip", {{"path", png_path}, {"rows", strip.rows}, {"columns", strip.columns}, {"cell", strip.cell},
-                           {"gap", strip.gap}, {"width", strip.picture.width}, {"height", strip.picture.height},
-                           {"classes", strip.classes}, {"packets", strip.packets_per_row}}},
-                {"link", link_json(link, scenario)},
-                {"files", {{"progressive_png", png_path}, {"accuracy_bytes_svg", bytes_svg}, {"accuracy_time_svg", time_svg}}},
-                {"seconds", secs}});
+    print_json(
+        {{"model", model_path},
+         {"data", r.data},
+         {"images", r.images},
+         {"payload", r.payload},
+         {"clean_top1", r.clean_top1},
+         {"clean_top5", r.clean_top5},
+         {"curve", curve},
+         {"exact_round_trips", r.exact_round_trips},
+         {"strip",
+          {{"path", png_path},
+           {"rows", strip.rows},
+           {"columns", strip.columns},
+           {"cell", strip.cell},
+           {"gap", strip.gap},
+           {"width", strip.picture.width},
+           {"height", strip.picture.height},
+           {"classes", strip.classes},
+           {"packets", strip.packets_per_row}}},
+         {"link", link_json(link, scenario)},
+         {"files", {{"progressive_png", png_path}, {"accuracy_bytes_svg", bytes_svg}, {"accuracy_time_svg", time_svg}}},
+         {"seconds", secs}});
     if (r.exact_round_trips != r.images) throw CliError("demo: round trip was not exact");
     return;
   }
   std::cout << "LimitNet demo on " << r.data << "\n"
             << "model: " << model_path << " (" << model.preset() << ", id " << hex32(model.model_id()) << ")\n"
-            << "device: encode each image into packets of at most " << o.payload << " bytes; receiver: keep the first k\n"
+            << "device: encode each image into packets of at most " << o.payload
+            << " bytes; receiver: keep the first k\n"
             << "packets, decode, reconstruct, classify. Bytes = mean bytes on air per image, every byte counted.\n\n"
-            << "classifier on the clean images: top-1 " << std::fixed << std::setprecision(1) << 100 * r.clean_top1 << "%\n\n"
+            << "classifier on the clean images: top-1 " << std::fixed << std::setprecision(1) << 100 * r.clean_top1
+            << "%\n\n"
             << "packets  mean bytes   top-1   top-5  latent values received\n";
   for (const auto& p : r.curve) {
     std::cout << std::setw(7) << p.packets << std::setw(12) << std::setprecision(1) << p.bytes << std::setw(7)
-              << 100 * p.top1 << "%" << std::setw(7) << 100 * p.top5 << "%" << std::setw(15) << 100 * p.values_fraction << "%\n";
+              << 100 * p.top1 << "%" << std::setw(7) << 100 * p.top5 << "%" << std::setw(15) << 100 * p.values_fraction
+              << "%\n";
   }
   std::cout << "\nexact round trip with all packets: " << r.exact_round_trips << " of " << r.images << " images\n";
   std::cout << "\nprogressive reconstructions (paper Fig. 1): " << strip.rows << " test images (";
@@ -440,7 +477,8 @@ void register_demo(CLI::App& app) {
   cmd->add_option("--strip", opts->strip, "Test images (rows) in the progressive-reconstruction PNG")
       ->capture_default_str()
       ->check(CLI::Range(1, 64));
-  cmd->add_option("-s,--scenario", opts->scenario, "Link scenario of the accuracy-against-time part (limitnet simulate --list)")
+  cmd->add_option("-s,--scenario", opts->scenario,
+                  "Link scenario of the accuracy-against-time part (limitnet simulate --list)")
       ->capture_default_str();
   cmd->add_option("--out", opts->out, "Folder for progressive.png, accuracy-bytes.svg, accuracy-time.svg")
       ->capture_default_str();

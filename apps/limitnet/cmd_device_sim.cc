@@ -70,10 +70,10 @@ struct Frame {
   int image_index;
   uint8_t image_id;
   size_t packet_index;
-  bool delivered;        // ground truth: the network server got it
-  bool in_deadline;      // ended by its image's deadline
+  bool delivered;    // ground truth: the network server got it
+  bool in_deadline;  // ended by its image's deadline
   link::Feedback feedback;
-  double t_ms;           // end of the uplink (when the network server has it)
+  double t_ms;  // end of the uplink (when the network server has it)
 };
 
 struct Totals {
@@ -88,7 +88,8 @@ std::string eui_hex(uint64_t v) {
 }
 
 std::unique_ptr<link::LossModel> make_loss(double rate, double burst, uint64_t seed) {
-  if (burst > 0) return std::make_unique<link::GilbertElliottLoss>(link::GilbertElliottParams::from_mean_loss(rate, burst), seed);
+  if (burst > 0)
+    return std::make_unique<link::GilbertElliottLoss>(link::GilbertElliottParams::from_mean_loss(rate, burst), seed);
   return std::make_unique<link::BernoulliLoss>(rate, seed);
 }
 
@@ -159,7 +160,8 @@ void run_sim(SimOptions o) {
   if (!o.mqtt_on && o.udp.empty()) throw CliError("give --mqtt-host or --udp HOST:PORT");
   if (o.devices < 1 || o.images < 1) throw CliError("--devices and --images must be at least 1");
   if (o.format != "chirpstack" && o.format != "tts") throw CliError("--format must be chirpstack or tts");
-  if (o.uplinks != "confirmed" && o.uplinks != "unconfirmed") throw CliError("--uplinks must be confirmed or unconfirmed");
+  if (o.uplinks != "confirmed" && o.uplinks != "unconfirmed")
+    throw CliError("--uplinks must be confirmed or unconfirmed");
   if (o.deadline_s < 0 || o.interval_s < 0) throw CliError("--deadline and --interval must be >= 0");
   try {
     sim::parse_policy(o.policy);
@@ -185,7 +187,8 @@ void run_sim(SimOptions o) {
   for (int d = 0; d < o.devices; ++d) {
     auto& mine = encoded[static_cast<size_t>(d)];
     for (int j = 0; j < o.images; ++j) {
-      const size_t index = (static_cast<size_t>(d) * static_cast<size_t>(o.images) + static_cast<size_t>(j)) % ds->size();
+      const size_t index =
+          (static_cast<size_t>(d) * static_cast<size_t>(o.images) + static_cast<size_t>(j)) % ds->size();
       ds->get(index, pixels.data(), nullptr);
       mine.push_back(pipeline.encode(pixels.data(), static_cast<uint8_t>((o.first_image_id + j) & 0xFF), payload));
     }
@@ -201,7 +204,8 @@ void run_sim(SimOptions o) {
     if (colon == std::string::npos) throw CliError("--udp must be HOST:PORT");
     udp_addr.sin_family = AF_INET;
     udp_addr.sin_port = htons(static_cast<uint16_t>(std::stoi(o.udp.substr(colon + 1))));
-    if (inet_pton(AF_INET, o.udp.substr(0, colon).c_str(), &udp_addr.sin_addr) != 1) throw CliError("--udp: bad IPv4 address");
+    if (inet_pton(AF_INET, o.udp.substr(0, colon).c_str(), &udp_addr.sin_addr) != 1)
+      throw CliError("--udp: bad IPv4 address");
     udp_fd = socket(AF_INET, SOCK_DGRAM, 0);
   }
   std::ofstream log;
@@ -239,17 +243,23 @@ void run_sim(SimOptions o) {
     }
     const std::string eui = eui_hex(o.eui_base + static_cast<uint64_t>(e.device) + 1);
     if (log) {
-      log << nlohmann::json{{"device", eui}, {"image", f.image_index}, {"image_id", f.image_id}, {"fcnt", f.fcnt},
-                            {"packet", f.packet_index}, {"delivered", f.delivered}, {"in_deadline", f.in_deadline},
-                            {"feedback", link::feedback_name(f.feedback)}, {"t_ms", f.t_ms},
-                            {"data", server::base64_encode(*f.packet)}}.dump()
+      log << nlohmann::json{{"device", eui},
+                            {"image", f.image_index},
+                            {"image_id", f.image_id},
+                            {"fcnt", f.fcnt},
+                            {"packet", f.packet_index},
+                            {"delivered", f.delivered},
+                            {"in_deadline", f.in_deadline},
+                            {"feedback", link::feedback_name(f.feedback)},
+                            {"t_ms", f.t_ms},
+                            {"data", server::base64_encode(*f.packet)}}
+                 .dump()
           << "\n";
     }
     if (!f.delivered) continue;  // lost on the air: the network server never sees it
     if (mqtt) {
-      const std::string topic = o.format == "chirpstack"
-                                    ? "application/" + o.app + "/device/" + eui + "/event/up"
-                                    : "v3/" + o.app + "@ttn/devices/" + eui + "/up";
+      const std::string topic = o.format == "chirpstack" ? "application/" + o.app + "/device/" + eui + "/event/up"
+                                                         : "v3/" + o.app + "@ttn/devices/" + eui + "/up";
       const std::string body = o.format == "chirpstack" ? server::chirpstack_uplink_json(eui, f.fcnt, *f.packet)
                                                         : server::tts_uplink_json(eui, eui, f.fcnt, *f.packet);
       // A broker that is restarting refuses for a while: retry for up to 30 s.
@@ -264,7 +274,8 @@ void run_sim(SimOptions o) {
       sendto(udp_fd, dgram.data(), dgram.size(), 0, reinterpret_cast<const sockaddr*>(&udp_addr), sizeof udp_addr);
     }
   }
-  if (mqtt && !mqtt->flush(30000)) std::cerr << "limitnet device-sim: warning: not every MQTT message was acknowledged\n";
+  if (mqtt && !mqtt->flush(30000))
+    std::cerr << "limitnet device-sim: warning: not every MQTT message was acknowledged\n";
   if (udp_fd >= 0) close(udp_fd);
   print_json({{"devices", o.devices},
               {"images", o.devices * o.images},
@@ -288,7 +299,8 @@ void run_sim(SimOptions o) {
 
 void register_device_sim(CLI::App& app) {
   auto o = std::make_shared<SimOptions>();
-  CLI::App* c = app.add_subcommand("device-sim", "Simulated camera nodes sending over a LoRaWAN link model to MQTT or UDP");
+  CLI::App* c =
+      app.add_subcommand("device-sim", "Simulated camera nodes sending over a LoRaWAN link model to MQTT or UDP");
   c->add_option("-m,--model", o->model, "Model bundle (.lnm)")->required();
   c->add_option("--dataset", o->dataset, "Images: dataset spec or folder (see limitnet eval)")->capture_default_str();
   c->add_option("--devices", o->devices, "Number of camera nodes")->capture_default_str();
@@ -301,17 +313,22 @@ void register_device_sim(CLI::App& app) {
   c->add_option("--uplinks", o->uplinks,
                 "confirmed (ACKs; lost packets resent, most important first) or unconfirmed (blind passes)")
       ->capture_default_str();
-  c->add_option("--ack-loss", o->ack_loss, "Loss rate of the ACK downlinks of confirmed uplinks")->capture_default_str();
+  c->add_option("--ack-loss", o->ack_loss, "Loss rate of the ACK downlinks of confirmed uplinks")
+      ->capture_default_str();
   c->add_option("--policy", o->policy, "Send order: priority (importance), index, random-once")->capture_default_str();
   c->add_option("--deadline", o->deadline_s, "Seconds after its capture that an image may be sent (0 = no deadline)")
       ->capture_default_str();
-  c->add_option("--interval", o->interval_s, "Seconds between captures of one node (0 = back to back)")->capture_default_str();
-  c->add_option("--time-scale", o->time_scale, "Simulated seconds per wall second (0 = as fast as possible)")->capture_default_str();
+  c->add_option("--interval", o->interval_s, "Seconds between captures of one node (0 = back to back)")
+      ->capture_default_str();
+  c->add_option("--time-scale", o->time_scale, "Simulated seconds per wall second (0 = as fast as possible)")
+      ->capture_default_str();
   c->add_option("--seed", o->seed, "Loss seed")->capture_default_str();
   c->add_option("--fcnt-start", o->fcnt_start, "First frame counter of every node")->capture_default_str();
   c->add_option("--first-image-id", o->first_image_id, "Image id of each node's first image")->capture_default_str();
   c->add_option("--log", o->log_path, "Write every attempt (JSON lines, with packet bytes and fate)");
-  c->add_option("--mqtt-host", o->mqtt.host, "Publish to this MQTT broker")->each([o](const std::string&) { o->mqtt_on = true; });
+  c->add_option("--mqtt-host", o->mqtt.host, "Publish to this MQTT broker")->each([o](const std::string&) {
+    o->mqtt_on = true;
+  });
   c->add_option("--mqtt-port", o->mqtt.port, "MQTT port")->capture_default_str();
   c->add_option("--mqtt-user", o->mqtt.username, "MQTT user name");
   c->add_option("--mqtt-password", o->mqtt.password, "MQTT password (better: env LIMITNET_MQTT_PASSWORD)");

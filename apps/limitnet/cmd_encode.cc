@@ -51,13 +51,15 @@ void register_encode(CLI::App& app) {
   auto opts = std::make_shared<EncodeOptions>();
   CLI::App* cmd = app.add_subcommand("encode", "Encode an image into LimitNet packets (.lnp)");
   cmd->add_option("image", opts->image, "Input image (JPEG or PNG; converted to the model's input size)")
-      ->required()->check(CLI::ExistingFile);
+      ->required()
+      ->check(CLI::ExistingFile);
   cmd->add_option("-m,--model", opts->model, "Model bundle (.lnm)")->required()->check(CLI::ExistingFile);
   cmd->add_option("-o,--output", opts->output, "Output packet file (.lnp)")->required();
   cmd->add_option("-p,--payload", opts->payload, "Maximum bytes per packet (51 = LoRaWAN EU868 DR0)")
       ->capture_default_str();
   cmd->add_option("--image-id", opts->image_id, "Image id carried by the packets (0-255)")
-      ->check(CLI::Range(0, 255))->capture_default_str();
+      ->check(CLI::Range(0, 255))
+      ->capture_default_str();
   cmd->add_flag("--json", opts->json, "Print a JSON summary");
   cmd->callback([opts]() { run_encode(*opts); });
 }

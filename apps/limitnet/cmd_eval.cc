@@ -147,22 +147,27 @@ BaselinePlan plan_baselines(const EvalOptions& o) {
     if ((name != "starfish" && name != "fixedrate") || path.empty()) {
       throw CliError("--baseline-model expects starfish=PATH or fixedrate=PATH, got '" + spec + "'");
     }
-    if (!wants(name)) throw CliError("--baseline-model " + name + "=... was given but --baselines does not name " + name);
-    if (!std::filesystem::is_regular_file(path)) throw CliError(path + ": no such file (--baseline-model " + name + ")");
+    if (!wants(name))
+      throw CliError("--baseline-model " + name + "=... was given but --baselines does not name " + name);
+    if (!std::filesystem::is_regular_file(path))
+      throw CliError(path + ": no such file (--baseline-model " + name + ")");
     if (name == "starfish") {
-      if (!plan.starfish.empty()) throw CliError("--baseline-model starfish given twice; the Starfish-like baseline is one bundle");
+      if (!plan.starfish.empty())
+        throw CliError("--baseline-model starfish given twice; the Starfish-like baseline is one bundle");
       plan.starfish = path;
     } else {
       plan.fixedrate.push_back(path);
     }
   }
   if (wants("starfish") && plan.starfish.empty()) {
-    throw CliError("--baselines names starfish but no --baseline-model starfish=PATH was given (a bundle trained with "
-                   "`limitnet train --dropping random`)");
+    throw CliError(
+        "--baselines names starfish but no --baseline-model starfish=PATH was given (a bundle trained with "
+        "`limitnet train --dropping random`)");
   }
   if (wants("fixedrate") && plan.fixedrate.empty()) {
-    throw CliError("--baselines names fixedrate but no --baseline-model fixedrate=PATH was given (one or more bundles "
-                   "trained with `limitnet train --dropping none`)");
+    throw CliError(
+        "--baselines names fixedrate but no --baseline-model fixedrate=PATH was given (one or more bundles "
+        "trained with `limitnet train --dropping none`)");
   }
   for (const std::string& name : wanted) {
     if (is_codec(name)) plan.codecs.push_back(name);
@@ -187,8 +192,9 @@ LearnedBundle load_learned(const std::string& path, const std::string& role, con
   b.model = std::make_unique<CloudModel>(path, "", threads);
   eval::require_same_task(reference, *b.model, path);
   if (!eval::same_classifier(reference_cloud_path, path)) {
-    b.notes.push_back(path + ": its classifier differs from the model under test's, so accuracy differences mix codec "
-                             "and classifier (train it with --classifier-from the model under test)");
+    b.notes.push_back(path +
+                      ": its classifier differs from the model under test's, so accuracy differences mix codec "
+                      "and classifier (train it with --classifier-from the model under test)");
   }
   const std::string dropping = eval::training_dropping(*b.model);
   if (dropping.empty()) {
@@ -214,17 +220,27 @@ nlohmann::json point_json(const eval::MethodPoint& p) {
   return j;
 }
 
-nlohmann::json optional_json(const std::optional<double>& v) { return v ? nlohmann::json(*v) : nlohmann::json(nullptr); }
+nlohmann::json optional_json(const std::optional<double>& v) {
+  return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
+}
 
 nlohmann::json curve_json(const eval::CurveResult& r, const std::string& model) {
   nlohmann::json curve = nlohmann::json::array();
   for (const eval::CurvePoint& p : r.curve) {
-    curve.push_back({{"packets", p.packets}, {"bytes", p.bytes}, {"top1", p.top1}, {"top5", p.top5},
+    curve.push_back({{"packets", p.packets},
+                     {"bytes", p.bytes},
+                     {"top1", p.top1},
+                     {"top5", p.top5},
                      {"values_fraction", p.values_fraction}});
   }
-  return {{"model", model},      {"data", r.data},           {"images", r.images},
-          {"payload", r.payload}, {"clean_top1", r.clean_top1}, {"clean_top5", r.clean_top5},
-          {"curve", curve},      {"seconds", r.seconds},
+  return {{"model", model},
+          {"data", r.data},
+          {"images", r.images},
+          {"payload", r.payload},
+          {"clean_top1", r.clean_top1},
+          {"clean_top5", r.clean_top5},
+          {"curve", curve},
+          {"seconds", r.seconds},
           {"bytes_counted", "everything on air: HEAD framing, saliency grid, data packet framing, latent, CRCs"}};
 }
 
@@ -236,7 +252,9 @@ void add_baselines_json(nlohmann::json& j, const std::vector<eval::MethodCurve>&
     nlohmann::json pts = nlohmann::json::array();
     for (const eval::MethodPoint& p : c.points) pts.push_back(point_json(p));
     m[c.name] = pts;
-    info[c.name] = {{"bytes_counted", c.bytes_counted}, {"seconds", c.seconds}, {"notes", c.notes},
+    info[c.name] = {{"bytes_counted", c.bytes_counted},
+                    {"seconds", c.seconds},
+                    {"notes", c.notes},
                     {"reused_verdicts", c.reused_verdicts}};
     nlohmann::json e = {{"bd_rate_pct", optional_json(bd[i].rate_pct)}, {"bd_acc_pp", optional_json(bd[i].acc_pp)}};
     if (bd[i].rate_pct) {
@@ -295,10 +313,11 @@ void print_method(const eval::MethodCurve& c) {
 }
 
 void print_bd(const std::vector<eval::MethodCurve>& methods, const std::vector<eval::BdComparison>& bd) {
-  std::cout << "\nBjontegaard deltas of LimitNet against each baseline (top-1, pchip):\n"
-            << "  BD-rate < 0: LimitNet needs fewer bytes for the same top-1; BD-acc > 0: LimitNet is more accurate for "
-               "the same bytes\n"
-            << "baseline          BD-rate     BD-acc\n";
+  std::cout
+      << "\nBjontegaard deltas of LimitNet against each baseline (top-1, pchip):\n"
+      << "  BD-rate < 0: LimitNet needs fewer bytes for the same top-1; BD-acc > 0: LimitNet is more accurate for "
+         "the same bytes\n"
+      << "baseline          BD-rate     BD-acc\n";
   for (size_t i = 0; i < methods.size(); ++i) {
     std::cout << std::left << std::setw(14) << methods[i].name << std::right << std::fixed << std::setprecision(1);
     if (bd[i].rate_pct) {
@@ -376,7 +395,8 @@ void run_eval(const EvalOptions& o) {
   const CloudModel model(o.model, o.cloud, o.threads);
   const std::string model_cloud_path = o.cloud.empty() ? o.model : o.cloud;
   if (!o.baseline_judge.empty() && plan.codecs.empty()) {
-    throw CliError("--baseline-judge judges the codec baselines, but --baselines names none of " + joined(codec_names()));
+    throw CliError("--baseline-judge judges the codec baselines, but --baselines names none of " +
+                   joined(codec_names()));
   }
   std::unique_ptr<CloudModel> judge;
   if (!o.baseline_judge.empty()) {
@@ -477,10 +497,12 @@ void run_eval(const EvalOptions& o) {
     out << (plan.empty() ? eval::curve_svg(r, model.preset() + " on " + r.data.substr(0, 60))
                          : comparison_svg(r, methods, title + ": top-1 against bytes", o.plot_x));
   }
-  std::cout << "model " << o.model << " (" << model.preset() << ", " << hex32(model.model_id()) << ") on " << r.data << "\n"
+  std::cout << "model " << o.model << " (" << model.preset() << ", " << hex32(model.model_id()) << ") on " << r.data
+            << "\n"
             << "clean images: top-1 " << std::fixed << std::setprecision(2) << 100 * r.clean_top1 << "%, top-5 "
             << 100 * r.clean_top5 << "%\n"
-            << "packets of at most " << o.payload << " bytes; bytes = mean bytes on air per image, all framing counted\n"
+            << "packets of at most " << o.payload
+            << " bytes; bytes = mean bytes on air per image, all framing counted\n"
             << "packets   bytes   top-1   top-5   latent received\n";
   for (const eval::CurvePoint& p : r.curve) {
     std::cout << std::setw(7) << p.packets << std::setw(8) << std::setprecision(1) << p.bytes << std::setw(7)
@@ -505,7 +527,8 @@ void register_eval(CLI::App& app) {
   auto o = std::make_shared<EvalOptions>();
   CLI::App* cmd = app.add_subcommand("eval", "Top-1/top-5 against bytes on air on a test split (every byte counted)");
   cmd->add_option("-m,--model", o->model, "Model bundle (.lnm) with device and cloud parts, or the device part")
-      ->required()->check(CLI::ExistingFile);
+      ->required()
+      ->check(CLI::ExistingFile);
   cmd->add_option("--cloud", o->cloud, "Separate cloud part (its model id must match)")->check(CLI::ExistingFile);
   cmd->add_option("--data", o->data, "Dataset spec: fashion-mnist, cifar10, or a folder (its test split)")->required();
   cmd->add_option("--limit", o->limit, "Test images (0 = all)")->capture_default_str();
@@ -513,24 +536,30 @@ void register_eval(CLI::App& app) {
   cmd->add_option("--json", o->json, "Write the result as JSON (clean_top1, curve[{bytes, top1, top5}], methods, bd)");
   cmd->add_option("--plot", o->plot, "Write an SVG plot (with --baselines: top-1 of every method in one chart)");
   cmd->add_option("--plot-x", o->plot_x, "x axis of the comparison plot: auto (log when bytes span > 4x), log, linear")
-      ->capture_default_str()->check(CLI::IsMember({"auto", "log", "linear"}));
+      ->capture_default_str()
+      ->check(CLI::IsMember({"auto", "log", "linear"}));
   cmd->add_option("--baselines", o->baselines,
                   "Comma-separated baselines judged by the same classifier: " + joined(baseline_names()));
-  cmd->add_option("--baseline-model", o->baseline_models,
-                  "starfish=PATH (bundle trained with --dropping random) or fixedrate=PATH (--dropping none; repeat for "
-                  "several rates)");
-  cmd->add_option("--baseline-judge", o->baseline_judge,
-                  "Bundle whose classifier judges the codec baselines (default: the model's own); e.g. the clean-trained "
-                  "classifier when this model's was tuned on its reconstructions")
+  cmd->add_option(
+      "--baseline-model", o->baseline_models,
+      "starfish=PATH (bundle trained with --dropping random) or fixedrate=PATH (--dropping none; repeat for "
+      "several rates)");
+  cmd->add_option(
+         "--baseline-judge", o->baseline_judge,
+         "Bundle whose classifier judges the codec baselines (default: the model's own); e.g. the clean-trained "
+         "classifier when this model's was tuned on its reconstructions")
       ->check(CLI::ExistingFile);
-  cmd->add_option("--jpeg-qualities", o->jpeg_qualities, "Qualities of the jpeg and jpeg-abbrev sweeps")->capture_default_str();
+  cmd->add_option("--jpeg-qualities", o->jpeg_qualities, "Qualities of the jpeg and jpeg-abbrev sweeps")
+      ->capture_default_str();
   cmd->add_option("--webp-qualities", o->webp_qualities, "Qualities of the webp sweep")->capture_default_str();
   cmd->add_option("--progjpeg-quality", o->progjpeg_qualities,
                   "Quality of progressive JPEG (a list gives one curve per quality, named progjpeg-qQ)")
       ->capture_default_str();
   cmd->add_option("--seed", o->seed, "Seed of the starfish packet order")->capture_default_str();
   cmd->add_option("--threads", o->threads, "CPU threads")->capture_default_str()->check(CLI::Range(1, 64));
-  cmd->add_option("--batch", o->batch, "Images or latents per classifier call")->capture_default_str()->check(CLI::Range(1, 4096));
+  cmd->add_option("--batch", o->batch, "Images or latents per classifier call")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 4096));
   cmd->add_flag("-q,--quiet", o->quiet, "No progress bar");
   cmd->callback([o]() { run_eval(*o); });
 #else

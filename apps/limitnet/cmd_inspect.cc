@@ -60,7 +60,8 @@ void inspect_lnp(const std::string& path, bool json) {
       {"packet_count", file.packets.size()},
       {"total_bytes", total},
       {"overhead_bytes", overhead},
-      {"overhead_bytes_per_packet", file.packets.empty() ? 0.0 : static_cast<double>(overhead) / static_cast<double>(file.packets.size())},
+      {"overhead_bytes_per_packet",
+       file.packets.empty() ? 0.0 : static_cast<double>(overhead) / static_cast<double>(file.packets.size())},
       {"saliency_bytes", saliency},
       {"payload_bytes", payload},
       {"latent_values", file.latent_elements},
@@ -94,14 +95,17 @@ void inspect_bundle(const std::string& path, bool json) {
     b.view.section(i, &t);
     const std::string name(t.name, t.name_len);
     if (name == "config") config.assign(reinterpret_cast<const char*>(t.data), t.bytes);
-    sections.push_back({{"name", name}, {"dtype", dtype_name(t.dtype)},
-                        {"shape", std::vector<uint32_t>(t.dims, t.dims + t.ndim)}, {"bytes", t.bytes}});
+    sections.push_back({{"name", name},
+                        {"dtype", dtype_name(t.dtype)},
+                        {"shape", std::vector<uint32_t>(t.dims, t.dims + t.ndim)},
+                        {"bytes", t.bytes}});
   }
   std::string parts;
   if (b.view.parts() & kBundlePartDevice) parts += "device";
   if (b.view.parts() & kBundlePartCloud) parts += parts.empty() ? "cloud" : "+cloud";
-  const nlohmann::json summary = {{"file", path}, {"model_id", hex32(b.view.model_id())}, {"parts", parts},
-                                  {"bytes", b.size}, {"config", config}, {"sections", sections}};
+  const nlohmann::json summary = {{"file", path},     {"model_id", hex32(b.view.model_id())},
+                                  {"parts", parts},   {"bytes", b.size},
+                                  {"config", config}, {"sections", sections}};
   if (json) return print_json(summary);
   std::cout << path << ": model bundle " << hex32(b.view.model_id()) << " (" << parts << "), " << b.size << " bytes\n"
             << config;

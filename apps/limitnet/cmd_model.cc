@@ -61,30 +61,42 @@ void run_init(const InitOptions& o) {
   CalibrationReport report;
   std::string source;
   if (!o.calibrate.empty()) {
-    auto ds = data::open_dataset(o.calibrate, data::Split::Train, size, size, channels, static_cast<size_t>(o.calibrate_limit));
+    auto ds = data::open_dataset(o.calibrate, data::Split::Train, size, size, channels,
+                                 static_cast<size_t>(o.calibrate_limit));
     std::vector<uint8_t> buf(ds->image_bytes());
-    report = calibrate_bundle(view, static_cast<int>(ds->size()),
-                              [&](int i) { ds->get(static_cast<size_t>(i), buf.data(), nullptr); return buf.data(); },
-                              &writer);
+    report = calibrate_bundle(
+        view, static_cast<int>(ds->size()),
+        [&](int i) {
+          ds->get(static_cast<size_t>(i), buf.data(), nullptr);
+          return buf.data();
+        },
+        &writer);
     source = ds->description();
   } else {
     std::vector<uint8_t> frame;
-    report = calibrate_bundle(view, o.calibrate_limit,
-                              [&](int i) { frame = synthetic_frame(size, channels, o.seed * 7919 + static_cast<uint64_t>(i)); return frame.data(); },
-                              &writer);
+    report = calibrate_bundle(
+        view, o.calibrate_limit,
+        [&](int i) {
+          frame = synthetic_frame(size, channels, o.seed * 7919 + static_cast<uint64_t>(i));
+          return frame.data();
+        },
+        &writer);
     source = "synthetic frames";
   }
   writer.write(o.output);
   const uint32_t id = writer.device_content_id();
   if (o.json) {
-    print_json({{"output", o.output}, {"model_id", hex32(id)}, {"preset", preset->name}, {"calibration", source},
-                {"frames", report.frames}, {"entropy_bits_per_value", report.entropy_bits_per_value},
+    print_json({{"output", o.output},
+                {"model_id", hex32(id)},
+                {"preset", preset->name},
+                {"calibration", source},
+                {"frames", report.frames},
+                {"entropy_bits_per_value", report.entropy_bits_per_value},
                 {"zero_fraction", report.zero_fraction}});
   } else {
     std::cout << o.output << ": untrained " << preset->name << " model " << hex32(id) << " (seed " << o.seed << ", "
-              << o.coder << "), calibrated on " << report.frames << " " << source << ": "
-              << std::setprecision(3) << report.entropy_bits_per_value << " bits/value entropy, "
-              << report.zero_fraction * 100 << "% zeros\n";
+              << o.coder << "), calibrated on " << report.frames << " " << source << ": " << std::setprecision(3)
+              << report.entropy_bits_per_value << " bits/value entropy, " << report.zero_fraction * 100 << "% zeros\n";
   }
 }
 
@@ -115,14 +127,20 @@ void run_quantize(const QuantizeOptions& o) {
   for (size_t i = 0; i < frames.size(); ++i) ds->get(i, frames[i].data(), nullptr);
   BundleWriter writer(view.parts());
   writer.copy_from(view);
-  const PtqReport report = add_int8_sections(view, static_cast<int>(frames.size()),
-                                             [&](int i) { return frames[static_cast<size_t>(i)].data(); }, &writer);
+  const PtqReport report = add_int8_sections(
+      view, static_cast<int>(frames.size()), [&](int i) { return frames[static_cast<size_t>(i)].data(); }, &writer);
   writer.write(o.output, view.model_id());
   if (o.json) {
-    print_json({{"input", o.input}, {"output", o.output}, {"model_id", hex32(view.model_id())},
-                {"calibration", ds->description()}, {"frames", report.frames}, {"int8_bytes", report.int8_bytes},
-                {"symbols_equal", report.symbols_equal}, {"symbol_mean_abs_diff", report.symbol_mean_abs_diff},
-                {"symbol_max_abs_diff", report.symbol_max_abs_diff}, {"grid_equal", report.grid_equal},
+    print_json({{"input", o.input},
+                {"output", o.output},
+                {"model_id", hex32(view.model_id())},
+                {"calibration", ds->description()},
+                {"frames", report.frames},
+                {"int8_bytes", report.int8_bytes},
+                {"symbols_equal", report.symbols_equal},
+                {"symbol_mean_abs_diff", report.symbol_mean_abs_diff},
+                {"symbol_max_abs_diff", report.symbol_max_abs_diff},
+                {"grid_equal", report.grid_equal},
                 {"saliency_mean_abs_diff", report.saliency_mean_abs_diff}});
   } else {
     std::cout << o.output << ": model " << hex32(view.model_id()) << ", " << ptq_summary(report) << "\n";
@@ -138,7 +156,8 @@ struct SetCoderOptions {
 // the config's `coder` line picks one. The device sends other bytes, so the id changes
 // (cloud part included: one bundle). Used for the Huffman vs rANS ablation.
 void run_set_coder(const SetCoderOptions& o) {
-  if (o.coder != "huffman" && o.coder != "rans") throw CliError("unknown coder '" + o.coder + "'; valid: huffman, rans");
+  if (o.coder != "huffman" && o.coder != "rans")
+    throw CliError("unknown coder '" + o.coder + "'; valid: huffman, rans");
   const LoadedBundle in = load_bundle(o.input);
   // Only a usable codec model is rewritten: its config (coder= line included) parses.
   CodecConfig codec;
@@ -157,10 +176,14 @@ void run_set_coder(const SetCoderOptions& o) {
   const uint32_t id = writer.device_content_id();
   writer.write(o.output, id);
   if (o.json) {
-    print_json({{"input", o.input}, {"output", o.output}, {"coder", o.coder}, {"model_id", hex32(id)},
+    print_json({{"input", o.input},
+                {"output", o.output},
+                {"coder", o.coder},
+                {"model_id", hex32(id)},
                 {"input_model_id", hex32(in.view.model_id())}});
   } else {
-    std::cout << o.output << ": model " << hex32(id) << " (" << o.coder << "; was " << hex32(in.view.model_id()) << ")\n";
+    std::cout << o.output << ": model " << hex32(id) << " (" << o.coder << "; was " << hex32(in.view.model_id())
+              << ")\n";
   }
 }
 
@@ -172,22 +195,29 @@ void run_presets(bool json) {
     int side = 0;
     const long long enc_macs = conv_stack_macs(p[i].encoder, p[i].encoder_layers, p[i].input_size, &side);
     const long long sal_macs = conv_stack_macs(p[i].saliency, p[i].saliency_layers, side, nullptr);
-    rows.push_back({{"name", p[i].name}, {"description", p[i].description},
-                    {"input", std::to_string(p[i].input_channels) + "x" + std::to_string(p[i].input_size) + "x" + std::to_string(p[i].input_size)},
-                    {"latent", std::to_string(p[i].codec.latent_channels) + "x" + std::to_string(side) + "x" + std::to_string(side)},
+    rows.push_back({{"name", p[i].name},
+                    {"description", p[i].description},
+                    {"input", std::to_string(p[i].input_channels) + "x" + std::to_string(p[i].input_size) + "x" +
+                                  std::to_string(p[i].input_size)},
+                    {"latent", std::to_string(p[i].codec.latent_channels) + "x" + std::to_string(side) + "x" +
+                                   std::to_string(side)},
                     {"encoder_params", conv_stack_params(p[i].encoder, p[i].encoder_layers)},
                     {"saliency_params", conv_stack_params(p[i].saliency, p[i].saliency_layers)},
-                    {"encoder_macs", enc_macs}, {"saliency_macs", sal_macs},
-                    {"saliency_grid", p[i].codec.saliency_grid}, {"saliency_bits", p[i].codec.saliency_bits}});
+                    {"encoder_macs", enc_macs},
+                    {"saliency_macs", sal_macs},
+                    {"saliency_grid", p[i].codec.saliency_grid},
+                    {"saliency_bits", p[i].codec.saliency_bits}});
   }
   if (json) return print_json(rows);
   std::cout << std::left << std::setw(10) << "preset" << std::setw(11) << "input" << std::setw(10) << "latent"
             << std::right << std::setw(10) << "enc par" << std::setw(10) << "sal par" << std::setw(13) << "enc MACs"
-            << std::setw(12) << "sal MACs" << "  grid\n";
+            << std::setw(12) << "sal MACs"
+            << "  grid\n";
   for (const auto& r : rows) {
-    std::cout << std::left << std::setw(10) << r["name"].get<std::string>() << std::setw(11) << r["input"].get<std::string>()
-              << std::setw(10) << r["latent"].get<std::string>() << std::right << std::setw(10) << r["encoder_params"].get<long long>()
-              << std::setw(10) << r["saliency_params"].get<long long>() << std::setw(13) << r["encoder_macs"].get<long long>()
+    std::cout << std::left << std::setw(10) << r["name"].get<std::string>() << std::setw(11)
+              << r["input"].get<std::string>() << std::setw(10) << r["latent"].get<std::string>() << std::right
+              << std::setw(10) << r["encoder_params"].get<long long>() << std::setw(10)
+              << r["saliency_params"].get<long long>() << std::setw(13) << r["encoder_macs"].get<long long>()
               << std::setw(12) << r["saliency_macs"].get<long long>() << "  " << r["saliency_grid"].get<int>() << "x"
               << r["saliency_grid"].get<int>() << "x" << r["saliency_bits"].get<int>() << "b\n";
   }
@@ -200,7 +230,8 @@ void register_model(CLI::App& app) {
   cmd->require_subcommand(1);
 
   auto init = std::make_shared<InitOptions>();
-  CLI::App* c = cmd->add_subcommand("init", "Write an untrained (random-weight) model bundle, calibrated for the codec");
+  CLI::App* c =
+      cmd->add_subcommand("init", "Write an untrained (random-weight) model bundle, calibrated for the codec");
   c->add_option("--preset", init->preset, "Architecture preset")->capture_default_str();
   c->add_option("-o,--output", init->output, "Output bundle (.lnm)")->required();
   c->add_option("--seed", init->seed, "Random seed of the weights")->capture_default_str();
@@ -209,22 +240,31 @@ void register_model(CLI::App& app) {
   c->add_option("--saliency-grid", init->saliency_grid, "Saliency grid side (default: the preset's)");
   c->add_option("--saliency-bits", init->saliency_bits, "Bits per saliency cell (default: the preset's)");
   c->add_option("--gradual", init->gradual, "Gradual Scoring factor G")->capture_default_str();
-  c->add_option("--calibrate", init->calibrate, "Dataset for calibration (e.g. fashion-mnist, a folder); default: synthetic frames");
-  c->add_option("--calibrate-limit", init->calibrate_limit, "Frames used for calibration")->capture_default_str()->check(CLI::Range(1, 100000));
+  c->add_option("--calibrate", init->calibrate,
+                "Dataset for calibration (e.g. fashion-mnist, a folder); default: synthetic frames");
+  c->add_option("--calibrate-limit", init->calibrate_limit, "Frames used for calibration")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100000));
   c->add_flag("--json", init->json, "Print a JSON summary");
   c->callback([init]() { run_init(*init); });
 
   auto q = std::make_shared<QuantizeOptions>();
-  CLI::App* qc = cmd->add_subcommand("quantize", "Add the int8 device network (post-training quantisation) to a trained bundle");
-  qc->add_option("model", q->input, "Trained model bundle (.lnm) with float device weights")->required()->check(CLI::ExistingFile);
-  qc->add_option("--data", q->data, "Dataset whose training split calibrates the int8 ranges (e.g. fashion-mnist, a folder)")->required();
+  CLI::App* qc =
+      cmd->add_subcommand("quantize", "Add the int8 device network (post-training quantisation) to a trained bundle");
+  qc->add_option("model", q->input, "Trained model bundle (.lnm) with float device weights")
+      ->required()
+      ->check(CLI::ExistingFile);
+  qc->add_option("--data", q->data,
+                 "Dataset whose training split calibrates the int8 ranges (e.g. fashion-mnist, a folder)")
+      ->required();
   qc->add_option("--frames", q->frames, "Training frames used")->capture_default_str()->check(CLI::Range(1, 100000));
   qc->add_option("-o,--output", q->output, "Output bundle (may be the input; written atomically)")->required();
   qc->add_flag("--json", q->json, "Print a JSON summary");
   qc->callback([q]() { run_quantize(*q); });
 
   auto sc = std::make_shared<SetCoderOptions>();
-  CLI::App* scc = cmd->add_subcommand("set-coder", "Write a copy of a bundle that uses the other entropy coder (new model id)");
+  CLI::App* scc =
+      cmd->add_subcommand("set-coder", "Write a copy of a bundle that uses the other entropy coder (new model id)");
   scc->add_option("model", sc->input, "Model bundle (.lnm)")->required()->check(CLI::ExistingFile);
   scc->add_option("--coder", sc->coder, "Entropy coder: huffman or rans")->required();
   scc->add_option("-o,--output", sc->output, "Output bundle (may be the input; written atomically)")->required();

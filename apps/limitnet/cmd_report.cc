@@ -33,7 +33,8 @@ auto load_from(const std::string& flag, const std::string& path, Load load) {
 
 report::ReportInputs load_inputs(const ReportOptions& o) {
   if (o.eval.empty() && o.fixedrate_eval.empty() && o.ablation.empty() && o.simulate.empty() && o.table6.empty()) {
-    throw CliError("nothing to report: give at least one of --eval, --fixedrate-eval, --ablation, --simulate, --table6");
+    throw CliError(
+        "nothing to report: give at least one of --eval, --fixedrate-eval, --ablation, --simulate, --table6");
   }
   report::ReportInputs in;
   in.title = o.title;
@@ -47,9 +48,11 @@ report::ReportInputs load_inputs(const ReportOptions& o) {
     } catch (const report::InputError& e) {
       throw CliError(e.what());
     }
-    in.ablation.emplace_back(labelled.first, load_from("--ablation " + labelled.first, labelled.second, report::load_eval));
+    in.ablation.emplace_back(labelled.first,
+                             load_from("--ablation " + labelled.first, labelled.second, report::load_eval));
   }
-  for (const std::string& path : o.simulate) in.simulations.push_back(load_from("--simulate", path, report::load_simulation));
+  for (const std::string& path : o.simulate)
+    in.simulations.push_back(load_from("--simulate", path, report::load_simulation));
   if (!o.table6.empty()) in.table6 = load_from("--table6", o.table6, report::load_table6);
   if (!o.commands.empty()) {
     std::ifstream f(o.commands);
@@ -67,16 +70,21 @@ nlohmann::json summary_json(const report::Report& r, const report::WrittenReport
   size_t svg = 0;
   for (const report::Figure& f : r.figures) {
     nlohmann::json series = nlohmann::json::array();
-    for (const plot::ChartSeries& s : f.chart.series) series.push_back({{"label", s.label}, {"points", s.points.size()}});
-    nlohmann::json j = {{"id", f.id},          {"caption", f.caption}, {"drawn", f.drawn},
-                        {"series", series},    {"sources", f.sources}, {"notes", f.notes}};
+    for (const plot::ChartSeries& s : f.chart.series)
+      series.push_back({{"label", s.label}, {"points", s.points.size()}});
+    nlohmann::json j = {{"id", f.id},       {"caption", f.caption}, {"drawn", f.drawn},
+                        {"series", series}, {"sources", f.sources}, {"notes", f.notes}};
     if (f.drawn) j["svg"] = w.svg_paths.at(svg++);
     figures.push_back(j);
   }
   for (const report::Table& t : r.tables) {
-    tables.push_back({{"id", t.id}, {"caption", t.caption}, {"measured", t.measured}, {"sources", t.sources}, {"notes", t.notes}});
+    tables.push_back(
+        {{"id", t.id}, {"caption", t.caption}, {"measured", t.measured}, {"sources", t.sources}, {"notes", t.notes}});
   }
-  return {{"html", w.html_path}, {"svgs", w.svg_paths}, {"figures", figures}, {"tables", tables},
+  return {{"html", w.html_path},
+          {"svgs", w.svg_paths},
+          {"figures", figures},
+          {"tables", tables},
           {"not_measured", r.not_measured}};
 }
 
@@ -105,12 +113,14 @@ void register_report(CLI::App& app) {
   auto o = std::make_shared<ReportOptions>();
   CLI::App* cmd = app.add_subcommand(
       "report", "One HTML page with the paper's figures and tables from eval/simulate JSON results (docs/REPORT.md)");
-  cmd->add_option("--eval", o->eval, "`limitnet eval --json` result: Fig. 8, Fig. 10 a (methods.fixedrate), Table 4 (bd)");
+  cmd->add_option("--eval", o->eval,
+                  "`limitnet eval --json` result: Fig. 8, Fig. 10 a (methods.fixedrate), Table 4 (bd)");
   cmd->add_option("--fixedrate-eval", o->fixedrate_eval,
                   "`limitnet eval --json` result for Fig. 10 a instead of --eval's: a LimitNet model trained by the "
                   "same recipe as the fixed-rate autoencoders in its methods.fixedrate");
-  cmd->add_option("--ablation", o->ablation,
-                  "LABEL:PATH of an eval result of one ablation variant, repeated (Fig. 10 b), e.g. G=0.2:eval-g02.json");
+  cmd->add_option(
+      "--ablation", o->ablation,
+      "LABEL:PATH of an eval result of one ablation variant, repeated (Fig. 10 b), e.g. G=0.2:eval-g02.json");
   cmd->add_option("--ablation-title", o->ablation_title, "Caption of the ablation figure")->capture_default_str();
   cmd->add_option("--simulate", o->simulate,
                   "`limitnet simulate -o` result of one scenario, repeated: one Fig. 13 panel each (lorawan-max, "
@@ -118,8 +128,8 @@ void register_report(CLI::App& app) {
   cmd->add_option("--table6", o->table6, "`limitnet simulate --table6 -o` result: Table 6");
   cmd->add_option("--commands", o->commands, "Text file with the commands that produced the inputs (shown verbatim)");
   cmd->add_option("--title", o->title, "Page title")->capture_default_str();
-  cmd->add_option("-o,--output", o->output,
-                  "HTML file to write; each figure goes next to it as <name>-<figure>.svg")->required();
+  cmd->add_option("-o,--output", o->output, "HTML file to write; each figure goes next to it as <name>-<figure>.svg")
+      ->required();
   cmd->add_flag("--json", o->json, "Print a JSON summary of what was included and what was not measured");
   cmd->callback([o]() { run_report(*o); });
 }

@@ -99,7 +99,10 @@ void run_serve(ServeOptions o) {
     const std::string tmp = o.port_file + ".tmp";
     {
       std::ofstream f(tmp);
-      f << nlohmann::json{{"http_port", http.port()}, {"udp_port", udp ? udp->port() : -1}, {"pid", static_cast<long>(getpid())}}.dump()
+      f << nlohmann::json{{"http_port", http.port()},
+                          {"udp_port", udp ? udp->port() : -1},
+                          {"pid", static_cast<long>(getpid())}}
+               .dump()
         << "\n";
     }
     std::rename(tmp.c_str(), o.port_file.c_str());
@@ -110,7 +113,8 @@ void run_serve(ServeOptions o) {
   const auto start = std::chrono::steady_clock::now();
   while (!g_stop) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    if (o.duration_s > 0 && std::chrono::steady_clock::now() - start > std::chrono::duration<double>(o.duration_s)) break;
+    if (o.duration_s > 0 && std::chrono::steady_clock::now() - start > std::chrono::duration<double>(o.duration_s))
+      break;
   }
   log_line("stopping");
   if (udp) udp->stop();
@@ -122,21 +126,31 @@ void run_serve(ServeOptions o) {
 
 void register_serve(CLI::App& app) {
   auto o = std::make_shared<ServeOptions>();
-  CLI::App* c = app.add_subcommand("serve", "Receiver service: MQTT/UDP ingest, persistent sessions, inference, HTTP API");
-  c->add_option("-m,--model", o->service.models, "Model bundle(s) (.lnm); packets of other models are dropped")->required();
+  CLI::App* c =
+      app.add_subcommand("serve", "Receiver service: MQTT/UDP ingest, persistent sessions, inference, HTTP API");
+  c->add_option("-m,--model", o->service.models, "Model bundle(s) (.lnm); packets of other models are dropped")
+      ->required();
   c->add_option("--db", o->service.store.path, "SQLite database of accepted packets")->capture_default_str();
   c->add_option("--journal", o->journal, "SQLite journal: wal or delete")->capture_default_str();
   c->add_option("--sync", o->service.store.synchronous,
-                "SQLite synchronous: full (survives power loss), normal (survives crashes), off")->capture_default_str();
+                "SQLite synchronous: full (survives power loss), normal (survives crashes), off")
+      ->capture_default_str();
   c->add_option("--max-db-bytes", o->service.store.max_bytes, "Refuse to grow the database beyond this (0 = no limit)");
-  c->add_option("--image-ttl", o->image_ttl_s, "An image accepts packets until this many seconds after its last one")->capture_default_str();
-  c->add_option("--retention", o->retention_s, "Delete images opened more than this many seconds ago (0 = keep)")->capture_default_str();
-  c->add_option("--debounce-ms", o->service.debounce_ms, "Infer once no packet arrived for this long")->capture_default_str();
-  c->add_option("--max-result-delay-ms", o->service.max_result_delay_ms, "...but at the latest this long after a packet")->capture_default_str();
+  c->add_option("--image-ttl", o->image_ttl_s, "An image accepts packets until this many seconds after its last one")
+      ->capture_default_str();
+  c->add_option("--retention", o->retention_s, "Delete images opened more than this many seconds ago (0 = keep)")
+      ->capture_default_str();
+  c->add_option("--debounce-ms", o->service.debounce_ms, "Infer once no packet arrived for this long")
+      ->capture_default_str();
+  c->add_option("--max-result-delay-ms", o->service.max_result_delay_ms,
+                "...but at the latest this long after a packet")
+      ->capture_default_str();
   c->add_option("--top-k", o->service.top_k, "Classes reported per image")->capture_default_str();
   c->add_option("--threads", o->service.inference_threads, "Threads of the cloud model")->capture_default_str();
 
-  c->add_option("--mqtt-host", o->mqtt.host, "MQTT broker host (enables MQTT ingest)")->each([o](const std::string&) { o->mqtt_on = true; });
+  c->add_option("--mqtt-host", o->mqtt.host, "MQTT broker host (enables MQTT ingest)")->each([o](const std::string&) {
+    o->mqtt_on = true;
+  });
   c->add_option("--mqtt-port", o->mqtt.port, "MQTT broker port")->capture_default_str();
   c->add_option("--mqtt-user", o->mqtt.username, "MQTT user name");
   c->add_option("--mqtt-password", o->mqtt.password, "MQTT password (better: env LIMITNET_MQTT_PASSWORD)");
@@ -148,12 +162,14 @@ void register_serve(CLI::App& app) {
   c->add_option("--mqtt-key", o->mqtt.key_file, "Client private key (TLS client auth)");
   c->add_flag("--mqtt-insecure", o->mqtt.tls_insecure, "Do not check the broker's host name (testing only)");
   c->add_option("--mqtt-topic", o->mqtt.topics, "Uplink topic filter(s); default: ChirpStack v4 and TTS v3 uplinks");
-  c->add_option("--result-prefix", o->mqtt.result_prefix, "Results go to <prefix>/devices/<device>/result")->capture_default_str();
+  c->add_option("--result-prefix", o->mqtt.result_prefix, "Results go to <prefix>/devices/<device>/result")
+      ->capture_default_str();
 
   c->add_option("--udp-port", o->udp_port, "UDP ingest port (0 = any free port; default: off)");
   c->add_option("--udp-host", o->udp_host, "UDP bind address")->capture_default_str();
   c->add_option("--udp-keys", o->udp_keys, "Device key file: lines '<DevEUI hex> <key hex>'");
-  c->add_option("--http-host", o->http_host, "HTTP bind address (not localhost: the API has no authentication)")->capture_default_str();
+  c->add_option("--http-host", o->http_host, "HTTP bind address (not localhost: the API has no authentication)")
+      ->capture_default_str();
   c->add_option("--http-port", o->http_port, "HTTP port (0 = any free port)")->capture_default_str();
   c->add_option("--port-file", o->port_file, "Write {http_port, udp_port, pid} as JSON here once listening");
   c->add_option("--duration", o->duration_s, "Stop after this many seconds (0 = until SIGINT/SIGTERM)");

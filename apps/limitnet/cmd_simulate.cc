@@ -75,7 +75,8 @@ struct RunModel {
 
 // Loads `path` (device part, plus the cloud part in the bundle or in `cloud_path`) and
 // builds its classifier when it has one; the classes must be the dataset's.
-RunModel load_run_model(const std::string& path, const std::string& cloud_path, const data::Dataset& test, int threads) {
+RunModel load_run_model(const std::string& path, const std::string& cloud_path, const data::Dataset& test,
+                        int threads) {
   RunModel m;
   m.pipeline = std::make_unique<DevicePipeline>(path);
   m.what = path;
@@ -143,8 +144,8 @@ std::unique_ptr<DevicePipeline> untrained_model(const std::string& data, const d
                    std::to_string(native.height()) + "x" + std::to_string(native.channels()) + " images of '" + data +
                    "'; pass a model with -m (presets: " + valid + ")");
   }
-  auto train = data::open_dataset(data, data::Split::Train, preset->input_size, preset->input_size,
-                                  preset->input_channels, 256);
+  auto train =
+      data::open_dataset(data, data::Split::Train, preset->input_size, preset->input_size, preset->input_channels, 256);
   std::vector<uint8_t> buf(train->image_bytes());
   auto pipeline = sim::untrained_pipeline(*preset, 1, static_cast<int>(train->size()), [&](int i) {
     train->get(static_cast<size_t>(i), buf.data(), nullptr);
@@ -185,8 +186,12 @@ nlohmann::json to_json(const sim::SimulationResult& r, const sim::Scenario& s, c
       }
       pts.push_back(j);
     }
-    curves.push_back({{"method", c.method}, {"policy", c.policy}, {"units", c.units},
-                      {"mean_packets", c.mean_packets}, {"mean_bytes", c.mean_bytes}, {"points", pts}});
+    curves.push_back({{"method", c.method},
+                      {"policy", c.policy},
+                      {"units", c.units},
+                      {"mean_packets", c.mean_packets},
+                      {"mean_bytes", c.mean_bytes},
+                      {"points", pts}});
   }
   nlohmann::json j = {
       {"scenario", s.name},
@@ -199,11 +204,13 @@ nlohmann::json to_json(const sim::SimulationResult& r, const sim::Scenario& s, c
       {"cameras", o.cameras},
       {"cross_image_policy", o.cross},
       {"accuracy", info.accuracy},
-      {"accuracy_note", "top1/top5: share of images whose label the cloud ranks first / in its first five, from what "
-                        "has arrived by t; an image with nothing decodable counts as wrong"},
-      {"bytes_note", "bytes_delivered: payload bytes of distinct packets arrived (LimitNet headers, saliency map "
-                     "and CRC included); bytes_on_air: every attempt incl. retransmissions plus the link's "
-                     "per-packet overhead"},
+      {"accuracy_note",
+       "top1/top5: share of images whose label the cloud ranks first / in its first five, from what "
+       "has arrived by t; an image with nothing decodable counts as wrong"},
+      {"bytes_note",
+       "bytes_delivered: payload bytes of distinct packets arrived (LimitNet headers, saliency map "
+       "and CRC included); bytes_on_air: every attempt incl. retransmissions plus the link's "
+       "per-packet overhead"},
       {"seconds", {{"encode", r.seconds_encode}, {"transmit", r.seconds_transmit}, {"receive", r.seconds_receive}}},
       {"curves", curves}};
   if (!info.starfish_model.empty()) {
@@ -216,8 +223,9 @@ nlohmann::json to_json(const sim::SimulationResult& r, const sim::Scenario& s, c
 void print_table(const sim::SimulationResult& r) {
   for (const sim::MethodCurve& c : r.curves) {
     const bool acc = has_accuracy(c);
-    std::cout << "\n" << c.method << " (policy " << c.policy << "; complete image: " << std::fixed
-              << std::setprecision(1) << c.mean_packets << " packets, " << c.mean_bytes << " bytes)\n";
+    std::cout << "\n"
+              << c.method << " (policy " << c.policy << "; complete image: " << std::fixed << std::setprecision(1)
+              << c.mean_packets << " packets, " << c.mean_bytes << " bytes)\n";
     std::cout << "    t (s)  bytes delivered  packets  bytes on air  " << std::setw(14) << c.units << "  decodable"
               << (acc ? "   top-1   top-5" : "") << "\n";
     for (const sim::TimePoint& p : c.points) {
@@ -246,7 +254,8 @@ void print_table6(const std::vector<sim::SimulationResult>& results) {
     std::cout << "\ntop-1 (top-5) at the end of the cycle, as in the paper's Table 6\n"
               << std::left << std::setw(17) << "method" << std::right;
     for (const char* loss : {"10% loss", "40% loss", "70% loss"}) std::cout << std::setw(17) << loss;
-    std::cout << std::setw(18) << "top-1 40%/10%" << "\n";
+    std::cout << std::setw(18) << "top-1 40%/10%"
+              << "\n";
     for (std::size_t m = 0; m < methods.size(); ++m) {
       std::cout << std::left << std::setw(17) << methods[m].method << std::right;
       if (!has_accuracy(methods[m])) {
@@ -308,8 +317,9 @@ std::vector<std::string> checked_method_names(const SimulateOptions& o) {
   }
   const bool starfish_listed = std::find(names.begin(), names.end(), "starfish") != names.end();
   if (starfish_listed && o.starfish_model.empty()) {
-    throw CliError("method 'starfish' needs its own model: pass --starfish-model PATH (a bundle trained with random "
-                   "dropout and no saliency)");
+    throw CliError(
+        "method 'starfish' needs its own model: pass --starfish-model PATH (a bundle trained with random "
+        "dropout and no saliency)");
   }
   if (!starfish_listed && !o.starfish_model.empty()) names.push_back("starfish");
   return names;
@@ -319,8 +329,8 @@ std::vector<sim::Scenario> checked_scenarios(const SimulateOptions& o) {
   std::vector<sim::Scenario> scenarios;
   try {
     if (o.table6 && o.has_loss) throw CliError("--table6 sets the loss (10, 40, 70%); drop --loss");
-    const std::vector<std::string> which =
-        o.table6 ? std::vector<std::string>{"table6-10", "table6-40", "table6-70"} : std::vector<std::string>{o.scenario};
+    const std::vector<std::string> which = o.table6 ? std::vector<std::string>{"table6-10", "table6-40", "table6-70"}
+                                                    : std::vector<std::string>{o.scenario};
     for (const std::string& name : which) {
       sim::Scenario sc = sim::make_scenario(name);
       sim::ScenarioOverrides ov;
@@ -382,9 +392,10 @@ sim::SimulationResult run_scenario(const sim::Scenario& sc, const std::vector<co
     merged.seconds_receive += r.seconds_receive;
     for (sim::MethodCurve& c : r.curves) merged.curves.push_back(std::move(c));
   }
-  std::stable_sort(merged.curves.begin(), merged.curves.end(), [&](const sim::MethodCurve& a, const sim::MethodCurve& b) {
-    return std::find(order.begin(), order.end(), a.method) < std::find(order.begin(), order.end(), b.method);
-  });
+  std::stable_sort(
+      merged.curves.begin(), merged.curves.end(), [&](const sim::MethodCurve& a, const sim::MethodCurve& b) {
+        return std::find(order.begin(), order.end(), a.method) < std::find(order.begin(), order.end(), b.method);
+      });
   return merged;
 }
 
@@ -428,7 +439,8 @@ void run_simulate(const SimulateOptions& o) {
     throw CliError("dataset '" + o.data + "' has " + std::to_string(native->width()) + "x" +
                    std::to_string(native->height()) + "x" + std::to_string(native->channels()) +
                    " images but the model expects " + std::to_string(size) + "x" + std::to_string(size) + "x" +
-                   std::to_string(channels) + "; pass --resize to convert (area/bilinear resize, BT.601 gray), or "
+                   std::to_string(channels) +
+                   "; pass --resize to convert (area/bilinear resize, BT.601 gray), or "
                    "use a model made for this dataset (limitnet model presets)");
   }
 #ifdef LIMITNET_HAVE_TORCH
@@ -442,8 +454,8 @@ void run_simulate(const SimulateOptions& o) {
         judge->input_channels() != channels) {
       throw CliError("--baseline-judge '" + o.baseline_judge + "' classifies " + std::to_string(judge->input_size()) +
                      "x" + std::to_string(judge->input_size()) + "x" + std::to_string(judge->input_channels()) +
-                     " images into " + std::to_string(judge->num_classes()) + " classes; -m needs " + std::to_string(size) +
-                     "x" + std::to_string(size) + "x" + std::to_string(channels) + " and " +
+                     " images into " + std::to_string(judge->num_classes()) + " classes; -m needs " +
+                     std::to_string(size) + "x" + std::to_string(size) + "x" + std::to_string(channels) + " and " +
                      std::to_string(model.cloud->num_classes()));
     }
     sim::ProbabilityModel mixed = sim::probability_model_of(*model.cloud);
@@ -466,8 +478,10 @@ void run_simulate(const SimulateOptions& o) {
   }
   const bool any_accuracy = model.classifier || starfish.classifier;
   if (!o.plot.empty() && !any_accuracy) {
-    throw CliError("--plot draws top-1 against time and needs a cloud classifier: pass -m with a trained bundle "
-                   "that has a cloud part (" + model.no_accuracy + ")");
+    throw CliError(
+        "--plot draws top-1 against time and needs a cloud classifier: pass -m with a trained bundle "
+        "that has a cloud part (" +
+        model.no_accuracy + ")");
   }
   auto test = data::open_dataset(o.data, data::Split::Test, size, size, channels, o.limit);
 
@@ -487,7 +501,8 @@ void run_simulate(const SimulateOptions& o) {
   sim::ImageSource src;
   src.count = test->size();
   src.image = [&](size_t i, data::Image* img, int* label) {
-    if (img->width != size || img->height != size || img->channels != channels) *img = data::Image(size, size, channels);
+    if (img->width != size || img->height != size || img->channels != channels)
+      *img = data::Image(size, size, channels);
     test->get(i, img->pixels.data(), label);
   };
   sim::SimulationOptions so;
@@ -515,15 +530,16 @@ void run_simulate(const SimulateOptions& o) {
   RunInfo info;
   info.model = model.what;
   info.data = test->description();
-  info.accuracy = model.classifier ? "top1/top5 per point (cloud part of the model)" : "not available: " + model.no_accuracy;
+  info.accuracy =
+      model.classifier ? "top1/top5 per point (cloud part of the model)" : "not available: " + model.no_accuracy;
   if (!o.baseline_judge.empty()) {
     info.accuracy = "top1/top5 per point (LimitNet: cloud part of the model; codec pictures: classifier of " +
                     o.baseline_judge + ")";
   }
   if (!o.starfish_model.empty()) {
     info.starfish_model = starfish.what;
-    info.starfish_accuracy =
-        starfish.classifier ? "top1/top5 per point (cloud part of the starfish model)" : "not available: " + starfish.no_accuracy;
+    info.starfish_accuracy = starfish.classifier ? "top1/top5 per point (cloud part of the starfish model)"
+                                                 : "not available: " + starfish.no_accuracy;
   }
   nlohmann::json j;
   if (o.table6) {
@@ -536,10 +552,11 @@ void run_simulate(const SimulateOptions& o) {
   if (!o.plot.empty()) {
     if (o.table6) {
       write_text_file(o.plot, sim::accuracy_time_svg(results, {"Table 6 link, 10% loss", "Table 6 link, 40% loss",
-                                                          "Table 6 link, 70% loss"}));
+                                                               "Table 6 link, 70% loss"}));
     } else {
-      write_text_file(o.plot, sim::accuracy_time_svg(results, {scenario.name + ", " + std::to_string(results.front().images) +
-                                                          " test images"}));
+      write_text_file(o.plot,
+                      sim::accuracy_time_svg(
+                          results, {scenario.name + ", " + std::to_string(results.front().images) + " test images"}));
     }
   }
   if (o.json) return print_json(j);
@@ -551,7 +568,8 @@ void run_simulate(const SimulateOptions& o) {
   if (!o.starfish_model.empty()) std::cout << "starfish model: " << starfish.what << "\n";
   std::cout << "data: " << test->description() << "; seed " << o.seed << "; JPEG/WebP quality " << o.quality;
   if (o.cameras > 1) std::cout << "; " << o.cameras << " cameras per link (" << o.cross << " scheduling)";
-  std::cout << "\naccuracy: " << (model.classifier ? "top-1/top-5 per point" : "not available (" + model.no_accuracy + ")");
+  std::cout << "\naccuracy: "
+            << (model.classifier ? "top-1/top-5 per point" : "not available (" + model.no_accuracy + ")");
   if (!o.starfish_model.empty() && !starfish.classifier) {
     std::cout << "; starfish: not available (" << starfish.no_accuracy << ")";
   }
@@ -570,9 +588,10 @@ void run_simulate(const SimulateOptions& o) {
     link += r.seconds_transmit;
     receive += r.seconds_receive;
   }
-  std::cout << "\n" << results.front().images << " images x " << names.size() << " methods x " << results.size()
-            << " scenario(s) in " << std::fixed << std::setprecision(1) << secs << " s (encode " << encode << " s, link "
-            << link << " s, receive" << (any_accuracy ? " and classify " : " ") << receive << " s)";
+  std::cout << "\n"
+            << results.front().images << " images x " << names.size() << " methods x " << results.size()
+            << " scenario(s) in " << std::fixed << std::setprecision(1) << secs << " s (encode " << encode
+            << " s, link " << link << " s, receive" << (any_accuracy ? " and classify " : " ") << receive << " s)";
   if (!o.output.empty()) std::cout << "; JSON written to " << o.output;
   if (!o.plot.empty()) std::cout << "; plot written to " << o.plot;
   std::cout << "\n";
@@ -580,7 +599,8 @@ void run_simulate(const SimulateOptions& o) {
 
 void register_simulate(CLI::App& app) {
   auto o = std::make_shared<SimulateOptions>();
-  CLI::App* cmd = app.add_subcommand("simulate", "Simulate sending images over an LPWAN link: results against time per method");
+  CLI::App* cmd =
+      app.add_subcommand("simulate", "Simulate sending images over an LPWAN link: results against time per method");
   cmd->add_option("-s,--scenario", o->scenario, "Link scenario (--list shows them)")->capture_default_str();
   cmd->add_flag("--list", o->list, "List the scenarios with their parameters");
   cmd->add_flag("--table6", o->table6, "Run table6-10, -40 and -70 and print them as the paper's Table 6");
@@ -598,7 +618,9 @@ void register_simulate(CLI::App& app) {
                   "in random order, never resent; classified by its own cloud part)")
       ->check(CLI::ExistingFile);
   cmd->add_option("--plot", o->plot, "Write an SVG of top-1 against time, one line per method (needs accuracy)");
-  cmd->add_option("--threads", o->threads, "CPU threads of the cloud classifier")->capture_default_str()->check(CLI::Range(1, 64));
+  cmd->add_option("--threads", o->threads, "CPU threads of the cloud classifier")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 64));
   cmd->add_flag("-q,--quiet", o->quiet, "No progress bar");
   cmd->add_option("--data", o->data, "Dataset (fashion-mnist, cifar10, a folder)")->capture_default_str();
   cmd->add_option("--limit", o->limit, "Test images to use")->capture_default_str()->check(CLI::Range(1, 1000000));

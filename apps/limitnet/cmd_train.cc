@@ -63,19 +63,23 @@ void register_train(CLI::App& app) {
                   "Phase 2 also tunes the built-in classifier at this peak learning rate (0 = frozen, as in the paper)")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 1.0));
-  cmd->add_option("--saliency-weight", o->saliency_weight, "Weight of the saliency BCE in phase 1")->capture_default_str();
-  cmd->add_option("--teacher", o->teacher, "Saliency teacher: spectral, fine, gradcam, dir:PATH, none")->capture_default_str();
+  cmd->add_option("--saliency-weight", o->saliency_weight, "Weight of the saliency BCE in phase 1")
+      ->capture_default_str();
+  cmd->add_option("--teacher", o->teacher, "Saliency teacher: spectral, fine, gradcam, dir:PATH, none")
+      ->capture_default_str();
   cmd->add_option("--decoder", o->decoder, "Decoder kind: paper, upconv, pyramid (default: the preset's)")
       ->check(CLI::IsMember({"paper", "upconv", "pyramid"}));
   cmd->add_option("--decoder-width", o->decoder_width, "Decoder width (0 = preset default)");
   cmd->add_option("--dropping", o->dropping,
                   "Training-time dropping: gradual (LimitNet), random (Starfish-like baseline), none (fixed-rate AE)")
-      ->capture_default_str()->check(CLI::IsMember({"gradual", "random", "none"}));
+      ->capture_default_str()
+      ->check(CLI::IsMember({"gradual", "random", "none"}));
   cmd->add_option("-G,--gradual", o->gradual, "Gradual Scoring factor G (default: the preset's)");
   cmd->add_option("--latent-bits", o->latent_bits, "Bits per latent value (default: the preset's)");
   cmd->add_option("--saliency-grid", o->saliency_grid, "Saliency grid side (default: the preset's)");
   cmd->add_option("--saliency-bits", o->saliency_bits, "Bits per saliency cell (default: the preset's)");
-  cmd->add_option("--calibration-images", o->calibration_images, "Training images for calibration")->capture_default_str();
+  cmd->add_option("--calibration-images", o->calibration_images, "Training images for calibration")
+      ->capture_default_str();
   cmd->add_flag("--resume", o->resume, "Continue the run in --run after its last finished epoch");
   cmd->add_flag("--cost-table", *table, "Print parameters and MACs of every preset (Markdown) and exit");
   cmd->callback([o, table]() {

@@ -18,7 +18,7 @@ int main(int argc, char** argv) {
       known |= s->get_name() == argv[1];
     }
     if (!known) {
-    std::cerr << "limitnet: error: unknown subcommand '" << argv[1] << "'; valid: " << valid << std::endl;
+      std::cerr << "limitnet: error: unknown subcommand '" << argv[1] << "'; valid: " << valid << std::endl;
       return 2;
     }
   }

@@ -103,8 +103,9 @@ std::unique_ptr<DevicePipeline> make_model(EntropyCoderKind coder, const Frames&
   const std::vector<uint8_t> raw = writer.serialize();
   const LoadedBundle untrained = parse_bundle_bytes(raw.data(), raw.size(), "random bundle");
   const BundleView& view = untrained.view;
-  *report = calibrate_bundle(view, static_cast<int>(frames.calib.size()),
-                             [&](int i) { return frames.calib[static_cast<size_t>(i)].data(); }, &writer);
+  *report = calibrate_bundle(
+      view, static_cast<int>(frames.calib.size()), [&](int i) { return frames.calib[static_cast<size_t>(i)].data(); },
+      &writer);
   const std::vector<uint8_t> bundle = writer.serialize();
   return std::make_unique<DevicePipeline>(bundle.data(), bundle.size(), "paper224-random-seed1");
 }
@@ -113,9 +114,9 @@ struct Result {
   size_t payload = 0;
   double encode_values_per_s = 0, decode_values_per_s = 0;
   double packets_per_image = 0;
-  double coded_bytes_per_value = 0;   // entropy-coded payload only
-  double air_bytes_per_value = 0;     // every byte of every packet
-  double overhead_per_packet = 0;     // air bytes minus coded payload and saliency, per packet
+  double coded_bytes_per_value = 0;  // entropy-coded payload only
+  double air_bytes_per_value = 0;    // every byte of every packet
+  double overhead_per_packet = 0;    // air bytes minus coded payload and saliency, per packet
   double head_packets = 0;
 };
 
@@ -226,18 +227,24 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (i + 1 >= argc) return usage(argv[0]);
-    if (a == "--dataset") o.dataset = argv[++i];
-    else if (a == "--calib") o.calib = std::max(1, std::atoi(argv[++i]));
-    else if (a == "--images") o.images = std::max(1, std::atoi(argv[++i]));
-    else if (a == "--seconds") o.seconds = std::max(0.01, std::atof(argv[++i]));
-    else return usage(argv[0]);
+    if (a == "--dataset")
+      o.dataset = argv[++i];
+    else if (a == "--calib")
+      o.calib = std::max(1, std::atoi(argv[++i]));
+    else if (a == "--images")
+      o.images = std::max(1, std::atoi(argv[++i]));
+    else if (a == "--seconds")
+      o.seconds = std::max(0.01, std::atof(argv[++i]));
+    else
+      return usage(argv[0]);
   }
   try {
     std::printf("bench_codec: LimitNet codec throughput and size, Huffman vs rANS\n");
     const Frames frames = load_frames(o);
     std::printf("images:  %s\n", frames.description.c_str());
-    std::printf("model:   paper224, random weights (seed 1), calibrated on %zu train images; %zu test images measured\n",
-                frames.calib.size(), frames.test.size());
+    std::printf(
+        "model:   paper224, random weights (seed 1), calibrated on %zu train images; %zu test images measured\n",
+        frames.calib.size(), frames.test.size());
 
     CalibrationReport report_h, report_r;
     const auto huffman = make_model(EntropyCoderKind::kHuffman, frames, &report_h);
@@ -245,7 +252,8 @@ int main(int argc, char** argv) {
     const CodecConfig& cfg = huffman->codec().config;
     std::printf("latent:  %dx%dx%d = %u values of %d bits, saliency %dx%d x %d bits = %zu bytes, G = %.3f\n",
                 cfg.latent_channels, cfg.latent_side, cfg.latent_side, cfg.latent_elements(), cfg.latent_bits,
-                cfg.saliency_grid, cfg.saliency_grid, cfg.saliency_bits, cfg.saliency_bytes(), cfg.gradual_milli / 1000.0);
+                cfg.saliency_grid, cfg.saliency_grid, cfg.saliency_bits, cfg.saliency_bytes(),
+                cfg.gradual_milli / 1000.0);
 
     // Latents once (the network is not what is measured). Same weights and calibration for
     // both coders, so both see identical symbols.
@@ -257,15 +265,17 @@ int main(int argc, char** argv) {
       for (uint8_t s : e.symbols) zeros += s == 0;
       total += static_cast<double>(e.symbols.size());
     }
-    std::printf("symbols: empirical entropy %.3f bits/value on the test images (per-channel; %.3f on the calibration "
-                "set), %.1f%% zeros\n\n",
-                entropy, report_h.entropy_bits_per_value, 100.0 * zeros / total);
+    std::printf(
+        "symbols: empirical entropy %.3f bits/value on the test images (per-channel; %.3f on the calibration "
+        "set), %.1f%% zeros\n\n",
+        entropy, report_h.entropy_bits_per_value, 100.0 * zeros / total);
 
-    std::printf("%-8s %7s | %12s %12s | %8s %8s | %9s %9s | %9s %8s\n", "coder", "payload", "encode", "decode",
-                "coded", "on-air", "coded", "on-air", "overhead", "packets");
+    std::printf("%-8s %7s | %12s %12s | %8s %8s | %9s %9s | %9s %8s\n", "coder", "payload", "encode", "decode", "coded",
+                "on-air", "coded", "on-air", "overhead", "packets");
     std::printf("%-8s %7s | %12s %12s | %8s %8s | %9s %9s | %9s %8s\n", "", "bytes", "Mvalues/s", "Mvalues/s",
                 "B/value", "B/value", "bit/value", "bit/value", "B/packet", "/image");
-    std::printf("---------------------------------------------------------------------------------------------------------\n");
+    std::printf(
+        "---------------------------------------------------------------------------------------------------------\n");
     for (size_t payload : {kPayloadSigfox, kPayloadLoRaDR0, kPayloadLoRaDR3, kPayloadLoRaDR4}) {
       for (const DevicePipeline* p : {huffman.get(), rans.get()}) {
         const Result r = run(*p, latents, payload, o.seconds);
@@ -275,12 +285,13 @@ int main(int argc, char** argv) {
                     8 * r.coded_bytes_per_value, 8 * r.air_bytes_per_value, r.overhead_per_packet, r.packets_per_image);
       }
     }
-    std::printf("\ncoded = entropy-coded latent payload only (it includes rANS's 3-byte state per packet and\n"
-                "Huffman's last-byte padding); on-air = every packet byte. overhead = on-air bytes minus coded\n"
-                "payload and the %zu-byte saliency map, per packet: kind/model/image bytes, rank and count\n"
-                "varints, HEAD fields and the CRC. Throughput counts all %u latent values of an image; decode\n"
-                "includes CRC checks and latent() dequantisation. Entropy reference: %.3f bits/value.\n",
-                cfg.saliency_bytes(), cfg.latent_elements(), entropy);
+    std::printf(
+        "\ncoded = entropy-coded latent payload only (it includes rANS's 3-byte state per packet and\n"
+        "Huffman's last-byte padding); on-air = every packet byte. overhead = on-air bytes minus coded\n"
+        "payload and the %zu-byte saliency map, per packet: kind/model/image bytes, rank and count\n"
+        "varints, HEAD fields and the CRC. Throughput counts all %u latent values of an image; decode\n"
+        "includes CRC checks and latent() dequantisation. Entropy reference: %.3f bits/value.\n",
+        cfg.saliency_bytes(), cfg.latent_elements(), entropy);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "bench_codec: %s\n", e.what());
     return 1;

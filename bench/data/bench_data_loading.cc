@@ -27,9 +27,7 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-double seconds_since(Clock::time_point t0) {
-  return std::chrono::duration<double>(Clock::now() - t0).count();
-}
+double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
 struct Rates {
   double get, get_aug, get_aug_float;
@@ -77,8 +75,8 @@ Rates measure(const Dataset& ds, size_t samples, uint64_t* checksum) {
   return r;
 }
 
-void run(const std::string& name, const std::string& spec, Split split, int w, int h, int c,
-         size_t limit, size_t samples, const OpenOptions& opt) {
+void run(const std::string& name, const std::string& spec, Split split, int w, int h, int c, size_t limit,
+         size_t samples, const OpenOptions& opt) {
   const auto t0 = Clock::now();
   std::unique_ptr<Dataset> ds;
   try {
@@ -91,8 +89,8 @@ void run(const std::string& name, const std::string& spec, Split split, int w, i
   uint64_t checksum = 0;
   const Rates r = measure(*ds, samples, &checksum);
   const double mib = static_cast<double>(ds->size() * ds->image_bytes()) / (1 << 20);
-  std::printf("%-28s %7zu  %2dx%-2dx%d %7.1f  %8.2f  %10.0f  %10.0f  %10.0f  %10.0f   (checksum %llu)\n",
-              name.c_str(), ds->size(), ds->width(), ds->height(), ds->channels(), mib, open_s,
+  std::printf("%-28s %7zu  %2dx%-2dx%d %7.1f  %8.2f  %10.0f  %10.0f  %10.0f  %10.0f   (checksum %llu)\n", name.c_str(),
+              ds->size(), ds->width(), ds->height(), ds->channels(), mib, open_s,
               static_cast<double>(ds->size()) / open_s, r.get, r.get_aug, r.get_aug_float,
               static_cast<unsigned long long>(checksum));
   std::fflush(stdout);
@@ -116,22 +114,28 @@ int main(int argc, char** argv) {
       }
       return argv[++i];
     };
-    if (a == "--fashion") fashion = next();
-    else if (a == "--cifar") cifar = next();
-    else if (a == "--samples") samples = std::stoul(next());
-    else if (a == "--threads") opt.threads = static_cast<unsigned>(std::stoul(next()));
-    else if (a == "--limit") limit = std::stoul(next());
+    if (a == "--fashion")
+      fashion = next();
+    else if (a == "--cifar")
+      cifar = next();
+    else if (a == "--samples")
+      samples = std::stoul(next());
+    else if (a == "--threads")
+      opt.threads = static_cast<unsigned>(std::stoul(next()));
+    else if (a == "--limit")
+      limit = std::stoul(next());
     else {
-      std::fprintf(stderr,
-                   "usage: %s [--fashion SPEC] [--cifar DIR] [--samples N] [--threads T] [--limit N]\n",
+      std::fprintf(stderr, "usage: %s [--fashion SPEC] [--cifar DIR] [--samples N] [--threads T] [--limit N]\n",
                    argv[0]);
       return 2;
     }
   }
-  std::printf("random accesses per figure: %zu; augmentation = random crop (pad 4) + flip; "
-              "float = HWC uint8 -> CHW float\n", samples);
-  std::printf("%-28s %7s  %-8s %7s  %8s  %10s  %10s  %10s  %10s\n", "dataset", "images", "shape",
-              "MiB", "open_s", "open_img/s", "get/s", "+aug/s", "+float/s");
+  std::printf(
+      "random accesses per figure: %zu; augmentation = random crop (pad 4) + flip; "
+      "float = HWC uint8 -> CHW float\n",
+      samples);
+  std::printf("%-28s %7s  %-8s %7s  %8s  %10s  %10s  %10s  %10s\n", "dataset", "images", "shape", "MiB", "open_s",
+              "open_img/s", "get/s", "+aug/s", "+float/s");
   run("fashion-mnist train", fashion, Split::Train, 0, 0, 0, limit, samples, opt);
   run("fashion-mnist train 32x32x3", fashion, Split::Train, 32, 32, 3, limit, samples, opt);
   run("fashion-mnist test", fashion, Split::Test, 0, 0, 0, limit, samples, opt);

@@ -63,8 +63,8 @@ int main(int argc, char** argv) {
     for (size_t i = 0; i < frames.size(); ++i) train->get(i, frames[i].data(), nullptr);
     BundleWriter w(dv.parts());
     w.copy_from(dv);
-    report = add_int8_sections(dv, static_cast<int>(frames.size()),
-                               [&](int i) { return frames[static_cast<size_t>(i)].data(); }, &w);
+    report = add_int8_sections(
+        dv, static_cast<int>(frames.size()), [&](int i) { return frames[static_cast<size_t>(i)].data(); }, &w);
     full = w.serialize(dv.model_id());
     std::printf("%s\n", ptq_summary(report).c_str());
   }
@@ -117,9 +117,10 @@ int main(int argc, char** argv) {
   }
   f_top1 /= static_cast<double>(n);
   q_top1 /= static_cast<double>(n);
-  std::printf("%zu test images, full latent: float top-1 %.2f%%, int8 top-1 %.2f%%, difference %+.2f points; "
-              "latent symbols identical %.2f%%\n",
-              n, 100 * f_top1, 100 * q_top1, 100 * (q_top1 - f_top1),
-              100.0 * static_cast<double>(same) / static_cast<double>(n * le));
+  std::printf(
+      "%zu test images, full latent: float top-1 %.2f%%, int8 top-1 %.2f%%, difference %+.2f points; "
+      "latent symbols identical %.2f%%\n",
+      n, 100 * f_top1, 100 * q_top1, 100 * (q_top1 - f_top1),
+      100.0 * static_cast<double>(same) / static_cast<double>(n * le));
   return 0;
 }

@@ -32,7 +32,7 @@ extern "C" __attribute__((noinline)) size_t limitnet_encode_image(limitnet_devic
 
 // Baseline JPEG at quality 50 into memory. Returns bytes.
 extern "C" __attribute__((noinline)) size_t jpeg_encode_image(const uint8_t* frame, unsigned char** out,
-                                                             unsigned long* size) {
+                                                              unsigned long* size) {
   jpeg_compress_struct c;
   jpeg_error_mgr err;
   c.err = jpeg_std_error(&err);
@@ -63,7 +63,8 @@ int main(int argc, char** argv) {
     unsigned char* out = nullptr;
     unsigned long size = 0;
     const size_t bytes = jpeg_encode_image(frame.data(), &out, &size);
-    std::printf("jpeg q50: %zu bytes (JSIMD_FORCENONE=%s)\n", bytes, std::getenv("JSIMD_FORCENONE") ? std::getenv("JSIMD_FORCENONE") : "unset");
+    std::printf("jpeg q50: %zu bytes (JSIMD_FORCENONE=%s)\n", bytes,
+                std::getenv("JSIMD_FORCENONE") ? std::getenv("JSIMD_FORCENONE") : "unset");
     std::free(out);
     return bytes > 0 ? 0 : 1;
   }
@@ -85,7 +86,8 @@ int main(int argc, char** argv) {
   int r = limitnet_device_arena_size(aligned.data(), bundle.size(), &need);
   std::vector<uint64_t> arena(need / 8 + 1);
   limitnet_device* dev = nullptr;
-  if (r == LIMITNET_DEVICE_OK) r = limitnet_device_open(arena.data(), need, aligned.data(), bundle.size(), "paper224", &dev);
+  if (r == LIMITNET_DEVICE_OK)
+    r = limitnet_device_open(arena.data(), need, aligned.data(), bundle.size(), "paper224", &dev);
   if (r != LIMITNET_DEVICE_OK) {
     std::fprintf(stderr, "limitnet: %s\n", limitnet_device_status_name(r));
     return 1;

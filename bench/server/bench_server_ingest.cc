@@ -2,10 +2,10 @@
 // persistence, and how long a packet takes until a result includes it.
 //
 // Runs the real Service with UDP ingest, SQLite (WAL, synchronous as chosen; packets and
-// every inference result persisted) and the latent-only inference engine in this process, and a sender thread that plays `devices`
-// simulated cameras: each sends its image's packets (fmnist28 random model, 51-byte
-// packets) in order with increasing frame counters, authenticated by its own key, the
-// devices interleaved round robin, paced at `--rate` packets per second (0 = flat out).
+// every inference result persisted) and the latent-only inference engine in this process, and a sender thread that
+// plays `devices` simulated cameras: each sends its image's packets (fmnist28 random model, 51-byte packets) in order
+// with increasing frame counters, authenticated by its own key, the devices interleaved round robin, paced at `--rate`
+// packets per second (0 = flat out).
 //
 //   bench_server_ingest [--devices 10000] [--rate 5000] [--seconds 20] [--sync full|normal]
 //                       [--db PATH] [--debounce-ms 50] [--max-result-delay-ms 200]
@@ -41,19 +41,27 @@ int main(int argc, char** argv) {
   std::string sync = "full", db;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string k = argv[i], v = argv[i + 1];
-    if (k == "--devices") devices = std::atoi(v.c_str());
-    else if (k == "--rate") rate = std::atof(v.c_str());
-    else if (k == "--seconds") seconds = std::atoi(v.c_str());
-    else if (k == "--sync") sync = v;
-    else if (k == "--db") db = v;
-    else if (k == "--debounce-ms") debounce = std::atoi(v.c_str());
-    else if (k == "--max-result-delay-ms") max_delay = std::atoi(v.c_str());
+    if (k == "--devices")
+      devices = std::atoi(v.c_str());
+    else if (k == "--rate")
+      rate = std::atof(v.c_str());
+    else if (k == "--seconds")
+      seconds = std::atoi(v.c_str());
+    else if (k == "--sync")
+      sync = v;
+    else if (k == "--db")
+      db = v;
+    else if (k == "--debounce-ms")
+      debounce = std::atoi(v.c_str());
+    else if (k == "--max-result-delay-ms")
+      max_delay = std::atoi(v.c_str());
     else {
       std::cerr << "bench_server_ingest: unknown option " << k << "\n";
       return 2;
     }
   }
-  const std::string dir = (std::filesystem::temp_directory_path() / ("bench-server-" + std::to_string(getpid()))).string();
+  const std::string dir =
+      (std::filesystem::temp_directory_path() / ("bench-server-" + std::to_string(getpid()))).string();
   std::filesystem::create_directories(dir);
   if (db.empty()) db = dir + "/bench.db";
 
@@ -64,10 +72,13 @@ int main(int argc, char** argv) {
     const std::vector<uint8_t> raw = writer.serialize();
     const LoadedBundle untrained = parse_bundle_bytes(raw.data(), raw.size(), "random bundle");
     std::vector<uint8_t> frame;
-    calibrate_bundle(untrained.view, 32, [&](int i) {
-      frame = synthetic_frame(preset->input_size, preset->input_channels, 7919u + static_cast<uint64_t>(i));
-      return frame.data();
-    }, &writer);
+    calibrate_bundle(
+        untrained.view, 32,
+        [&](int i) {
+          frame = synthetic_frame(preset->input_size, preset->input_channels, 7919u + static_cast<uint64_t>(i));
+          return frame.data();
+        },
+        &writer);
   }
   const std::string model = dir + "/model.lnm";
   writer.write(model);
@@ -133,7 +144,8 @@ int main(int argc, char** argv) {
     }
     ++sent;
     if (rate > 0) {
-      const auto due = start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(static_cast<double>(sent) / rate));
+      const auto due = start + std::chrono::duration_cast<Clock::duration>(
+                                   std::chrono::duration<double>(static_cast<double>(sent) / rate));
       if (due > Clock::now()) std::this_thread::sleep_until(due);
     }
   }
@@ -150,8 +162,8 @@ int main(int argc, char** argv) {
   service.stop();
   const uint64_t applied = service.packets_applied();
   server::Metrics& m = service.metrics();
-  std::printf("bench_server_ingest: %d devices, %.0f packets/s offered (%s), %d s, SQLite WAL synchronous=%s\n", devices,
-              rate, rate > 0 ? "paced" : "flat out", seconds, sync.c_str());
+  std::printf("bench_server_ingest: %d devices, %.0f packets/s offered (%s), %d s, SQLite WAL synchronous=%s\n",
+              devices, rate, rate > 0 ? "paced" : "flat out", seconds, sync.c_str());
   std::printf("  sent %llu datagrams in %.2f s (%.0f/s); persisted and decoded %llu (%.0f/s over %.2f s incl. drain)\n",
               static_cast<unsigned long long>(sent), send_s, static_cast<double>(sent) / send_s,
               static_cast<unsigned long long>(applied), static_cast<double>(applied) / total_s, total_s);
@@ -160,10 +172,11 @@ int main(int argc, char** argv) {
               static_cast<unsigned long long>(m.get("limitnet_uplinks_dropped_total", "queue_full")),
               static_cast<unsigned long long>(m.get("limitnet_uplinks_dropped_total", "store_failed")),
               static_cast<long long>(sent) - static_cast<long long>(m.total("limitnet_uplinks_received_total")));
-  std::printf("  inferences: %llu; packet-to-result latency (debounce %d ms, max delay %d ms): p50 %.1f ms, p99 %.1f ms "
-              "(%zu samples)\n",
-              static_cast<unsigned long long>(m.get("limitnet_inferences_total")), debounce, max_delay,
-              m.latency_quantile_ms(0.5), m.latency_quantile_ms(0.99), m.latency_samples());
+  std::printf(
+      "  inferences: %llu; packet-to-result latency (debounce %d ms, max delay %d ms): p50 %.1f ms, p99 %.1f ms "
+      "(%zu samples)\n",
+      static_cast<unsigned long long>(m.get("limitnet_inferences_total")), debounce, max_delay,
+      m.latency_quantile_ms(0.5), m.latency_quantile_ms(0.99), m.latency_samples());
   std::printf("  results persisted: %llu (not stored: %llu); packets per image: mean %.1f\n",
               static_cast<unsigned long long>(m.get("limitnet_results_stored_total")),
               static_cast<unsigned long long>(m.get("limitnet_results_unsaved_total")),

@@ -33,8 +33,8 @@ void to_channels_last(torch::nn::Module& m) {
   }
 }
 
-double images_per_second(ResNet& net, torch::optim::SGD& opt, const torch::Tensor& x, const torch::Tensor& y,
-                         int steps, double* checksum) {
+double images_per_second(ResNet& net, torch::optim::SGD& opt, const torch::Tensor& x, const torch::Tensor& y, int steps,
+                         double* checksum) {
   auto step = [&] {
     opt.zero_grad();
     torch::Tensor loss = torch::nn::functional::cross_entropy(net->forward(x), y);
@@ -76,9 +76,8 @@ int usage(const char* prog, const std::string& why) {
 int main(int argc, char** argv) {
   std::string preset_name = "cifar32";
   int batch = 128, steps = 20, rounds = 3, threads = 2, width = 0, blocks = 0;  // 0: the preset's
-  const std::pair<const char*, int*> numbers[] = {{"--batch", &batch},     {"--steps", &steps},
-                                                  {"--rounds", &rounds},   {"--threads", &threads},
-                                                  {"--width", &width},     {"--blocks", &blocks}};
+  const std::pair<const char*, int*> numbers[] = {{"--batch", &batch},     {"--steps", &steps}, {"--rounds", &rounds},
+                                                  {"--threads", &threads}, {"--width", &width}, {"--blocks", &blocks}};
   for (int i = 1; i < argc; i += 2) {
     const std::string flag = argv[i];
     if (flag == "--help" || flag == "-h") {
@@ -121,8 +120,8 @@ int main(int argc, char** argv) {
   std::vector<Lane> lanes = {{"NCHW", torch::MemoryFormat::Contiguous, {}},
                              {"channels-last", torch::MemoryFormat::ChannelsLast, {}}};
   std::printf("ResNet-%d width %d on %s input %dx%dx%d, batch %d, %d threads, %d steps per round; mkldnn %s\n",
-              6 * spec.blocks + 2, spec.width, p->name, p->input_channels, p->input_size, p->input_size, batch,
-              threads, steps, at::hasMKLDNN() ? "yes" : "no");
+              6 * spec.blocks + 2, spec.width, p->name, p->input_channels, p->input_size, p->input_size, batch, threads,
+              steps, at::hasMKLDNN() ? "yes" : "no");
   double checksum = 0;
   for (int r = 0; r < rounds; ++r) {
     for (Lane& lane : lanes) {
@@ -130,7 +129,8 @@ int main(int argc, char** argv) {
       ResNet net(p->input_channels, 10, spec);
       net->train();
       if (lane.format == torch::MemoryFormat::ChannelsLast) to_channels_last(*net);
-      torch::optim::SGD opt(net->parameters(), torch::optim::SGDOptions(0.05).momentum(0.9).nesterov(true).weight_decay(5e-4));
+      torch::optim::SGD opt(net->parameters(),
+                            torch::optim::SGDOptions(0.05).momentum(0.9).nesterov(true).weight_decay(5e-4));
       double lane_loss = 0;
       const double rate = images_per_second(net, opt, x.contiguous(lane.format), y, steps, &lane_loss);
       checksum += lane_loss;

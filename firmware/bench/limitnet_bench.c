@@ -109,8 +109,8 @@ int main(void) {
     for (int f = 0; f < FW_FRAMES_PER_MODEL; ++f) {
       memcpy(fw_frame, model->frames[f], frame_bytes); /* camera DMA stand-in */
       const uint32_t t0 = ticks();
-      const int s = limitnet_device_encode(dev, fw_frame, model->size, model->size, model->channels, (uint8_t)f,
-                                           FW_PAYLOAD);
+      const int s =
+          limitnet_device_encode(dev, fw_frame, model->size, model->size, model->channels, (uint8_t)f, FW_PAYLOAD);
       const uint32_t t1 = ticks();
       if (check(s, "encode")) {
         ++failures;

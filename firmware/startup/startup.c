@@ -67,7 +67,20 @@ void _init(void) {}
 void _fini(void) {}
 
 __attribute__((section(".vectors"), used)) const void* const vector_table[16] = {
-    &__stack_top__, (const void*)Reset_Handler, (const void*)Fault_Handler, (const void*)Fault_Handler,
-    (const void*)Fault_Handler, (const void*)Fault_Handler, (const void*)Fault_Handler, 0, 0, 0, 0,
-    (const void*)Fault_Handler, (const void*)Fault_Handler, 0, (const void*)Fault_Handler, (const void*)Fault_Handler,
+    &__stack_top__,
+    (const void*)Reset_Handler,
+    (const void*)Fault_Handler,
+    (const void*)Fault_Handler,
+    (const void*)Fault_Handler,
+    (const void*)Fault_Handler,
+    (const void*)Fault_Handler,
+    0,
+    0,
+    0,
+    0,
+    (const void*)Fault_Handler,
+    (const void*)Fault_Handler,
+    0,
+    (const void*)Fault_Handler,
+    (const void*)Fault_Handler,
 };

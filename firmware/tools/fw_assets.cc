@@ -47,7 +47,8 @@ std::vector<uint8_t> load_or_random(const std::string& preset, const std::string
   for (int i = 0; i < 8; ++i) frames.push_back(limitnet::synthetic_frame(p->input_size, p->input_channels, 1000 + i));
   limitnet::BundleWriter w(b.view.parts());
   w.copy_from(b.view);
-  limitnet::add_int8_sections(b.view, 8, [&](int i) { return frames[static_cast<size_t>(i)].data(); }, &w);
+  limitnet::add_int8_sections(
+      b.view, 8, [&](int i) { return frames[static_cast<size_t>(i)].data(); }, &w);
   return w.serialize(b.view.model_id());
 }
 

@@ -39,10 +39,10 @@ namespace limitnet::baselines {
 
 // A compressed image and where inside it decodable units end.
 struct EncodedStream {
-  std::vector<uint8_t> bytes;           // everything a device sends, in order
+  std::vector<uint8_t> bytes;  // everything a device sends, in order
   // Sender settings the receiver knows out of band (they select pre-shared tables).
-  int quality = 0;    // 1..100
-  int channels = 0;   // 1 gray, 3 RGB: the channel count decode_prefix returns
+  int quality = 0;            // 1..100
+  int channels = 0;           // 1 gray, 3 RGB: the channel count decode_prefix returns
   int width = 0, height = 0;  // pixels
   // Byte offsets (ascending, each <= bytes.size()) at which one more unit becomes
   // decodable: for progressive JPEG the end of each scan's entropy-coded data, for the

@@ -178,8 +178,7 @@ void check_image(const data::Image& image, int quality, const char* codec) {
     throw std::invalid_argument(std::string(codec) + ": invalid image (need a non-empty gray or RGB image)");
   }
   if (quality < 1 || quality > 100) {
-    throw std::invalid_argument(std::string(codec) + ": quality " + std::to_string(quality) +
-                                " is outside 1..100");
+    throw std::invalid_argument(std::string(codec) + ": quality " + std::to_string(quality) + " is outside 1..100");
   }
 }
 
@@ -197,8 +196,8 @@ std::vector<JpegSegment> parse_jpeg_segments(const uint8_t* b, size_t size) {
     JpegSegment s;
     s.marker = b[m];
     s.offset = pos;
-    const bool standalone = s.marker == 0xD8 || s.marker == 0xD9 || s.marker == 0x01 ||
-                            (s.marker >= 0xD0 && s.marker <= 0xD7);
+    const bool standalone =
+        s.marker == 0xD8 || s.marker == 0xD9 || s.marker == 0x01 || (s.marker >= 0xD0 && s.marker <= 0xD7);
     if (standalone) {
       s.length = m + 1 - pos;
     } else {

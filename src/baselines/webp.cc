@@ -23,8 +23,8 @@ EncodedStream WebpCodec::encode(const data::Image& image, int quality) const {
   }
   const data::Image rgb = image.channels == 3 ? image : data::convert_channels(image, 3);
   uint8_t* out = nullptr;
-  const size_t size = WebPEncodeRGB(rgb.pixels.data(), rgb.width, rgb.height, rgb.width * 3,
-                                    static_cast<float>(quality), &out);
+  const size_t size =
+      WebPEncodeRGB(rgb.pixels.data(), rgb.width, rgb.height, rgb.width * 3, static_cast<float>(quality), &out);
   if (size == 0 || out == nullptr) {
     WebPFree(out);
     throw std::runtime_error("webp: libwebp failed to encode a " + std::to_string(image.width) + "x" +

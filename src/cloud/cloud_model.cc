@@ -59,10 +59,12 @@ CloudModel::CloudModel(const std::string& model, const std::string& cloud_path, 
     m.cloud = &m.device.view;
   }
   if (!(m.cloud->parts() & kBundlePartCloud)) {
-    throw std::runtime_error(cloud_name + ": has no cloud part (decoder, classifier); pass the full model or --cloud FILE");
+    throw std::runtime_error(cloud_name +
+                             ": has no cloud part (decoder, classifier); pass the full model or --cloud FILE");
   }
   const BundleView& dv = m.device.view;
-  if (read_codec_config(dv, &m.codec) != Status::kOk) throw std::runtime_error(model + ": malformed codec configuration");
+  if (read_codec_config(dv, &m.codec) != Status::kOk)
+    throw std::runtime_error(model + ": malformed codec configuration");
   m.preset_name = config_string(dv, "preset");
   m.preset = find_preset(m.preset_name.c_str());
   if (!m.preset) throw std::runtime_error(model + ": unknown preset '" + m.preset_name + "'");
@@ -71,7 +73,8 @@ CloudModel::CloudModel(const std::string& model, const std::string& cloud_path, 
     throw std::runtime_error(cloud_name + ": cloud part is for preset '" + cloud_preset + "', the device part for '" +
                              m.preset_name + "'");
   }
-  if (m.codec.latent_channels != m.preset->codec.latent_channels || m.codec.latent_side != m.preset->codec.latent_side) {
+  if (m.codec.latent_channels != m.preset->codec.latent_channels ||
+      m.codec.latent_side != m.preset->codec.latent_side) {
     throw std::runtime_error(model + ": latent shape does not match preset " + m.preset_name +
                              " of this build (a bundle made for another version of the preset?)");
   }
@@ -95,12 +98,14 @@ CloudModel::CloudModel(const std::string& model, const std::string& cloud_path, 
     train::load_module_state(*m.cloud, "classifier", *m.classifier.resnet, cloud_name);
   } else if (kind == "torchscript") {
     BundleTensor t;
-    if (!m.cloud->find("classifier.torchscript", &t)) throw std::runtime_error(cloud_name + ": missing classifier.torchscript");
+    if (!m.cloud->find("classifier.torchscript", &t))
+      throw std::runtime_error(cloud_name + ": missing classifier.torchscript");
     std::istringstream in(std::string(reinterpret_cast<const char*>(t.data), t.bytes));
     try {
       m.classifier.script = std::make_shared<torch::jit::Module>(torch::jit::load(in));
     } catch (const std::exception& e) {
-      throw std::runtime_error(cloud_name + ": classifier.torchscript does not load: " + std::string(e.what()).substr(0, 200));
+      throw std::runtime_error(cloud_name +
+                               ": classifier.torchscript does not load: " + std::string(e.what()).substr(0, 200));
     }
   } else {
     throw std::runtime_error(cloud_name + ": unknown classifier kind '" + kind + "'");
@@ -138,7 +143,9 @@ std::vector<float> CloudModel::classify_images(const uint8_t* images, int n) con
   const Impl& m = *impl_;
   const int s = m.preset->input_size, ch = m.preset->input_channels;
   torch::Tensor x = torch::from_blob(const_cast<uint8_t*>(images), {n, s, s, ch}, torch::kUInt8)
-                        .permute({0, 3, 1, 2}).to(torch::kFloat32).div(255.0f);
+                        .permute({0, 3, 1, 2})
+                        .to(torch::kFloat32)
+                        .div(255.0f);
   torch::Tensor p = torch::softmax(const_cast<Impl&>(m).classifier.forward((x - m.mean) / m.std), 1).contiguous();
   return std::vector<float>(p.data_ptr<float>(), p.data_ptr<float>() + p.numel());
 }
@@ -149,7 +156,11 @@ std::vector<uint8_t> CloudModel::reconstruct(const float* latent) const {
   const CodecConfig& c = m.codec;
   torch::Tensor z = torch::from_blob(const_cast<float*>(latent), {1, c.latent_channels, c.latent_side, c.latent_side},
                                      torch::kFloat32);
-  torch::Tensor img = (const_cast<Impl&>(m).decoder->forward(z)[0].permute({1, 2, 0}) * 255.0f).round().clamp(0, 255).to(torch::kUInt8).contiguous();
+  torch::Tensor img = (const_cast<Impl&>(m).decoder->forward(z)[0].permute({1, 2, 0}) * 255.0f)
+                          .round()
+                          .clamp(0, 255)
+                          .to(torch::kUInt8)
+                          .contiguous();
   return std::vector<uint8_t>(img.data_ptr<uint8_t>(), img.data_ptr<uint8_t>() + img.numel());
 }
 
@@ -157,10 +168,13 @@ std::vector<ClassScore> CloudModel::top_k(const float* probabilities, int k) con
   std::vector<int> idx(static_cast<size_t>(impl_->classes));
   for (int i = 0; i < impl_->classes; ++i) idx[static_cast<size_t>(i)] = i;
   k = std::min(k, impl_->classes);
-  std::partial_sort(idx.begin(), idx.begin() + k, idx.end(),
-                    [&](int a, int b) { return probabilities[a] > probabilities[b] || (probabilities[a] == probabilities[b] && a < b); });
+  std::partial_sort(idx.begin(), idx.begin() + k, idx.end(), [&](int a, int b) {
+    return probabilities[a] > probabilities[b] || (probabilities[a] == probabilities[b] && a < b);
+  });
   std::vector<ClassScore> out;
-  for (int i = 0; i < k; ++i) out.push_back({idx[static_cast<size_t>(i)], impl_->names[static_cast<size_t>(idx[static_cast<size_t>(i)])], probabilities[idx[static_cast<size_t>(i)]]});
+  for (int i = 0; i < k; ++i)
+    out.push_back({idx[static_cast<size_t>(i)], impl_->names[static_cast<size_t>(idx[static_cast<size_t>(i)])],
+                   probabilities[idx[static_cast<size_t>(i)]]});
   return out;
 }
 

@@ -20,8 +20,8 @@ struct CodecModel {
 
   // huffman_lengths: L x 2^bits code lengths; rans_freqs: L x 2^bits frequencies (sum 4096
   // per channel). Both are required so that a model can switch coders; quant ranges: L each.
-  Status init(const CodecConfig& cfg, uint32_t id, const float* qmin, const float* qmax,
-              const uint8_t* huffman_lengths, const uint16_t* rans_freqs);
+  Status init(const CodecConfig& cfg, uint32_t id, const float* qmin, const float* qmax, const uint8_t* huffman_lengths,
+              const uint16_t* rans_freqs);
   // Low 4 bits of the id, carried by every packet for a quick foreign-model check.
   uint8_t model_tag() const { return static_cast<uint8_t>(model_id & 0x0F); }
 };

@@ -2,9 +2,7 @@
 
 namespace limitnet {
 
-const char* entropy_coder_name(EntropyCoderKind kind) {
-  return kind == EntropyCoderKind::kRans ? "rans" : "huffman";
-}
+const char* entropy_coder_name(EntropyCoderKind kind) { return kind == EntropyCoderKind::kRans ? "rans" : "huffman"; }
 
 Status CodecConfig::validate() const {
   if (latent_channels < 1 || latent_channels > kMaxChannels) return Status::kInvalidArgument;

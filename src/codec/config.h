@@ -61,9 +61,7 @@ struct CodecConfig {
   }
   int symbols() const { return 1 << latent_bits; }
   // Saliency grid size on the wire, in bytes (bit-packed).
-  size_t saliency_bytes() const {
-    return (static_cast<size_t>(saliency_grid * saliency_grid * saliency_bits) + 7) / 8;
-  }
+  size_t saliency_bytes() const { return (static_cast<size_t>(saliency_grid * saliency_grid * saliency_bits) + 7) / 8; }
   // kOk, or kInvalidArgument when a field is out of the supported range.
   Status validate() const;
 };

@@ -36,8 +36,8 @@ struct PacketInfo {
   uint8_t model_tag = 0;
   uint8_t image_id = 0;
   // HEAD only.
-  uint16_t model_id16 = 0;   // chunk 0 only
-  uint8_t config_byte = 0;   // chunk 0 only
+  uint16_t model_id16 = 0;  // chunk 0 only
+  uint8_t config_byte = 0;  // chunk 0 only
   uint8_t chunk_index = 0;
   uint8_t chunk_count = 1;
   const uint8_t* saliency = nullptr;  // points into the packet

@@ -37,8 +37,8 @@ Status saliency_map_to_grid(const CodecConfig& cfg, const uint8_t* map_kxk, uint
   const uint32_t range = hi - lo;
   for (int i = 0; i < g * g; ++i) {
     // Round to nearest level; 64-bit because sums reach 255 * k * k * g * g.
-    levels[i] = range == 0 ? 0
-                           : static_cast<uint8_t>((static_cast<uint64_t>(sums[i] - lo) * top * 2 + range) / (2ull * range));
+    levels[i] =
+        range == 0 ? 0 : static_cast<uint8_t>((static_cast<uint64_t>(sums[i] - lo) * top * 2 + range) / (2ull * range));
   }
   return Status::kOk;
 }
@@ -94,8 +94,8 @@ void upsample_saliency(const CodecConfig& cfg, const uint8_t* levels, uint32_t* 
     const uint32_t wy1 = static_cast<uint32_t>(w1[y]), wy0 = static_cast<uint32_t>(two_k) - wy1;
     for (int x = 0; x < k; ++x) {
       const uint32_t wx1 = static_cast<uint32_t>(w1[x]), wx0 = static_cast<uint32_t>(two_k) - wx1;
-      importance_kxk[y * k + x] = wy0 * (wx0 * row0[i0[x]] + wx1 * row0[i1[x]]) +
-                                  wy1 * (wx0 * row1[i0[x]] + wx1 * row1[i1[x]]);
+      importance_kxk[y * k + x] =
+          wy0 * (wx0 * row0[i0[x]] + wx1 * row0[i1[x]]) + wy1 * (wx0 * row1[i0[x]] + wx1 * row1[i1[x]]);
     }
   }
 }

@@ -7,10 +7,8 @@
 
 namespace limitnet::data {
 
-void crop_flip(const uint8_t* src, uint8_t* dst, int w, int h, int c, int pad, int dx, int dy,
-               bool flip) {
-  if (w <= 0 || h <= 0 || c <= 0 || pad < 0 || dx < 0 || dy < 0 || dx > 2 * pad ||
-      dy > 2 * pad)
+void crop_flip(const uint8_t* src, uint8_t* dst, int w, int h, int c, int pad, int dx, int dy, bool flip) {
+  if (w <= 0 || h <= 0 || c <= 0 || pad < 0 || dx < 0 || dy < 0 || dx > 2 * pad || dy > 2 * pad)
     throw std::invalid_argument("crop_flip: bad shape or offsets");
   const int ox = dx - pad, oy = dy - pad;  // source offset of the crop window
   const size_t row = static_cast<size_t>(w) * c;
@@ -42,8 +40,8 @@ void crop_flip(const uint8_t* src, uint8_t* dst, int w, int h, int c, int pad, i
   }
 }
 
-void random_crop_flip(const uint8_t* src, uint8_t* dst, int w, int h, int c,
-                      const AugmentParams& params, std::mt19937& rng) {
+void random_crop_flip(const uint8_t* src, uint8_t* dst, int w, int h, int c, const AugmentParams& params,
+                      std::mt19937& rng) {
   if (params.pad < 0) throw std::invalid_argument("random_crop_flip: negative pad");
   const uint32_t span = static_cast<uint32_t>(2 * params.pad + 1);
   // Modulo bias is < span / 2^32 (about 2e-9 for pad 4): irrelevant here, and it
@@ -54,8 +52,7 @@ void random_crop_flip(const uint8_t* src, uint8_t* dst, int w, int h, int c,
   crop_flip(src, dst, w, h, c, params.pad, dx, dy, flip);
 }
 
-void augment_batch(uint8_t* images, size_t n, int w, int h, int c, const AugmentParams& params,
-                   std::mt19937& rng) {
+void augment_batch(uint8_t* images, size_t n, int w, int h, int c, const AugmentParams& params, std::mt19937& rng) {
   const size_t bytes = static_cast<size_t>(w) * h * c;
   std::vector<uint8_t> tmp(bytes);
   for (size_t i = 0; i < n; ++i) {

@@ -23,16 +23,14 @@ struct AugmentParams {
 // Deterministic core: dst(y, x) = src(y + dy - pad, xs) with xs = x + dx - pad, or
 // mirrored (w-1-x + dx - pad) when flip; samples outside src are 0. dx, dy in
 // [0, 2*pad]. src and dst are w x h x c and must not overlap.
-void crop_flip(const uint8_t* src, uint8_t* dst, int w, int h, int c, int pad, int dx, int dy,
-               bool flip);
+void crop_flip(const uint8_t* src, uint8_t* dst, int w, int h, int c, int pad, int dx, int dy, bool flip);
 
 // Random crop + flip from src into dst (same shape, no overlap).
-void random_crop_flip(const uint8_t* src, uint8_t* dst, int w, int h, int c,
-                      const AugmentParams& params, std::mt19937& rng);
+void random_crop_flip(const uint8_t* src, uint8_t* dst, int w, int h, int c, const AugmentParams& params,
+                      std::mt19937& rng);
 
 // In-place version for a batch of n images stored back to back (n * w*h*c bytes);
 // images are processed in order, three draws each.
-void augment_batch(uint8_t* images, size_t n, int w, int h, int c, const AugmentParams& params,
-                   std::mt19937& rng);
+void augment_batch(uint8_t* images, size_t n, int w, int h, int c, const AugmentParams& params, std::mt19937& rng);
 
 }  // namespace limitnet::data

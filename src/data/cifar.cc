@@ -42,8 +42,7 @@ bool find_in(const fs::path& d, Split split, CifarFiles* out) {
   }
   // CIFAR-100
   const fs::path f100 = d / (split == Split::Train ? "train.bin" : "test.bin");
-  if (is_file(f100) && (is_file(d / "fine_label_names.txt") || is_file(d / "test.bin") ||
-                        is_file(d / "train.bin"))) {
+  if (is_file(f100) && (is_file(d / "fine_label_names.txt") || is_file(d / "test.bin") || is_file(d / "train.bin"))) {
     out->cifar100 = true;
     out->dir = d.string();
     out->names_file = is_file(d / "fine_label_names.txt") ? (d / "fine_label_names.txt").string() : "";
@@ -65,51 +64,47 @@ std::vector<std::string> read_names(const std::string& path, size_t expected,
     if (!line.empty()) names.push_back(line);
   }
   if (names.size() != expected)
-    throw DataError(path, "expected " + std::to_string(expected) + " class names, found " +
-                              std::to_string(names.size()));
+    throw DataError(path,
+                    "expected " + std::to_string(expected) + " class names, found " + std::to_string(names.size()));
   return names;
 }
 
 }  // namespace
 
 bool find_cifar(const std::string& dir, Split split, CifarFiles* out) {
-  for (const fs::path& d : {fs::path(dir), fs::path(dir) / "cifar-10-batches-bin",
-                            fs::path(dir) / "cifar-100-binary"})
+  for (const fs::path& d : {fs::path(dir), fs::path(dir) / "cifar-10-batches-bin", fs::path(dir) / "cifar-100-binary"})
     if (find_in(d, split, out)) return true;
   return false;
 }
 
 const std::vector<std::string>& cifar10_class_names() {
-  static const std::vector<std::string> names = {"airplane", "automobile", "bird",  "cat",
-                                                 "deer",     "dog",        "frog",  "horse",
-                                                 "ship",     "truck"};
+  static const std::vector<std::string> names = {"airplane", "automobile", "bird",  "cat",  "deer",
+                                                 "dog",      "frog",       "horse", "ship", "truck"};
   return names;
 }
 
 const std::vector<std::string>& cifar100_class_names() {
   static const std::vector<std::string> names = {
-      "apple",      "aquarium_fish", "baby",         "bear",       "beaver",      "bed",
-      "bee",        "beetle",        "bicycle",      "bottle",     "bowl",        "boy",
-      "bridge",     "bus",           "butterfly",    "camel",      "can",         "castle",
-      "caterpillar", "cattle",       "chair",        "chimpanzee", "clock",       "cloud",
-      "cockroach",  "couch",         "crab",         "crocodile",  "cup",         "dinosaur",
-      "dolphin",    "elephant",      "flatfish",     "forest",     "fox",         "girl",
-      "hamster",    "house",         "kangaroo",     "keyboard",   "lamp",        "lawn_mower",
-      "leopard",    "lion",          "lizard",       "lobster",    "man",         "maple_tree",
-      "motorcycle", "mountain",      "mouse",        "mushroom",   "oak_tree",    "orange",
-      "orchid",     "otter",         "palm_tree",    "pear",       "pickup_truck", "pine_tree",
-      "plain",      "plate",         "poppy",        "porcupine",  "possum",      "rabbit",
-      "raccoon",    "ray",           "road",         "rocket",     "rose",        "sea",
-      "seal",       "shark",         "shrew",        "skunk",      "skyscraper",  "snail",
-      "snake",      "spider",        "squirrel",     "streetcar",  "sunflower",   "sweet_pepper",
-      "table",      "tank",          "telephone",    "television", "tiger",       "tractor",
-      "train",      "trout",         "tulip",        "turtle",     "wardrobe",    "whale",
-      "willow_tree", "wolf",         "woman",        "worm"};
+      "apple",      "aquarium_fish", "baby",         "bear",       "beaver",      "bed",         "bee",
+      "beetle",     "bicycle",       "bottle",       "bowl",       "boy",         "bridge",      "bus",
+      "butterfly",  "camel",         "can",          "castle",     "caterpillar", "cattle",      "chair",
+      "chimpanzee", "clock",         "cloud",        "cockroach",  "couch",       "crab",        "crocodile",
+      "cup",        "dinosaur",      "dolphin",      "elephant",   "flatfish",    "forest",      "fox",
+      "girl",       "hamster",       "house",        "kangaroo",   "keyboard",    "lamp",        "lawn_mower",
+      "leopard",    "lion",          "lizard",       "lobster",    "man",         "maple_tree",  "motorcycle",
+      "mountain",   "mouse",         "mushroom",     "oak_tree",   "orange",      "orchid",      "otter",
+      "palm_tree",  "pear",          "pickup_truck", "pine_tree",  "plain",       "plate",       "poppy",
+      "porcupine",  "possum",        "rabbit",       "raccoon",    "ray",         "road",        "rocket",
+      "rose",       "sea",           "seal",         "shark",      "shrew",       "skunk",       "skyscraper",
+      "snail",      "snake",         "spider",       "squirrel",   "streetcar",   "sunflower",   "sweet_pepper",
+      "table",      "tank",          "telephone",    "television", "tiger",       "tractor",     "train",
+      "trout",      "tulip",         "turtle",       "wardrobe",   "whale",       "willow_tree", "wolf",
+      "woman",      "worm"};
   return names;
 }
 
-std::unique_ptr<InMemoryDataset> open_cifar(const std::string& dir, Split split, int width,
-                                            int height, int channels, size_t limit) {
+std::unique_ptr<InMemoryDataset> open_cifar(const std::string& dir, Split split, int width, int height, int channels,
+                                            size_t limit) {
   CifarFiles files;
   if (!find_cifar(dir, split, &files))
     throw DataError(dir, std::string("no CIFAR binary files for the ") + split_name(split) +
@@ -119,9 +114,8 @@ std::unique_ptr<InMemoryDataset> open_cifar(const std::string& dir, Split split,
   const size_t label_bytes = files.cifar100 ? 2 : 1;
   const size_t record = label_bytes + kPixels;
   const int num_classes = files.cifar100 ? 100 : 10;
-  std::vector<std::string> names =
-      read_names(files.names_file, static_cast<size_t>(num_classes),
-                 files.cifar100 ? cifar100_class_names() : cifar10_class_names());
+  std::vector<std::string> names = read_names(files.names_file, static_cast<size_t>(num_classes),
+                                              files.cifar100 ? cifar100_class_names() : cifar10_class_names());
   const int w = width > 0 ? width : kSide;
   const int h = height > 0 ? height : kSide;
   const int c = channels > 0 ? channels : 3;
@@ -134,9 +128,8 @@ std::unique_ptr<InMemoryDataset> open_cifar(const std::string& dir, Split split,
     if (limit > 0 && labels.size() >= limit) break;
     const std::vector<uint8_t> b = detail::read_file(path);
     if (b.empty() || b.size() % record != 0)
-      throw DataError(path, "size " + std::to_string(b.size()) + " is not a multiple of the " +
-                                std::to_string(record) + "-byte " +
-                                (files.cifar100 ? "CIFAR-100" : "CIFAR-10") +
+      throw DataError(path, "size " + std::to_string(b.size()) + " is not a multiple of the " + std::to_string(record) +
+                                "-byte " + (files.cifar100 ? "CIFAR-100" : "CIFAR-10") +
                                 " record (truncated or wrong format)");
     size_t n = b.size() / record;
     if (limit > 0) n = std::min(n, limit - labels.size());
@@ -145,22 +138,20 @@ std::unique_ptr<InMemoryDataset> open_cifar(const std::string& dir, Split split,
       const uint8_t* rec = b.data() + r * record;
       const int label = rec[label_bytes - 1];  // CIFAR-100: the fine label is the second byte
       if (label >= num_classes)
-        throw DataError(path, "label " + std::to_string(label) + " in record " +
-                                  std::to_string(r) + " >= " + std::to_string(num_classes));
+        throw DataError(path, "label " + std::to_string(label) + " in record " + std::to_string(r) +
+                                  " >= " + std::to_string(num_classes));
       const uint8_t* plane = rec + label_bytes;
       for (size_t p = 0; p < kSide * kSide; ++p) {
         hwc[3 * p] = plane[p];
         hwc[3 * p + 1] = plane[p + kSide * kSide];
         hwc[3 * p + 2] = plane[p + 2 * kSide * kSide];
       }
-      detail::fit_into(hwc.data(), kSide, kSide, 3, pixels.data() + labels.size() * dst_bytes, w,
-                       h, c, scratch);
+      detail::fit_into(hwc.data(), kSide, kSide, 3, pixels.data() + labels.size() * dst_bytes, w, h, c, scratch);
       labels.push_back(label);
     }
   }
   return std::make_unique<InMemoryDataset>(
-      std::string(files.cifar100 ? "CIFAR-100" : "CIFAR-10") + " binary " + files.dir + " (" +
-          split_name(split) + ")",
+      std::string(files.cifar100 ? "CIFAR-100" : "CIFAR-10") + " binary " + files.dir + " (" + split_name(split) + ")",
       w, h, c, std::move(names), std::move(pixels), std::move(labels));
 }
 

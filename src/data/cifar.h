@@ -21,9 +21,9 @@ namespace limitnet::data {
 
 struct CifarFiles {
   bool cifar100 = false;
-  std::string dir;                  // where the files are (may be a subfolder of the input)
-  std::vector<std::string> batches; // in reading order
-  std::string names_file;           // empty when absent
+  std::string dir;                   // where the files are (may be a subfolder of the input)
+  std::vector<std::string> batches;  // in reading order
+  std::string names_file;            // empty when absent
 };
 
 // Looks in dir, dir/cifar-10-batches-bin and dir/cifar-100-binary. Returns false when
@@ -37,7 +37,7 @@ const std::vector<std::string>& cifar100_class_names();
 // Loads a split, resized to width x height x channels (0 = native 32x32x3), first
 // `limit` records in file order (0 = all). Throws DataError naming the file when a
 // file's size is not a whole number of records or a label is out of range.
-std::unique_ptr<InMemoryDataset> open_cifar(const std::string& dir, Split split, int width,
-                                            int height, int channels, size_t limit = 0);
+std::unique_ptr<InMemoryDataset> open_cifar(const std::string& dir, Split split, int width, int height, int channels,
+                                            size_t limit = 0);
 
 }  // namespace limitnet::data

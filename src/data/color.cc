@@ -16,8 +16,7 @@ void gray_to_rgb(const uint8_t* gray, uint8_t* rgb, size_t n) {
 Image convert_channels(const Image& img, int channels) {
   if (channels == 0 || channels == img.channels) return img;
   if ((channels != 1 && channels != 3) || (img.channels != 1 && img.channels != 3))
-    throw std::invalid_argument("convert_channels: unsupported conversion " +
-                                std::to_string(img.channels) + " -> " +
+    throw std::invalid_argument("convert_channels: unsupported conversion " + std::to_string(img.channels) + " -> " +
                                 std::to_string(channels) + " channels");
   Image out(img.width, img.height, channels);
   const size_t n = static_cast<size_t>(img.width) * static_cast<size_t>(img.height);

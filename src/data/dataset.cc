@@ -8,8 +8,7 @@ Dataset::~Dataset() = default;
 const char* split_name(Split s) { return s == Split::Train ? "train" : "test"; }
 
 size_t Dataset::image_bytes() const {
-  return static_cast<size_t>(width()) * static_cast<size_t>(height()) *
-         static_cast<size_t>(channels());
+  return static_cast<size_t>(width()) * static_cast<size_t>(height()) * static_cast<size_t>(channels());
 }
 
 Sample Dataset::sample(size_t index) const {

@@ -81,8 +81,7 @@ struct OpenOptions {
 // for an ImageFolder (sorted by class) the selection is class-balanced instead, see
 // class_balanced_selection(). Throws DataError describing what was looked for when
 // nothing matches, and for any unreadable or inconsistent file.
-std::unique_ptr<Dataset> open_dataset(const std::string& spec, Split split, int width,
-                                      int height, int channels, size_t limit = 0,
-                                      const OpenOptions& options = OpenOptions{});
+std::unique_ptr<Dataset> open_dataset(const std::string& spec, Split split, int width, int height, int channels,
+                                      size_t limit = 0, const OpenOptions& options = OpenOptions{});
 
 }  // namespace limitnet::data

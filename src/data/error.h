@@ -12,8 +12,7 @@ class DataError : public std::runtime_error {
  public:
   explicit DataError(const std::string& what) : std::runtime_error(what) {}
   // Message "<where>: <reason>"; `where` is a file or directory path.
-  DataError(const std::string& where, const std::string& reason)
-      : std::runtime_error(where + ": " + reason) {}
+  DataError(const std::string& where, const std::string& reason) : std::runtime_error(where + ": " + reason) {}
 };
 
 }  // namespace limitnet::data

@@ -29,8 +29,7 @@ std::vector<uint8_t> read_idx_labels(const std::string& path, size_t max_count =
 // Locates "<prefix>-images-idx3-ubyte[.gz]" and "<prefix>-labels-idx1-ubyte[.gz]"
 // (prefix "train" or "t10k"; a '.' instead of the last '-' is accepted too) in dir.
 // Returns false when either is missing.
-bool find_idx_files(const std::string& dir, Split split, std::string* images_path,
-                    std::string* labels_path);
+bool find_idx_files(const std::string& dir, Split split, std::string* images_path, std::string* labels_path);
 
 const std::vector<std::string>& fashion_mnist_class_names();
 const std::vector<std::string>& mnist_class_names();  // "0" .. "9"
@@ -38,8 +37,7 @@ const std::vector<std::string>& mnist_class_names();  // "0" .. "9"
 // Loads a split from dir, resized to width x height x channels (0 = native 28x28x1),
 // first `limit` samples (0 = all). class_names: empty = Fashion-MNIST names when the
 // directory name contains "fashion" (any case), otherwise MNIST digits.
-std::unique_ptr<InMemoryDataset> open_idx(const std::string& dir, Split split, int width,
-                                          int height, int channels, size_t limit = 0,
-                                          std::vector<std::string> class_names = {});
+std::unique_ptr<InMemoryDataset> open_idx(const std::string& dir, Split split, int width, int height, int channels,
+                                          size_t limit = 0, std::vector<std::string> class_names = {});
 
 }  // namespace limitnet::data

@@ -10,18 +10,15 @@ Image::Image(int w, int h, int c) : width(w), height(h), channels(c) {
 }
 
 size_t Image::size_bytes() const {
-  return static_cast<size_t>(width) * static_cast<size_t>(height) *
-         static_cast<size_t>(channels);
+  return static_cast<size_t>(width) * static_cast<size_t>(height) * static_cast<size_t>(channels);
 }
 
 bool Image::valid() const {
-  return width >= 0 && height >= 0 && (channels == 1 || channels == 3) &&
-         pixels.size() == size_bytes();
+  return width >= 0 && height >= 0 && (channels == 1 || channels == 3) && pixels.size() == size_bytes();
 }
 
 bool operator==(const Image& a, const Image& b) {
-  return a.width == b.width && a.height == b.height && a.channels == b.channels &&
-         a.pixels == b.pixels;
+  return a.width == b.width && a.height == b.height && a.channels == b.channels && a.pixels == b.pixels;
 }
 
 }  // namespace limitnet::data

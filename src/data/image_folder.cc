@@ -31,16 +31,14 @@ std::vector<std::string> list_images(const fs::path& dir) {
   std::vector<std::string> out;
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) return out;
-  const auto opts = fs::directory_options::follow_directory_symlink |
-                    fs::directory_options::skip_permission_denied;
-  for (auto it = fs::recursive_directory_iterator(dir, opts, ec);
-       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+  const auto opts = fs::directory_options::follow_directory_symlink | fs::directory_options::skip_permission_denied;
+  for (auto it = fs::recursive_directory_iterator(dir, opts, ec); !ec && it != fs::recursive_directory_iterator();
+       it.increment(ec)) {
     if (hidden(it->path())) {
       if (it->is_directory(ec)) it.disable_recursion_pending();
       continue;
     }
-    if (it->is_regular_file(ec) && has_image_extension(it->path()))
-      out.push_back(it->path().string());
+    if (it->is_regular_file(ec) && has_image_extension(it->path())) out.push_back(it->path().string());
   }
   if (ec) throw DataError(dir.string(), "cannot list directory: " + ec.message());
   std::sort(out.begin(), out.end());
@@ -64,8 +62,7 @@ std::vector<std::string> list_subdirectories(const std::string& root) {
   return out;
 }
 
-ImageFolderListing list_image_folder(const std::string& root,
-                                     const std::vector<std::string>& class_names) {
+ImageFolderListing list_image_folder(const std::string& root, const std::vector<std::string>& class_names) {
   std::error_code ec;
   if (!fs::is_directory(root, ec)) throw DataError(root, "not a directory");
   ImageFolderListing l;
@@ -78,14 +75,12 @@ ImageFolderListing list_image_folder(const std::string& root,
   return l;
 }
 
-std::unique_ptr<InMemoryDataset> open_image_folder(const std::string& root, int width,
-                                                   int height, int channels, size_t limit,
-                                                   const OpenOptions& options,
+std::unique_ptr<InMemoryDataset> open_image_folder(const std::string& root, int width, int height, int channels,
+                                                   size_t limit, const OpenOptions& options,
                                                    const std::vector<std::string>& class_names) {
   ImageFolderListing l = list_image_folder(root, class_names);
   if (l.files.empty())
-    throw DataError("no images found under " + root +
-                    " (expected <root>/<class>/<image>.jpg|.jpeg|.png)");
+    throw DataError("no images found under " + root + " (expected <root>/<class>/<image>.jpg|.jpeg|.png)");
   // Without a limit keep the class-major listing order (as torchvision does); with
   // one, take a class-balanced round-robin selection so "--limit 1000" is representative.
   std::vector<size_t> pick;
@@ -117,8 +112,7 @@ std::unique_ptr<InMemoryDataset> open_image_folder(const std::string& root, int 
       try {
         const std::vector<uint8_t> file = detail::read_file(l.files[pick[i]]);
         const Image img = decode_image(file.data(), file.size(), 0, l.files[pick[i]], options.limits);
-        detail::fit_image_into(img, pixels.data() + i * bytes, w, h, c, options.center_crop,
-                               scratch);
+        detail::fit_image_into(img, pixels.data() + i * bytes, w, h, c, options.center_crop, scratch);
         status[i].ok = true;
       } catch (const DataError& e) {  // already "<file>: <reason>"
         status[i].error = e.what();
@@ -161,9 +155,8 @@ std::unique_ptr<InMemoryDataset> open_image_folder(const std::string& root, int 
     pixels.resize(out * bytes);
     pixels.shrink_to_fit();
   }
-  return std::make_unique<InMemoryDataset>("ImageFolder " + root, w, h, c, std::move(l.class_names),
-                                           std::move(pixels), std::move(labels),
-                                           std::move(skipped));
+  return std::make_unique<InMemoryDataset>("ImageFolder " + root, w, h, c, std::move(l.class_names), std::move(pixels),
+                                           std::move(labels), std::move(skipped));
 }
 
 }  // namespace limitnet::data

@@ -26,8 +26,7 @@ struct ImageFolderListing {
 // Lists root without decoding. class_names: empty = the subdirectories of root;
 // otherwise exactly these classes in this order (a missing folder is an empty class;
 // folders not in the list are ignored) so that train/ and test/ share one label map.
-ImageFolderListing list_image_folder(const std::string& root,
-                                     const std::vector<std::string>& class_names = {});
+ImageFolderListing list_image_folder(const std::string& root, const std::vector<std::string>& class_names = {});
 
 // Sorted non-hidden subdirectory names of root (empty when root is not a directory).
 std::vector<std::string> list_subdirectories(const std::string& root);
@@ -40,9 +39,8 @@ std::vector<std::string> list_subdirectories(const std::string& root);
 // Throws DataError("no images found under <root> ...") when there is nothing to load,
 // and for the first undecodable file (in dataset order) unless
 // options.skip_unreadable.
-std::unique_ptr<InMemoryDataset> open_image_folder(const std::string& root, int width,
-                                                   int height, int channels, size_t limit = 0,
-                                                   const OpenOptions& options = OpenOptions{},
+std::unique_ptr<InMemoryDataset> open_image_folder(const std::string& root, int width, int height, int channels,
+                                                   size_t limit = 0, const OpenOptions& options = OpenOptions{},
                                                    const std::vector<std::string>& class_names = {});
 
 }  // namespace limitnet::data

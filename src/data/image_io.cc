@@ -27,40 +27,43 @@ ImageFormat detect_format(const uint8_t* d, size_t n) {
 
 const char* format_name(ImageFormat f) {
   switch (f) {
-    case ImageFormat::Jpeg: return "JPEG";
-    case ImageFormat::Png: return "PNG";
-    case ImageFormat::Gif: return "GIF";
-    case ImageFormat::Bmp: return "BMP";
-    case ImageFormat::Webp: return "WebP";
-    case ImageFormat::Tiff: return "TIFF";
-    case ImageFormat::Pnm: return "PNM";
-    case ImageFormat::Unknown: break;
+    case ImageFormat::Jpeg:
+      return "JPEG";
+    case ImageFormat::Png:
+      return "PNG";
+    case ImageFormat::Gif:
+      return "GIF";
+    case ImageFormat::Bmp:
+      return "BMP";
+    case ImageFormat::Webp:
+      return "WebP";
+    case ImageFormat::Tiff:
+      return "TIFF";
+    case ImageFormat::Pnm:
+      return "PNM";
+    case ImageFormat::Unknown:
+      break;
   }
   return "unknown";
 }
 
 namespace detail {
-void check_dimensions(long long width, long long height, const DecodeLimits& limits,
-                      const std::string& name) {
+void check_dimensions(long long width, long long height, const DecodeLimits& limits, const std::string& name) {
   if (width <= 0 || height <= 0)
-    throw DataError(name, "invalid image size " + std::to_string(width) + "x" +
-                              std::to_string(height));
+    throw DataError(name, "invalid image size " + std::to_string(width) + "x" + std::to_string(height));
   if (width > limits.max_width || height > limits.max_height ||
-      static_cast<unsigned long long>(width) * static_cast<unsigned long long>(height) >
-          limits.max_pixels)
+      static_cast<unsigned long long>(width) * static_cast<unsigned long long>(height) > limits.max_pixels)
     throw DataError(name, "image is " + std::to_string(width) + "x" + std::to_string(height) +
-                              ", larger than the decode limit " +
-                              std::to_string(limits.max_width) + "x" +
-                              std::to_string(limits.max_height) + " / " +
-                              std::to_string(limits.max_pixels) + " pixels (DecodeLimits)");
+                              ", larger than the decode limit " + std::to_string(limits.max_width) + "x" +
+                              std::to_string(limits.max_height) + " / " + std::to_string(limits.max_pixels) +
+                              " pixels (DecodeLimits)");
 }
 }  // namespace detail
 
-Image decode_image(const uint8_t* data, size_t size, int want_channels,
-                   const std::string& name_for_errors, const DecodeLimits& limits) {
+Image decode_image(const uint8_t* data, size_t size, int want_channels, const std::string& name_for_errors,
+                   const DecodeLimits& limits) {
   if (want_channels != 0 && want_channels != 1 && want_channels != 3)
-    throw std::invalid_argument("decode_image: want_channels must be 0, 1 or 3, got " +
-                                std::to_string(want_channels));
+    throw std::invalid_argument("decode_image: want_channels must be 0, 1 or 3, got " + std::to_string(want_channels));
   if (data == nullptr || size == 0) throw DataError(name_for_errors, "empty file");
   Image img;
   const ImageFormat fmt = detect_format(data, size);
@@ -74,8 +77,8 @@ Image decode_image(const uint8_t* data, size_t size, int want_channels,
     case ImageFormat::Unknown:
       throw DataError(name_for_errors, "not a JPEG or PNG image (unrecognised magic bytes)");
     default:
-      throw DataError(name_for_errors, std::string("unsupported image format ") +
-                                           format_name(fmt) + " (supported: JPEG, PNG)");
+      throw DataError(name_for_errors,
+                      std::string("unsupported image format ") + format_name(fmt) + " (supported: JPEG, PNG)");
   }
   if (want_channels == 0 || want_channels == img.channels) return img;
   return convert_channels(img, want_channels);

@@ -37,9 +37,9 @@ namespace limitnet::data {
 
 // Largest image the decoders accept; checked against the header before allocating.
 struct DecodeLimits {
-  int max_width = 16384;                 // pixels
-  int max_height = 16384;                // pixels
-  uint64_t max_pixels = 256ull << 20;    // width * height (256 Mpixel)
+  int max_width = 16384;               // pixels
+  int max_height = 16384;              // pixels
+  uint64_t max_pixels = 256ull << 20;  // width * height (256 Mpixel)
 };
 
 enum class ImageFormat { Unknown, Jpeg, Png, Gif, Bmp, Webp, Tiff, Pnm };
@@ -51,13 +51,11 @@ const char* format_name(ImageFormat f);
 // Reads and decodes the file at `path`. want_channels: 0 = keep (1 or 3),
 // 1 = gray, 3 = RGB; anything else throws std::invalid_argument.
 // Throws DataError("<path>: <reason>") when the file cannot be read or decoded.
-Image read_image(const std::string& path, int want_channels = 0,
-                 const DecodeLimits& limits = DecodeLimits{});
+Image read_image(const std::string& path, int want_channels = 0, const DecodeLimits& limits = DecodeLimits{});
 
 // Decodes an encoded image held in memory (`data` is only read during the call).
 // `name_for_errors` is used as the "<where>" part of DataError messages.
-Image decode_image(const uint8_t* data, size_t size, int want_channels,
-                   const std::string& name_for_errors,
+Image decode_image(const uint8_t* data, size_t size, int want_channels, const std::string& name_for_errors,
                    const DecodeLimits& limits = DecodeLimits{});
 
 // Lossless 8-bit PNG (gray or RGB, following img.channels). Throws DataError naming

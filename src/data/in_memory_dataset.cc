@@ -6,9 +6,8 @@
 namespace limitnet::data {
 
 InMemoryDataset::InMemoryDataset(std::string description, int width, int height, int channels,
-                                 std::vector<std::string> class_names,
-                                 std::vector<uint8_t> pixels, std::vector<int> labels,
-                                 std::vector<std::string> skipped_files)
+                                 std::vector<std::string> class_names, std::vector<uint8_t> pixels,
+                                 std::vector<int> labels, std::vector<std::string> skipped_files)
     : description_(std::move(description)),
       width_(width),
       height_(height),
@@ -23,14 +22,13 @@ InMemoryDataset::InMemoryDataset(std::string description, int width, int height,
     throw std::invalid_argument("InMemoryDataset: pixel buffer size does not match labels");
   for (int l : labels_)
     if (l < 0 || l >= num_classes())
-      throw std::invalid_argument("InMemoryDataset: label " + std::to_string(l) +
-                                  " outside 0.." + std::to_string(num_classes() - 1));
+      throw std::invalid_argument("InMemoryDataset: label " + std::to_string(l) + " outside 0.." +
+                                  std::to_string(num_classes() - 1));
 }
 
 const uint8_t* InMemoryDataset::image_data(size_t index) const {
   if (index >= labels_.size())
-    throw std::out_of_range("Dataset index " + std::to_string(index) + " >= size " +
-                            std::to_string(labels_.size()));
+    throw std::out_of_range("Dataset index " + std::to_string(index) + " >= size " + std::to_string(labels_.size()));
   return pixels_.data() + index * image_bytes();
 }
 
@@ -40,9 +38,9 @@ void InMemoryDataset::get(size_t index, uint8_t* out_hwc, int* label) const {
 }
 
 std::string InMemoryDataset::description() const {
-  std::string s = description_ + ": " + std::to_string(size()) + " images " +
-                  std::to_string(width_) + "x" + std::to_string(height_) + "x" +
-                  std::to_string(channels_) + ", " + std::to_string(num_classes()) + " classes";
+  std::string s = description_ + ": " + std::to_string(size()) + " images " + std::to_string(width_) + "x" +
+                  std::to_string(height_) + "x" + std::to_string(channels_) + ", " + std::to_string(num_classes()) +
+                  " classes";
   if (!skipped_files_.empty()) s += ", " + std::to_string(skipped_files_.size()) + " files skipped";
   return s;
 }

@@ -13,9 +13,8 @@ class InMemoryDataset : public Dataset {
  public:
   // Takes ownership of `pixels` (labels.size() images of width x height x channels,
   // HWC, concatenated). Throws std::invalid_argument when sizes or labels disagree.
-  InMemoryDataset(std::string description, int width, int height, int channels,
-                  std::vector<std::string> class_names, std::vector<uint8_t> pixels,
-                  std::vector<int> labels, std::vector<std::string> skipped_files = {});
+  InMemoryDataset(std::string description, int width, int height, int channels, std::vector<std::string> class_names,
+                  std::vector<uint8_t> pixels, std::vector<int> labels, std::vector<std::string> skipped_files = {});
 
   size_t size() const override { return labels_.size(); }
   int num_classes() const override { return static_cast<int>(class_names_.size()); }

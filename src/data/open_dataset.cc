@@ -29,11 +29,9 @@ const char* kLookedFor =
     "cifar-10-batches-bin/ or cifar-100-binary/) and an ImageFolder "
     "(<dir>/[train|test/]<class>/<image>.jpg|.png)";
 
-std::unique_ptr<Dataset> open_directory(const std::string& dir, Split split, int w, int h, int c,
-                                        size_t limit, const OpenOptions& opt,
-                                        std::vector<std::string> idx_names) {
-  if (find_idx_files(dir, split, nullptr, nullptr))
-    return open_idx(dir, split, w, h, c, limit, std::move(idx_names));
+std::unique_ptr<Dataset> open_directory(const std::string& dir, Split split, int w, int h, int c, size_t limit,
+                                        const OpenOptions& opt, std::vector<std::string> idx_names) {
+  if (find_idx_files(dir, split, nullptr, nullptr)) return open_idx(dir, split, w, h, c, limit, std::move(idx_names));
   CifarFiles cifar;
   if (find_cifar(dir, split, &cifar)) return open_cifar(dir, split, w, h, c, limit);
 
@@ -55,22 +53,18 @@ std::unique_ptr<Dataset> open_directory(const std::string& dir, Split split, int
     return open_image_folder(dir, w, h, c, limit, opt);
   } catch (const DataError& e) {
     const std::string what = e.what();
-    if (what.rfind("no images found under", 0) == 0)
-      throw DataError(what + "; " + kLookedFor);
+    if (what.rfind("no images found under", 0) == 0) throw DataError(what + "; " + kLookedFor);
     throw;
   }
 }
 
 }  // namespace
 
-std::unique_ptr<Dataset> open_dataset(const std::string& spec, Split split, int width,
-                                      int height, int channels, size_t limit,
-                                      const OpenOptions& options) {
-  if (width < 0 || height < 0)
-    throw std::invalid_argument("open_dataset: negative image size");
+std::unique_ptr<Dataset> open_dataset(const std::string& spec, Split split, int width, int height, int channels,
+                                      size_t limit, const OpenOptions& options) {
+  if (width < 0 || height < 0) throw std::invalid_argument("open_dataset: negative image size");
   if (channels != 0 && channels != 1 && channels != 3)
-    throw std::invalid_argument("open_dataset: channels must be 0, 1 or 3, got " +
-                                std::to_string(channels));
+    throw std::invalid_argument("open_dataset: channels must be 0, 1 or 3, got " + std::to_string(channels));
   std::string dir = spec;
   std::vector<std::string> idx_names;
   if (spec == "fashion-mnist" || spec == "fashion_mnist" || spec == "fashionmnist") {
@@ -81,15 +75,14 @@ std::unique_ptr<Dataset> open_dataset(const std::string& spec, Split split, int 
     idx_names = mnist_class_names();
   } else if (spec == "cifar10" || spec == "cifar-10") {
     const char* data = std::getenv("LIMITNET_DATA");
-    dir = env_or("LIMITNET_CIFAR10",
-                 (data && *data) ? (fs::path(data) / "cifar10").string() : std::string());
+    dir = env_or("LIMITNET_CIFAR10", (data && *data) ? (fs::path(data) / "cifar10").string() : std::string());
     if (dir.empty())
-      throw DataError(spec, "set LIMITNET_CIFAR10 (or LIMITNET_DATA, containing cifar10/) "
-                            "or pass the dataset directory instead");
+      throw DataError(spec,
+                      "set LIMITNET_CIFAR10 (or LIMITNET_DATA, containing cifar10/) "
+                      "or pass the dataset directory instead");
   }
   if (!is_dir(dir)) {
-    if (dir != spec)
-      throw DataError(dir, "dataset '" + spec + "' not found: not a directory");
+    if (dir != spec) throw DataError(dir, "dataset '" + spec + "' not found: not a directory");
     throw DataError(spec, "not a dataset name (fashion-mnist, mnist, cifar10) or a directory");
   }
   return open_directory(dir, split, width, height, channels, limit, options, std::move(idx_names));

@@ -65,8 +65,8 @@ inline uint8_t to_u8(float v) {
 
 void check_size(int w, int h) {
   if (w <= 0 || h <= 0)
-    throw std::invalid_argument("resize: target size must be positive, got " +
-                                std::to_string(w) + "x" + std::to_string(h));
+    throw std::invalid_argument("resize: target size must be positive, got " + std::to_string(w) + "x" +
+                                std::to_string(h));
 }
 
 }  // namespace
@@ -111,11 +111,9 @@ void resize_into(const uint8_t* src, int sw, int sh, int c, uint8_t* dst, int dw
 
 Image resize(const Image& img, int width, int height) {
   check_size(width, height);
-  if (!img.valid() || img.width == 0 || img.height == 0)
-    throw std::invalid_argument("resize: invalid source image");
+  if (!img.valid() || img.width == 0 || img.height == 0) throw std::invalid_argument("resize: invalid source image");
   Image out(width, height, img.channels);
-  resize_into(img.pixels.data(), img.width, img.height, img.channels, out.pixels.data(), width,
-              height);
+  resize_into(img.pixels.data(), img.width, img.height, img.channels, out.pixels.data(), width, height);
   return out;
 }
 
@@ -124,8 +122,7 @@ Image crop(const Image& img, int x, int y, int w, int h) {
     throw std::invalid_argument("crop: region outside the image");
   Image out(w, h, img.channels);
   const size_t n = static_cast<size_t>(w) * img.channels;
-  for (int r = 0; r < h; ++r)
-    std::memcpy(out.row(r), img.row(y + r) + static_cast<size_t>(x) * img.channels, n);
+  for (int r = 0; r < h; ++r) std::memcpy(out.row(r), img.row(y + r) + static_cast<size_t>(x) * img.channels, n);
   return out;
 }
 
@@ -141,9 +138,8 @@ Image center_crop_resize(const Image& img, int width, int height) {
     cw = static_cast<int>(std::max<long long>(1, (rhs + height / 2) / height));
   else if (lhs < rhs)
     ch = static_cast<int>(std::max<long long>(1, (lhs + width / 2) / width));
-  const Image c = (cw == img.width && ch == img.height)
-                      ? img
-                      : crop(img, (img.width - cw) / 2, (img.height - ch) / 2, cw, ch);
+  const Image c =
+      (cw == img.width && ch == img.height) ? img : crop(img, (img.width - cw) / 2, (img.height - ch) / 2, cw, ch);
   return resize(c, width, height);
 }
 

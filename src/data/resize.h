@@ -25,8 +25,7 @@ Image resize(const Image& img, int width, int height);
 
 // Raw-buffer form: `src` is sw x sh x channels HWC, `dst` must hold dw*dh*channels
 // bytes and must not overlap `src`.
-void resize_into(const uint8_t* src, int sw, int sh, int channels, uint8_t* dst, int dw,
-                 int dh);
+void resize_into(const uint8_t* src, int sw, int sh, int channels, uint8_t* dst, int dw, int dh);
 
 // Crops the largest centred region with the aspect ratio width:height, then resizes
 // it to width x height (no distortion; the excess on the longer side is cut equally

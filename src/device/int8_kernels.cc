@@ -99,26 +99,26 @@ inline void dot_2x2_w16(const int16_t* col, const int16_t* w, int taps, int32_t*
   // One group of 4 taps: 4 LDRD + 8 SMLAD for 16 MACs. Written as one asm block so the
   // compiler cannot hoist loads across groups and run out of registers (GCC 12 spills
   // inside the loop for ARMv8-M otherwise).
-#define LIMITNET_GROUP_W16()                                                             \
-  do {                                                                                   \
-    uint32_t xa0, xa1, xb0, xb1, u0, u1;                                                 \
-    __asm__("ldrd %[xa0], %[xa1], [%[col]], #8\n\t"                                      \
-            "ldrd %[xb0], %[xb1], [%[col]], #8\n\t"                                      \
-            "ldrd %[u0], %[u1], [%[w]], #8\n\t"                                          \
-            "smlad %[a0], %[xa0], %[u0], %[a0]\n\t"                                      \
-            "smlad %[a0], %[xa1], %[u1], %[a0]\n\t"                                      \
-            "smlad %[b0], %[xb0], %[u0], %[b0]\n\t"                                      \
-            "smlad %[b0], %[xb1], %[u1], %[b0]\n\t"                                      \
-            "ldrd %[u0], %[u1], [%[w]], #8\n\t"                                          \
-            "smlad %[a1], %[xa0], %[u0], %[a1]\n\t"                                      \
-            "smlad %[a1], %[xa1], %[u1], %[a1]\n\t"                                      \
-            "smlad %[b1], %[xb0], %[u0], %[b1]\n\t"                                      \
-            "smlad %[b1], %[xb1], %[u1], %[b1]"                                           \
-            : [a0] "+r"(a0), [a1] "+r"(a1), [b0] "+r"(b0), [b1] "+r"(b1), [col] "+r"(col), \
-              [w] "+r"(w), [xa0] "=&r"(xa0), [xa1] "=&r"(xa1), [xb0] "=&r"(xb0),          \
-              [xb1] "=&r"(xb1), [u0] "=&r"(u0), [u1] "=&r"(u1)                             \
-            :                                                                            \
-            : "memory");                                                                 \
+#define LIMITNET_GROUP_W16()                                                                                          \
+  do {                                                                                                                \
+    uint32_t xa0, xa1, xb0, xb1, u0, u1;                                                                              \
+    __asm__(                                                                                                          \
+        "ldrd %[xa0], %[xa1], [%[col]], #8\n\t"                                                                       \
+        "ldrd %[xb0], %[xb1], [%[col]], #8\n\t"                                                                       \
+        "ldrd %[u0], %[u1], [%[w]], #8\n\t"                                                                           \
+        "smlad %[a0], %[xa0], %[u0], %[a0]\n\t"                                                                       \
+        "smlad %[a0], %[xa1], %[u1], %[a0]\n\t"                                                                       \
+        "smlad %[b0], %[xb0], %[u0], %[b0]\n\t"                                                                       \
+        "smlad %[b0], %[xb1], %[u1], %[b0]\n\t"                                                                       \
+        "ldrd %[u0], %[u1], [%[w]], #8\n\t"                                                                           \
+        "smlad %[a1], %[xa0], %[u0], %[a1]\n\t"                                                                       \
+        "smlad %[a1], %[xa1], %[u1], %[a1]\n\t"                                                                       \
+        "smlad %[b1], %[xb0], %[u0], %[b1]\n\t"                                                                       \
+        "smlad %[b1], %[xb1], %[u1], %[b1]"                                                                           \
+        : [a0] "+r"(a0), [a1] "+r"(a1), [b0] "+r"(b0), [b1] "+r"(b1), [col] "+r"(col), [w] "+r"(w), [xa0] "=&r"(xa0), \
+          [xa1] "=&r"(xa1), [xb0] "=&r"(xb0), [xb1] "=&r"(xb1), [u0] "=&r"(u0), [u1] "=&r"(u1)                        \
+        :                                                                                                             \
+        : "memory");                                                                                                  \
   } while (0)
   const int16_t* end = w + 2 * taps;
   if (taps & 4) LIMITNET_GROUP_W16();  // odd number of groups

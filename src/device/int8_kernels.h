@@ -44,16 +44,16 @@ inline int weight_index(int o, int t, int out, int taps) {
 inline int pair_order(int t) { return (t & ~3) | (t & 1) << 1 | (t & 2) >> 1; }
 
 struct Requant {
-  const int8_t* weight;    // out x taps, interleaved (see above)
-  const int16_t* weight16; // the same widened and in pair order, or null
-  const int32_t* bias;    // [out]
-  const int32_t* mult;    // [out]
-  const int32_t* shift;   // [out]
-  int out;                // output channels
-  int taps;               // multiple of 4
-  int32_t zero_point;     // added after scaling
-  int32_t max;            // clamp to [0, max]
-  bool fast = false;      // set by the runtime from fast_path()
+  const int8_t* weight;     // out x taps, interleaved (see above)
+  const int16_t* weight16;  // the same widened and in pair order, or null
+  const int32_t* bias;      // [out]
+  const int32_t* mult;      // [out]
+  const int32_t* shift;     // [out]
+  int out;                  // output channels
+  int taps;                 // multiple of 4
+  int32_t zero_point;       // added after scaling
+  int32_t max;              // clamp to [0, max]
+  bool fast = false;        // set by the runtime from fast_path()
 };
 
 // True when the layer can use the short requantisation (widened weights, every shift 0,

@@ -60,7 +60,10 @@ inline void copy_bytes(uint8_t* d, const uint8_t* s, int n) {
 void layer_name(int i, const char* field, char* out) {
   const char* prefix = "int8.layer.";
   size_t n = 0;
-  while (prefix[n]) { out[n] = prefix[n]; ++n; }
+  while (prefix[n]) {
+    out[n] = prefix[n];
+    ++n;
+  }
   out[n++] = static_cast<char>('0' + i);
   out[n++] = '.';
   for (size_t j = 0; field[j]; ++j) out[n++] = field[j];
@@ -98,8 +101,8 @@ Status Int8Network::bind(const BundleView& bundle) {
   saliency_layers_ = net[2];
   input_channels_ = net[3];
   if (encoder_layers_ < 1 || saliency_layers_ < 1 || encoder_layers_ + saliency_layers_ > kInt8MaxLayers ||
-      input_channels_ < 1 || input_channels_ > 3 || !bundle.config_int("input_size", &input_size_) ||
-      input_size_ < 1 || input_size_ > 1024) {
+      input_channels_ < 1 || input_channels_ > 3 || !bundle.config_int("input_size", &input_size_) || input_size_ < 1 ||
+      input_size_ > 1024) {
     return Status::kMalformed;
   }
   if (!find_typed(bundle, "int8.sigmoid_lut", DType::kU8, 256, &sigmoid_lut_)) return Status::kMalformed;
@@ -118,7 +121,8 @@ Status Int8Network::bind(const BundleView& bundle) {
     l.pad = m[kMetaPad];
     if (l.in != channels || l.out < 1 || l.out > kMaxLayerChannels || l.kernel < 1 || l.kernel > kMaxKernel ||
         l.stride < 1 || l.stride > 8 || l.pad < 0 || l.pad >= l.kernel || m[kMetaZeroPoint] < 0 ||
-        m[kMetaZeroPoint] > 255 || m[kMetaMax] < 1 || m[kMetaMax] > 255 || m[kMetaTaps] != int8_padded_taps(l.in, l.kernel)) {
+        m[kMetaZeroPoint] > 255 || m[kMetaMax] < 1 || m[kMetaMax] > 255 ||
+        m[kMetaTaps] != int8_padded_taps(l.in, l.kernel)) {
       return Status::kMalformed;
     }
     l.in_size = size;
@@ -214,7 +218,7 @@ struct RunState {
   uint8_t* symbols;
   uint8_t* col8_a;  // gathered taps of the two pixels
   uint8_t* col8_b;
-  int16_t* col;     // both, expanded and interleaved for the kernels
+  int16_t* col;  // both, expanded and interleaved for the kernels
 
   const uint8_t* row(int layer, int r) const {
     if (layer < 0) return frame + static_cast<size_t>(r) * layers[0].in_size * layers[0].in;

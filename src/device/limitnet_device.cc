@@ -14,19 +14,24 @@
 
 using limitnet::Status;
 
-
 namespace {
 
 constexpr size_t kHeaderBytes = kLimitnetDeviceStateBytes;
 
 int from_status(Status s) {
   switch (s) {
-    case Status::kOk: return LIMITNET_DEVICE_OK;
-    case Status::kUnsupportedVersion: return LIMITNET_DEVICE_UNSUPPORTED_VERSION;
-    case Status::kUnsupported: return LIMITNET_DEVICE_NO_INT8_MODEL;
-    case Status::kBufferTooSmall: return LIMITNET_DEVICE_ARENA_TOO_SMALL;
-    case Status::kInvalidArgument: return LIMITNET_DEVICE_BAD_ARGUMENT;
-    default: return LIMITNET_DEVICE_BAD_BUNDLE;
+    case Status::kOk:
+      return LIMITNET_DEVICE_OK;
+    case Status::kUnsupportedVersion:
+      return LIMITNET_DEVICE_UNSUPPORTED_VERSION;
+    case Status::kUnsupported:
+      return LIMITNET_DEVICE_NO_INT8_MODEL;
+    case Status::kBufferTooSmall:
+      return LIMITNET_DEVICE_ARENA_TOO_SMALL;
+    case Status::kInvalidArgument:
+      return LIMITNET_DEVICE_BAD_ARGUMENT;
+    default:
+      return LIMITNET_DEVICE_BAD_BUNDLE;
   }
 }
 
@@ -51,19 +56,32 @@ extern "C" {
 
 const char* limitnet_device_status_name(int status) {
   switch (status) {
-    case LIMITNET_DEVICE_OK: return "ok";
-    case LIMITNET_DEVICE_BAD_ARGUMENT: return "bad_argument";
-    case LIMITNET_DEVICE_BAD_BUNDLE: return "bad_bundle";
-    case LIMITNET_DEVICE_UNSUPPORTED_VERSION: return "unsupported_version";
-    case LIMITNET_DEVICE_NO_INT8_MODEL: return "no_int8_model";
-    case LIMITNET_DEVICE_PRESET_MISMATCH: return "preset_mismatch";
-    case LIMITNET_DEVICE_CAPACITY: return "capacity";
-    case LIMITNET_DEVICE_ARENA_TOO_SMALL: return "arena_too_small";
-    case LIMITNET_DEVICE_FRAME_SIZE: return "frame_size";
-    case LIMITNET_DEVICE_PAYLOAD_SIZE: return "payload_size";
-    case LIMITNET_DEVICE_NOT_ENCODED: return "not_encoded";
-    case LIMITNET_DEVICE_BUFFER_TOO_SMALL: return "buffer_too_small";
-    default: return "unknown";
+    case LIMITNET_DEVICE_OK:
+      return "ok";
+    case LIMITNET_DEVICE_BAD_ARGUMENT:
+      return "bad_argument";
+    case LIMITNET_DEVICE_BAD_BUNDLE:
+      return "bad_bundle";
+    case LIMITNET_DEVICE_UNSUPPORTED_VERSION:
+      return "unsupported_version";
+    case LIMITNET_DEVICE_NO_INT8_MODEL:
+      return "no_int8_model";
+    case LIMITNET_DEVICE_PRESET_MISMATCH:
+      return "preset_mismatch";
+    case LIMITNET_DEVICE_CAPACITY:
+      return "capacity";
+    case LIMITNET_DEVICE_ARENA_TOO_SMALL:
+      return "arena_too_small";
+    case LIMITNET_DEVICE_FRAME_SIZE:
+      return "frame_size";
+    case LIMITNET_DEVICE_PAYLOAD_SIZE:
+      return "payload_size";
+    case LIMITNET_DEVICE_NOT_ENCODED:
+      return "not_encoded";
+    case LIMITNET_DEVICE_BUFFER_TOO_SMALL:
+      return "buffer_too_small";
+    default:
+      return "unknown";
   }
 }
 
@@ -137,7 +155,9 @@ int limitnet_device_next_packet(limitnet_device* dev, uint8_t* out, size_t capac
 }
 
 long long limitnet_device_macs(const limitnet_device* dev) { return dev ? dev->net.macs() : 0; }
-const uint8_t* limitnet_device_symbols(const limitnet_device* dev) { return dev && dev->encoded ? dev->symbols : nullptr; }
+const uint8_t* limitnet_device_symbols(const limitnet_device* dev) {
+  return dev && dev->encoded ? dev->symbols : nullptr;
+}
 const uint8_t* limitnet_device_saliency_map(const limitnet_device* dev) {
   return dev && dev->encoded ? dev->saliency_map : nullptr;
 }

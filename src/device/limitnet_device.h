@@ -63,10 +63,10 @@ int limitnet_device_encode(limitnet_device* device, const uint8_t* frame, int wi
 int limitnet_device_next_packet(limitnet_device* device, uint8_t* out, size_t capacity, size_t* size);
 
 /* Introspection for benchmarks and tests. */
-long long limitnet_device_macs(const limitnet_device* device);                  /* per image */
-const uint8_t* limitnet_device_symbols(const limitnet_device* device);          /* L*K*K latent symbols, CHW */
-const uint8_t* limitnet_device_saliency_map(const limitnet_device* device);     /* K*K, 0..255 */
-int limitnet_device_uses_dsp(void);                                             /* 1 if built with SMLAD kernels */
+long long limitnet_device_macs(const limitnet_device* device);              /* per image */
+const uint8_t* limitnet_device_symbols(const limitnet_device* device);      /* L*K*K latent symbols, CHW */
+const uint8_t* limitnet_device_saliency_map(const limitnet_device* device); /* K*K, 0..255 */
+int limitnet_device_uses_dsp(void);                                         /* 1 if built with SMLAD kernels */
 
 #ifdef __cplusplus
 }

@@ -17,10 +17,12 @@ namespace limitnet::eval {
 
 CurveResult evaluate_curve(const CloudModel& model, const data::Dataset& test, const CurveOptions& o) {
   if (test.size() == 0) throw std::runtime_error("eval: the test set has no images");
-  if (test.width() != model.input_size() || test.height() != model.input_size() || test.channels() != model.input_channels()) {
-    throw std::runtime_error("eval: test images are " + std::to_string(test.width()) + "x" + std::to_string(test.height()) +
-                             "x" + std::to_string(test.channels()) + ", the model needs " + std::to_string(model.input_size()) +
-                             "x" + std::to_string(model.input_size()) + "x" + std::to_string(model.input_channels()));
+  if (test.width() != model.input_size() || test.height() != model.input_size() ||
+      test.channels() != model.input_channels()) {
+    throw std::runtime_error("eval: test images are " + std::to_string(test.width()) + "x" +
+                             std::to_string(test.height()) + "x" + std::to_string(test.channels()) +
+                             ", the model needs " + std::to_string(model.input_size()) + "x" +
+                             std::to_string(model.input_size()) + "x" + std::to_string(model.input_channels()));
   }
   return evaluate_curve(model, load_labelled_images(test), o);
 }
@@ -114,7 +116,8 @@ CurveResult evaluate_curve(const CloudModel& model, const LabelledImages& test, 
         ProgressiveDecoder dec(&codec);
         for (size_t j = 0; j < k; ++j) {
           if (dec.add_packet(packets[i][j].data(), packets[i][j].size()) != Status::kOk) {
-            throw std::runtime_error("eval: the decoder rejected packet " + std::to_string(j) + " of image " + std::to_string(i));
+            throw std::runtime_error("eval: the decoder rejected packet " + std::to_string(j) + " of image " +
+                                     std::to_string(i));
           }
           out.bytes += static_cast<double>(packets[i][j].size());
         }

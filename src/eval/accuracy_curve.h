@@ -15,17 +15,17 @@
 namespace limitnet::eval {
 
 struct CurveOptions {
-  size_t payload = 51;  // bytes per packet (LoRa EU868 DR0)
-  int batch = 256;      // latents per classifier call
-  unsigned threads = 1; // threads encoding images (the device network is the slow part)
+  size_t payload = 51;   // bytes per packet (LoRa EU868 DR0)
+  int batch = 256;       // latents per classifier call
+  unsigned threads = 1;  // threads encoding images (the device network is the slow part)
   bool progress = true;
 };
 
 struct CurvePoint {
-  int packets = 0;     // prefix length k (images with fewer packets count as complete)
-  double bytes = 0;    // mean bytes on air per image
-  double top1 = 0, top5 = 0;  // fractions
-  double values_fraction = 0; // mean share of latent values received
+  int packets = 0;             // prefix length k (images with fewer packets count as complete)
+  double bytes = 0;            // mean bytes on air per image
+  double top1 = 0, top5 = 0;   // fractions
+  double values_fraction = 0;  // mean share of latent values received
   // sqrt(sum of squared differences to the complete dequantised latent / its energy),
   // over all images: 0 once everything arrived.
   double relative_latent_error = 0;

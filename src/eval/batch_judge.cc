@@ -38,10 +38,10 @@ BatchJudge<Sample>::BatchJudge(const CloudModel& model, const LabelledImages& im
   if (batch == 0) throw std::invalid_argument("eval: batch must be at least 1");
   if (std::is_same<Sample, uint8_t>::value) {
     if (images.side != model.input_size() || images.channels != model.input_channels()) {
-      throw std::invalid_argument("eval: pictures of " + std::to_string(images.side) + "x" + std::to_string(images.side) +
-                                  "x" + std::to_string(images.channels) + " do not fit the classifier's input of " +
-                                  std::to_string(model.input_size()) + "x" + std::to_string(model.input_size()) + "x" +
-                                  std::to_string(model.input_channels()));
+      throw std::invalid_argument("eval: pictures of " + std::to_string(images.side) + "x" +
+                                  std::to_string(images.side) + "x" + std::to_string(images.channels) +
+                                  " do not fit the classifier's input of " + std::to_string(model.input_size()) + "x" +
+                                  std::to_string(model.input_size()) + "x" + std::to_string(model.input_channels()));
     }
     sample_size_ = images.image_bytes();
   } else {
@@ -79,7 +79,8 @@ void BatchJudge<Sample>::flush() {
   }
   for (size_t i = 0; i < labels_.size(); ++i) {
     const float* row = p.data() + i * static_cast<size_t>(classes);
-    const VerdictCache::Verdict v{sim::in_top_k(row, classes, labels_[i], 1), sim::in_top_k(row, classes, labels_[i], 5)};
+    const VerdictCache::Verdict v{sim::in_top_k(row, classes, labels_[i], 1),
+                                  sim::in_top_k(row, classes, labels_[i], 5)};
     hits_.top1 += v.top1;
     hits_.top5 += v.top5;
     if (cache_) cache_->store(indices_[i], hashes_[i], v);

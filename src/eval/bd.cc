@@ -20,32 +20,29 @@ std::vector<RdPoint> clean_curve(std::vector<RdPoint> pts, const char* name) {
   for (const RdPoint& p : pts) {
     if (!std::isfinite(p.bytes) || !std::isfinite(p.accuracy) || !(p.bytes > 0.0)) {
       std::ostringstream msg;
-      msg << name << " curve has an invalid point (" << p.bytes << " bytes, accuracy "
-          << p.accuracy << "); rates must be finite and > 0, accuracy finite";
+      msg << name << " curve has an invalid point (" << p.bytes << " bytes, accuracy " << p.accuracy
+          << "); rates must be finite and > 0, accuracy finite";
       throw std::invalid_argument(msg.str());
     }
   }
   std::sort(pts.begin(), pts.end(), [](const RdPoint& a, const RdPoint& b) {
     return a.bytes != b.bytes ? a.bytes < b.bytes : a.accuracy < b.accuracy;
   });
-  pts.erase(std::unique(pts.begin(), pts.end(),
-                        [](const RdPoint& a, const RdPoint& b) {
-                          return a.bytes == b.bytes && a.accuracy == b.accuracy;
-                        }),
-            pts.end());
+  pts.erase(
+      std::unique(pts.begin(), pts.end(),
+                  [](const RdPoint& a, const RdPoint& b) { return a.bytes == b.bytes && a.accuracy == b.accuracy; }),
+      pts.end());
   for (std::size_t i = 1; i < pts.size(); ++i) {
     if (pts[i].bytes == pts[i - 1].bytes) {
       std::ostringstream msg;
-      msg << name << " curve has two points at " << pts[i].bytes
-          << " bytes with different accuracy (" << pts[i - 1].accuracy << ", "
-          << pts[i].accuracy << "); rates must be strictly increasing";
+      msg << name << " curve has two points at " << pts[i].bytes << " bytes with different accuracy ("
+          << pts[i - 1].accuracy << ", " << pts[i].accuracy << "); rates must be strictly increasing";
       throw std::invalid_argument(msg.str());
     }
   }
   if (pts.size() < kMinPoints) {
     std::ostringstream msg;
-    msg << name << " curve has " << pts.size() << " distinct points; at least " << kMinPoints
-        << " are needed";
+    msg << name << " curve has " << pts.size() << " distinct points; at least " << kMinPoints << " are needed";
     throw std::invalid_argument(msg.str());
   }
   return pts;
@@ -56,9 +53,9 @@ void require_increasing_accuracy(const std::vector<RdPoint>& pts, const char* na
   for (std::size_t i = 1; i < pts.size(); ++i) {
     if (!(pts[i].accuracy > pts[i - 1].accuracy)) {
       std::ostringstream msg;
-      msg << name << " curve: accuracy must increase strictly with rate for BD-Rate, but "
-          << pts[i].bytes << " bytes has accuracy " << pts[i].accuracy << " <= "
-          << pts[i - 1].accuracy << " at " << pts[i - 1].bytes << " bytes";
+      msg << name << " curve: accuracy must increase strictly with rate for BD-Rate, but " << pts[i].bytes
+          << " bytes has accuracy " << pts[i].accuracy << " <= " << pts[i - 1].accuracy << " at " << pts[i - 1].bytes
+          << " bytes";
       throw std::invalid_argument(msg.str());
     }
   }
@@ -71,15 +68,14 @@ double integrate(const std::vector<double>& x, const std::vector<double>& y, dou
 }
 
 // Mean of (curve2 - curve1) over the overlap of their x ranges; x strictly increasing.
-double mean_difference(const std::vector<double>& x1, const std::vector<double>& y1,
-                       const std::vector<double>& x2, const std::vector<double>& y2,
-                       BdInterpolation method) {
+double mean_difference(const std::vector<double>& x1, const std::vector<double>& y1, const std::vector<double>& x2,
+                       const std::vector<double>& y2, BdInterpolation method) {
   const double lo = std::max(x1.front(), x2.front());
   const double hi = std::min(x1.back(), x2.back());
   if (!(hi > lo)) {
     std::ostringstream msg;
-    msg << "curves do not overlap: anchor covers [" << x1.front() << ", " << x1.back()
-        << "], test covers [" << x2.front() << ", " << x2.back() << "]";
+    msg << "curves do not overlap: anchor covers [" << x1.front() << ", " << x1.back() << "], test covers ["
+        << x2.front() << ", " << x2.back() << "]";
     throw std::invalid_argument(msg.str());
   }
   return (integrate(x2, y2, lo, hi, method) - integrate(x1, y1, lo, hi, method)) / (hi - lo);
@@ -87,8 +83,7 @@ double mean_difference(const std::vector<double>& x1, const std::vector<double>&
 
 }  // namespace
 
-double bd_rate_percent(const std::vector<RdPoint>& anchor, const std::vector<RdPoint>& test,
-                       BdInterpolation method) {
+double bd_rate_percent(const std::vector<RdPoint>& anchor, const std::vector<RdPoint>& test, BdInterpolation method) {
   const std::vector<RdPoint> a = clean_curve(anchor, "anchor");
   const std::vector<RdPoint> t = clean_curve(test, "test");
   require_increasing_accuracy(a, "anchor");
@@ -105,8 +100,7 @@ double bd_rate_percent(const std::vector<RdPoint>& anchor, const std::vector<RdP
   return (std::exp(mean_difference(xa, ya, xt, yt, method)) - 1.0) * 100.0;
 }
 
-double bd_accuracy(const std::vector<RdPoint>& anchor, const std::vector<RdPoint>& test,
-                   BdInterpolation method) {
+double bd_accuracy(const std::vector<RdPoint>& anchor, const std::vector<RdPoint>& test, BdInterpolation method) {
   const std::vector<RdPoint> a = clean_curve(anchor, "anchor");
   const std::vector<RdPoint> t = clean_curve(test, "test");
   std::vector<double> xa, ya, xt, yt;
@@ -161,8 +155,7 @@ Pchip::Pchip(std::vector<double> x, std::vector<double> y) : x_(std::move(x)), y
   // Exact segment integrals of the Hermite cubic: h (y0 + y1) / 2 + h^2 (d0 - d1) / 12.
   cumulative_.assign(n, 0.0);
   for (std::size_t i = 0; i + 1 < n; ++i) {
-    cumulative_[i + 1] = cumulative_[i] + h[i] * (y_[i] + y_[i + 1]) / 2.0 +
-                         h[i] * h[i] * (d_[i] - d_[i + 1]) / 12.0;
+    cumulative_[i + 1] = cumulative_[i] + h[i] * (y_[i] + y_[i + 1]) / 2.0 + h[i] * h[i] * (d_[i] - d_[i + 1]) / 12.0;
   }
 }
 
@@ -186,8 +179,8 @@ double Pchip::operator()(double x) const {
   const double t = (x - x_[i]) / h;
   const double t2 = t * t;
   const double t3 = t2 * t;
-  return (2 * t3 - 3 * t2 + 1) * y_[i] + (t3 - 2 * t2 + t) * h * d_[i] +
-         (-2 * t3 + 3 * t2) * y_[i + 1] + (t3 - t2) * h * d_[i + 1];
+  return (2 * t3 - 3 * t2 + 1) * y_[i] + (t3 - 2 * t2 + t) * h * d_[i] + (-2 * t3 + 3 * t2) * y_[i + 1] +
+         (t3 - t2) * h * d_[i + 1];
 }
 
 double Pchip::primitive(double x) const {
@@ -202,8 +195,7 @@ double Pchip::primitive(double x) const {
   const double a01 = t3 - t4 / 2.0;
   const double a10 = t2 / 2.0 - 2.0 * t3 / 3.0 + t4 / 4.0;
   const double a11 = t4 / 4.0 - t3 / 3.0;
-  return cumulative_[i] +
-         h * (a00 * y_[i] + a01 * y_[i + 1] + h * a10 * d_[i] + h * a11 * d_[i + 1]);
+  return cumulative_[i] + h * (a00 * y_[i] + a01 * y_[i + 1] + h * a10 * d_[i] + h * a11 * d_[i + 1]);
 }
 
 double Pchip::integral(double a, double b) const { return primitive(b) - primitive(a); }
@@ -211,8 +203,7 @@ double Pchip::integral(double a, double b) const { return primitive(b) - primiti
 // ---------------------------------------------------------------------------------------
 // Cubic least-squares fit
 
-double cubic_fit_integral(const std::vector<double>& x, const std::vector<double>& y, double a,
-                          double b) {
+double cubic_fit_integral(const std::vector<double>& x, const std::vector<double>& y, double a, double b) {
   const std::size_t n = x.size();
   if (n < kMinPoints || y.size() != n) {
     throw std::invalid_argument("cubic fit needs at least 4 points and as many x as y values");

@@ -70,7 +70,6 @@ class Pchip {
 
 // Least-squares polynomial of degree 3 through (x[i], y[i]) (at least 4 points with at
 // least 4 distinct x), integrated exactly over [a, b].
-double cubic_fit_integral(const std::vector<double>& x, const std::vector<double>& y, double a,
-                          double b);
+double cubic_fit_integral(const std::vector<double>& x, const std::vector<double>& y, double a, double b);
 
 }  // namespace limitnet::eval

@@ -13,7 +13,9 @@ constexpr size_t kMinBdPoints = 4;  // bd.h needs 4 distinct points per curve
 
 std::vector<RdPoint> sorted_valid(std::vector<RdPoint> curve) {
   curve.erase(std::remove_if(curve.begin(), curve.end(),
-                             [](const RdPoint& p) { return !(p.bytes > 0) || !std::isfinite(p.bytes) || !std::isfinite(p.accuracy); }),
+                             [](const RdPoint& p) {
+                               return !(p.bytes > 0) || !std::isfinite(p.bytes) || !std::isfinite(p.accuracy);
+                             }),
               curve.end());
   std::stable_sort(curve.begin(), curve.end(), [](const RdPoint& a, const RdPoint& b) { return a.bytes < b.bytes; });
   return curve;
@@ -31,8 +33,8 @@ std::string fmt(double v, int decimals) {
 std::string overlap_problem(double lo, double hi, double a_lo, double a_hi, double b_lo, double b_hi, bool log_scale) {
   const std::string what = log_scale ? "bytes" : "accuracy";
   auto show = [&](double v) { return log_scale ? fmt(std::exp(v), 1) + " B" : fmt(v, 2) + "%"; };
-  const std::string ranges = "LimitNet covers " + show(a_lo) + " to " + show(a_hi) + ", the baseline " + show(b_lo) +
-                             " to " + show(b_hi);
+  const std::string ranges =
+      "LimitNet covers " + show(a_lo) + " to " + show(a_hi) + ", the baseline " + show(b_lo) + " to " + show(b_hi);
   if (!(hi > lo)) return "the curves do not overlap in " + what + ": " + ranges;
   const double shorter = std::min(a_hi - a_lo, b_hi - b_lo);
   if (hi - lo < kMinOverlapShare * shorter) {
@@ -54,7 +56,8 @@ std::optional<double> checked_bd(const std::vector<RdPoint>& t, const std::vecto
                                  double RdPoint::*axis, bool log_axis, const Metric& metric, double* lo, double* hi,
                                  std::string* reason) {
   if (t.size() < kMinBdPoints || a.size() < kMinBdPoints) {
-    *reason = t.size() < kMinBdPoints ? too_few("LimitNet", t.size(), points_kind) : too_few("baseline", a.size(), points_kind);
+    *reason = t.size() < kMinBdPoints ? too_few("LimitNet", t.size(), points_kind)
+                                      : too_few("baseline", a.size(), points_kind);
     return std::nullopt;
   }
   *lo = std::max(t.front().*axis, a.front().*axis);
@@ -98,13 +101,15 @@ std::vector<RdPoint> efficient_points(std::vector<RdPoint> curve) {
 BdComparison compare_bd(const std::vector<RdPoint>& limitnet, const std::vector<RdPoint>& baseline) {
   BdComparison r;
   // BD-Acc: accuracy against log bytes, averaged over bytes.
-  r.acc_pp = checked_bd(distinct_rate_points(limitnet), distinct_rate_points(baseline), "points with distinct bytes",
-                        &RdPoint::bytes, true, [](const auto& a, const auto& t) { return bd_accuracy(a, t); },
-                        &r.acc_bytes_lo, &r.acc_bytes_hi, &r.acc_reason);
+  r.acc_pp = checked_bd(
+      distinct_rate_points(limitnet), distinct_rate_points(baseline), "points with distinct bytes", &RdPoint::bytes,
+      true, [](const auto& a, const auto& t) { return bd_accuracy(a, t); }, &r.acc_bytes_lo, &r.acc_bytes_hi,
+      &r.acc_reason);
   // BD-Rate: log bytes against accuracy, averaged over accuracy; efficient points only.
-  r.rate_pct = checked_bd(efficient_points(limitnet), efficient_points(baseline), "points with rising accuracy",
-                          &RdPoint::accuracy, false, [](const auto& a, const auto& t) { return bd_rate_percent(a, t); },
-                          &r.rate_acc_lo, &r.rate_acc_hi, &r.rate_reason);
+  r.rate_pct = checked_bd(
+      efficient_points(limitnet), efficient_points(baseline), "points with rising accuracy", &RdPoint::accuracy, false,
+      [](const auto& a, const auto& t) { return bd_rate_percent(a, t); }, &r.rate_acc_lo, &r.rate_acc_hi,
+      &r.rate_reason);
   return r;
 }
 

@@ -23,11 +23,11 @@ namespace limitnet::eval {
 constexpr double kMinOverlapShare = 0.2;
 
 struct BdComparison {
-  std::optional<double> rate_pct;  // BD-Rate, percent: negative = LimitNet needs fewer bytes
-  std::optional<double> acc_pp;    // BD-Acc, percentage points: positive = LimitNet more accurate
+  std::optional<double> rate_pct;       // BD-Rate, percent: negative = LimitNet needs fewer bytes
+  std::optional<double> acc_pp;         // BD-Acc, percentage points: positive = LimitNet more accurate
   std::string rate_reason, acc_reason;  // why a value is missing; "" when it is present
   // The intervals the averages run over (lo > hi when the curves do not overlap).
-  double rate_acc_lo = 0, rate_acc_hi = 0;  // BD-Rate: accuracy, percent
+  double rate_acc_lo = 0, rate_acc_hi = 0;    // BD-Rate: accuracy, percent
   double acc_bytes_lo = 0, acc_bytes_hi = 0;  // BD-Acc: bytes
 };
 

@@ -25,7 +25,8 @@ void check_quality(const std::string& codec, int q) {
 std::string bytes_counted(const std::string& codec) {
   if (codec == "jpeg") return "the complete JPEG file (all markers, DQT and DHT tables); no per-packet framing";
   if (codec == "jpeg-abbrev") {
-    return "the abbreviated JPEG file: SOI, SOF0, SOS, data, EOI; quantisation and Huffman tables pre-shared, not counted; "
+    return "the abbreviated JPEG file: SOI, SOF0, SOS, data, EOI; quantisation and Huffman tables pre-shared, not "
+           "counted; "
            "no per-packet framing";
   }
   if (codec == "webp") return "the complete WebP file (RIFF and VP8 headers); no per-packet framing";
@@ -38,11 +39,12 @@ data::Image decode_or_throw(const baselines::CutStreamCodec& codec, const baseli
                             size_t image) {
   std::optional<data::Image> img = codec.decode_prefix(s, prefix);
   if (!img) {
-    throw std::runtime_error(codec.name() + ": could not decode " + std::to_string(prefix) + " bytes of its own stream of image " +
-                             std::to_string(image));
+    throw std::runtime_error(codec.name() + ": could not decode " + std::to_string(prefix) +
+                             " bytes of its own stream of image " + std::to_string(image));
   }
   if (img->width != s.width || img->height != s.height || img->channels != s.channels) {
-    throw std::runtime_error(codec.name() + ": decoded image " + std::to_string(image) + " has another shape than encoded");
+    throw std::runtime_error(codec.name() + ": decoded image " + std::to_string(image) +
+                             " has another shape than encoded");
   }
   return std::move(*img);
 }

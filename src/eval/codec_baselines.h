@@ -20,9 +20,9 @@
 namespace limitnet::eval {
 
 struct CodecSweepOptions {
-  size_t batch = 128;     // pictures per classifier call
-  unsigned threads = 2;   // threads encoding and decoding between classifier calls
-  bool progress = true;   // progress bar on stderr
+  size_t batch = 128;    // pictures per classifier call
+  unsigned threads = 2;  // threads encoding and decoding between classifier calls
+  bool progress = true;  // progress bar on stderr
   // Optional, shared by all sweeps of a run (borrowed): pictures already judged are not
   // classified again (jpeg-abbrev decodes to jpeg's pixels).
   VerdictCache* cache = nullptr;

@@ -7,7 +7,8 @@ namespace limitnet::eval {
 std::string curve_svg(const CurveResult& r, const std::string& title) {
   plot::LineChart chart;
   chart.title = title;
-  chart.x.label = "mean bytes on air per image (all framing counted), packets of " + std::to_string(r.payload) + " bytes";
+  chart.x.label =
+      "mean bytes on air per image (all framing counted), packets of " + std::to_string(r.payload) + " bytes";
   chart.x.min = 0;
   chart.y.label = "accuracy";
   chart.y.percent = true;

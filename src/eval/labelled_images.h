@@ -20,7 +20,9 @@ struct LabelledImages {
   std::vector<int> labels;      // class index per image
 
   size_t count() const { return labels.size(); }
-  size_t image_bytes() const { return static_cast<size_t>(side) * static_cast<size_t>(side) * static_cast<size_t>(channels); }
+  size_t image_bytes() const {
+    return static_cast<size_t>(side) * static_cast<size_t>(side) * static_cast<size_t>(channels);
+  }
   const uint8_t* image(size_t i) const { return pixels.data() + i * image_bytes(); }
   // Copy of image i as a data::Image (what the baseline codecs take).
   data::Image picture(size_t i) const;

@@ -20,8 +20,8 @@ namespace {
 
 // One image as a conventional sender packs it.
 struct IndexPackets {
-  std::vector<uint8_t> symbols;     // quantised latent, L*K*K
-  sim::IndexOrderPackets layout;    // packet k carries values [starts[k], starts[k+1])
+  std::vector<uint8_t> symbols;   // quantised latent, L*K*K
+  sim::IndexOrderPackets layout;  // packet k carries values [starts[k], starts[k+1])
 };
 
 // Encodes every image with the bundle's device network and packs it in index order.
@@ -88,13 +88,13 @@ void require_same_task(const CloudModel& reference, const CloudModel& other, con
     throw std::runtime_error(other_path + ": takes " + std::to_string(other.input_size()) + "x" +
                              std::to_string(other.input_size()) + "x" + std::to_string(other.input_channels()) +
                              " images (preset " + other.preset() + "), the model under test " +
-                             std::to_string(reference.input_size()) + "x" + std::to_string(reference.input_size()) + "x" +
-                             std::to_string(reference.input_channels()) + " (preset " + reference.preset() + ")");
+                             std::to_string(reference.input_size()) + "x" + std::to_string(reference.input_size()) +
+                             "x" + std::to_string(reference.input_channels()) + " (preset " + reference.preset() + ")");
   }
   if (other.num_classes() != reference.num_classes() || other.class_names() != reference.class_names()) {
     throw std::runtime_error(other_path + ": predicts " + std::to_string(other.num_classes()) +
-                             " classes that differ from the model under test's " + std::to_string(reference.num_classes()) +
-                             " (another data set?)");
+                             " classes that differ from the model under test's " +
+                             std::to_string(reference.num_classes()) + " (another data set?)");
   }
 }
 

@@ -26,10 +26,10 @@
 namespace limitnet::eval {
 
 struct LearnedBaselineOptions {
-  size_t payload = 51;    // bytes per packet, as LimitNet's
-  size_t batch = 128;     // latents per classifier call
-  unsigned threads = 1;   // threads encoding images
-  uint64_t seed = 1;      // starfish: image i's order is drawn from sim::image_seed(seed, i)
+  size_t payload = 51;   // bytes per packet, as LimitNet's
+  size_t batch = 128;    // latents per classifier call
+  unsigned threads = 1;  // threads encoding images
+  uint64_t seed = 1;     // starfish: image i's order is drawn from sim::image_seed(seed, i)
   bool progress = true;
 };
 

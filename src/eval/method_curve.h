@@ -23,8 +23,8 @@ struct MethodCurve {
   std::string name;           // "jpeg", "jpeg-abbrev", "progjpeg", "webp", "starfish", "fixedrate"
   std::string bytes_counted;  // one line: what `bytes` includes and leaves out
   std::vector<MethodPoint> points;
-  double seconds = 0;         // wall time of the evaluation
-  size_t reused_verdicts = 0; // pictures identical to ones already judged (not classified again)
+  double seconds = 0;              // wall time of the evaluation
+  size_t reused_verdicts = 0;      // pictures identical to ones already judged (not classified again)
   std::vector<std::string> notes;  // caveats found while evaluating (e.g. another classifier)
 };
 

@@ -30,8 +30,7 @@ void GammaBandwidthParams::validate() const {
   require_positive("bandwidth slot", slot_ms, "ms");
   if (max_bytes_per_s < min_bytes_per_s) {
     throw std::invalid_argument("bandwidth range [" + std::to_string(min_bytes_per_s) + ", " +
-                                std::to_string(max_bytes_per_s) +
-                                "] B/s is invalid; maximum must be >= minimum");
+                                std::to_string(max_bytes_per_s) + "] B/s is invalid; maximum must be >= minimum");
   }
 }
 
@@ -48,8 +47,7 @@ GammaBandwidthParams constant_bandwidth_params(double bytes_per_s, double slot_m
   return p;
 }
 
-GammaBandwidth::GammaBandwidth(const GammaBandwidthParams& params, std::uint64_t seed)
-    : params_(params), rng_(seed) {
+GammaBandwidth::GammaBandwidth(const GammaBandwidthParams& params, std::uint64_t seed) : params_(params), rng_(seed) {
   params_.validate();
 }
 
@@ -72,8 +70,7 @@ double GammaBandwidth::bytes_per_s_at(double t_ms) { return slot_bytes_per_s(slo
 
 double GammaBandwidth::transfer_end_ms(double start_ms, double bytes) {
   if (!(bytes >= 0.0) || !std::isfinite(bytes)) {
-    throw std::invalid_argument("transfer of " + std::to_string(bytes) +
-                                " bytes is invalid; must be >= 0");
+    throw std::invalid_argument("transfer of " + std::to_string(bytes) + " bytes is invalid; must be >= 0");
   }
   std::size_t slot = slot_of(start_ms);
   double t = start_ms;

@@ -67,17 +67,17 @@ class GammaBandwidth {
 
 // Long-run throughput of an EU868 LoRaWAN node sending full frames back to back.
 struct LoRaLinkBudget {
-  int data_rate = 0;                  // EU868 DR0..DR5
-  std::size_t app_payload_bytes = 0;  // FRMPayload per frame, bytes
-  std::size_t phy_payload_bytes = 0;  // app + 13 bytes of LoRaWAN overhead
-  double airtime_ms = 0.0;            // time on air of one frame
-  double duty_cycle = 1.0;            // fraction in (0, 1]
-  double loss_rate = 0.0;             // mean fraction of frames lost, [0, 1]
-  double frame_period_ms = 0.0;       // airtime / duty_cycle: start-to-start spacing
-  double raw_bytes_per_s = 0.0;       // app bytes / airtime (radio on all the time)
+  int data_rate = 0;                     // EU868 DR0..DR5
+  std::size_t app_payload_bytes = 0;     // FRMPayload per frame, bytes
+  std::size_t phy_payload_bytes = 0;     // app + 13 bytes of LoRaWAN overhead
+  double airtime_ms = 0.0;               // time on air of one frame
+  double duty_cycle = 1.0;               // fraction in (0, 1]
+  double loss_rate = 0.0;                // mean fraction of frames lost, [0, 1]
+  double frame_period_ms = 0.0;          // airtime / duty_cycle: start-to-start spacing
+  double raw_bytes_per_s = 0.0;          // app bytes / airtime (radio on all the time)
   double duty_cycled_bytes_per_s = 0.0;  // app bytes / frame period
-  double goodput_bytes_per_s = 0.0;   // duty_cycled * (1 - loss_rate)
-  double frames_per_hour = 0.0;       // 3600 s / frame period
+  double goodput_bytes_per_s = 0.0;      // duty_cycled * (1 - loss_rate)
+  double frames_per_hour = 0.0;          // 3600 s / frame period
 };
 
 // app_payload_bytes defaults to the DR's maximum. Throws std::invalid_argument for invalid

@@ -66,9 +66,8 @@ double DutyCycleTracker::earliest_start_ms(double now_ms, double airtime_ms) con
   const double budget = window_budget_ms();
   if (airtime_ms > budget + kToleranceMs) {
     throw std::invalid_argument("frame of " + std::to_string(airtime_ms) +
-                                " ms airtime can never fit the duty-cycle budget of " +
-                                std::to_string(budget) + " ms per window of " +
-                                std::to_string(window_ms_) + " ms");
+                                " ms airtime can never fit the duty-cycle budget of " + std::to_string(budget) +
+                                " ms per window of " + std::to_string(window_ms_) + " ms");
   }
   // Either it fits in what is left of t's window, or it waits for the next (empty) window.
   const double used = window_index(t) == window_ ? window_used_ms_ : 0.0;
@@ -80,8 +79,8 @@ void DutyCycleTracker::record(double start_ms, double airtime_ms) {
   const double earliest = earliest_start_ms(start_ms, airtime_ms);
   if (start_ms + kToleranceMs < earliest) {
     throw std::logic_error("frame at " + std::to_string(start_ms) +
-                           " ms violates the duty cycle; earliest allowed start is " +
-                           std::to_string(earliest) + " ms");
+                           " ms violates the duty cycle; earliest allowed start is " + std::to_string(earliest) +
+                           " ms");
   }
   last_end_ms_ = start_ms + airtime_ms;
   next_allowed_ms_ = last_end_ms_ + airtime_ms * (1.0 / duty_cycle_ - 1.0);

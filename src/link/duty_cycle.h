@@ -35,8 +35,7 @@ enum class DutyCycleRule {
 class DutyCycleTracker {
  public:
   // duty_cycle in (0, 1]; window_ms > 0 (kOneHourMs for ETSI's observation period).
-  explicit DutyCycleTracker(double duty_cycle,
-                            DutyCycleRule rule = DutyCycleRule::kOffTimeAfterEach,
+  explicit DutyCycleTracker(double duty_cycle, DutyCycleRule rule = DutyCycleRule::kOffTimeAfterEach,
                             double window_ms = kOneHourMs);
 
   double duty_cycle() const { return duty_cycle_; }

@@ -9,12 +9,8 @@ namespace {
 // LoRaWAN Regional Parameters, EU863-870: data rate table and maximum payload size N
 // (no FOpts; repeater-compatible values are the same for these DRs).
 constexpr Eu868DataRate kTable[] = {
-    {0, 12, 125000, 51, 250},
-    {1, 11, 125000, 51, 440},
-    {2, 10, 125000, 51, 980},
-    {3, 9, 125000, 115, 1760},
-    {4, 8, 125000, 222, 3125},
-    {5, 7, 125000, 222, 5470},
+    {0, 12, 125000, 51, 250},  {1, 11, 125000, 51, 440},  {2, 10, 125000, 51, 980},
+    {3, 9, 125000, 115, 1760}, {4, 8, 125000, 222, 3125}, {5, 7, 125000, 222, 5470},
 };
 
 }  // namespace
@@ -40,16 +36,13 @@ LoRaParams eu868_uplink_params(int data_rate) {
   return p;
 }
 
-std::size_t eu868_max_app_payload_bytes(int data_rate) {
-  return eu868_data_rate(data_rate).max_app_payload_bytes;
-}
+std::size_t eu868_max_app_payload_bytes(int data_rate) { return eu868_data_rate(data_rate).max_app_payload_bytes; }
 
 void validate_payload(int data_rate, std::size_t app_payload_bytes) {
   const std::size_t limit = eu868_max_app_payload_bytes(data_rate);
   if (app_payload_bytes > limit) {
-    throw std::invalid_argument("payload " + std::to_string(app_payload_bytes) +
-                                " bytes exceeds DR" + std::to_string(data_rate) + " limit of " +
-                                std::to_string(limit) + " bytes");
+    throw std::invalid_argument("payload " + std::to_string(app_payload_bytes) + " bytes exceeds DR" +
+                                std::to_string(data_rate) + " limit of " + std::to_string(limit) + " bytes");
   }
 }
 

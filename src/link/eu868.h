@@ -14,11 +14,11 @@
 namespace limitnet::link {
 
 struct Eu868DataRate {
-  int data_rate;                    // 0..5
-  int spreading_factor;             // 12..7
-  std::uint32_t bandwidth_hz;       // 125000
+  int data_rate;                      // 0..5
+  int spreading_factor;               // 12..7
+  std::uint32_t bandwidth_hz;         // 125000
   std::size_t max_app_payload_bytes;  // N: largest FRMPayload without FOpts, in bytes
-  int nominal_bit_rate_bps;         // PHY bit rate listed by the Regional Parameters, bit/s
+  int nominal_bit_rate_bps;           // PHY bit rate listed by the Regional Parameters, bit/s
 };
 
 inline constexpr int kEu868MinDataRate = 0;

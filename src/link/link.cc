@@ -21,8 +21,7 @@ constexpr int kMaxScheduleSteps = 1000000;
 
 void check_now(double now_ms) {
   if (!(now_ms >= 0.0) || !std::isfinite(now_ms)) {
-    throw std::invalid_argument("attempt time " + std::to_string(now_ms) +
-                                " ms is invalid; must be finite and >= 0");
+    throw std::invalid_argument("attempt time " + std::to_string(now_ms) + " ms is invalid; must be finite and >= 0");
   }
 }
 
@@ -64,13 +63,11 @@ LoRaChannel::LoRaChannel(const LoRaChannelConfig& config, std::unique_ptr<LossMo
   check_time_param("rx2_delay_ms", config.rx2_delay_ms);
   check_time_param("rx2_timeout_ms", config.rx2_timeout_ms);
   LoRaParams down = eu868_uplink_params(config.data_rate);  // validates the DR
-  down.crc_on = false;  // LoRaWAN downlinks carry no payload CRC
+  down.crc_on = false;                                      // LoRaWAN downlinks carry no payload CRC
   ack_airtime_ms_ = lora_airtime(down, kAckPhyPayloadBytes).time_on_air_ms;
 }
 
-std::size_t LoRaChannel::max_payload_bytes() const {
-  return eu868_max_app_payload_bytes(config_.data_rate);
-}
+std::size_t LoRaChannel::max_payload_bytes() const { return eu868_max_app_payload_bytes(config_.data_rate); }
 
 double LoRaChannel::uplink_airtime_ms(std::size_t size_bytes) const {
   return eu868_uplink_airtime(config_.data_rate, size_bytes).time_on_air_ms;
@@ -101,17 +98,15 @@ Transmission LoRaChannel::attempt(std::size_t size_bytes, double now_ms) {
 
 std::string LoRaChannel::describe() const {
   std::ostringstream s;
-  s << "lora(EU868 DR" << config_.data_rate << ", duty cycle " << config_.duty_cycle * 100.0
-    << "%, " << (config_.confirmed ? "confirmed" : "unconfirmed")
-    << ", loss " << uplink_loss_->describe() << ")";
+  s << "lora(EU868 DR" << config_.data_rate << ", duty cycle " << config_.duty_cycle * 100.0 << "%, "
+    << (config_.confirmed ? "confirmed" : "unconfirmed") << ", loss " << uplink_loss_->describe() << ")";
   return s.str();
 }
 
 // ---------------------------------------------------------------------------------------
 // GammaBandwidthChannel
 
-GammaBandwidthChannel::GammaBandwidthChannel(const GammaChannelConfig& config,
-                                             std::uint64_t bandwidth_seed,
+GammaBandwidthChannel::GammaBandwidthChannel(const GammaChannelConfig& config, std::uint64_t bandwidth_seed,
                                              std::unique_ptr<LossModel> loss)
     : config_(config),
       bandwidth_(config.bandwidth, bandwidth_seed),
@@ -125,8 +120,7 @@ GammaBandwidthChannel::GammaBandwidthChannel(const GammaChannelConfig& config,
 Transmission GammaBandwidthChannel::attempt(std::size_t size_bytes, double now_ms) {
   check_now(now_ms);
   if (size_bytes > config_.max_packet_bytes) {
-    throw std::invalid_argument("packet of " + std::to_string(size_bytes) +
-                                " bytes exceeds the channel limit of " +
+    throw std::invalid_argument("packet of " + std::to_string(size_bytes) + " bytes exceeds the channel limit of " +
                                 std::to_string(config_.max_packet_bytes) + " bytes");
   }
   const double on_air_bytes = static_cast<double>(size_bytes + config_.overhead_bytes_per_packet);
@@ -135,9 +129,8 @@ Transmission GammaBandwidthChannel::attempt(std::size_t size_bytes, double now_m
   // Even at the top rate the packet must fit one window's budget, or it never goes out.
   const double fastest_ms = on_air_bytes * 1000.0 / config_.bandwidth.max_bytes_per_s;
   if (windowed && fastest_ms > budget) {
-    throw std::invalid_argument("packet of " + std::to_string(size_bytes) +
-                                " bytes needs at least " + std::to_string(fastest_ms) +
-                                " ms on air, more than the duty-cycle budget of " +
+    throw std::invalid_argument("packet of " + std::to_string(size_bytes) + " bytes needs at least " +
+                                std::to_string(fastest_ms) + " ms on air, more than the duty-cycle budget of " +
                                 std::to_string(budget) + " ms per window");
   }
 
@@ -147,8 +140,8 @@ Transmission GammaBandwidthChannel::attempt(std::size_t size_bytes, double now_m
   double airtime = 0.0;
   for (int step = 0;; ++step) {
     if (step == kMaxScheduleSteps) {
-      throw std::runtime_error("gamma channel found no start time for a packet of " +
-                               std::to_string(size_bytes) + " bytes");
+      throw std::runtime_error("gamma channel found no start time for a packet of " + std::to_string(size_bytes) +
+                               " bytes");
     }
     airtime = bandwidth_.transfer_end_ms(start, on_air_bytes) - start;
     if (windowed && airtime > budget) {
@@ -168,9 +161,7 @@ Transmission GammaBandwidthChannel::attempt(std::size_t size_bytes, double now_m
   tx.end_ms = start + airtime;
   tx.sender_free_ms = tx.end_ms;
   tx.delivered = !loss_->next_lost();
-  tx.feedback = !config_.loss_feedback ? Feedback::kNone
-                : tx.delivered         ? Feedback::kAcked
-                                       : Feedback::kNotAcked;
+  tx.feedback = !config_.loss_feedback ? Feedback::kNone : tx.delivered ? Feedback::kAcked : Feedback::kNotAcked;
   sender_free_ms_ = tx.sender_free_ms;
   return tx;
 }
@@ -178,10 +169,9 @@ Transmission GammaBandwidthChannel::attempt(std::size_t size_bytes, double now_m
 std::string GammaBandwidthChannel::describe() const {
   const GammaBandwidthParams& b = config_.bandwidth;
   std::ostringstream s;
-  s << "gamma(shape " << b.shape << ", scale " << b.scale_bytes_per_s << " B/s, clip ["
-    << b.min_bytes_per_s << ", " << b.max_bytes_per_s << "] B/s, slot " << b.slot_ms
-    << " ms, duty cycle " << config_.duty_cycle * 100.0 << "%, loss " << loss_->describe()
-    << ")";
+  s << "gamma(shape " << b.shape << ", scale " << b.scale_bytes_per_s << " B/s, clip [" << b.min_bytes_per_s << ", "
+    << b.max_bytes_per_s << "] B/s, slot " << b.slot_ms << " ms, duty cycle " << config_.duty_cycle * 100.0
+    << "%, loss " << loss_->describe() << ")";
   return s.str();
 }
 

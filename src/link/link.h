@@ -72,14 +72,14 @@ class Channel {
 };
 
 struct LoRaChannelConfig {
-  int data_rate = 5;                  // EU868 DR0..DR5
-  double duty_cycle = 0.01;           // fraction in (0, 1]; 1% in the EU868 g1 sub-band
+  int data_rate = 5;         // EU868 DR0..DR5
+  double duty_cycle = 0.01;  // fraction in (0, 1]; 1% in the EU868 g1 sub-band
   DutyCycleRule duty_cycle_rule = DutyCycleRule::kOffTimeAfterEach;
   double duty_cycle_window_ms = kOneHourMs;  // window of kBudgetPerWindow, ms
-  bool confirmed = false;             // confirmed uplinks: ACK downlink, loss known
-  double rx1_delay_ms = 1000.0;       // LoRaWAN RECEIVE_DELAY1, ms after the uplink ends
-  double rx2_delay_ms = 2000.0;       // LoRaWAN RECEIVE_DELAY2 (= RX1 + 1 s), ms
-  double rx2_timeout_ms = 401.408;    // time RX2 listens before giving up, ms
+  bool confirmed = false;                    // confirmed uplinks: ACK downlink, loss known
+  double rx1_delay_ms = 1000.0;              // LoRaWAN RECEIVE_DELAY1, ms after the uplink ends
+  double rx2_delay_ms = 2000.0;              // LoRaWAN RECEIVE_DELAY2 (= RX1 + 1 s), ms
+  double rx2_timeout_ms = 401.408;           // time RX2 listens before giving up, ms
 };
 
 class LoRaChannel final : public Channel {
@@ -115,8 +115,8 @@ struct GammaChannelConfig {
   std::size_t overhead_bytes_per_packet = 0;  // extra bytes on air per packet (headers)
   double duty_cycle = 1.0;                    // fraction in (0, 1]; 1 = no limit
   DutyCycleRule duty_cycle_rule = DutyCycleRule::kBudgetPerWindow;
-  double duty_cycle_window_ms = 60000.0;      // e.g. Table 6: 740 ms per 60 s window
-  bool loss_feedback = true;                  // sender learns each loss at once
+  double duty_cycle_window_ms = 60000.0;  // e.g. Table 6: 740 ms per 60 s window
+  bool loss_feedback = true;              // sender learns each loss at once
 };
 
 class GammaBandwidthChannel final : public Channel {

@@ -41,8 +41,7 @@ void validate(const LoRaParams& p) {
   }
   // The SX1276 supports SF6 only in implicit header mode (datasheet 4.1.1.2).
   if (p.spreading_factor == 6 && p.explicit_header) {
-    throw std::invalid_argument(
-        "LoRa SF6 requires implicit header mode; set explicit_header = false or use SF7..12");
+    throw std::invalid_argument("LoRa SF6 requires implicit header mode; set explicit_header = false or use SF7..12");
   }
 }
 

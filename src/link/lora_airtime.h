@@ -42,12 +42,12 @@ struct LoRaParams {
 
 // Result of an airtime computation; every duration in milliseconds.
 struct Airtime {
-  double time_on_air_ms = 0.0;     // preamble_ms + payload_ms
-  double symbol_time_ms = 0.0;     // 2^SF / BW
-  double preamble_ms = 0.0;        // (preamble_symbols + 4.25) * symbol_time_ms
-  double payload_ms = 0.0;         // payload_symbols * symbol_time_ms (header + payload + CRC)
-  double preamble_symbols = 0.0;   // programmed preamble + 4.25, in symbols
-  int payload_symbols = 0;         // n_payload of the formula, in symbols
+  double time_on_air_ms = 0.0;          // preamble_ms + payload_ms
+  double symbol_time_ms = 0.0;          // 2^SF / BW
+  double preamble_ms = 0.0;             // (preamble_symbols + 4.25) * symbol_time_ms
+  double payload_ms = 0.0;              // payload_symbols * symbol_time_ms (header + payload + CRC)
+  double preamble_symbols = 0.0;        // programmed preamble + 4.25, in symbols
+  int payload_symbols = 0;              // n_payload of the formula, in symbols
   bool low_data_rate_optimize = false;  // DE actually used (kAuto resolved)
 
   double total_symbols() const { return preamble_symbols + static_cast<double>(payload_symbols); }

@@ -17,8 +17,7 @@ void validate_probability(const char* name, double value) {
   }
 }
 
-BernoulliLoss::BernoulliLoss(double loss_probability, std::uint64_t seed)
-    : p_(loss_probability), rng_(seed) {
+BernoulliLoss::BernoulliLoss(double loss_probability, std::uint64_t seed) : p_(loss_probability), rng_(seed) {
   validate_probability("loss probability", loss_probability);
 }
 
@@ -30,12 +29,10 @@ std::string BernoulliLoss::describe() const {
   return s.str();
 }
 
-GilbertElliottParams GilbertElliottParams::from_mean_loss(double mean_loss_rate,
-                                                          double mean_burst_length) {
+GilbertElliottParams GilbertElliottParams::from_mean_loss(double mean_loss_rate, double mean_burst_length) {
   if (!(mean_loss_rate >= 0.0 && mean_loss_rate < 1.0)) {
     std::ostringstream msg;
-    msg << "mean loss rate = " << mean_loss_rate
-        << " is invalid; valid: [0, 1) (a rate of 1 has no finite bursts)";
+    msg << "mean loss rate = " << mean_loss_rate << " is invalid; valid: [0, 1) (a rate of 1 has no finite bursts)";
     throw std::invalid_argument(msg.str());
   }
   if (!(mean_burst_length >= 1.0) || !std::isfinite(mean_burst_length)) {
@@ -52,8 +49,8 @@ GilbertElliottParams GilbertElliottParams::from_mean_loss(double mean_loss_rate,
   p.p_good_to_bad = p.p_bad_to_good * mean_loss_rate / (1.0 - mean_loss_rate);
   if (p.p_good_to_bad > 1.0) {
     std::ostringstream msg;
-    msg << "mean loss rate " << mean_loss_rate << " with mean burst length "
-        << mean_burst_length << " packets needs P(good->bad) = " << p.p_good_to_bad
+    msg << "mean loss rate " << mean_loss_rate << " with mean burst length " << mean_burst_length
+        << " packets needs P(good->bad) = " << p.p_good_to_bad
         << " > 1; use a mean burst length >= " << mean_loss_rate / (1.0 - mean_loss_rate);
     throw std::invalid_argument(msg.str());
   }

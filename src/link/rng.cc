@@ -34,8 +34,8 @@ double Rng::normal() {
 
 double Rng::gamma(double shape, double scale) {
   if (!(shape > 0.0) || !std::isfinite(shape) || !(scale > 0.0) || !std::isfinite(scale)) {
-    throw std::invalid_argument("gamma distribution needs shape > 0 and scale > 0; got shape " +
-                                std::to_string(shape) + ", scale " + std::to_string(scale));
+    throw std::invalid_argument("gamma distribution needs shape > 0 and scale > 0; got shape " + std::to_string(shape) +
+                                ", scale " + std::to_string(scale));
   }
   if (shape < 1.0) {
     // Boost: if X ~ Gamma(k + 1) then X * U^(1/k) ~ Gamma(k).

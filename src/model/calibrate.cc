@@ -27,13 +27,15 @@ CalibrationReport calibrate_bundle(const BundleView& bundle, int count, const st
   for (int i = 0; i < count; ++i) {
     net.run(frame(i), workspace.data(), latent.data(), saliency.data());
     latents.push_back(latent);
-    for (int c = 0; c < l; ++c) values[c].insert(values[c].end(), latent.begin() + c * plane, latent.begin() + (c + 1) * plane);
+    for (int c = 0; c < l; ++c)
+      values[c].insert(values[c].end(), latent.begin() + c * plane, latent.begin() + (c + 1) * plane);
   }
   CalibrationReport report;
   report.frames = count;
   for (int c = 0; c < l; ++c) {
     std::vector<float>& v = values[c];
-    const size_t top = std::min(v.size() - 1, static_cast<size_t>(std::floor(0.9999 * static_cast<double>(v.size() - 1))));
+    const size_t top =
+        std::min(v.size() - 1, static_cast<size_t>(std::floor(0.9999 * static_cast<double>(v.size() - 1))));
     std::nth_element(v.begin(), v.begin() + static_cast<long>(top), v.end());
     float hi = v[top];
     const float lo = *std::min_element(v.begin(), v.end());
@@ -102,7 +104,8 @@ std::vector<uint8_t> synthetic_frame(int size, int channels, uint64_t seed) {
           const double d2 = ((x - cx[b]) * (x - cx[b]) + (y - cy[b]) * (y - cy[b])) / (r[b] * r[b]);
           v += col[b][c] * std::exp(-d2);
         }
-        img[(static_cast<size_t>(y) * size + x) * channels + c] = static_cast<uint8_t>(std::min(255.0, std::max(0.0, v)));
+        img[(static_cast<size_t>(y) * size + x) * channels + c] =
+            static_cast<uint8_t>(std::min(255.0, std::max(0.0, v)));
       }
     }
   }

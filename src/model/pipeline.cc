@@ -33,7 +33,8 @@ void DevicePipeline::init(const std::string& name) {
   if ((s = network_.bind(bundle_.view)) != Status::kOk) {
     throw std::runtime_error(name + ": bad device network (" + std::string(status_message(s)) + ")");
   }
-  if (network_.latent_channels() != codec_->config.latent_channels || network_.latent_side() != codec_->config.latent_side) {
+  if (network_.latent_channels() != codec_->config.latent_channels ||
+      network_.latent_side() != codec_->config.latent_side) {
     throw std::runtime_error(name + ": network output does not match the codec's latent shape");
   }
 }
@@ -59,14 +60,15 @@ std::vector<std::vector<uint8_t>> DevicePipeline::packetize(const uint8_t* symbo
   auto encoder = std::make_unique<PacketEncoder>();
   Status s = encoder->begin(codec_.get(), symbols, grid_levels, image_id, max_payload);
   if (s != Status::kOk) {
-    throw std::invalid_argument("cannot packetize with a " + std::to_string(max_payload) +
-                                "-byte payload (" + status_message(s) + "); supported: " + std::to_string(kMinPayload) +
-                                ".." + std::to_string(kMaxPayload) + " bytes and large enough for the header");
+    throw std::invalid_argument("cannot packetize with a " + std::to_string(max_payload) + "-byte payload (" +
+                                status_message(s) + "); supported: " + std::to_string(kMinPayload) + ".." +
+                                std::to_string(kMaxPayload) + " bytes and large enough for the header");
   }
   std::vector<std::vector<uint8_t>> packets;
   std::vector<uint8_t> buf(max_payload);
   size_t n = 0;
-  while ((s = encoder->next(buf.data(), buf.size(), &n)) == Status::kOk && n > 0) packets.emplace_back(buf.begin(), buf.begin() + static_cast<long>(n));
+  while ((s = encoder->next(buf.data(), buf.size(), &n)) == Status::kOk && n > 0)
+    packets.emplace_back(buf.begin(), buf.begin() + static_cast<long>(n));
   if (s != Status::kOk) throw std::invalid_argument(std::string("packetizing failed: ") + status_message(s));
   return packets;
 }

@@ -13,8 +13,8 @@
 namespace limitnet {
 
 struct EncodedImage {
-  std::vector<uint8_t> symbols;         // L*K*K quantised latent (CHW)
-  std::vector<uint8_t> grid_levels;     // saliency grid levels
+  std::vector<uint8_t> symbols;      // L*K*K quantised latent (CHW)
+  std::vector<uint8_t> grid_levels;  // saliency grid levels
   std::vector<std::vector<uint8_t>> packets;
   size_t total_bytes() const;
 };

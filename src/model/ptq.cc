@@ -42,7 +42,8 @@ std::vector<FloatLayer> read_stack(const BundleView& b, const char* prefix, int*
     if (w.dtype != DType::kF32 || w.ndim != 4) throw std::invalid_argument("ptq: bad " + base + ".weight");
     FloatLayer l;
     l.spec = {static_cast<int>(w.dims[1]), static_cast<int>(w.dims[0]), static_cast<int>(w.dims[2]), 1, 0};
-    if (!b.config_int((base + ".stride").c_str(), &l.spec.stride) || !b.config_int((base + ".pad").c_str(), &l.spec.pad)) {
+    if (!b.config_int((base + ".stride").c_str(), &l.spec.stride) ||
+        !b.config_int((base + ".pad").c_str(), &l.spec.pad)) {
       throw std::invalid_argument("ptq: config lacks stride/pad of " + base);
     }
     l.weight = tensor_f32(b, base + ".weight");
@@ -107,7 +108,8 @@ void quantize_multiplier(double scale, int32_t* mult, int32_t* shift) {
     --r;
   }
   if (r < kInt8MinShift) {
-    throw std::invalid_argument("ptq: requantisation scale " + std::to_string(scale) + " above 2^15 cannot be represented");
+    throw std::invalid_argument("ptq: requantisation scale " + std::to_string(scale) +
+                                " above 2^15 cannot be represented");
   }
   if (r > 31) {  // tiny scale: keep r = 31 and shrink m
     m = std::round(scale * std::ldexp(1.0, 63));
@@ -127,7 +129,8 @@ PtqReport add_int8_sections(const BundleView& bundle, int count, const std::func
     throw std::invalid_argument("ptq: config lacks input_channels/input_size");
   }
   CodecModel codec;
-  if (load_codec_model(bundle, &codec) != Status::kOk) throw std::invalid_argument("ptq: bundle has no valid codec tables");
+  if (load_codec_model(bundle, &codec) != Status::kOk)
+    throw std::invalid_argument("ptq: bundle has no valid codec tables");
   const CodecConfig& cfg = codec.config;
   int s = size;
   std::vector<FloatLayer> layers = read_stack(bundle, "encoder", &s);
@@ -228,7 +231,8 @@ PtqReport add_int8_sections(const BundleView& bundle, int count, const std::func
       }
       const double sw = wmax > 0 ? wmax / 127.0 : 1.0;
       for (int t = 0; t < taps; ++t) {
-        wq[static_cast<size_t>(kernels::weight_index(o, t, c.out, taps))] = static_cast<int8_t>(std::max(-127L, std::min(127L, std::lround(w[t] / sw))));
+        wq[static_cast<size_t>(kernels::weight_index(o, t, c.out, taps))] =
+            static_cast<int8_t>(std::max(-127L, std::min(127L, std::lround(w[t] / sw))));
       }
       double out_scale, out_offset = 0;
       if (i == latent) {
@@ -336,7 +340,8 @@ std::vector<uint8_t> random_int8_bundle(const char* preset_name, uint64_t seed, 
   if (preset == nullptr) throw std::invalid_argument(std::string("unknown preset ") + preset_name);
   BundleWriter writer = random_device_bundle(*preset, preset->codec, seed);
   std::vector<std::vector<uint8_t>> images;
-  for (int i = 0; i < frames; ++i) images.push_back(synthetic_frame(preset->input_size, preset->input_channels, 1000 + i));
+  for (int i = 0; i < frames; ++i)
+    images.push_back(synthetic_frame(preset->input_size, preset->input_channels, 1000 + i));
   auto frame = [&](int i) { return images[static_cast<size_t>(i)].data(); };
   BundleView view;
   std::vector<uint32_t> keep = aligned_copy(writer.serialize(), &view);

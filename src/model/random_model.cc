@@ -47,8 +47,10 @@ void add_stack(BundleWriter* w, const char* prefix, const ConvSpec* layers, int 
     for (float& v : weight) v = uniform(rng, bound);
     for (float& v : bias) v = uniform(rng, 0.1f);
     const std::string base = std::string(prefix) + "." + std::to_string(i);
-    w->add_f32(base + ".weight", {static_cast<uint32_t>(l.out), static_cast<uint32_t>(l.in),
-                                  static_cast<uint32_t>(l.kernel), static_cast<uint32_t>(l.kernel)}, weight.data());
+    w->add_f32(base + ".weight",
+               {static_cast<uint32_t>(l.out), static_cast<uint32_t>(l.in), static_cast<uint32_t>(l.kernel),
+                static_cast<uint32_t>(l.kernel)},
+               weight.data());
     w->add_f32(base + ".bias", {static_cast<uint32_t>(l.out)}, bias.data());
   }
 }

@@ -29,9 +29,7 @@ double nice_125(double v, bool up) {
   return decade;
 }
 
-double linear_step(double lo, double hi, int target) {
-  return nice_125((hi - lo) / std::max(1, target), true);
-}
+double linear_step(double lo, double hi, int target) { return nice_125((hi - lo) / std::max(1, target), true); }
 
 struct Range {
   double lo = 0, hi = 1;
@@ -237,8 +235,12 @@ std::string render_svg(const LineChart& chart) {
   // Grid, ticks and tick labels.
   const std::vector<double> xt = ticks_of(chart.x, sx.range), yt = ticks_of(chart.y, sy.range);
   o << "<g stroke=\"#e3e3e3\" stroke-width=\"1\">\n";
-  for (double v : xt) o << "<line x1=\"" << px(sx(v)) << "\" y1=\"" << px(top) << "\" x2=\"" << px(sx(v)) << "\" y2=\"" << px(height - bottom) << "\"/>\n";
-  for (double v : yt) o << "<line x1=\"" << px(left) << "\" y1=\"" << px(sy(v)) << "\" x2=\"" << px(right) << "\" y2=\"" << px(sy(v)) << "\"/>\n";
+  for (double v : xt)
+    o << "<line x1=\"" << px(sx(v)) << "\" y1=\"" << px(top) << "\" x2=\"" << px(sx(v)) << "\" y2=\""
+      << px(height - bottom) << "\"/>\n";
+  for (double v : yt)
+    o << "<line x1=\"" << px(left) << "\" y1=\"" << px(sy(v)) << "\" x2=\"" << px(right) << "\" y2=\"" << px(sy(v))
+      << "\"/>\n";
   o << "</g>\n";
   o << "<rect x=\"" << px(left) << "\" y=\"" << px(top) << "\" width=\"" << px(right - left) << "\" height=\""
     << px(height - bottom - top) << "\" fill=\"none\" stroke=\"#333333\"/>\n";
@@ -284,7 +286,8 @@ std::string render_svg(const LineChart& chart) {
     if (s.markers || pts.size() == 1) {
       for (const ChartPoint& p : pts) {
         if (!sx.contains(p.x) || !sy.contains(p.y)) continue;
-        o << "<circle cx=\"" << px(sx(p.x)) << "\" cy=\"" << px(sy(p.y)) << "\" r=\"3.2\" fill=\"" << colour << "\"/>\n";
+        o << "<circle cx=\"" << px(sx(p.x)) << "\" cy=\"" << px(sy(p.y)) << "\" r=\"3.2\" fill=\"" << colour
+          << "\"/>\n";
       }
     }
   }
@@ -302,10 +305,11 @@ std::string render_svg(const LineChart& chart) {
     const ChartSeries& s = chart.series[i];
     const std::string colour = xml_escape(s.colour.empty() ? palette_colour(i) : s.colour);
     if (s.line) {
-      o << "<line x1=\"" << px(lx) << "\" y1=\"" << px(ly) << "\" x2=\"" << px(lx + 24) << "\" y2=\"" << px(ly)
-        << "\" " << line_style(s, colour) << "/>";
+      o << "<line x1=\"" << px(lx) << "\" y1=\"" << px(ly) << "\" x2=\"" << px(lx + 24) << "\" y2=\"" << px(ly) << "\" "
+        << line_style(s, colour) << "/>";
     }
-    if (s.markers || !s.line) o << "<circle cx=\"" << px(lx + 12) << "\" cy=\"" << px(ly) << "\" r=\"3.2\" fill=\"" << colour << "\"/>";
+    if (s.markers || !s.line)
+      o << "<circle cx=\"" << px(lx + 12) << "\" cy=\"" << px(ly) << "\" r=\"3.2\" fill=\"" << colour << "\"/>";
     o << "<text x=\"" << px(lx + 30) << "\" y=\"" << px(ly + 4) << "\">" << xml_escape(s.label) << "</text>\n";
     ly += 18;
   }

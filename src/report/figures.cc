@@ -14,7 +14,8 @@ constexpr const char* kTop1Axis = "top-1 accuracy";
 std::vector<plot::ChartPoint> by_bytes(const std::vector<SizePoint>& pts) {
   std::vector<plot::ChartPoint> out;
   for (const SizePoint& p : pts) out.push_back({p.bytes, p.top1});
-  std::stable_sort(out.begin(), out.end(), [](const plot::ChartPoint& a, const plot::ChartPoint& b) { return a.x < b.x; });
+  std::stable_sort(out.begin(), out.end(),
+                   [](const plot::ChartPoint& a, const plot::ChartPoint& b) { return a.x < b.x; });
   return out;
 }
 
@@ -97,8 +98,9 @@ Figure fixed_rate_figure(const EvalResult* eval) {
   const NamedCurve* fixed = eval->method("fixedrate");
   if (!fixed || fixed->points.empty()) {
     return undrawn("fig10a", caption,
-                   eval->path + " has no methods.fixedrate (run `limitnet eval` with --baselines fixedrate "
-                                "--baseline-model fixedrate=PATH, one bundle trained with --dropping none per rate)");
+                   eval->path +
+                       " has no methods.fixedrate (run `limitnet eval` with --baselines fixedrate "
+                       "--baseline-model fixedrate=PATH, one bundle trained with --dropping none per rate)");
   }
   Figure f = drawn_figure("fig10a", caption, eval->path);
   f.chart.series.push_back(method_series("limitnet", eval->curve));
@@ -109,8 +111,9 @@ Figure fixed_rate_figure(const EvalResult* eval) {
   if (eval->clean_top1) f.chart.references.push_back({"classifier on clean images", *eval->clean_top1, "#666666"});
   choose_bytes_axis(&f.chart);
   accuracy_axis(&f.chart);
-  f.notes.push_back("each fixed-rate point is one bundle decoded from its complete latent; how it degrades on "
-                    "incomplete data (the paper's dashed curves) is not measured here");
+  f.notes.push_back(
+      "each fixed-rate point is one bundle decoded from its complete latent; how it degrades on "
+      "incomplete data (the paper's dashed curves) is not measured here");
   if (!fixed->bytes_counted.empty()) f.notes.push_back("fixed-rate bytes: " + fixed->bytes_counted);
   for (const std::string& n : fixed->notes) f.notes.push_back("fixed-rate: " + n);
   return f;
@@ -119,8 +122,9 @@ Figure fixed_rate_figure(const EvalResult* eval) {
 Figure ablation_figure(const std::string& id, const std::string& caption,
                        const std::vector<std::pair<std::string, EvalResult>>& runs) {
   if (runs.empty()) {
-    return undrawn(id, caption, "no ablation results given (--ablation LABEL:PATH, one `limitnet eval --json` per "
-                                "trained variant, e.g. --ablation G=0.2:eval-g02.json)");
+    return undrawn(id, caption,
+                   "no ablation results given (--ablation LABEL:PATH, one `limitnet eval --json` per "
+                   "trained variant, e.g. --ablation G=0.2:eval-g02.json)");
   }
   Figure f = drawn_figure(id, caption, "");
   for (size_t i = 0; i < runs.size(); ++i) {
@@ -148,8 +152,9 @@ std::string scenario_caption(const SimulationResult& sim) {
 
 Figure accuracy_time_figure(const SimulationResult& sim, const std::string& id) {
   const bool accuracy = sim.any_accuracy();
-  Figure f = drawn_figure(id, std::string("Fig. 13: ") + (accuracy ? "top-1 accuracy" : "bytes delivered") +
-                                  " against time, " + scenario_caption(sim),
+  Figure f = drawn_figure(id,
+                          std::string("Fig. 13: ") + (accuracy ? "top-1 accuracy" : "bytes delivered") +
+                              " against time, " + scenario_caption(sim),
                           sim.path);
   f.x_format = ValueFormat::kSeconds;
   f.chart.x.label = "time since the first packet (s)";

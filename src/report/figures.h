@@ -15,10 +15,10 @@ namespace limitnet::report {
 enum class ValueFormat { kBytes, kSeconds, kPercent };
 
 struct Figure {
-  std::string id;       // file-name and HTML-id friendly: fig8, fig10a, fig10b, fig13-lorawan-max
-  std::string caption;  // "Fig. 8: top-1 accuracy against bytes per image"
-  bool drawn = false;   // false: not measured, `notes` says why
-  plot::LineChart chart;  // when drawn
+  std::string id;                    // file-name and HTML-id friendly: fig8, fig10a, fig10b, fig13-lorawan-max
+  std::string caption;               // "Fig. 8: top-1 accuracy against bytes per image"
+  bool drawn = false;                // false: not measured, `notes` says why
+  plot::LineChart chart;             // when drawn
   std::vector<std::string> notes;    // what is missing, caveats of the data
   std::vector<std::string> sources;  // the input files drawn from
   ValueFormat x_format = ValueFormat::kBytes, y_format = ValueFormat::kPercent;

@@ -22,14 +22,16 @@ Facts eval_facts(const EvalResult& e) {
   add(&f, "images", count(e.images));
   add(&f, "payload", e.payload ? fixed(*e.payload, 0) + " B per packet" : "");
   if (e.clean_top1) {
-    add(&f, "clean images", "top-1 " + percent(*e.clean_top1, 2) + (e.clean_top5 ? ", top-5 " + percent(*e.clean_top5, 2) : ""));
+    add(&f, "clean images",
+        "top-1 " + percent(*e.clean_top1, 2) + (e.clean_top5 ? ", top-5 " + percent(*e.clean_top5, 2) : ""));
   }
   if (e.judge_clean_top1) {
     add(&f, "codecs judged by", e.baseline_judge + " (clean images: top-1 " + percent(*e.judge_clean_top1, 2) + ")");
   }
   add(&f, "LimitNet points", std::to_string(e.curve.size()));
   std::string methods;
-  for (const NamedCurve& m : e.methods) methods += (methods.empty() ? "" : ", ") + m.name + " (" + std::to_string(m.points.size()) + ")";
+  for (const NamedCurve& m : e.methods)
+    methods += (methods.empty() ? "" : ", ") + m.name + " (" + std::to_string(m.points.size()) + ")";
   add(&f, "baselines (points)", e.has_methods ? (methods.empty() ? "none" : methods) : "not in the file");
   add(&f, "run time", e.seconds ? fixed(*e.seconds, 0) + " s" : "");
   add(&f, "command", e.command);
@@ -97,9 +99,12 @@ std::string notes_html(const std::vector<std::string>& notes) {
 
 std::string format_value(ValueFormat f, double v) {
   switch (f) {
-    case ValueFormat::kPercent: return percent(v);
-    case ValueFormat::kSeconds: return fixed(v, 3) + " s";
-    case ValueFormat::kBytes: break;
+    case ValueFormat::kPercent:
+      return percent(v);
+    case ValueFormat::kSeconds:
+      return fixed(v, 3) + " s";
+    case ValueFormat::kBytes:
+      break;
   }
   return fixed(v, 1) + " B";
 }
@@ -126,8 +131,8 @@ std::string provenance_html(const ReportInputs& in, const std::vector<std::strin
     data = in.table6->runs.front().data;
     images = in.table6->runs.front().images;
   }
-  h += "<p class=\"headline\"><b>Model:</b> " + xml_escape(model.empty() ? "not recorded" : model) + "<br><b>Data:</b> " +
-       xml_escape(data.empty() ? "not recorded" : data) + "<br><b>Images:</b> " +
+  h += "<p class=\"headline\"><b>Model:</b> " + xml_escape(model.empty() ? "not recorded" : model) +
+       "<br><b>Data:</b> " + xml_escape(data.empty() ? "not recorded" : data) + "<br><b>Images:</b> " +
        (images ? fixed(*images, 0) : std::string("not recorded")) + "</p>\n";
   h += "<p>Every number below is copied from the input files; the report itself measures nothing. Accuracy is "
        "top-1 over the test images the producing command used (see each input).</p>\n";
@@ -139,7 +144,8 @@ std::string provenance_html(const ReportInputs& in, const std::vector<std::strin
                    eval_facts(*in.eval));
   }
   if (in.fixedrate_eval) h += input_row("eval (Fig. 10 a)", in.fixedrate_eval->path, eval_facts(*in.fixedrate_eval));
-  for (const auto& [label, e] : in.ablation) h += input_row("ablation " + label + " (Fig. 10 b)", e.path, eval_facts(e));
+  for (const auto& [label, e] : in.ablation)
+    h += input_row("ablation " + label + " (Fig. 10 b)", e.path, eval_facts(e));
   for (const SimulationResult& s : in.simulations) h += input_row("simulate (Fig. 13)", s.path, simulation_facts(s));
   if (in.table6) h += input_row("simulate --table6 (Table 6)", in.table6->path, table6_facts(*in.table6));
   h += "</tbody>\n</table>\n";
@@ -169,17 +175,18 @@ std::string figure_data_html(const Figure& f) {
     return xs;
   };
   const std::vector<double> grid = xs_of(series.front());
-  const bool shared = series.size() > 1 && std::all_of(series.begin(), series.end(), [&](const plot::ChartSeries& s) {
-                        return xs_of(s) == grid;
-                      });
-  std::string h = "<details><summary>plotted numbers</summary>\n<table class=\"data\" id=\"" + xml_escape(f.id) + "-data\">\n<thead><tr>";
+  const bool shared = series.size() > 1 && std::all_of(series.begin(), series.end(),
+                                                       [&](const plot::ChartSeries& s) { return xs_of(s) == grid; });
+  std::string h = "<details><summary>plotted numbers</summary>\n<table class=\"data\" id=\"" + xml_escape(f.id) +
+                  "-data\">\n<thead><tr>";
   if (shared) {
     h += "<th>" + xml_escape(axis_name(f.chart.x)) + "</th>";
     for (const plot::ChartSeries& s : series) h += "<th>" + xml_escape(s.label) + "</th>";
     h += "</tr></thead>\n<tbody>\n";
     for (size_t i = 0; i < grid.size(); ++i) {
       h += "<tr><td class=\"num\">" + format_value(f.x_format, grid[i]) + "</td>";
-      for (const plot::ChartSeries& s : series) h += "<td class=\"num\">" + format_value(f.y_format, s.points[i].y) + "</td>";
+      for (const plot::ChartSeries& s : series)
+        h += "<td class=\"num\">" + format_value(f.y_format, s.points[i].y) + "</td>";
       h += "</tr>\n";
     }
   } else {
@@ -200,14 +207,16 @@ std::string figure_data_html(const Figure& f) {
 }
 
 std::string figure_html(const Figure& f, const std::string& svg, const std::string& svg_file) {
-  std::string h = "<section class=\"figure\" id=\"" + xml_escape(f.id) + "\">\n<h2>" + xml_escape(f.caption) + "</h2>\n";
+  std::string h =
+      "<section class=\"figure\" id=\"" + xml_escape(f.id) + "\">\n<h2>" + xml_escape(f.caption) + "</h2>\n";
   if (f.drawn) {
     h += "<div class=\"svg\">\n" + svg + "</div>\n";
     if (!svg_file.empty()) {
       h += "<p class=\"file\">Also as <a href=\"" + xml_escape(svg_file) + "\">" + xml_escape(svg_file) + "</a>";
       if (!f.sources.empty()) {
         h += "; from ";
-        for (size_t i = 0; i < f.sources.size(); ++i) h += (i ? ", " : "") + std::string("<code>") + xml_escape(f.sources[i]) + "</code>";
+        for (size_t i = 0; i < f.sources.size(); ++i)
+          h += (i ? ", " : "") + std::string("<code>") + xml_escape(f.sources[i]) + "</code>";
       }
       h += ".</p>\n";
     }
@@ -230,9 +239,11 @@ std::string table_html(const Table& t) {
 std::string page_html(const std::string& title, const std::string& body) {
   return "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>" + xml_escape(title) +
          "</title>\n<style>\n"
-         "body{font-family:Helvetica,Arial,sans-serif;max-width:980px;margin:2em auto;padding:0 1em;color:#222;line-height:1.4}\n"
+         "body{font-family:Helvetica,Arial,sans-serif;max-width:980px;margin:2em auto;padding:0 "
+         "1em;color:#222;line-height:1.4}\n"
          "h1{font-size:1.6em}h2{font-size:1.25em;margin-top:2em;border-bottom:1px solid #ddd}h3{font-size:1.05em}\n"
-         "table{border-collapse:collapse;margin:.6em 0}th,td{border:1px solid #ccc;padding:.3em .6em;vertical-align:top}\n"
+         "table{border-collapse:collapse;margin:.6em 0}th,td{border:1px solid #ccc;padding:.3em "
+         ".6em;vertical-align:top}\n"
          "th{background:#f4f4f4;text-align:left}td.num{text-align:right;white-space:nowrap}\n"
          ".key{color:#777;font-size:.85em}.sub{color:#555;font-size:.85em}.na{color:#999}\n"
          ".missing{color:#a33}.notes{font-size:.9em;color:#444}.facts{margin:0;padding-left:1.1em;font-size:.9em}\n"

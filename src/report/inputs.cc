@@ -152,7 +152,8 @@ void refuse_other_kind(const Reader& r, const Json& j, const std::string& want) 
   const bool sim = j.contains("curves") && !table6;
   if (want != "eval" && eval) r.fail("", "this is a `limitnet eval --json` result; pass it with --eval or --ablation");
   if (want != "table6" && table6) r.fail("", "this is a `limitnet simulate --table6` result; pass it with --table6");
-  if (want != "simulate" && sim) r.fail("", "this is a `limitnet simulate -o` result of one scenario; pass it with --simulate");
+  if (want != "simulate" && sim)
+    r.fail("", "this is a `limitnet simulate -o` result of one scenario; pass it with --simulate");
 }
 
 SimulationResult simulation(const Reader& r, const Json& j, const std::string& path, const std::string& where) {
@@ -312,7 +313,8 @@ Table6Result load_table6(const std::string& path) {
   if (j.contains("table6_summary") && j["table6_summary"].is_array() && !j["table6_summary"].empty()) {
     const Json& first = j["table6_summary"][0];
     if (first.is_object() && first.contains("loss") && first["loss"].is_array()) {
-      for (const Json& v : first["loss"]) from_summary.push_back(v.is_number() ? std::optional<double>(v.get<double>()) : std::nullopt);
+      for (const Json& v : first["loss"])
+        from_summary.push_back(v.is_number() ? std::optional<double>(v.get<double>()) : std::nullopt);
     }
   }
   for (size_t k = 0; k < out.runs.size(); ++k) {

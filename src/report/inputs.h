@@ -47,8 +47,8 @@ struct EvalResult {
   // clean-image top-1 (empty / absent: the model's own classifier judged them).
   std::string baseline_judge;
   std::optional<double> judge_clean_top1;
-  std::vector<SizePoint> curve;    // LimitNet
-  bool has_methods = false;        // the file has a `methods` object (eval --baselines)
+  std::vector<SizePoint> curve;     // LimitNet
+  bool has_methods = false;         // the file has a `methods` object (eval --baselines)
   std::vector<NamedCurve> methods;  // in the file's order
   bool has_bd = false;
   std::vector<std::pair<std::string, BdEntry>> bd;  // in the file's order
@@ -89,15 +89,15 @@ struct Table6Result {
 
 // Everything one report is made from; any part may be missing.
 struct ReportInputs {
-  std::optional<EvalResult> eval;                            // Fig. 8, Fig. 10 a, Table 4
+  std::optional<EvalResult> eval;  // Fig. 8, Fig. 10 a, Table 4
   // Fig. 10 (a) from another eval result than `eval`: fixed-rate autoencoders are fairly
   // compared only with a LimitNet model trained by the same (often shorter) recipe.
   std::optional<EvalResult> fixedrate_eval;
   std::vector<std::pair<std::string, EvalResult>> ablation;  // label, result: Fig. 10 b
   std::string ablation_title = "Fig. 10 (b): G ablation, top-1 against bytes per image";
-  std::vector<SimulationResult> simulations;                 // Fig. 13, one figure each
-  std::optional<Table6Result> table6;                        // Table 6
-  std::string commands, commands_path;  // free text naming the commands that made the inputs
+  std::vector<SimulationResult> simulations;  // Fig. 13, one figure each
+  std::optional<Table6Result> table6;         // Table 6
+  std::string commands, commands_path;        // free text naming the commands that made the inputs
   std::string title = "LimitNet report";
 };
 

@@ -46,8 +46,9 @@ Report build_report(const ReportInputs& in) {
     Figure f;
     f.id = "fig13";
     f.caption = "Fig. 13: top-1 accuracy against time under LoRaWAN";
-    f.notes.push_back("not measured: no simulation results given (--simulate S.json from `limitnet simulate -s "
-                      "lorawan-max -o S.json`, and the same with -s lorawan-dynamic)");
+    f.notes.push_back(
+        "not measured: no simulation results given (--simulate S.json from `limitnet simulate -s "
+        "lorawan-max -o S.json`, and the same with -s lorawan-dynamic)");
     r.figures.push_back(f);
   }
   r.tables.push_back(bd_table(eval));

@@ -12,8 +12,8 @@
 namespace limitnet::report {
 
 struct Report {
-  std::vector<Figure> figures;  // in page order: Fig. 8, 10 a, 10 b, 13 ...
-  std::vector<Table> tables;    // Table 4, Table 6
+  std::vector<Figure> figures;            // in page order: Fig. 8, 10 a, 10 b, 13 ...
+  std::vector<Table> tables;              // Table 4, Table 6
   std::vector<std::string> not_measured;  // one line per figure or table left empty
   // The page for a given SVG file stem (see svg_file_name); built by write_report.
   std::string html(const ReportInputs& in, const std::string& svg_stem) const;

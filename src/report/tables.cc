@@ -53,22 +53,28 @@ Table bd_table(const EvalResult* eval) {
     return t;
   }
   t.measured = true;
-  std::string h = "<table class=\"data\" id=\"table4-data\">\n<thead><tr><th>baseline</th><th>BD-rate (%)</th>"
-                  "<th>BD-accuracy (pp)</th></tr></thead>\n<tbody>\n";
+  std::string h =
+      "<table class=\"data\" id=\"table4-data\">\n<thead><tr><th>baseline</th><th>BD-rate (%)</th>"
+      "<th>BD-accuracy (pp)</th></tr></thead>\n<tbody>\n";
   for (const auto& [name, e] : eval->bd) {
     h += "<tr>" + method_cell(name);
     h += e.rate_pct ? cell(fixed(*e.rate_pct, 2), "num") : cell(not_available(e.rate_reason), "num");
     h += e.acc_pp ? cell(fixed(*e.acc_pp, 2), "num") : cell(not_available(e.acc_reason), "num");
     h += "</tr>\n";
-    if (!e.rate_pct) t.notes.push_back(display_name(name) + " BD-rate n/a: " + (e.rate_reason.empty() ? "no reason given" : e.rate_reason));
-    if (!e.acc_pp) t.notes.push_back(display_name(name) + " BD-accuracy n/a: " + (e.acc_reason.empty() ? "no reason given" : e.acc_reason));
+    if (!e.rate_pct)
+      t.notes.push_back(display_name(name) +
+                        " BD-rate n/a: " + (e.rate_reason.empty() ? "no reason given" : e.rate_reason));
+    if (!e.acc_pp)
+      t.notes.push_back(display_name(name) +
+                        " BD-accuracy n/a: " + (e.acc_reason.empty() ? "no reason given" : e.acc_reason));
   }
   h += "</tbody>\n</table>\n";
   t.html = h;
-  t.notes.insert(t.notes.begin(),
-                 "BD-rate < 0: LimitNet needs fewer bytes for the same top-1; BD-accuracy > 0: LimitNet is more "
-                 "accurate for the same bytes. The paper prints the same quantities as positive improvements (CIFAR-100: "
-                 "83.68% / 18.01 pp against ProgJPEG, 87.7% / 15.21 pp against JPEG, 89.81% / 72.26 pp against Starfish)");
+  t.notes.insert(
+      t.notes.begin(),
+      "BD-rate < 0: LimitNet needs fewer bytes for the same top-1; BD-accuracy > 0: LimitNet is more "
+      "accurate for the same bytes. The paper prints the same quantities as positive improvements (CIFAR-100: "
+      "83.68% / 18.01 pp against ProgJPEG, 87.7% / 15.21 pp against JPEG, 89.81% / 72.26 pp against Starfish)");
   if (!eval->bd_definition.empty()) t.notes.insert(t.notes.begin() + 1, "definition: " + eval->bd_definition);
   return t;
 }
@@ -128,17 +134,19 @@ Table loss_table(const Table6Result* table6) {
   h += "</tbody>\n</table>\n";
   t.html = h;
   if (!any_accuracy) {
-    t.notes.push_back("accuracy not measured: " + (runs.front().accuracy.empty() ? "the runs carry no top-1"
-                                                                                  : runs.front().accuracy) +
+    t.notes.push_back("accuracy not measured: " +
+                      (runs.front().accuracy.empty() ? "the runs carry no top-1" : runs.front().accuracy) +
                       "; the cells show only the bytes delivered");
   }
-  t.notes.push_back("read at the end of the cycle (the last time point of each run); bytes delivered = payload bytes "
-                    "of distinct packets that arrived, mean per image");
+  t.notes.push_back(
+      "read at the end of the cycle (the last time point of each run); bytes delivered = payload bytes "
+      "of distinct packets that arrived, mean per image");
   for (const SimulationResult& run : runs) {
     if (!run.scenario_summary.empty()) t.notes.push_back("link of " + run.scenario + ": " + run.scenario_summary);
   }
-  t.notes.push_back("paper (CIFAR-100, 224x224 model): LimitNet 82.06% / 81.2% / 71.4%, ProgJPEG 61.7% / 43.1% / 0%, "
-                    "Starfish 10.2% / 2.6% / 1% at 10 / 40 / 70% loss");
+  t.notes.push_back(
+      "paper (CIFAR-100, 224x224 model): LimitNet 82.06% / 81.2% / 71.4%, ProgJPEG 61.7% / 43.1% / 0%, "
+      "Starfish 10.2% / 2.6% / 1% at 10 / 40 / 70% loss");
   return t;
 }
 

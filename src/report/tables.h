@@ -11,7 +11,7 @@
 namespace limitnet::report {
 
 struct Table {
-  std::string id;       // table4, table6
+  std::string id;  // table4, table6
   std::string caption;
   bool measured = false;  // false: `notes` says what is missing
   std::string html;       // a <table> element (empty when not measured)

@@ -47,7 +47,8 @@ bool parse_count(const std::string& text, size_t max, size_t* out) {
 bool parse_page(const httplib::Request& req, httplib::Response& res, Service* service, bool cursor, Page* page) {
   page->limit = kDefaultPageSize;
   std::string error;
-  if (req.has_param("limit") && (!parse_count(req.get_param_value("limit"), kMaxPageSize, &page->limit) || page->limit == 0)) {
+  if (req.has_param("limit") &&
+      (!parse_count(req.get_param_value("limit"), kMaxPageSize, &page->limit) || page->limit == 0)) {
     error = "limit must be 1.." + std::to_string(kMaxPageSize);
   } else if (req.has_param("offset") && !parse_count(req.get_param_value("offset"), 999999999, &page->offset)) {
     error = "offset must be a non-negative number";
@@ -71,9 +72,9 @@ void set_page_headers(httplib::Response& res, const std::string& path, const Pag
                       bool cursor) {
   res.set_header("X-Total-Count", std::to_string(info.total));
   if (!info.more) return;
-  const std::string next = cursor ? path + "?limit=" + std::to_string(page.limit) + "&after=" + info.last
-                                  : path + "?limit=" + std::to_string(page.limit) +
-                                        "&offset=" + std::to_string(page.offset + page.limit);
+  const std::string next =
+      cursor ? path + "?limit=" + std::to_string(page.limit) + "&after=" + info.last
+             : path + "?limit=" + std::to_string(page.limit) + "&offset=" + std::to_string(page.offset + page.limit);
   res.set_header("Link", "<" + next + ">; rel=\"next\"");
 }
 }  // namespace
@@ -82,7 +83,9 @@ HttpApi::HttpApi(const std::string& host, int port, Service* service)
     : server_(std::make_unique<httplib::Server>()), service_(service) {
   httplib::Server& s = *server_;
   s.set_default_headers({{"Cache-Control", "no-store"}, {"X-Content-Type-Options", "nosniff"}});
-  s.Get("/", [](const httplib::Request&, httplib::Response& res) { res.set_content(kIndexHtml, "text/html; charset=utf-8"); });
+  s.Get("/", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content(kIndexHtml, "text/html; charset=utf-8");
+  });
   s.Get("/healthz", [](const httplib::Request&, httplib::Response& res) { res.set_content("ok\n", "text/plain"); });
   s.Get("/devices", [this](const httplib::Request& req, httplib::Response& res) {
     Page page;
@@ -136,9 +139,8 @@ HttpApi::HttpApi(const std::string& host, int port, Service* service)
   s.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
     res.set_content(service_->metrics().prometheus_text(), "text/plain; version=0.0.4");
   });
-  s.Get("/metrics.json", [this](const httplib::Request&, httplib::Response& res) {
-    send_json(res, service_->metrics().to_json());
-  });
+  s.Get("/metrics.json",
+        [this](const httplib::Request&, httplib::Response& res) { send_json(res, service_->metrics().to_json()); });
   s.set_exception_handler([this](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
     std::string what = "unknown error";
     try {
@@ -156,7 +158,8 @@ HttpApi::HttpApi(const std::string& host, int port, Service* service)
     port_ = s.bind_to_any_port(host.c_str());
     if (port_ <= 0) throw std::runtime_error("http: cannot bind " + host);
   } else {
-    if (!s.bind_to_port(host.c_str(), port)) throw std::runtime_error("http: cannot bind " + host + ":" + std::to_string(port));
+    if (!s.bind_to_port(host.c_str(), port))
+      throw std::runtime_error("http: cannot bind " + host + ":" + std::to_string(port));
     port_ = port;
   }
 }

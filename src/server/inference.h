@@ -27,10 +27,10 @@ struct ClassProbability {
 };
 
 struct InferenceResult {
-  std::string status;       // "ok", "no cloud model", "not ready" (saliency map incomplete)
-  std::string engine;       // "cloud" or "latent-only"
-  std::string image_kind;   // "reconstruction" (decoder output) or "latent" (visualisation)
-  data::Image image;        // empty when not ready
+  std::string status;                   // "ok", "no cloud model", "not ready" (saliency map incomplete)
+  std::string engine;                   // "cloud" or "latent-only"
+  std::string image_kind;               // "reconstruction" (decoder output) or "latent" (visualisation)
+  data::Image image;                    // empty when not ready
   std::vector<ClassProbability> top_k;  // empty unless a classifier ran
   uint32_t values_received = 0;         // latent values the input had
   uint32_t latent_elements = 0;

@@ -23,7 +23,8 @@ uint64_t Metrics::get(const std::string& name, const std::string& reason) const 
 uint64_t Metrics::total(const std::string& name) const {
   std::lock_guard<std::mutex> lock(mu_);
   uint64_t sum = 0;
-  for (auto it = counters_.lower_bound({name, ""}); it != counters_.end() && it->first.first == name; ++it) sum += it->second;
+  for (auto it = counters_.lower_bound({name, ""}); it != counters_.end() && it->first.first == name; ++it)
+    sum += it->second;
   return sum;
 }
 

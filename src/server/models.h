@@ -14,7 +14,7 @@ namespace limitnet::server {
 
 struct ModelEntry {
   std::string path;
-  LoadedBundle bundle;     // owns the bytes; bundle.view parses in place
+  LoadedBundle bundle;  // owns the bytes; bundle.view parses in place
   CodecModel codec;
   bool has_cloud_part = false;
 };

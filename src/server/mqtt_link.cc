@@ -21,7 +21,8 @@ void lib_init() {
 
 void configure(mosquitto* m, const MqttOptions& o) {
   if (!o.username.empty()) {
-    if (mosquitto_username_pw_set(m, o.username.c_str(), o.password.empty() ? nullptr : o.password.c_str()) != MOSQ_ERR_SUCCESS) {
+    if (mosquitto_username_pw_set(m, o.username.c_str(), o.password.empty() ? nullptr : o.password.c_str()) !=
+        MOSQ_ERR_SUCCESS) {
       throw std::runtime_error("mqtt: cannot set username/password");
     }
   }
@@ -30,7 +31,8 @@ void configure(mosquitto* m, const MqttOptions& o) {
                                      o.ca_path.empty() ? nullptr : o.ca_path.c_str(),
                                      o.cert_file.empty() ? nullptr : o.cert_file.c_str(),
                                      o.key_file.empty() ? nullptr : o.key_file.c_str(), nullptr);
-    if (rc != MOSQ_ERR_SUCCESS) throw std::runtime_error(std::string("mqtt: TLS setup failed: ") + mosquitto_strerror(rc));
+    if (rc != MOSQ_ERR_SUCCESS)
+      throw std::runtime_error(std::string("mqtt: TLS setup failed: ") + mosquitto_strerror(rc));
     if (o.tls_insecure) mosquitto_tls_insecure_set(m, true);
   }
 }
@@ -161,14 +163,16 @@ void MqttLink::on_disconnect(mosquitto*, void* self_ptr, int rc) {
 
 void MqttLink::connect_failed(int rc) {
   const bool tls = rc == MOSQ_ERR_TLS;
-  const std::string why = rc == MOSQ_ERR_ERRNO ? std::string("connection refused or unreachable") : mosquitto_strerror(rc);
+  const std::string why =
+      rc == MOSQ_ERR_ERRNO ? std::string("connection refused or unreachable") : mosquitto_strerror(rc);
   service_->metrics().add("limitnet_mqtt_connect_failures_total", tls ? "tls" : "network");
   // libmosquitto logged OpenSSL's own reason just before (on_log); this line says what to check.
-  service_->log_limited("mqtt " + options_.host + ":" + std::to_string(options_.port) + ": cannot connect: " + why +
-                        (tls ? " (TLS handshake failed: is the broker's certificate signed by the CA in --mqtt-ca/--mqtt-capath,"
-                               " and issued for this host name? are --mqtt-cert/--mqtt-key accepted?)"
-                             : "") +
-                        "; retrying");
+  service_->log_limited(
+      "mqtt " + options_.host + ":" + std::to_string(options_.port) + ": cannot connect: " + why +
+      (tls ? " (TLS handshake failed: is the broker's certificate signed by the CA in --mqtt-ca/--mqtt-capath,"
+             " and issued for this host name? are --mqtt-cert/--mqtt-key accepted?)"
+           : "") +
+      "; retrying");
 }
 
 void MqttLink::on_log(mosquitto*, void* self_ptr, int level, const char* text) {
@@ -201,7 +205,8 @@ void MqttLink::handle(const std::string& topic, const std::string& body) {
 
 void MqttLink::publish_result(const nlohmann::json& result) {
   if (!connected_) return;  // results are also on HTTP; a missed one is recomputed next packet
-  const std::string topic = options_.result_prefix + "/devices/" + result.value("device", std::string("unknown")) + "/result";
+  const std::string topic =
+      options_.result_prefix + "/devices/" + result.value("device", std::string("unknown")) + "/result";
   const std::string body = result.dump();
   mosquitto_publish(mosq_, nullptr, topic.c_str(), static_cast<int>(body.size()), body.data(), 0, false);
 }
@@ -218,14 +223,14 @@ MqttPublisher::MqttPublisher(const MqttOptions& o) {
   }
   mosquitto_max_inflight_messages_set(mosq_, 1000);
   // Called by the network thread when the broker acknowledged a QoS 1 message.
-  mosquitto_publish_callback_set(mosq_, [](mosquitto*, void* self, int) {
-    static_cast<MqttPublisher*>(self)->outstanding_--;
-  });
+  mosquitto_publish_callback_set(
+      mosq_, [](mosquitto*, void* self, int) { static_cast<MqttPublisher*>(self)->outstanding_--; });
   const int rc = mosquitto_connect(mosq_, o.host.c_str(), o.port, o.keepalive_s);
   if (rc != MOSQ_ERR_SUCCESS) {
     mosquitto_destroy(mosq_);
-    throw std::runtime_error("mqtt " + o.host + ":" + std::to_string(o.port) + ": cannot connect: " +
-                             (rc == MOSQ_ERR_ERRNO ? std::string("connection refused or unreachable") : mosquitto_strerror(rc)));
+    throw std::runtime_error(
+        "mqtt " + o.host + ":" + std::to_string(o.port) + ": cannot connect: " +
+        (rc == MOSQ_ERR_ERRNO ? std::string("connection refused or unreachable") : mosquitto_strerror(rc)));
   }
   mosquitto_reconnect_delay_set(mosq_, 1, 5, true);
   mosquitto_loop_start(mosq_);
@@ -239,7 +244,8 @@ MqttPublisher::~MqttPublisher() {
 
 bool MqttPublisher::publish(const std::string& topic, const std::string& body, int qos) {
   if (qos > 0) outstanding_++;
-  const int rc = mosquitto_publish(mosq_, nullptr, topic.c_str(), static_cast<int>(body.size()), body.data(), qos, false);
+  const int rc =
+      mosquitto_publish(mosq_, nullptr, topic.c_str(), static_cast<int>(body.size()), body.data(), qos, false);
   if (rc != MOSQ_ERR_SUCCESS && qos > 0) outstanding_--;
   return rc == MOSQ_ERR_SUCCESS;
 }

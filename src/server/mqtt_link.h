@@ -41,7 +41,7 @@ struct MqttOptions {
   std::string username, password;  // passed through to the broker (empty: none)
   bool tls = false;                // TLS on; needs ca_file or ca_path
   std::string ca_file, ca_path, cert_file, key_file;
-  bool tls_insecure = false;       // skip the server host name check (testing only)
+  bool tls_insecure = false;  // skip the server host name check (testing only)
   std::vector<std::string> topics = {"application/+/device/+/event/up", "v3/+/devices/+/up"};
   std::string result_prefix = "limitnet";
   bool clean_session = false;

@@ -28,14 +28,17 @@ PacketStore::PacketStore(const StoreOptions& options) : options_(options) {
     } else {
       throw std::runtime_error("synchronous must be full, normal or off, not '" + options.synchronous + "'");
     }
-    exec("CREATE TABLE IF NOT EXISTS images(id INTEGER PRIMARY KEY, device TEXT NOT NULL, image_id INTEGER NOT NULL, "
-         "model_id INTEGER NOT NULL, opened_ms INTEGER NOT NULL)");
-    exec("CREATE TABLE IF NOT EXISTS packets(seq INTEGER PRIMARY KEY AUTOINCREMENT, image INTEGER NOT NULL, "
-         "device TEXT NOT NULL, fcnt INTEGER NOT NULL, received_ms INTEGER NOT NULL, source TEXT NOT NULL, "
-         "data BLOB NOT NULL)");
-    exec("CREATE TABLE IF NOT EXISTS results(image INTEGER PRIMARY KEY, version INTEGER NOT NULL, status TEXT NOT NULL, "
-         "engine TEXT NOT NULL, image_kind TEXT NOT NULL, top_k TEXT NOT NULL, values_received INTEGER NOT NULL, "
-         "latent_elements INTEGER NOT NULL, computed_ms INTEGER NOT NULL)");
+    exec(
+        "CREATE TABLE IF NOT EXISTS images(id INTEGER PRIMARY KEY, device TEXT NOT NULL, image_id INTEGER NOT NULL, "
+        "model_id INTEGER NOT NULL, opened_ms INTEGER NOT NULL)");
+    exec(
+        "CREATE TABLE IF NOT EXISTS packets(seq INTEGER PRIMARY KEY AUTOINCREMENT, image INTEGER NOT NULL, "
+        "device TEXT NOT NULL, fcnt INTEGER NOT NULL, received_ms INTEGER NOT NULL, source TEXT NOT NULL, "
+        "data BLOB NOT NULL)");
+    exec(
+        "CREATE TABLE IF NOT EXISTS results(image INTEGER PRIMARY KEY, version INTEGER NOT NULL, status TEXT NOT NULL, "
+        "engine TEXT NOT NULL, image_kind TEXT NOT NULL, top_k TEXT NOT NULL, values_received INTEGER NOT NULL, "
+        "latent_elements INTEGER NOT NULL, computed_ms INTEGER NOT NULL)");
     exec("CREATE INDEX IF NOT EXISTS packets_by_image ON packets(image)");
     exec("CREATE INDEX IF NOT EXISTS images_by_opened ON images(opened_ms)");
     if (options.max_bytes > 0) {
@@ -52,8 +55,9 @@ PacketStore::PacketStore(const StoreOptions& options) : options_(options) {
     }
     insert_image_ = prepare("INSERT INTO images(id, device, image_id, model_id, opened_ms) VALUES(?,?,?,?,?)");
     insert_packet_ = prepare("INSERT INTO packets(image, device, fcnt, received_ms, source, data) VALUES(?,?,?,?,?,?)");
-    upsert_result_ = prepare("INSERT OR REPLACE INTO results(image, version, status, engine, image_kind, top_k, "
-                             "values_received, latent_elements, computed_ms) VALUES(?,?,?,?,?,?,?,?,?)");
+    upsert_result_ = prepare(
+        "INSERT OR REPLACE INTO results(image, version, status, engine, image_kind, top_k, "
+        "values_received, latent_elements, computed_ms) VALUES(?,?,?,?,?,?,?,?,?)");
   } catch (...) {
     stop_checkpointer();
     sqlite3_finalize(insert_image_);
@@ -199,8 +203,9 @@ void PacketStore::load(const std::function<void(const StoredImage&)>& on_image,
   }
   sqlite3_finalize(st);
   if (!on_result) return;
-  st = prepare("SELECT image, version, status, engine, image_kind, top_k, values_received, latent_elements, computed_ms "
-               "FROM results ORDER BY image");
+  st = prepare(
+      "SELECT image, version, status, engine, image_kind, top_k, values_received, latent_elements, computed_ms "
+      "FROM results ORDER BY image");
   auto text = [&](int i) { return std::string(reinterpret_cast<const char*>(sqlite3_column_text(st, i))); };
   while (sqlite3_step(st) == SQLITE_ROW) {
     StoredResult r;

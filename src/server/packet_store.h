@@ -34,16 +34,16 @@ struct sqlite3_stmt;
 namespace limitnet::server {
 
 struct StoredImage {
-  int64_t id = 0;           // global image number (the API's /images/{id})
+  int64_t id = 0;  // global image number (the API's /images/{id})
   std::string device;
-  uint8_t image_id = 0;     // the device's 8-bit rolling image counter
+  uint8_t image_id = 0;  // the device's 8-bit rolling image counter
   uint32_t model_id = 0;
-  int64_t opened_ms = 0;    // Unix ms of the first packet
+  int64_t opened_ms = 0;  // Unix ms of the first packet
 };
 
 struct StoredPacket {
-  int64_t seq = 0;          // log order (assigned by the store)
-  int64_t image = 0;        // StoredImage::id
+  int64_t seq = 0;    // log order (assigned by the store)
+  int64_t image = 0;  // StoredImage::id
   std::string device;
   uint32_t fcnt = 0;
   int64_t received_ms = 0;  // Unix ms
@@ -53,13 +53,13 @@ struct StoredPacket {
 
 // The latest inference result of an image, as persisted (InferenceResult without the image).
 struct StoredResult {
-  int64_t image = 0;            // StoredImage::id
-  uint64_t version = 0;         // ImageSession::version the result was computed on
+  int64_t image = 0;     // StoredImage::id
+  uint64_t version = 0;  // ImageSession::version the result was computed on
   std::string status, engine, image_kind;
-  std::string top_k_json;       // [{"index", "name", "probability"}, ...]
+  std::string top_k_json;  // [{"index", "name", "probability"}, ...]
   uint32_t values_received = 0;
   uint32_t latent_elements = 0;
-  int64_t computed_ms = 0;      // Unix ms
+  int64_t computed_ms = 0;  // Unix ms
 };
 
 struct StoreOptions {

@@ -50,8 +50,9 @@ Service::Service(const ServiceOptions& options, LogFn log)
   if (options.models.empty()) throw std::runtime_error("no model: pass at least one --model bundle");
   for (const std::string& path : options.models) {
     const ModelEntry& m = models_.add(path);
-    this->log("model " + hex32(m.codec.model_id) + " from " + path + " (" + std::to_string(m.codec.config.latent_channels) +
-              "x" + std::to_string(m.codec.config.latent_side) + "x" + std::to_string(m.codec.config.latent_side) + " latent)");
+    this->log("model " + hex32(m.codec.model_id) + " from " + path + " (" +
+              std::to_string(m.codec.config.latent_channels) + "x" + std::to_string(m.codec.config.latent_side) + "x" +
+              std::to_string(m.codec.config.latent_side) + " latent)");
   }
   std::string engine_log;
   engines_ = std::make_unique<EngineSet>(models_, options.inference_threads, &engine_log);
@@ -149,7 +150,8 @@ void Service::submit(Uplink u) {
       return;
     }
   }
-  drop(u.source, "queue_full", "device " + u.device + ": ingest queue full (" + std::to_string(options_.max_queue) + ")");
+  drop(u.source, "queue_full",
+       "device " + u.device + ": ingest queue full (" + std::to_string(options_.max_queue) + ")");
 }
 
 void Service::drop(const std::string& source, const std::string& reason, const std::string& detail) {
@@ -259,8 +261,9 @@ void Service::process_batch(std::vector<Uplink>& batch, std::vector<StoredResult
   }
   // Results of images that retention removed meanwhile are not worth a row. (The core
   // thread is the sessions' only writer, so it reads them without the lock.)
-  results.erase(std::remove_if(results.begin(), results.end(), [&](const StoredResult& r) { return !sessions_.image(r.image); }),
-                results.end());
+  results.erase(
+      std::remove_if(results.begin(), results.end(), [&](const StoredResult& r) { return !sessions_.image(r.image); }),
+      results.end());
   if (rows.empty() && results.empty()) return;
   std::string error;
   bool stored = store_->write_batch(new_images, &rows, results.empty() ? nullptr : &results, &error);
@@ -293,8 +296,8 @@ void Service::process_batch(std::vector<Uplink>& batch, std::vector<StoredResult
         metrics_.add("limitnet_packets_accepted_total");
       } else {
         metrics_.add("limitnet_packets_rejected_total", status_name(s));
-        log("packet of device " + rows[i].device + " fcnt " + std::to_string(rows[i].fcnt) + " stored but refused by the decoder: " +
-            status_message(s));
+        log("packet of device " + rows[i].device + " fcnt " + std::to_string(rows[i].fcnt) +
+            " stored but refused by the decoder: " + status_message(s));
       }
       changed.push_back(rows[i].image);
     }
@@ -517,7 +520,8 @@ nlohmann::json Service::devices_json(const Page& page, PageInfo* info) const {
   for (size_t skip = page.offset; skip > 0 && it != devices.end(); --skip) ++it;
   for (; it != devices.end() && out.size() < page.limit; ++it) {
     const DeviceSession& d = it->second;
-    nlohmann::json j = {{"id", it->first}, {"last_fcnt", d.last_fcnt}, {"last_seen_ms", d.last_seen_ms}, {"images", d.images.size()}};
+    nlohmann::json j = {
+        {"id", it->first}, {"last_fcnt", d.last_fcnt}, {"last_seen_ms", d.last_seen_ms}, {"images", d.images.size()}};
     const ImageSession* latest = d.images.empty() ? nullptr : sessions_.image(d.images.back());
     j["latest_image"] = latest ? image_json_locked(*latest) : nlohmann::json(nullptr);
     out.push_back(j);

@@ -40,7 +40,7 @@
 namespace limitnet::server {
 
 struct ServiceOptions {
-  std::vector<std::string> models;   // bundle paths (.lnm); at least one
+  std::vector<std::string> models;  // bundle paths (.lnm); at least one
   StoreOptions store;
   int64_t image_ttl_ms = 3600 * 1000;  // an image accepts packets until this long after its last one
   int64_t retention_ms = 0;            // delete images opened longer ago than this (0 = keep)
@@ -48,9 +48,9 @@ struct ServiceOptions {
   int debounce_ms = 200;
   int max_result_delay_ms = 1000;
   int top_k = 5;
-  size_t max_queue = 100000;           // uplinks waiting for the core thread
-  size_t max_batch = 4096;             // uplinks per transaction
-  int inference_threads = 2;           // libtorch threads of the cloud engine
+  size_t max_queue = 100000;  // uplinks waiting for the core thread
+  size_t max_batch = 4096;    // uplinks per transaction
+  int inference_threads = 2;  // libtorch threads of the cloud engine
 };
 
 // One page of a listing: at most `limit` entries, skipping `offset` of them, or (devices)
@@ -61,9 +61,9 @@ struct Page {
   std::string after;
 };
 struct PageInfo {
-  size_t total = 0;     // entries in the whole listing
-  bool more = false;    // entries exist after this page
-  std::string last;     // devices: id of the page's last device (the next page's `after`)
+  size_t total = 0;   // entries in the whole listing
+  bool more = false;  // entries exist after this page
+  std::string last;   // devices: id of the page's last device (the next page's `after`)
 };
 
 // Called by the inference thread after each new result (e.g. to publish it over MQTT).
@@ -89,7 +89,9 @@ class Service {
   void set_result_callback(ResultCallback cb);
   Metrics& metrics() { return metrics_; }
   const ModelRegistry& models() const { return models_; }
-  void log(const std::string& line) const { if (log_) log_(line); }
+  void log(const std::string& line) const {
+    if (log_) log_(line);
+  }
   // Logs at most 50 such lines a second (bad input, connection failures); the number of
   // lines left out is reported in the next second.
   void log_limited(const std::string& line);
@@ -98,7 +100,8 @@ class Service {
   // Devices in id order; `info` (may be null) describes the page.
   nlohmann::json devices_json(const Page& page = Page{}, PageInfo* info = nullptr) const;
   // That device's images, newest first; null json when the device is unknown.
-  nlohmann::json device_images_json(const std::string& device, const Page& page = Page{}, PageInfo* info = nullptr) const;
+  nlohmann::json device_images_json(const std::string& device, const Page& page = Page{},
+                                    PageInfo* info = nullptr) const;
   nlohmann::json image_json(int64_t id) const;
   // Received packets (base64) with frame counters; null when unknown.
   nlohmann::json image_packets_json(int64_t id) const;

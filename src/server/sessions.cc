@@ -96,8 +96,8 @@ Status SessionManager::apply(const StoredImage* new_image, const StoredPacket& p
   s.packet_data.push_back(p.data);
   s.packet_fcnt.push_back(p.fcnt);
   PacketInfo info;
-  Status st = parse_packet(p.data.data(), p.data.size(), s.model->codec.model_id, s.model->codec.config.saliency_bytes(),
-                           &info);
+  Status st = parse_packet(p.data.data(), p.data.size(), s.model->codec.model_id,
+                           s.model->codec.config.saliency_bytes(), &info);
   bool duplicate = false;
   if (st == Status::kOk) st = s.decoder->add(info, &duplicate);
   if (st != Status::kOk) {

@@ -31,25 +31,25 @@
 namespace limitnet::server {
 
 struct ImageSession {
-  StoredImage info;                 // id, device, image id, model, opened_ms
+  StoredImage info;  // id, device, image id, model, opened_ms
   const ModelEntry* model = nullptr;
   std::unique_ptr<ImageDecoder> decoder;
-  int64_t last_ms = 0;              // received_ms of the latest packet
-  uint32_t packets = 0;             // packets routed here (accepted + duplicate + rejected)
-  uint32_t packets_new = 0;         // packets that added values or saliency
+  int64_t last_ms = 0;       // received_ms of the latest packet
+  uint32_t packets = 0;      // packets routed here (accepted + duplicate + rejected)
+  uint32_t packets_new = 0;  // packets that added values or saliency
   uint32_t packets_duplicate = 0;
   uint32_t packets_rejected = 0;
-  uint64_t bytes = 0;               // bytes of every packet routed here
+  uint64_t bytes = 0;                             // bytes of every packet routed here
   std::vector<std::vector<uint8_t>> packet_data;  // in arrival order, for /images/{id}/packets
   std::vector<uint32_t> packet_fcnt;
-  uint64_t version = 0;             // bumps whenever the decoder state changes
+  uint64_t version = 0;  // bumps whenever the decoder state changes
   // Latest inference; result_version == version when it is up to date.
   // After a restart, a result restored from the store has no picture (image empty); the
   // picture is recomputed when first asked for.
   std::shared_ptr<const InferenceResult> result;
   uint64_t result_version = 0;
   int64_t result_ms = 0;
-  uint64_t result_serial = 0;       // bumps with every new result (forced recomputations too)
+  uint64_t result_serial = 0;  // bumps with every new result (forced recomputations too)
   // Arrival times of packets not yet covered by a result (packet-to-result latency).
   std::vector<std::chrono::steady_clock::time_point> waiting;
   std::chrono::steady_clock::time_point updated{};  // monotonic time of the last change
@@ -70,7 +70,7 @@ struct Route {
   std::string reason;  // drop reason when !ok: replay, unknown_model, checksum_mismatch, ...
   std::string detail;
   const ModelEntry* model = nullptr;
-  int64_t image = 0;   // target session
+  int64_t image = 0;  // target session
   bool new_image = false;
   uint8_t image_id = 0;
 };
@@ -102,7 +102,8 @@ class SessionManager {
  private:
   struct Pending {
     uint32_t fcnt = 0;
-    std::map<std::pair<uint8_t, uint32_t>, std::pair<int64_t, int64_t>> images;  // (image id, model) -> (session, last_ms)
+    std::map<std::pair<uint8_t, uint32_t>, std::pair<int64_t, int64_t>>
+        images;  // (image id, model) -> (session, last_ms)
   };
   ImageSession& open_image(const StoredImage& im);
 

@@ -64,7 +64,8 @@ DeviceKeys DeviceKeys::load(const std::string& path) {
     const std::string where = path + ":" + std::to_string(number) + ": ";
     std::vector<uint8_t> eui_bytes, key;
     if (!(fields >> key_hex) || (fields >> extra)) throw std::runtime_error(where + "expected '<DevEUI> <key>'");
-    if (eui.size() != 16 || !from_hex(eui, &eui_bytes)) throw std::runtime_error(where + "DevEUI must be 16 hex digits");
+    if (eui.size() != 16 || !from_hex(eui, &eui_bytes))
+      throw std::runtime_error(where + "DevEUI must be 16 hex digits");
     if (!from_hex(key_hex, &key) || key.size() < 16 || key.size() > 64) {
       throw std::runtime_error(where + "key must be 32 to 128 hex digits (16-64 bytes)");
     }
@@ -73,7 +74,9 @@ DeviceKeys DeviceKeys::load(const std::string& path) {
   return keys;
 }
 
-void DeviceKeys::add(const std::string& dev_eui_hex, const std::vector<uint8_t>& key) { keys_[ascii_lower(dev_eui_hex)] = key; }
+void DeviceKeys::add(const std::string& dev_eui_hex, const std::vector<uint8_t>& key) {
+  keys_[ascii_lower(dev_eui_hex)] = key;
+}
 
 const std::vector<uint8_t>* DeviceKeys::find(const std::string& dev_eui_hex) const {
   auto it = keys_.find(dev_eui_hex);

@@ -14,11 +14,11 @@ namespace limitnet::server {
 constexpr size_t kMaxPacketBytes = 242;
 
 struct Uplink {
-  std::string device;          // session owner: lower-case DevEUI hex (or TTS device id)
-  uint32_t fcnt = 0;           // LoRaWAN frame counter (UDP: the sender's counter)
+  std::string device;            // session owner: lower-case DevEUI hex (or TTS device id)
+  uint32_t fcnt = 0;             // LoRaWAN frame counter (UDP: the sender's counter)
   std::vector<uint8_t> payload;  // the LimitNet packet (FRMPayload), <= kMaxPacketBytes
-  int64_t received_ms = 0;     // wall clock at arrival, Unix milliseconds
-  std::string source;          // "chirpstack", "tts" or "udp"
+  int64_t received_ms = 0;       // wall clock at arrival, Unix milliseconds
+  std::string source;            // "chirpstack", "tts" or "udp"
   // Monotonic arrival time, for packet-to-result latency (not persisted).
   std::chrono::steady_clock::time_point arrival{};
 };

@@ -10,8 +10,8 @@ namespace limitnet::server {
 bool valid_device_id(const std::string& id) {
   if (id.empty() || id.size() > 64) return false;
   for (char c : id) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-                    c == '-' || c == '.';
+    const bool ok =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.';
     if (!ok) return false;
   }
   return true;
@@ -39,7 +39,6 @@ UplinkParse fail(const std::string& reason, const std::string& detail) {
   return r;
 }
 
-
 // Reads an optional unsigned frame counter; false when present but not a 32-bit number.
 bool read_fcnt(const json& obj, const char* key, uint32_t* out) {
   *out = 0;
@@ -53,7 +52,8 @@ bool read_fcnt(const json& obj, const char* key, uint32_t* out) {
 }
 
 UplinkParse finish(std::string device, uint32_t fcnt, const json* data_field, const char* source) {
-  if (!valid_device_id(device)) return fail("bad_device_id", "device id '" + device.substr(0, 80) + "' is not 1-64 of [A-Za-z0-9_.-]");
+  if (!valid_device_id(device))
+    return fail("bad_device_id", "device id '" + device.substr(0, 80) + "' is not 1-64 of [A-Za-z0-9_.-]");
   if (!data_field || data_field->is_null()) return fail("empty_payload", "uplink carries no payload");
   if (!data_field->is_string()) return fail("missing_field", "payload field is not a string");
   const std::string& text = data_field->get_ref<const std::string&>();
@@ -66,7 +66,8 @@ UplinkParse finish(std::string device, uint32_t fcnt, const json* data_field, co
   if (!bytes) return fail("bad_base64", "payload is not valid base64");
   if (bytes->empty()) return fail("empty_payload", "uplink carries an empty payload");
   if (bytes->size() > kMaxPacketBytes) {
-    return fail("oversized", "payload of " + std::to_string(bytes->size()) + " bytes exceeds " + std::to_string(kMaxPacketBytes));
+    return fail("oversized",
+                "payload of " + std::to_string(bytes->size()) + " bytes exceeds " + std::to_string(kMaxPacketBytes));
   }
   UplinkParse r;
   r.ok = true;
@@ -81,7 +82,8 @@ UplinkParse parse_chirpstack(const json& j) {
   auto info = j.find("deviceInfo");
   if (info == j.end() || !info->is_object()) return fail("missing_field", "ChirpStack uplink without deviceInfo");
   auto eui = info->find("devEui");
-  if (eui == info->end() || !eui->is_string()) return fail("missing_field", "ChirpStack uplink without deviceInfo.devEui");
+  if (eui == info->end() || !eui->is_string())
+    return fail("missing_field", "ChirpStack uplink without deviceInfo.devEui");
   uint32_t fcnt = 0;
   if (!read_fcnt(j, "fCnt", &fcnt)) return fail("missing_field", "ChirpStack fCnt is not a 32-bit counter");
   auto data = j.find("data");
@@ -132,20 +134,21 @@ UplinkParse parse_uplink_json(const std::string& text, UplinkFormat format) {
 }
 
 std::string chirpstack_uplink_json(const std::string& dev_eui, uint32_t fcnt, const std::vector<uint8_t>& payload) {
-  nlohmann::json j = {{"deviceInfo", {{"devEui", dev_eui}, {"deviceName", "limitnet-sim-" + dev_eui},
-                                      {"applicationName", "limitnet"}}},
-                      {"fCnt", fcnt},
-                      {"fPort", 1},
-                      {"confirmed", false},
-                      {"data", base64_encode(payload)}};
+  nlohmann::json j = {
+      {"deviceInfo", {{"devEui", dev_eui}, {"deviceName", "limitnet-sim-" + dev_eui}, {"applicationName", "limitnet"}}},
+      {"fCnt", fcnt},
+      {"fPort", 1},
+      {"confirmed", false},
+      {"data", base64_encode(payload)}};
   return j.dump();
 }
 
 std::string tts_uplink_json(const std::string& device_id, const std::string& dev_eui, uint32_t fcnt,
                             const std::vector<uint8_t>& payload) {
-  nlohmann::json j = {{"end_device_ids", {{"device_id", device_id}, {"dev_eui", dev_eui},
-                                          {"application_ids", {{"application_id", "limitnet"}}}}},
-                      {"uplink_message", {{"f_port", 1}, {"f_cnt", fcnt}, {"frm_payload", base64_encode(payload)}}}};
+  nlohmann::json j = {
+      {"end_device_ids",
+       {{"device_id", device_id}, {"dev_eui", dev_eui}, {"application_ids", {{"application_id", "limitnet"}}}}},
+      {"uplink_message", {{"f_port", 1}, {"f_cnt", fcnt}, {"frm_payload", base64_encode(payload)}}}};
   return j.dump();
 }
 

@@ -251,7 +251,8 @@ IndexOrderPackets index_order_packets(const CodecModel& codec, const std::uint8_
       bits = b;
       ++count;
     }
-    if (count == 0) throw std::invalid_argument("payload of " + std::to_string(max_payload) + " bytes cannot carry one value");
+    if (count == 0)
+      throw std::invalid_argument("payload of " + std::to_string(max_payload) + " bytes cannot carry one value");
     out.sizes.push_back(fixed + leb128_bytes(count) + (bits + 7) / 8);
     i += count;
     out.starts.push_back(i);
@@ -279,13 +280,14 @@ std::vector<std::size_t> stream_chunks(const baselines::EncodedStream& s, std::s
 }
 
 const std::vector<std::string>& method_names() {
-  static const std::vector<std::string> names = {"limitnet", "limitnet-index", "limitnet-random", "progjpeg",
-                                                 "jpeg",     "jpeg-abbrev",    "webp",            "starfish"};
+  static const std::vector<std::string> names = {"limitnet",    "limitnet-index", "limitnet-random", "progjpeg", "jpeg",
+                                                 "jpeg-abbrev", "webp",           "starfish"};
   return names;
 }
 
 std::unique_ptr<Method> make_method(const std::string& name, const MethodContext& c) {
-  const bool limitnet = name == "limitnet" || name == "limitnet-index" || name == "limitnet-random" || name == "starfish";
+  const bool limitnet =
+      name == "limitnet" || name == "limitnet-index" || name == "limitnet-random" || name == "starfish";
   if (limitnet && !c.pipeline) throw std::invalid_argument("method '" + name + "' needs a LimitNet model");
   // Starfish: the caller's separately trained model (random dropout, no saliency) in
   // c.pipeline, its latent cut in index order with no saliency map (Starfish sends none),

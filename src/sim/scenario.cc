@@ -33,8 +33,8 @@ Scenario lora(const std::string& name, int dr, bool confirmed, double loss, doub
   s.time_grid_ms = linear_grid(deadline_ms, steps);
   std::ostringstream d;
   d << "EU868 LoRaWAN DR" << dr << ", 1% duty cycle (off-time after each frame), "
-    << (confirmed ? "confirmed" : "unconfirmed") << " uplinks, " << loss * 100 << "% loss, "
-    << s.payload_bytes << "-byte packets, deadline " << deadline_ms / 60000.0 << " min";
+    << (confirmed ? "confirmed" : "unconfirmed") << " uplinks, " << loss * 100 << "% loss, " << s.payload_bytes
+    << "-byte packets, deadline " << deadline_ms / 60000.0 << " min";
   s.description = d.str();
   return s;
 }
@@ -66,8 +66,8 @@ Scenario table6(const std::string& name, double loss) {
   for (int i = 0; i <= 10; ++i) s.time_grid_ms.push_back(74.0 * i);
   s.time_grid_ms.push_back(60000.0);
   std::ostringstream d;
-  d << "paper Table 6: 2500 B/s, one connection cycle (740 ms of airtime in a 60 s window), "
-    << loss * 100 << "% Bernoulli loss with per-packet feedback, 51-byte packets";
+  d << "paper Table 6: 2500 B/s, one connection cycle (740 ms of airtime in a 60 s window), " << loss * 100
+    << "% Bernoulli loss with per-packet feedback, 51-byte packets";
   s.description = d.str();
   return s;
 }
@@ -83,8 +83,8 @@ std::vector<double> linear_grid(double end_ms, int n) {
 
 const std::vector<std::string>& scenario_names() {
   static const std::vector<std::string> names = {
-      "table6-10",        "table6-40",        "table6-70",        "lorawan-max",
-      "lorawan-dynamic",  "lorawan-dr0-1pct", "lorawan-dr5-1pct", "lorawan-dr3-confirmed"};
+      "table6-10",       "table6-40",        "table6-70",        "lorawan-max",
+      "lorawan-dynamic", "lorawan-dr0-1pct", "lorawan-dr5-1pct", "lorawan-dr3-confirmed"};
   return names;
 }
 
@@ -136,8 +136,8 @@ void Scenario::validate() const {
     }
     if (gamma.duty_cycle_rule == link::DutyCycleRule::kBudgetPerWindow) {
       const double budget = gamma.duty_cycle * gamma.duty_cycle_window_ms;
-      const double fastest =
-          static_cast<double>(payload_bytes + gamma.overhead_bytes_per_packet) * 1000.0 / gamma.bandwidth.max_bytes_per_s;
+      const double fastest = static_cast<double>(payload_bytes + gamma.overhead_bytes_per_packet) * 1000.0 /
+                             gamma.bandwidth.max_bytes_per_s;
       if (fastest > budget) {
         throw std::invalid_argument("a " + std::to_string(payload_bytes) + "-byte packet needs " +
                                     std::to_string(fastest) + " ms on air, more than the duty-cycle budget of " +

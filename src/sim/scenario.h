@@ -22,12 +22,12 @@ struct Scenario {
   std::string name;
   std::string description;
   LinkKind kind = LinkKind::kGamma;
-  link::LoRaChannelConfig lora;    // kLoRa
-  link::GammaChannelConfig gamma;  // kGamma
-  double loss = 0.0;               // Bernoulli loss per uplink packet, [0, 1]
-  double ack_loss = 0.0;           // Bernoulli loss per ACK (confirmed LoRa uplinks)
-  std::size_t payload_bytes = 51;  // largest packet a method may send, bytes
-  double deadline_ms = 60000.0;    // per image, from its start
+  link::LoRaChannelConfig lora;      // kLoRa
+  link::GammaChannelConfig gamma;    // kGamma
+  double loss = 0.0;                 // Bernoulli loss per uplink packet, [0, 1]
+  double ack_loss = 0.0;             // Bernoulli loss per ACK (confirmed LoRa uplinks)
+  std::size_t payload_bytes = 51;    // largest packet a method may send, bytes
+  double deadline_ms = 60000.0;      // per image, from its start
   std::vector<double> time_grid_ms;  // ascending report times, the last = deadline_ms
 
   // Throws std::invalid_argument naming the bad parameter and its valid range: payload

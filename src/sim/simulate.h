@@ -28,8 +28,8 @@ struct Verdict {
 // units the receiver can use, or whether it can decode at all; the others keep their
 // verdict), so the cost follows the number of changes, not images x grid times. Kind
 // kNothing asks for the cloud's guess without data.
-using Classifier =
-    std::function<std::vector<Verdict>(const std::vector<const Reconstruction*>& batch, const std::vector<int>& labels)>;
+using Classifier = std::function<std::vector<Verdict>(const std::vector<const Reconstruction*>& batch,
+                                                      const std::vector<int>& labels)>;
 
 // Images of the run: `count` images, image(i, &img, &label) fills one.
 struct ImageSource {

@@ -29,9 +29,7 @@ Policy parse_policy(const std::string& name) {
   throw std::invalid_argument("unknown transmission policy '" + name + "'; valid: priority, index, random-once");
 }
 
-const char* cross_image_policy_name(CrossImagePolicy p) {
-  return p == CrossImagePolicy::kFifo ? "fifo" : "importance";
-}
+const char* cross_image_policy_name(CrossImagePolicy p) { return p == CrossImagePolicy::kFifo ? "fifo" : "importance"; }
 
 CrossImagePolicy parse_cross_image_policy(const std::string& name) {
   if (name == "fifo") return CrossImagePolicy::kFifo;
@@ -44,9 +42,8 @@ std::vector<std::size_t> send_order(const std::vector<SimPacket>& packets, Polic
   std::iota(order.begin(), order.end(), std::size_t{0});
   switch (policy) {
     case Policy::kPriority:
-      std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-        return packets[a].importance < packets[b].importance;
-      });
+      std::stable_sort(order.begin(), order.end(),
+                       [&](std::size_t a, std::size_t b) { return packets[a].importance < packets[b].importance; });
       break;
     case Policy::kIndexOrder:
       break;
@@ -71,7 +68,7 @@ struct State {
   std::vector<char> done_pass;  // nothing more to do for it in this pass
   std::size_t cursor = 0;       // first position in order not done
   std::size_t pass = 0;
-  bool stopped = false;         // deadline reached or nothing left
+  bool stopped = false;           // deadline reached or nothing left
   bool unconfirmed_sent = false;  // this pass sent something without feedback
 };
 
@@ -118,8 +115,8 @@ TransmitResult transmit(link::Channel& channel, const std::vector<QueuedImage>& 
     while (!s.stopped) {
       while (s.cursor < s.order.size() && s.done_pass[s.order[s.cursor]]) ++s.cursor;
       if (s.cursor < s.order.size()) return;
-      const bool repeat = img.policy != Policy::kRandomOnce && options.blind_repeat &&
-                          std::isfinite(img.deadline_ms) && s.unconfirmed_sent;
+      const bool repeat = img.policy != Policy::kRandomOnce && options.blind_repeat && std::isfinite(img.deadline_ms) &&
+                          s.unconfirmed_sent;
       if (!repeat) {
         s.stopped = true;
         return;

@@ -57,7 +57,7 @@ const char* cross_image_policy_name(CrossImagePolicy p);  // "fifo", "importance
 CrossImagePolicy parse_cross_image_policy(const std::string& name);
 
 struct SimPacket {
-  std::size_t size_bytes = 0;  // payload handed to the channel, bytes
+  std::size_t size_bytes = 0;    // payload handed to the channel, bytes
   std::uint32_t importance = 0;  // 0 = most important; ties broken by packet index
 };
 
@@ -65,8 +65,8 @@ struct SimPacket {
 struct QueuedImage {
   std::vector<SimPacket> packets;
   int camera = 0;
-  double release_ms = 0.0;       // when the image may start (capture + encode), ms
-  double deadline_ms = kNever;   // absolute, ms
+  double release_ms = 0.0;      // when the image may start (capture + encode), ms
+  double deadline_ms = kNever;  // absolute, ms
   Policy policy = Policy::kPriority;
   std::uint64_t order_seed = 0;  // kRandomOnce only
 };
@@ -75,11 +75,11 @@ struct Attempt {
   std::size_t image = 0;   // index into the queued images
   std::size_t packet = 0;  // index into that image's packets
   link::Transmission tx;
-  bool counted = false;    // delivered and ended by the deadline
+  bool counted = false;  // delivered and ended by the deadline
 };
 
 struct ImageResult {
-  std::vector<double> arrival_ms;      // per packet: first arrival by the deadline, or kNever
+  std::vector<double> arrival_ms;       // per packet: first arrival by the deadline, or kNever
   std::vector<std::uint32_t> attempts;  // per packet: times sent
   std::vector<std::size_t> send_order;  // the policy's order of packet indices
 };

@@ -32,12 +32,13 @@ torch::Tensor received_importance(const torch::Tensor& saliency, const CodecConf
   torch::Tensor lo = std::get<0>(flat.min(1, true)), hi = std::get<0>(flat.max(1, true));
   torch::Tensor range = hi - lo;
   const float top = static_cast<float>((1 << cfg.saliency_bits) - 1);
-  torch::Tensor levels = torch::where(range > 0, torch::round((flat - lo) / range.clamp_min(1e-6f) * top),
-                                      torch::zeros_like(flat));
+  torch::Tensor levels =
+      torch::where(range > 0, torch::round((flat - lo) / range.clamp_min(1e-6f) * top), torch::zeros_like(flat));
   torch::Tensor grid_map = (levels / top).reshape({b, 1, grid, grid});
-  return torch::nn::functional::interpolate(
-      grid_map, torch::nn::functional::InterpolateFuncOptions().size(std::vector<int64_t>{k, k})
-                    .mode(torch::kBilinear).align_corners(false));
+  return torch::nn::functional::interpolate(grid_map, torch::nn::functional::InterpolateFuncOptions()
+                                                          .size(std::vector<int64_t>{k, k})
+                                                          .mode(torch::kBilinear)
+                                                          .align_corners(false));
 }
 
 torch::Tensor gradual_scores(const torch::Tensor& importance, const CodecConfig& cfg) {

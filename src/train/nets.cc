@@ -30,8 +30,11 @@ struct DecoderLayer {
 std::vector<DecoderLayer> decoder_layers(const PresetSpec& p, const DecoderSpec& d) {
   const int l = p.codec.latent_channels, c = p.input_channels, w = d.width;
   if (d.kind == "paper") {
-    return {{true, l, w, 7, 2, 3, 1}, {true, w, w, 5, 4, 1, 1}, {true, w, w, 3, 1, 1, 0},
-            {true, w, w, 3, 1, 1, 0}, {true, w, c, 3, 1, 1, 0}};
+    return {{true, l, w, 7, 2, 3, 1},
+            {true, w, w, 5, 4, 1, 1},
+            {true, w, w, 3, 1, 1, 0},
+            {true, w, w, 3, 1, 1, 0},
+            {true, w, c, 3, 1, 1, 0}};
   }
   if (d.kind != "upconv" && d.kind != "pyramid") {
     throw std::runtime_error("decoder: unknown kind '" + d.kind + "' (valid: paper, upconv, pyramid)");
@@ -105,10 +108,13 @@ DecoderImpl::DecoderImpl(const PresetSpec& p, const DecoderSpec& spec) {
   for (const DecoderLayer& l : decoder_layers(p, spec)) {
     upsample.push_back(l.upsample);
     if (l.transposed) {
-      body->push_back(torch::nn::ConvTranspose2d(
-          torch::nn::ConvTranspose2dOptions(l.in, l.out, l.kernel).stride(l.stride).padding(l.pad).output_padding(l.output_pad)));
+      body->push_back(torch::nn::ConvTranspose2d(torch::nn::ConvTranspose2dOptions(l.in, l.out, l.kernel)
+                                                     .stride(l.stride)
+                                                     .padding(l.pad)
+                                                     .output_padding(l.output_pad)));
     } else {
-      body->push_back(torch::nn::Conv2d(torch::nn::Conv2dOptions(l.in, l.out, l.kernel).stride(l.stride).padding(l.pad)));
+      body->push_back(
+          torch::nn::Conv2d(torch::nn::Conv2dOptions(l.in, l.out, l.kernel).stride(l.stride).padding(l.pad)));
     }
   }
 }
@@ -145,7 +151,8 @@ ClassifierSpec default_classifier(const PresetSpec& p) {
 }
 
 BasicBlockImpl::BasicBlockImpl(int in, int out, int stride) {
-  c1 = register_module("c1", torch::nn::Conv2d(torch::nn::Conv2dOptions(in, out, 3).stride(stride).padding(1).bias(false)));
+  c1 = register_module("c1",
+                       torch::nn::Conv2d(torch::nn::Conv2dOptions(in, out, 3).stride(stride).padding(1).bias(false)));
   b1 = register_module("b1", torch::nn::BatchNorm2d(out));
   c2 = register_module("c2", torch::nn::Conv2d(torch::nn::Conv2dOptions(out, out, 3).padding(1).bias(false)));
   b2 = register_module("b2", torch::nn::BatchNorm2d(out));
@@ -229,8 +236,9 @@ void load_tensor(const BundleView& b, const std::string& name, torch::Tensor t, 
   BundleTensor s;
   if (!b.find(name.c_str(), &s)) throw std::runtime_error(what + ": missing tensor '" + name + "'");
   if (s.dtype != DType::kF32 || static_cast<int64_t>(s.elements()) != t.numel()) {
-    throw std::runtime_error(what + ": tensor '" + name + "' has " + std::to_string(s.elements()) + " values, the model needs " +
-                             std::to_string(t.numel()) + " (a bundle for another preset or architecture?)");
+    throw std::runtime_error(what + ": tensor '" + name + "' has " + std::to_string(s.elements()) +
+                             " values, the model needs " + std::to_string(t.numel()) +
+                             " (a bundle for another preset or architecture?)");
   }
   torch::NoGradGuard ng;
   torch::Tensor src = torch::from_blob(const_cast<uint8_t*>(s.data), t.sizes(), torch::kFloat32);
@@ -254,7 +262,8 @@ void load_module_state(const BundleView& b, const std::string& prefix, torch::nn
 
 void copy_module_state(torch::nn::Module& from, torch::nn::Module& to) {
   torch::NoGradGuard ng;
-  auto copy = [](const torch::OrderedDict<std::string, torch::Tensor>& src, torch::OrderedDict<std::string, torch::Tensor> dst) {
+  auto copy = [](const torch::OrderedDict<std::string, torch::Tensor>& src,
+                 torch::OrderedDict<std::string, torch::Tensor> dst) {
     if (src.size() != dst.size()) throw std::runtime_error("copy_module_state: modules of different structure");
     for (auto& d : dst) {
       const torch::Tensor* s = src.find(d.key());

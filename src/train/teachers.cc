@@ -34,11 +34,16 @@ TeacherSpec parse_teacher(const std::string& text) {
 
 std::string teacher_name(const TeacherSpec& t) {
   switch (t.kind) {
-    case TeacherKind::kNone: return "none";
-    case TeacherKind::kSpectral: return "spectral";
-    case TeacherKind::kFine: return "fine";
-    case TeacherKind::kGradCam: return "gradcam";
-    case TeacherKind::kDirectory: return "dir:" + t.directory;
+    case TeacherKind::kNone:
+      return "none";
+    case TeacherKind::kSpectral:
+      return "spectral";
+    case TeacherKind::kFine:
+      return "fine";
+    case TeacherKind::kGradCam:
+      return "gradcam";
+    case TeacherKind::kDirectory:
+      return "dir:" + t.directory;
   }
   return "?";
 }

@@ -30,16 +30,16 @@ struct TrainOptions {
   uint64_t seed = 1;
   int threads = 2;
   int batch = 128;
-  size_t train_limit = 0;  // 0 = whole training split
-  size_t val_limit = 2000; // test images for per-epoch validation (0 = all)
+  size_t train_limit = 0;   // 0 = whole training split
+  size_t val_limit = 2000;  // test images for per-epoch validation (0 = all)
   // Classifier.
   int cls_epochs = 10;
   double cls_lr = 0.1;  // one-cycle peak, SGD momentum 0.9, Nesterov
   double cls_wd = 5e-4;
   int cls_width = 0, cls_blocks = 0;  // 0 = preset default
-  std::string classifier_ts;   // TorchScript classifier file instead of training one
-  std::string classifier_from; // reuse the classifier of an earlier run dir (its classifier.pt)
-  std::string init_from;       // start the autoencoder from an earlier run dir's weights
+  std::string classifier_ts;          // TorchScript classifier file instead of training one
+  std::string classifier_from;        // reuse the classifier of an earlier run dir (its classifier.pt)
+  std::string init_from;              // start the autoencoder from an earlier run dir's weights
   // Phases.
   int p1_epochs = 10;
   double p1_lr = 1e-3;  // Adam, cosine decay
@@ -68,16 +68,16 @@ struct TrainOptions {
   // docs/MODELS.md); the bundle then carries the tuned classifier.
   // With --p2-distill the targets come from a frozen copy, so the teacher does not move.
   double p2_classifier_lr = 0.0;
-  int decoder_width = 0;          // 0 = preset default
-  std::string decoder;            // decoder kind (paper, upconv, pyramid); empty = preset default
+  int decoder_width = 0;  // 0 = preset default
+  std::string decoder;    // decoder kind (paper, upconv, pyramid); empty = preset default
   // Which latent values survive during training: "gradual" (LimitNet: the top p of the
   // Gradual Scoring order), "random" (a Starfish-like baseline: a random p of the values,
   // no saliency) or "none" (a fixed-rate, non-progressive autoencoder).
   std::string dropping = "gradual";
   std::string teacher = "spectral";
   // Codec settings stored in the model (defaults: the preset's).
-  double gradual = -1;      // G; <0 = preset's
-  int latent_bits = 0;      // 0 = preset's
+  double gradual = -1;  // G; <0 = preset's
+  int latent_bits = 0;  // 0 = preset's
   int saliency_grid = 0, saliency_bits = 0;
   size_t calibration_images = 2000;
   bool resume = false;

@@ -60,9 +60,9 @@ Split load_split(const data::Dataset& ds) {
 }
 
 struct Batch {
-  torch::Tensor x;       // normalised [B,C,H,W]
-  torch::Tensor y;       // labels [B]
-  torch::Tensor map;     // teacher maps [B,1,H,W] in [0,1] (empty without maps)
+  torch::Tensor x;    // normalised [B,C,H,W]
+  torch::Tensor y;    // labels [B]
+  torch::Tensor map;  // teacher maps [B,1,H,W] in [0,1] (empty without maps)
 };
 
 // Assembles batches: copy, augment image and teacher map together (the map rides along as
@@ -98,7 +98,9 @@ class Batcher {
     }
     if (augment_) data::augment_batch(buf_.data(), n, s_.w, s_.h, cc, params_, rng);
     torch::Tensor all = torch::from_blob(buf_.data(), {static_cast<int64_t>(n), s_.h, s_.w, cc}, torch::kUInt8)
-                            .permute({0, 3, 1, 2}).to(torch::kFloat32).div_(255.0f);
+                            .permute({0, 3, 1, 2})
+                            .to(torch::kFloat32)
+                            .div_(255.0f);
     Batch b;
     b.x = (all.slice(1, 0, s_.c) - mean_) / std_;
     if (maps) b.map = all.slice(1, s_.c, s_.c + 1).contiguous();
@@ -201,7 +203,8 @@ double eval_classifier(Context& ctx, Classifier& cls) {
 void train_classifier(Context& ctx, ResNet& net, nlohmann::json& state) {
   const TrainOptions& o = ctx.o;
   int start = state.value("classifier_epochs", 0);
-  torch::optim::SGD opt(net->parameters(), torch::optim::SGDOptions(o.cls_lr).momentum(0.9).nesterov(true).weight_decay(o.cls_wd));
+  torch::optim::SGD opt(net->parameters(),
+                        torch::optim::SGDOptions(o.cls_lr).momentum(0.9).nesterov(true).weight_decay(o.cls_wd));
   if (start > 0) {
     torch::load(net, run_file(ctx, "classifier.pt").string());
     torch::load(opt, run_file(ctx, "classifier.opt.pt").string());
@@ -219,7 +222,8 @@ void train_classifier(Context& ctx, ResNet& net, nlohmann::json& state) {
     int64_t correct = 0;
     const auto t0 = Clock::now();
     for (size_t s = 0; s < steps; ++s) {
-      set_lr<torch::optim::SGDOptions>(opt, lr_one_cycle(o.cls_lr, (epoch + static_cast<double>(s) / steps) / o.cls_epochs));
+      set_lr<torch::optim::SGDOptions>(opt,
+                                       lr_one_cycle(o.cls_lr, (epoch + static_cast<double>(s) / steps) / o.cls_epochs));
       const auto td = Clock::now();
       Batch b = batcher.get(idx, s * o.batch, std::min(n, (s + 1) * o.batch), rng);
       data_s += seconds_since(td);
@@ -241,9 +245,14 @@ void train_classifier(Context& ctx, ResNet& net, nlohmann::json& state) {
     save_module(opt, run_file(ctx, "classifier.opt.pt"));
     state["classifier_epochs"] = epoch + 1;
     write_state(ctx, state);
-    log_line(ctx, {{"stage", "classifier"}, {"epoch", epoch + 1}, {"loss", loss_sum / static_cast<double>(n)},
-                   {"train_top1", static_cast<double>(correct) / static_cast<double>(n)}, {"val_top1", val},
-                   {"seconds", secs}, {"data_seconds", data_s}, {"images_per_second", static_cast<double>(n) / secs}});
+    log_line(ctx, {{"stage", "classifier"},
+                   {"epoch", epoch + 1},
+                   {"loss", loss_sum / static_cast<double>(n)},
+                   {"train_top1", static_cast<double>(correct) / static_cast<double>(n)},
+                   {"val_top1", val},
+                   {"seconds", secs},
+                   {"data_seconds", data_s},
+                   {"images_per_second", static_cast<double>(n) / secs}});
   }
 }
 
@@ -266,7 +275,9 @@ std::vector<uint8_t> gradcam_maps(Context& ctx, ResNet& net) {
     torch::Tensor g = torch::autograd::grad({score}, {f})[0];
     torch::Tensor cam = torch::relu((g.mean({2, 3}, true) * f).sum(1, true)).detach();
     cam = torch::nn::functional::interpolate(cam, torch::nn::functional::InterpolateFuncOptions()
-                                                      .size(std::vector<int64_t>{s.h, s.w}).mode(torch::kBilinear).align_corners(false));
+                                                      .size(std::vector<int64_t>{s.h, s.w})
+                                                      .mode(torch::kBilinear)
+                                                      .align_corners(false));
     torch::Tensor flat = cam.reshape({cam.size(0), -1});
     torch::Tensor lo = std::get<0>(flat.min(1, true)), hi = std::get<0>(flat.max(1, true));
     torch::Tensor u8 = ((flat - lo) / (hi - lo).clamp_min(1e-6f) * 255.0f).round().to(torch::kUInt8).contiguous();
@@ -344,7 +355,8 @@ PhaseEval eval_phase(Context& ctx, AutoEncoder& ae, Classifier& cls) {
 
 // `teacher` gives phase 2's distillation targets on clean images: the classifier itself when
 // it is frozen, a frozen copy of it when phase 2 tunes it.
-void train_phase(Context& ctx, int phase, AutoEncoder& ae, Classifier& cls, Classifier& teacher, nlohmann::json& state) {
+void train_phase(Context& ctx, int phase, AutoEncoder& ae, Classifier& cls, Classifier& teacher,
+                 nlohmann::json& state) {
   const TrainOptions& o = ctx.o;
   const std::string name = "phase" + std::to_string(phase);
   const int epochs = phase == 1 ? o.p1_epochs : o.p2_epochs;
@@ -361,8 +373,8 @@ void train_phase(Context& ctx, int phase, AutoEncoder& ae, Classifier& cls, Clas
   if (tune_cls) {
     peaks.push_back(o.p2_classifier_lr);
     for (auto& w : cls.resnet->parameters()) w.set_requires_grad(true);
-    opt.add_param_group(torch::optim::OptimizerParamGroup(cls.resnet->parameters(),
-                                                          std::make_unique<torch::optim::AdamOptions>(o.p2_classifier_lr)));
+    opt.add_param_group(torch::optim::OptimizerParamGroup(
+        cls.resnet->parameters(), std::make_unique<torch::optim::AdamOptions>(o.p2_classifier_lr)));
   }
   if (start > 0) torch::load(opt, run_file(ctx, name + ".opt.pt").string());
   Batcher batcher(ctx.train, *ctx.preset, true);
@@ -412,7 +424,9 @@ void train_phase(Context& ctx, int phase, AutoEncoder& ae, Classifier& cls, Clas
             target = torch::softmax(teacher.forward(b.x) / t, 1);
           }
           namespace F = torch::nn::functional;
-          loss = F::kl_div(torch::log_softmax(logits / t, 1), target, F::KLDivFuncOptions().reduction(torch::kBatchMean)) * (t * t);
+          loss =
+              F::kl_div(torch::log_softmax(logits / t, 1), target, F::KLDivFuncOptions().reduction(torch::kBatchMean)) *
+              (t * t);
         } else {
           loss = torch::nn::functional::cross_entropy(logits, b.y);
         }
@@ -441,12 +455,20 @@ void train_phase(Context& ctx, int phase, AutoEncoder& ae, Classifier& cls, Clas
     state[name + "_epochs"] = epoch + 1;
     write_state(ctx, state);
     nlohmann::json val = nlohmann::json::object();
-    for (size_t k = 0; k < kEvalKeep.size(); ++k) val["top1_keep_" + std::to_string(static_cast<int>(kEvalKeep[k] * 100))] = ev.top1[k];
-    log_line(ctx, {{"stage", name}, {"epoch", epoch + 1}, {"loss", loss_sum / static_cast<double>(n)},
-                   {"recon_mse", rec_sum / static_cast<double>(n)}, {"saliency_bce", sal_sum / static_cast<double>(n)},
-                   {"val", val}, {"val_mse_full", ev.mse_full}, {"seconds", secs}, {"data_seconds", data_s},
+    for (size_t k = 0; k < kEvalKeep.size(); ++k)
+      val["top1_keep_" + std::to_string(static_cast<int>(kEvalKeep[k] * 100))] = ev.top1[k];
+    log_line(ctx, {{"stage", name},
+                   {"epoch", epoch + 1},
+                   {"loss", loss_sum / static_cast<double>(n)},
+                   {"recon_mse", rec_sum / static_cast<double>(n)},
+                   {"saliency_bce", sal_sum / static_cast<double>(n)},
+                   {"val", val},
+                   {"val_mse_full", ev.mse_full},
+                   {"seconds", secs},
+                   {"data_seconds", data_s},
                    {"images_per_second", static_cast<double>(n) / secs}});
-    if (tune_cls) log_line(ctx, {{"stage", "classifier_tuned"}, {"epoch", epoch + 1}, {"val_top1", eval_classifier(ctx, cls)}});
+    if (tune_cls)
+      log_line(ctx, {{"stage", "classifier_tuned"}, {"epoch", epoch + 1}, {"val_top1", eval_classifier(ctx, cls)}});
   }
 }
 
@@ -470,8 +492,10 @@ void export_bundle(Context& ctx, AutoEncoder& ae, Classifier& cls, const std::ve
     cfg += "classifier=torchscript\n";
   }
   cfg += "num_classes=" + std::to_string(ctx.train.classes) + "\n";
-  for (size_t i = 0; i < ctx.train.class_names.size(); ++i) cfg += "class." + std::to_string(i) + "=" + ctx.train.class_names[i] + "\n";
-  cfg += "train.seed=" + std::to_string(o.seed) + "\ntrain.teacher=" + o.teacher + "\ntrain.dropping=" + o.dropping + "\n";
+  for (size_t i = 0; i < ctx.train.class_names.size(); ++i)
+    cfg += "class." + std::to_string(i) + "=" + ctx.train.class_names[i] + "\n";
+  cfg +=
+      "train.seed=" + std::to_string(o.seed) + "\ntrain.teacher=" + o.teacher + "\ntrain.dropping=" + o.dropping + "\n";
   w.set_config(cfg);
   const uint32_t c = static_cast<uint32_t>(p.input_channels);
   w.add_f32("input.mean", {c}, p.mean);
@@ -495,20 +519,26 @@ void export_bundle(Context& ctx, AutoEncoder& ae, Classifier& cls, const std::ve
     // Calibration frames: an even spread over the (unaugmented) training split.
     const size_t count = std::min(ctx.train.size(), std::max<size_t>(1, o.calibration_images));
     const size_t step = ctx.train.size() / count;
-    const CalibrationReport rep = calibrate_bundle(view, static_cast<int>(count), [&](int i) {
-      return ctx.train.images.data() + static_cast<size_t>(i) * step * ctx.train.image_bytes();
-    }, &w);
-    log_line(ctx, {{"stage", "calibration"}, {"frames", rep.frames}, {"quant_max", rep.quant_max},
-                   {"entropy_bits_per_value", rep.entropy_bits_per_value}, {"zero_fraction", rep.zero_fraction}});
+    const CalibrationReport rep = calibrate_bundle(
+        view, static_cast<int>(count),
+        [&](int i) { return ctx.train.images.data() + static_cast<size_t>(i) * step * ctx.train.image_bytes(); }, &w);
+    log_line(ctx, {{"stage", "calibration"},
+                   {"frames", rep.frames},
+                   {"quant_max", rep.quant_max},
+                   {"entropy_bits_per_value", rep.entropy_bits_per_value},
+                   {"zero_fraction", rep.zero_fraction}});
     // Post-training quantisation into the int8 device runtime, on the same frames and with
     // the calibrated latent ranges (docs/DEVICE.md). int8.* is not part of the model id.
     const std::vector<uint8_t> calibrated = w.serialize();
     const LoadedBundle cal = parse_bundle_bytes(calibrated.data(), calibrated.size(), "calibrated model");
-    const PtqReport ptq = add_int8_sections(cal.view, static_cast<int>(count), [&](int i) {
-      return ctx.train.images.data() + static_cast<size_t>(i) * step * ctx.train.image_bytes();
-    }, &w);
-    log_line(ctx, {{"stage", "ptq"}, {"frames", ptq.frames}, {"int8_bytes", ptq.int8_bytes},
-                   {"symbols_equal", ptq.symbols_equal}, {"symbol_mean_abs_diff", ptq.symbol_mean_abs_diff},
+    const PtqReport ptq = add_int8_sections(
+        cal.view, static_cast<int>(count),
+        [&](int i) { return ctx.train.images.data() + static_cast<size_t>(i) * step * ctx.train.image_bytes(); }, &w);
+    log_line(ctx, {{"stage", "ptq"},
+                   {"frames", ptq.frames},
+                   {"int8_bytes", ptq.int8_bytes},
+                   {"symbols_equal", ptq.symbols_equal},
+                   {"symbol_mean_abs_diff", ptq.symbol_mean_abs_diff},
                    {"grid_equal", ptq.grid_equal}});
   }
   add_module_state(&w, "decoder", *ae.decoder);
@@ -545,15 +575,15 @@ void load_bundle_classifier(Context& ctx, const std::string& path, Classifier& c
   // normalisation) can reuse it, whatever its encoder.
   const PresetSpec* from = b.view.config_string("preset", text, sizeof text) ? find_preset(text) : nullptr;
   if (!from || !same_input(*from, *ctx.preset)) {
-    throw std::runtime_error(path + ": classifier is for preset '" + std::string(text) + "', whose input differs from '" +
-                             ctx.o.preset + "'");
+    throw std::runtime_error(path + ": classifier is for preset '" + std::string(text) +
+                             "', whose input differs from '" + ctx.o.preset + "'");
   }
   if (!b.view.config_string("classifier", text, sizeof text) || std::string(text) != "resnet") {
     throw std::runtime_error(path + ": --classifier-from needs a bundle with the built-in ResNet classifier");
   }
   int classes = 0;
-  if (!b.view.config_int("classifier.width", &ctx.cls_spec.width) || !b.view.config_int("classifier.blocks", &ctx.cls_spec.blocks) ||
-      !b.view.config_int("num_classes", &classes)) {
+  if (!b.view.config_int("classifier.width", &ctx.cls_spec.width) ||
+      !b.view.config_int("classifier.blocks", &ctx.cls_spec.blocks) || !b.view.config_int("num_classes", &classes)) {
     throw std::runtime_error(path + ": classifier geometry missing from the configuration");
   }
   if (classes != ctx.train.classes) {
@@ -578,7 +608,8 @@ void load_checked(Module& net, const fs::path& file, const std::string& what) {
   }
   size_t i = 0;
   for (const auto& t : net->named_parameters()) {
-    if (i >= shapes.size() || t.value().sizes().vec() != shapes[i++]) throw std::runtime_error(mismatch + ": " + t.key() + " differs");
+    if (i >= shapes.size() || t.value().sizes().vec() != shapes[i++])
+      throw std::runtime_error(mismatch + ": " + t.key() + " differs");
   }
   if (i != shapes.size()) throw std::runtime_error(mismatch);
 }
@@ -588,7 +619,8 @@ void load_checked(Module& net, const fs::path& file, const std::string& what) {
 void load_run_classifier(const std::string& dir, ResNet& net) {
   const fs::path file = fs::path(dir) / "classifier.pt";
   if (!fs::is_regular_file(file)) {
-    throw std::runtime_error(dir + ": no classifier.pt (--classifier-from takes a run directory with a trained "
+    throw std::runtime_error(dir +
+                             ": no classifier.pt (--classifier-from takes a run directory with a trained "
                              "classifier, or a model bundle .lnm)");
   }
   load_checked(net, file, "a classifier of this preset and geometry (--cls-width, --cls-blocks)");
@@ -600,11 +632,13 @@ void load_run_classifier(const std::string& dir, ResNet& net) {
 void load_run_autoencoder(const std::string& dir, AutoEncoder& ae) {
   for (const char* f : {"device.pt", "decoder.pt", "qmax.pt"}) {
     if (!fs::is_regular_file(fs::path(dir) / f)) {
-      throw std::runtime_error(dir + ": no " + f + " (not the run directory of a training that finished phase-1 epochs)");
+      throw std::runtime_error(dir + ": no " + f +
+                               " (not the run directory of a training that finished phase-1 epochs)");
     }
   }
   load_checked(ae.device, fs::path(dir) / "device.pt", "a device network of this preset");
-  load_checked(ae.decoder, fs::path(dir) / "decoder.pt", "a decoder of this kind and width (--decoder, --decoder-width)");
+  load_checked(ae.decoder, fs::path(dir) / "decoder.pt",
+               "a decoder of this kind and width (--decoder, --decoder-width)");
   torch::load(ae.qmax, (fs::path(dir) / "qmax.pt").string());
 }
 
@@ -621,7 +655,8 @@ void run_training(const TrainOptions& opts) {
   if (o.saliency_grid) ctx.codec.saliency_grid = o.saliency_grid;
   if (o.saliency_bits) ctx.codec.saliency_bits = o.saliency_bits;
   if (o.gradual >= 0) ctx.codec.gradual_milli = static_cast<int>(o.gradual * 1000.0 + 0.5);
-  if (ctx.codec.validate() != Status::kOk) throw std::runtime_error("train: invalid codec settings for preset " + o.preset);
+  if (ctx.codec.validate() != Status::kOk)
+    throw std::runtime_error("train: invalid codec settings for preset " + o.preset);
   ctx.dec_spec = default_decoder(p);
   if (!o.decoder.empty()) ctx.dec_spec.kind = o.decoder;
   if (o.decoder_width) ctx.dec_spec.width = o.decoder_width;
@@ -651,23 +686,44 @@ void run_training(const TrainOptions& opts) {
   const auto td = Clock::now();
   data::OpenOptions oo;
   oo.threads = static_cast<unsigned>(std::max(1, o.threads));
-  auto train_ds = data::open_dataset(o.data, data::Split::Train, p.input_size, p.input_size, p.input_channels, o.train_limit, oo);
-  auto val_ds = data::open_dataset(o.data, data::Split::Test, p.input_size, p.input_size, p.input_channels, o.val_limit, oo);
+  auto train_ds =
+      data::open_dataset(o.data, data::Split::Train, p.input_size, p.input_size, p.input_channels, o.train_limit, oo);
+  auto val_ds =
+      data::open_dataset(o.data, data::Split::Test, p.input_size, p.input_size, p.input_channels, o.val_limit, oo);
   if (train_ds->size() == 0 || val_ds->size() == 0) throw std::runtime_error(o.data + ": no images");
   ctx.train = load_split(*train_ds);
   ctx.val = load_split(*val_ds);
   ctx.mean = preset_mean(p);
   ctx.std = preset_std(p);
-  log_line(ctx, {{"stage", "data"}, {"train", train_ds->description()}, {"val", val_ds->description()},
-                 {"seconds", seconds_since(td)}, {"options", {{"preset", o.preset}, {"seed", o.seed}, {"batch", o.batch},
-                 {"cls_epochs", o.cls_epochs}, {"cls_lr", o.cls_lr}, {"p1_epochs", o.p1_epochs}, {"p1_lr", o.p1_lr},
-                 {"p2_epochs", o.p2_epochs}, {"p2_lr", o.p2_lr}, {"p2_mse", o.p2_mse_weight},
-                 {"p2_distill", o.p2_distill_temperature},
-                 {"p1_full_share", o.p1_full_share}, {"p2_keep_min", o.p2_keep_min}, {"p2_full_share", o.p2_full_share},
-                 {"p2_classifier_lr", o.p2_classifier_lr}, {"init_from", o.init_from}, {"teacher", o.teacher},
-                 {"dropping", o.dropping}, {"decoder", ctx.dec_spec.kind}, {"decoder_width", ctx.dec_spec.width},
-                 {"latent_bits", ctx.codec.latent_bits}, {"saliency_grid", ctx.codec.saliency_grid},
-                 {"saliency_bits", ctx.codec.saliency_bits}, {"gradual_milli", ctx.codec.gradual_milli}}}});
+  log_line(ctx, {{"stage", "data"},
+                 {"train", train_ds->description()},
+                 {"val", val_ds->description()},
+                 {"seconds", seconds_since(td)},
+                 {"options",
+                  {{"preset", o.preset},
+                   {"seed", o.seed},
+                   {"batch", o.batch},
+                   {"cls_epochs", o.cls_epochs},
+                   {"cls_lr", o.cls_lr},
+                   {"p1_epochs", o.p1_epochs},
+                   {"p1_lr", o.p1_lr},
+                   {"p2_epochs", o.p2_epochs},
+                   {"p2_lr", o.p2_lr},
+                   {"p2_mse", o.p2_mse_weight},
+                   {"p2_distill", o.p2_distill_temperature},
+                   {"p1_full_share", o.p1_full_share},
+                   {"p2_keep_min", o.p2_keep_min},
+                   {"p2_full_share", o.p2_full_share},
+                   {"p2_classifier_lr", o.p2_classifier_lr},
+                   {"init_from", o.init_from},
+                   {"teacher", o.teacher},
+                   {"dropping", o.dropping},
+                   {"decoder", ctx.dec_spec.kind},
+                   {"decoder_width", ctx.dec_spec.width},
+                   {"latent_bits", ctx.codec.latent_bits},
+                   {"saliency_grid", ctx.codec.saliency_grid},
+                   {"saliency_bits", ctx.codec.saliency_bits},
+                   {"gradual_milli", ctx.codec.gradual_milli}}}});
 
   // Classifier.
   Classifier cls;
@@ -677,7 +733,8 @@ void run_training(const TrainOptions& opts) {
     try {
       cls.script = std::make_shared<torch::jit::Module>(torch::jit::load(o.classifier_ts));
     } catch (const std::exception& e) {
-      throw std::runtime_error(o.classifier_ts + ": not a loadable TorchScript module: " + std::string(e.what()).substr(0, 200));
+      throw std::runtime_error(o.classifier_ts +
+                               ": not a loadable TorchScript module: " + std::string(e.what()).substr(0, 200));
     }
   } else {
     cls.resnet = ResNet(p.input_channels, ctx.train.classes, ctx.cls_spec);
@@ -702,7 +759,8 @@ void run_training(const TrainOptions& opts) {
   if (state.value("phase2_epochs", 0) > 0 && fs::exists(run_file(ctx, kTunedClassifierFile))) {
     // The classifier the finished phase-2 epochs were trained with, not the one they started from.
     if (o.p2_classifier_lr <= 0) {
-      throw std::runtime_error(o.run_dir + ": its phase 2 tuned the classifier; resume with the same --p2-classifier-lr");
+      throw std::runtime_error(o.run_dir +
+                               ": its phase 2 tuned the classifier; resume with the same --p2-classifier-lr");
     }
     load_checked(cls.resnet, run_file(ctx, kTunedClassifierFile), "this run's tuned classifier");
   }
@@ -738,7 +796,8 @@ void run_training(const TrainOptions& opts) {
 
 std::string preset_cost_table() {
   std::string t =
-      "| preset | input | latent | encoder params / MACs | saliency params / MACs | decoder params / MACs | classifier params / MACs |\n"
+      "| preset | input | latent | encoder params / MACs | saliency params / MACs | decoder params / MACs | classifier "
+      "params / MACs |\n"
       "|---|---|---|---|---|---|---|\n";
   int count = 0;
   const PresetSpec* all = all_presets(&count);
@@ -755,8 +814,9 @@ std::string preset_cost_table() {
       return std::string(b);
     };
     t += "| " + std::string(p.name) + " | " + std::to_string(p.input_size) + "x" + std::to_string(p.input_size) + "x" +
-         std::to_string(p.input_channels) + " | " + std::to_string(p.codec.latent_channels) + "x" + std::to_string(side) +
-         "x" + std::to_string(side) + " | " + fmt(conv_stack_params(p.encoder, p.encoder_layers), em) + " | " +
+         std::to_string(p.input_channels) + " | " + std::to_string(p.codec.latent_channels) + "x" +
+         std::to_string(side) + "x" + std::to_string(side) + " | " +
+         fmt(conv_stack_params(p.encoder, p.encoder_layers), em) + " | " +
          fmt(conv_stack_params(p.saliency, p.saliency_layers), sm) + " | " + fmt(d.params, d.macs) + " | " +
          fmt(c.params, c.macs) + " |\n";
   }

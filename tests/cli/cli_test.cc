@@ -54,7 +54,8 @@ class CliTest : public ::testing::Test {
 fs::path CliTest::dir_;
 
 TEST_F(CliTest, HelpOnEverySubcommand) {
-  for (const char* sub : {"", "encode", "decode", "inspect", "model", "model init", "model quantize", "model set-coder", "model presets", "demo"}) {
+  for (const char* sub : {"", "encode", "decode", "inspect", "model", "model init", "model quantize", "model set-coder",
+                          "model presets", "demo"}) {
     const CmdResult r = run(std::string(sub) + " --help");
     EXPECT_EQ(r.code, 0) << sub;
     EXPECT_NE(r.out.find("Usage"), std::string::npos) << sub << ": " << r.out;
@@ -81,7 +82,8 @@ TEST_F(CliTest, InspectReportsEveryPacketAndAllRanks) {
 }
 
 TEST_F(CliTest, DecodeAllAndSubsets) {
-  const nlohmann::json all = run_json("decode --json " + path("x.lnp") + " -m " + path("m.lnm") + " -o " + path("all.npy"));
+  const nlohmann::json all =
+      run_json("decode --json " + path("x.lnp") + " -m " + path("m.lnm") + " -o " + path("all.npy"));
   EXPECT_EQ(all["values_received"], all["latent_values"]);
   EXPECT_TRUE(fs::exists(path("all.npy")));
   // NumPy header + 12*8*8 float32 values.
@@ -130,7 +132,8 @@ TEST_F(CliTest, BadFlagsAndFilesGetClearErrors) {
       {"decode " + path("x.lnp") + " -m " + path("m.lnm") + " --packets 0,x", "bad packet index 'x'"},
       {"decode " + path("x.lnp") + " -m " + path("m.lnm") + " --packets 99", "out of range"},
       {"decode " + path("x.lnp") + " -m " + path("m.lnm") + " -o out.png", "has no cloud part"},
-      {"encode " + path("in.png") + " -m " + path("m.lnm") + " -o " + path("y.lnp") + " -p 5", "--payload 5 is out of range"},
+      {"encode " + path("in.png") + " -m " + path("m.lnm") + " -o " + path("y.lnp") + " -p 5",
+       "--payload 5 is out of range"},
       {"encode " + path("m.lnm") + " -m " + path("m.lnm") + " -o " + path("y.lnp"), "m.lnm"},
       {"encode " + path("missing.png") + " -m " + path("m.lnm") + " -o " + path("y.lnp"), "missing.png"},
       {"encode " + path("in.png") + " -m " + path("in.png") + " -o " + path("y.lnp"), "not a valid model bundle"},
@@ -166,8 +169,8 @@ TEST_F(CliTest, ModelQuantizeAddsInt8NetworkAndKeepsTheId) {
       limitnet::data::write_png((dir_ / "calib" / cls / (std::to_string(i) + ".png")).string(), img);
     }
   }
-  const nlohmann::json q = run_json("model quantize " + path("m.lnm") + " --data " + path("calib") + " -o " +
-                                    path("q.lnm") + " --json");
+  const nlohmann::json q =
+      run_json("model quantize " + path("m.lnm") + " --data " + path("calib") + " -o " + path("q.lnm") + " --json");
   const std::string before = run("inspect " + path("m.lnm")).out, after = run("inspect " + path("q.lnm")).out;
   EXPECT_NE(before.find("model bundle " + q["model_id"].get<std::string>()), std::string::npos) << before;
   EXPECT_NE(after.find("model bundle " + q["model_id"].get<std::string>()), std::string::npos) << after;
@@ -180,18 +183,22 @@ TEST_F(CliTest, ModelQuantizeAddsInt8NetworkAndKeepsTheId) {
   ASSERT_EQ(run("encode " + path("in.png") + " -m " + path("q.lnm") + " -o " + path("q.lnp") + " -p 51").code, 0);
   EXPECT_EQ(read_all(path("q.lnp")), read_all(path("x.lnp")));
   // Bad input: a file that is no bundle, a data set that does not exist, a missing flag.
-  const CmdResult not_bundle = run("model quantize " + path("in.png") + " --data " + path("calib") + " -o " + path("z.lnm"));
+  const CmdResult not_bundle =
+      run("model quantize " + path("in.png") + " --data " + path("calib") + " -o " + path("z.lnm"));
   EXPECT_EQ(not_bundle.code, 1);
   EXPECT_NE(not_bundle.out.find("not a valid model bundle"), std::string::npos) << not_bundle.out;
-  const CmdResult no_data = run("model quantize " + path("m.lnm") + " --data " + path("nothing") + " -o " + path("z.lnm"));
+  const CmdResult no_data =
+      run("model quantize " + path("m.lnm") + " --data " + path("nothing") + " -o " + path("z.lnm"));
   EXPECT_EQ(no_data.code, 1);
   EXPECT_NE(no_data.out.find("nothing"), std::string::npos) << no_data.out;
   // A device-only Flash image has no float weights to quantise from.
   const std::vector<uint8_t> int8_model = limitnet::random_int8_bundle("cifar32", 1, 4);
-  const limitnet::LoadedBundle loaded = limitnet::parse_bundle_bytes(int8_model.data(), int8_model.size(), "int8 model");
+  const limitnet::LoadedBundle loaded =
+      limitnet::parse_bundle_bytes(int8_model.data(), int8_model.size(), "int8 model");
   const std::vector<uint8_t> flash = limitnet::device_flash_bundle(loaded.view);
   write_all(path("flash.lnm"), std::string(flash.begin(), flash.end()));
-  const CmdResult no_float = run("model quantize " + path("flash.lnm") + " --data " + path("calib") + " -o " + path("z.lnm"));
+  const CmdResult no_float =
+      run("model quantize " + path("flash.lnm") + " --data " + path("calib") + " -o " + path("z.lnm"));
   EXPECT_NE(no_float.code, 0);
   EXPECT_NE(no_float.out.find("has no float device network with calibrated ranges to quantise"), std::string::npos)
       << no_float.out;
@@ -202,9 +209,11 @@ TEST_F(CliTest, ModelQuantizeAddsInt8NetworkAndKeepsTheId) {
 }
 
 TEST_F(CliTest, ModelSetCoderSwitchesTheCoderAndTheId) {
-  const nlohmann::json r = run_json("model set-coder " + path("m.lnm") + " --coder rans -o " + path("rans.lnm") + " --json");
+  const nlohmann::json r =
+      run_json("model set-coder " + path("m.lnm") + " --coder rans -o " + path("rans.lnm") + " --json");
   EXPECT_NE(r["model_id"], r["input_model_id"]);  // the device sends other bytes
-  EXPECT_NE(run("inspect " + path("rans.lnm")).out.find("coder=rans"), std::string::npos) << run("inspect " + path("rans.lnm")).out;
+  EXPECT_NE(run("inspect " + path("rans.lnm")).out.find("coder=rans"), std::string::npos)
+      << run("inspect " + path("rans.lnm")).out;
   ASSERT_EQ(run("encode " + path("in.png") + " -m " + path("rans.lnm") + " -o " + path("rans.lnp") + " -p 51").code, 0);
   EXPECT_NE(read_all(path("rans.lnp")), read_all(path("x.lnp")));
   // Both coders carry the same latent: decoding gives identical values.
@@ -240,7 +249,8 @@ TEST_F(CliTest, CorruptBundleIsRejected) {
 }
 
 TEST_F(CliTest, DemoRunsOnFashionMnistWhenInstalled) {
-  if (!fs::exists("/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz")) GTEST_SKIP() << "dataset-fashion-mnist not installed";
+  if (!fs::exists("/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz"))
+    GTEST_SKIP() << "dataset-fashion-mnist not installed";
   const nlohmann::json j = run_json("demo --limit 50 --json");
   EXPECT_EQ(j["exact_round_trips"].get<int>(), 50);
   const auto& curve = j["curve"];

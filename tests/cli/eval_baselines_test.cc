@@ -114,8 +114,9 @@ TEST_F(EvalBaselinesCli, CodecBaselinesJsonTablesAndPlot) {
 TEST_F(EvalBaselinesCli, LearnedBaselinesFromOtherBundles) {
   if (!have_fmnist()) GTEST_SKIP() << "Fashion-MNIST not installed (apt-get install dataset-fashion-mnist)";
   // The shipped model stands in for both learned baselines.
-  const CmdResult r = run(eval_args() + " --limit 64 --baselines starfish,fixedrate --baseline-model starfish=" + kModel +
-                          " --baseline-model fixedrate=" + kModel + " --json " + path("l.json"));
+  const CmdResult r =
+      run(eval_args() + " --limit 64 --baselines starfish,fixedrate --baseline-model starfish=" + kModel +
+          " --baseline-model fixedrate=" + kModel + " --json " + path("l.json"));
   ASSERT_EQ(r.code, 0) << r.out;
   const nlohmann::json j = nlohmann::json::parse(read_all(path("l.json")));
   const nlohmann::json& s = j["methods"]["starfish"];
@@ -199,14 +200,14 @@ TEST_F(EvalBaselinesCli, CodecBaselinesJudgedByAnotherBundlesClassifier) {
   EXPECT_NE(judged["methods"]["jpeg"], own["methods"]["jpeg"]);
   EXPECT_NE(judged["methods"]["progjpeg"], own["methods"]["progjpeg"]);
   // Only codecs are judged by it.
-  r = run(eval_args() + " --limit 8 --baselines starfish --baseline-model starfish=" + kModel + " --baseline-judge " + judge);
+  r = run(eval_args() + " --limit 8 --baselines starfish --baseline-model starfish=" + kModel + " --baseline-judge " +
+          judge);
   EXPECT_NE(r.code, 0);
   EXPECT_NE(r.out.find("--baseline-judge judges the codec baselines"), std::string::npos) << r.out;
 }
 
 TEST_F(EvalBaselinesCli, ABundleOfAnotherTaskIsRefused) {
-  const CmdResult r =
-      run(eval_args() + " --limit 8 --baselines fixedrate --baseline-model fixedrate=" + kCifarModel);
+  const CmdResult r = run(eval_args() + " --limit 8 --baselines fixedrate --baseline-model fixedrate=" + kCifarModel);
   EXPECT_NE(r.code, 0);
   EXPECT_NE(r.out.find(kCifarModel + ": takes 32x32x3 images"), std::string::npos) << r.out;
   const CmdResult j = run(eval_args() + " --limit 8 --baselines jpeg --baseline-judge " + kCifarModel);

@@ -29,7 +29,8 @@ using limitnet::cli_test::have_fmnist;
 TEST(ShippedModels, Fmnist28MeetsItsTargetsOnTheFullTestSplitAsItsCardSays) {
   if (!have_fmnist()) GTEST_SKIP() << "Fashion-MNIST not installed (apt-get install dataset-fashion-mnist)";
   const fs::path out = fs::temp_directory_path() / ("limitnet_shipped_" + std::to_string(::getpid()) + ".json");
-  const CmdResult r = run("eval -q -m " + kModelDir + "/model.lnm --data fashion-mnist --threads 2 --json " + out.string());
+  const CmdResult r =
+      run("eval -q -m " + kModelDir + "/model.lnm --data fashion-mnist --threads 2 --json " + out.string());
   ASSERT_EQ(r.code, 0) << r.out;
   const nlohmann::json fresh = nlohmann::json::parse(read_all(out.string()));
   fs::remove(out);

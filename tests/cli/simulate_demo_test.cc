@@ -52,9 +52,8 @@ class SimulateDemoCli : public ::testing::Test {
   void SetUp() override {
     if (!fs::exists(kModel)) GTEST_SKIP() << kModel << " is absent";
     if (!fs::exists(kFashionMnist)) GTEST_SKIP() << "Fashion-MNIST is not installed (dataset-fashion-mnist)";
-    dir_ = fs::temp_directory_path() /
-           ("limitnet_simdemo_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir_ = fs::temp_directory_path() / ("limitnet_simdemo_" + std::to_string(::getpid()) + "_" +
+                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::create_directories(dir_);
   }
   void TearDown() override {
@@ -113,8 +112,10 @@ TEST_F(SimulateDemoCli, CodecPicturesJudgedByAnotherBundlesClassifier) {
       EXPECT_NE(own["curves"][m], judged["curves"][m]);
     }
   }
-  EXPECT_NE(judged["accuracy"].get<std::string>().find("classifier of " + judge), std::string::npos) << judged["accuracy"];
-  const CmdResult text = run("simulate -m " + kModel + " --limit 8 -s table6-40 --methods limitnet,progjpeg -q --baseline-judge " + judge);
+  EXPECT_NE(judged["accuracy"].get<std::string>().find("classifier of " + judge), std::string::npos)
+      << judged["accuracy"];
+  const CmdResult text =
+      run("simulate -m " + kModel + " --limit 8 -s table6-40 --methods limitnet,progjpeg -q --baseline-judge " + judge);
   ASSERT_EQ(text.code, 0) << text.out;
   EXPECT_NE(text.out.find("codec pictures judged by " + judge + "'s classifier"), std::string::npos) << text.out;
   const CmdResult bad = run("simulate -m " + kModel + " --limit 4 --methods progjpeg -q --baseline-judge " +
@@ -124,7 +125,8 @@ TEST_F(SimulateDemoCli, CodecPicturesJudgedByAnotherBundlesClassifier) {
 }
 
 TEST_F(SimulateDemoCli, Table6AccuracyIsDeterministicPerSeed) {
-  const std::string args = "simulate --table6 -m " + kModel + " --limit 30 --methods limitnet,limitnet-random -q --json";
+  const std::string args =
+      "simulate --table6 -m " + kModel + " --limit 30 --methods limitnet,limitnet-random -q --json";
   const nlohmann::json a = run_json(args);
   const nlohmann::json b = run_json(args);
   ASSERT_EQ(a["table6_summary"].size(), 2u);
@@ -143,8 +145,9 @@ TEST_F(SimulateDemoCli, StarfishSendsIndexOrderPacketsOnceInRandomOrder) {
   // With LimitNet's own bundle as the Starfish model, `starfish` sends the index-order
   // packets of limitnet-index (no saliency map), in random order and never twice. Without
   // loss both deliver everything, so both end on the same latent, hence the same top-1.
-  const nlohmann::json clean = run_json("simulate -m " + kModel + " --starfish-model " + kModel +
-                                        " --methods limitnet-index,starfish --limit 30 -s table6-70 --loss 0 -q --json");
+  const nlohmann::json clean =
+      run_json("simulate -m " + kModel + " --starfish-model " + kModel +
+               " --methods limitnet-index,starfish --limit 30 -s table6-70 --loss 0 -q --json");
   ASSERT_EQ(clean["curves"].size(), 2u);
   EXPECT_EQ(clean["curves"][0]["method"], "limitnet-index");
   EXPECT_EQ(clean["curves"][1]["method"], "starfish");
@@ -182,7 +185,8 @@ TEST_F(SimulateDemoCli, DeviceOnlyBundleHasNoAccuracy) {
       << plot.out;
   EXPECT_FALSE(fs::exists(path("p.svg")));
   // A codec judge needs the model's own classifier for LimitNet's latents.
-  const CmdResult judged = run("simulate -m " + path("device.lnm") + " --limit 8 --methods limitnet,progjpeg -q --baseline-judge " + kModel);
+  const CmdResult judged =
+      run("simulate -m " + path("device.lnm") + " --limit 8 --methods limitnet,progjpeg -q --baseline-judge " + kModel);
   EXPECT_EQ(judged.code, 1);
   EXPECT_NE(judged.out.find("--baseline-judge needs -m with a cloud part"), std::string::npos) << judged.out;
 }
@@ -204,8 +208,7 @@ TEST_F(SimulateDemoCli, ClassCountMustMatchTheDataset) {
 }
 
 TEST_F(SimulateDemoCli, DemoWritesTheStripAndBothPlots) {
-  const nlohmann::json j =
-      run_json("demo --limit 60 --link-limit 40 --strip 3 -q --json --out " + path("out"));
+  const nlohmann::json j = run_json("demo --limit 60 --link-limit 40 --strip 3 -q --json --out " + path("out"));
   // The bytes curve (existing output) is still there.
   EXPECT_EQ(j["images"], 60);
   EXPECT_GE(j["curve"].size(), 3u);

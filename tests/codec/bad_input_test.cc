@@ -30,8 +30,8 @@ void expect_refused(ProgressiveDecoder* dec, const Packet& p, const char* what) 
   const DecoderStats stats = dec->stats();
   const Status s = dec->add_packet(p.data(), p.size());
   EXPECT_NE(s, Status::kOk) << what;
-  EXPECT_TRUE(snapshot(*dec, kId) == before) << what << ": a refused packet changed the receiver (" << status_name(s)
-                                             << ")";
+  EXPECT_TRUE(snapshot(*dec, kId) == before)
+      << what << ": a refused packet changed the receiver (" << status_name(s) << ")";
   EXPECT_EQ(dec->stats().rejected, stats.rejected + 1) << what;
   EXPECT_EQ(dec->stats().accepted, stats.accepted) << what;
 }
@@ -285,7 +285,8 @@ TEST(BadInput, ConflictingDuplicates) {
     half_fill(&dec, enc);
     PacketInfo info;
     const Packet& received = enc.packets[4];  // even: received by half_fill
-    ASSERT_EQ(parse_packet_structure(received.data(), received.size(), m.config().saliency_bytes(), &info), Status::kOk);
+    ASSERT_EQ(parse_packet_structure(received.data(), received.size(), m.config().saliency_bytes(), &info),
+              Status::kOk);
     std::vector<uint8_t> values;
     for (uint32_t r = info.rank_start; r < info.rank_start + info.count; ++r) values.push_back(enc.symbols[order[r]]);
     // Same ranks, one value different.

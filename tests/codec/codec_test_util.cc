@@ -43,8 +43,8 @@ const TestModel& test_model(const ModelKey& key) {
   // test process fast: the float reference network takes ~0.15 s per 224x224 frame.
   std::vector<std::vector<uint8_t>> frames;
   for (int i = 0; i < 1; ++i) frames.push_back(synthetic_frame(preset->input_size, preset->input_channels, 1000 + i));
-  calibrate_bundle(view, static_cast<int>(frames.size()), [&](int i) { return frames[static_cast<size_t>(i)].data(); },
-                   &writer);
+  calibrate_bundle(
+      view, static_cast<int>(frames.size()), [&](int i) { return frames[static_cast<size_t>(i)].data(); }, &writer);
 
   auto m = std::make_unique<TestModel>();
   m->key = key;
@@ -85,9 +85,8 @@ std::vector<uint16_t> brute_force_order(const CodecConfig& c, const std::vector<
       keyed.emplace_back(score, static_cast<uint32_t>(ch * plane + p));
     }
   }
-  std::sort(keyed.begin(), keyed.end(), [](const auto& a, const auto& b) {
-    return a.first != b.first ? a.first > b.first : a.second < b.second;
-  });
+  std::sort(keyed.begin(), keyed.end(),
+            [](const auto& a, const auto& b) { return a.first != b.first ? a.first > b.first : a.second < b.second; });
   std::vector<uint16_t> out;
   out.reserve(keyed.size());
   for (const auto& k : keyed) out.push_back(static_cast<uint16_t>(k.second));
@@ -130,7 +129,8 @@ std::vector<uint8_t> encode_values(const CodecModel& model, uint32_t rank_start,
 Packet craft_data_packet(const CodecModel& model, uint8_t image_id, uint32_t rank_start,
                          const std::vector<uint8_t>& values, const std::vector<uint16_t>& order) {
   Packet p;
-  p.push_back(static_cast<uint8_t>((kFormatVersion << 6) | (static_cast<int>(PacketKind::kData) << 4) | model.model_tag()));
+  p.push_back(
+      static_cast<uint8_t>((kFormatVersion << 6) | (static_cast<int>(PacketKind::kData) << 4) | model.model_tag()));
   p.push_back(image_id);
   uint8_t buf[8];
   size_t n = write_varint(rank_start, buf, sizeof buf);
@@ -200,7 +200,8 @@ std::string compare_image(const ProgressiveDecoder& dec, uint8_t id, const Codec
       return err.str();
     }
     if (img->symbols()[i] != e.symbols[i]) {
-      err << "symbol differs at flat index " << i << ": got " << int(img->symbols()[i]) << " want " << int(e.symbols[i]);
+      err << "symbol differs at flat index " << i << ": got " << int(img->symbols()[i]) << " want "
+          << int(e.symbols[i]);
       return err.str();
     }
     if (!(latent[i] == e.latent[i])) {  // bitwise-identical path: exact compare

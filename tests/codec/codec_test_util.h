@@ -70,10 +70,10 @@ void reseal(const CodecModel& model, Packet* packet);
 
 // What the receiver must hold after a set of packets of one image.
 struct Expectation {
-  bool ready = false;               // every HEAD chunk arrived
-  std::vector<uint8_t> mask;        // L*K*K, 1 = received
-  std::vector<uint8_t> symbols;     // received symbols, 0 elsewhere
-  std::vector<float> latent;        // dequantised, 0.0f where missing
+  bool ready = false;            // every HEAD chunk arrived
+  std::vector<uint8_t> mask;     // L*K*K, 1 = received
+  std::vector<uint8_t> symbols;  // received symbols, 0 elsewhere
+  std::vector<float> latent;     // dequantised, 0.0f where missing
 };
 // `received` are indices into enc.packets (duplicates allowed).
 Expectation expect_from(const CodecModel& model, const EncodedImage& enc, const std::vector<size_t>& received);

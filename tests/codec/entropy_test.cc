@@ -18,8 +18,8 @@ namespace {
 std::vector<std::vector<uint32_t>> histograms(int n, uint64_t seed) {
   std::mt19937_64 rng(seed);
   std::vector<std::vector<uint32_t>> out;
-  out.push_back(std::vector<uint32_t>(static_cast<size_t>(n), 1));                 // flat
-  out.push_back(std::vector<uint32_t>(static_cast<size_t>(n), 0));                 // empty (all treated as 1)
+  out.push_back(std::vector<uint32_t>(static_cast<size_t>(n), 1));  // flat
+  out.push_back(std::vector<uint32_t>(static_cast<size_t>(n), 0));  // empty (all treated as 1)
   std::vector<uint32_t> geometric(static_cast<size_t>(n)), fib(static_cast<size_t>(n)), random(static_cast<size_t>(n)),
       spike(static_cast<size_t>(n), 0), zipf(static_cast<size_t>(n));
   double g = 4e9;
@@ -124,9 +124,8 @@ TEST(Huffman, CanonicalCodesArePrefixFreeAndDecode) {
       // Canonical: ordered by (length, symbol), consecutive codes.
       std::vector<int> by_code(static_cast<size_t>(n));
       for (int i = 0; i < n; ++i) by_code[static_cast<size_t>(i)] = i;
-      std::sort(by_code.begin(), by_code.end(), [&](int a, int b) {
-        return t.length[a] != t.length[b] ? t.length[a] < t.length[b] : a < b;
-      });
+      std::sort(by_code.begin(), by_code.end(),
+                [&](int a, int b) { return t.length[a] != t.length[b] ? t.length[a] < t.length[b] : a < b; });
       uint32_t expect = 0;
       int prev_len = t.length[by_code[0]];
       for (size_t k = 0; k < by_code.size(); ++k) {

@@ -293,8 +293,8 @@ TEST(Bundle, LoadCodecModelErrors) {
 
 TEST(Bundle, RejectsElementCountOverflow) {
   // Dimensions whose product wraps around 2^64 to the (zero) byte count of the section.
-  for (const std::vector<uint32_t>& dims : {std::vector<uint32_t>{16, 1, 1u << 30, 1u << 30},
-                                            std::vector<uint32_t>{1u << 31, 1u << 31, 4, 1}}) {
+  for (const std::vector<uint32_t>& dims :
+       {std::vector<uint32_t>{16, 1, 1u << 30, 1u << 30}, std::vector<uint32_t>{1u << 31, 1u << 31, 4, 1}}) {
     BundleWriter w(kBundlePartDevice);
     const float dummy = 0.0f;
     w.add("encoder.0.weight", DType::kF32, dims, &dummy);
@@ -312,8 +312,17 @@ TEST(Bundle, BindRejectsLayersThatGrowTheImage) {
   CodecConfig codec;
   codec.latent_channels = 12;
   codec.latent_side = 64;
-  const PresetSpec evil = {"evil", "", 1, 8, 2, {{1, 16, 1, 1, (1 << 29) - 4}, {16, 12, 1, 1 << 24, 0}},
-                           1, {{12, 1, 3, 1, 1}}, codec, {0.5f, 0.f, 0.f}, {0.25f, 1.f, 1.f}};
+  const PresetSpec evil = {"evil",
+                           "",
+                           1,
+                           8,
+                           2,
+                           {{1, 16, 1, 1, (1 << 29) - 4}, {16, 12, 1, 1 << 24, 0}},
+                           1,
+                           {{12, 1, 3, 1, 1}},
+                           codec,
+                           {0.5f, 0.f, 0.f},
+                           {0.25f, 1.f, 1.f}};
   AlignedBytes a(random_device_bundle(evil, codec, 1).serialize());
   BundleView v;
   ASSERT_EQ(v.parse(a.data(), a.size), Status::kOk);
@@ -324,8 +333,8 @@ TEST(Bundle, BindRejectsLayersThatGrowTheImage) {
   small.latent_channels = 2;
   small.latent_side = 18;
   small.saliency_grid = 2;
-  const PresetSpec grow = {"grow", "", 1, 8, 1, {{1, 2, 3, 1, 6}}, 1, {{2, 1, 3, 1, 1}}, small,
-                           {0.5f, 0.f, 0.f}, {0.25f, 1.f, 1.f}};
+  const PresetSpec grow = {
+      "grow", "", 1, 8, 1, {{1, 2, 3, 1, 6}}, 1, {{2, 1, 3, 1, 1}}, small, {0.5f, 0.f, 0.f}, {0.25f, 1.f, 1.f}};
   AlignedBytes b(random_device_bundle(grow, small, 1).serialize());
   ASSERT_EQ(v.parse(b.data(), b.size), Status::kOk);
   EXPECT_EQ(net.bind(v), Status::kMalformed);

@@ -168,7 +168,8 @@ std::vector<PacketGoldenResult> packet_golden_results() {
     const int n = cfg.symbols();
     std::vector<uint32_t> histogram(static_cast<size_t>(12 * n));
     for (int c = 0; c < 12; ++c) {
-      for (int s = 0; s < n; ++s) histogram[static_cast<size_t>(c * n + s)] = 1 + 4000000u / static_cast<uint32_t>((s + 1) * (s + 1) * (c + 1));
+      for (int s = 0; s < n; ++s)
+        histogram[static_cast<size_t>(c * n + s)] = 1 + 4000000u / static_cast<uint32_t>((s + 1) * (s + 1) * (c + 1));
     }
     std::vector<uint8_t> lengths(histogram.size());
     std::vector<uint16_t> freqs(histogram.size());

@@ -35,7 +35,8 @@ TEST(OrderGolden, ImplementationMatchesCheckedInVectors) {
     ASSERT_EQ(c.validate(), Status::kOk);
     const std::vector<uint16_t> order = order_for(c, levels_of(g));
     ASSERT_EQ(order.size(), g.elements);
-    for (int i = 0; i < LIMITNET_ORDER_GOLDEN_FIRST; ++i) EXPECT_EQ(order[static_cast<size_t>(i)], g.first[i]) << "rank " << i;
+    for (int i = 0; i < LIMITNET_ORDER_GOLDEN_FIRST; ++i)
+      EXPECT_EQ(order[static_cast<size_t>(i)], g.first[i]) << "rank " << i;
     EXPECT_EQ(order_crc32(order), g.order_crc32) << "the transmission order changed: devices and receivers "
                                                     "with different builds would disagree";
   }

@@ -44,8 +44,8 @@ std::vector<std::vector<uint8_t>> grids(const CodecConfig& c, uint64_t seed) {
   std::mt19937_64 rng(seed);
   std::vector<std::vector<uint8_t>> out;
   const size_t n = static_cast<size_t>(g * g);
-  out.emplace_back(n, 0);                                  // all zero: ties everywhere
-  out.emplace_back(n, static_cast<uint8_t>(top));          // all top
+  out.emplace_back(n, 0);                          // all zero: ties everywhere
+  out.emplace_back(n, static_cast<uint8_t>(top));  // all top
   std::vector<uint8_t> gradient(n), random(n), hot(n, 0), few(n);
   for (int i = 0; i < g * g; ++i) {
     gradient[static_cast<size_t>(i)] = static_cast<uint8_t>(((i / g + i % g) * top) / std::max(1, 2 * g - 2));
@@ -65,9 +65,9 @@ TEST(Order, MatchesBruteForceSort) {
       config(12, 28, 8, 5, 200),  // paper224
       config(12, 8, 4, 4, 200),   // cifar32
       config(8, 7, 4, 4, 200),    // fmnist28
-      config(12, 28, 8, 5, 0),    config(12, 28, 8, 5, 1000), config(12, 28, 8, 5, 1),
-      config(12, 28, 8, 5, 999),  config(3, 13, 5, 8, 37),    config(1, 1, 1, 1, 200),
-      config(63, 32, 16, 8, 100000), config(64, 16, 16, 1, 50), config(5, 64, 16, 3, 3),
+      config(12, 28, 8, 5, 0),       config(12, 28, 8, 5, 1000), config(12, 28, 8, 5, 1),
+      config(12, 28, 8, 5, 999),     config(3, 13, 5, 8, 37),    config(1, 1, 1, 1, 200),
+      config(63, 32, 16, 8, 100000), config(64, 16, 16, 1, 50),  config(5, 64, 16, 3, 3),
   };
   for (const CodecConfig& c : configs) {
     int shape = 0;
@@ -167,8 +167,10 @@ TEST(Order, DefaultGradualFactorPrefersEarlyChannels) {
       first_rank[ch] = std::min(first_rank[ch], r);
       last_rank[ch] = std::max(last_rank[ch], r);
     }
-    for (int ch = 0; ch + 5 < 12; ++ch) EXPECT_LT(last_rank[static_cast<size_t>(ch)], first_rank[static_cast<size_t>(ch + 5)]);
-    for (int ch = 0; ch + 1 < 12; ++ch) EXPECT_LT(first_rank[static_cast<size_t>(ch)], first_rank[static_cast<size_t>(ch + 1)]);
+    for (int ch = 0; ch + 5 < 12; ++ch)
+      EXPECT_LT(last_rank[static_cast<size_t>(ch)], first_rank[static_cast<size_t>(ch + 5)]);
+    for (int ch = 0; ch + 1 < 12; ++ch)
+      EXPECT_LT(first_rank[static_cast<size_t>(ch)], first_rank[static_cast<size_t>(ch + 1)]);
   }
 }
 

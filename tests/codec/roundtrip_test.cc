@@ -68,8 +68,8 @@ void check_model_roundtrips(const TestModel& m, uint64_t frame_seed) {
   // A realistic latent (network output), a uniformly random one (rare symbols, long
   // codes) and the extreme all-top-symbol latent.
   std::mt19937_64 rng(frame_seed);
-  std::vector<uint8_t> random_symbols(enc.symbols.size()), top(enc.symbols.size(),
-                                                                 static_cast<uint8_t>(m.config().symbols() - 1));
+  std::vector<uint8_t> random_symbols(enc.symbols.size()),
+      top(enc.symbols.size(), static_cast<uint8_t>(m.config().symbols() - 1));
   for (uint8_t& s : random_symbols) s = static_cast<uint8_t>(rng() % static_cast<uint64_t>(m.config().symbols()));
   for (size_t payload : kPayloads) {
     check_roundtrip(m, enc.symbols, enc.grid_levels, payload, 1);
@@ -82,7 +82,9 @@ TEST(RoundTrip, Paper224AllPayloadsHuffman) {
   check_model_roundtrips(test_model("paper224", EntropyCoderKind::kHuffman), 11);
 }
 
-TEST(RoundTrip, Paper224AllPayloadsRans) { check_model_roundtrips(test_model("paper224", EntropyCoderKind::kRans), 11); }
+TEST(RoundTrip, Paper224AllPayloadsRans) {
+  check_model_roundtrips(test_model("paper224", EntropyCoderKind::kRans), 11);
+}
 
 TEST(RoundTrip, SmallPresetsBothCoders) {
   for (const char* preset : {"cifar32", "fmnist28"}) {

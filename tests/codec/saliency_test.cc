@@ -26,7 +26,8 @@ CodecConfig config(int side, int grid, int bits) {
 std::vector<uint8_t> brute_force_grid(int k, int g, int bits, const std::vector<uint8_t>& map) {
   std::vector<uint64_t> sums(static_cast<size_t>(g * g), 0);
   for (int sy = 0; sy < k * g; ++sy) {
-    for (int sx = 0; sx < k * g; ++sx) sums[static_cast<size_t>((sy / k) * g + sx / k)] += map[static_cast<size_t>((sy / g) * k + sx / g)];
+    for (int sx = 0; sx < k * g; ++sx)
+      sums[static_cast<size_t>((sy / k) * g + sx / k)] += map[static_cast<size_t>((sy / g) * k + sx / g)];
   }
   const uint64_t lo = *std::min_element(sums.begin(), sums.end()), hi = *std::max_element(sums.begin(), sums.end());
   const uint64_t top = (1u << bits) - 1;
@@ -40,7 +41,8 @@ std::vector<uint8_t> brute_force_grid(int k, int g, int bits, const std::vector<
 }
 
 TEST(Saliency, ConstantMapGivesZeros) {
-  for (const CodecConfig& c : {config(28, 8, 5), config(8, 4, 4), config(7, 4, 4), config(16, 16, 8), config(5, 1, 3)}) {
+  for (const CodecConfig& c :
+       {config(28, 8, 5), config(8, 4, 4), config(7, 4, 4), config(16, 16, 8), config(5, 1, 3)}) {
     for (int v : {0, 1, 128, 255}) {
       std::vector<uint8_t> map(static_cast<size_t>(c.latent_side * c.latent_side), static_cast<uint8_t>(v));
       std::vector<uint8_t> levels(static_cast<size_t>(c.saliency_grid * c.saliency_grid), 99);
@@ -73,7 +75,8 @@ TEST(Saliency, SingleHotCell) {
   map[0] = 0;
   map[3 * 28 + 3] = 255;
   ASSERT_EQ(saliency_map_to_grid(p, map.data(), levels.data()), Status::kOk);
-  for (int i = 0; i < 64; ++i) EXPECT_EQ(levels[static_cast<size_t>(i)], (i == 0 || i == 1 || i == 8 || i == 9) ? 31 : 0);
+  for (int i = 0; i < 64; ++i)
+    EXPECT_EQ(levels[static_cast<size_t>(i)], (i == 0 || i == 1 || i == 8 || i == 9) ? 31 : 0);
 }
 
 TEST(Saliency, GridMatchesBruteForce) {
@@ -87,8 +90,9 @@ TEST(Saliency, GridMatchesBruteForce) {
         // Random, smooth gradient and sparse maps.
         for (size_t i = 0; i < map.size(); ++i) {
           const int y = static_cast<int>(i) / k, x = static_cast<int>(i) % k;
-          map[i] = trial == 0 ? static_cast<uint8_t>(rng()) : trial == 1 ? static_cast<uint8_t>((x * 255) / k + y)
-                                                                          : static_cast<uint8_t>(rng() % 17 == 0 ? 255 : 0);
+          map[i] = trial == 0   ? static_cast<uint8_t>(rng())
+                   : trial == 1 ? static_cast<uint8_t>((x * 255) / k + y)
+                                : static_cast<uint8_t>(rng() % 17 == 0 ? 255 : 0);
         }
         std::vector<uint8_t> levels(static_cast<size_t>(g * g));
         ASSERT_EQ(saliency_map_to_grid(c, map.data(), levels.data()), Status::kOk);
@@ -189,8 +193,10 @@ TEST(Saliency, UpsampleMatchesFloatBilinear) {
           coord(y, &y0, &y1, &wy);
           coord(x, &x0, &x1, &wx);
           auto L = [&](int yy, int xx) { return static_cast<double>(levels[static_cast<size_t>(yy * g + xx)]); };
-          const double v = (1 - wy) * ((1 - wx) * L(y0, x0) + wx * L(y0, x1)) + wy * ((1 - wx) * L(y1, x0) + wx * L(y1, x1));
-          ASSERT_NEAR(imp[static_cast<size_t>(y * k + x)] / unit, v, 1e-9) << "k " << k << " g " << g << " at " << y << "," << x;
+          const double v =
+              (1 - wy) * ((1 - wx) * L(y0, x0) + wx * L(y0, x1)) + wy * ((1 - wx) * L(y1, x0) + wx * L(y1, x1));
+          ASSERT_NEAR(imp[static_cast<size_t>(y * k + x)] / unit, v, 1e-9)
+              << "k " << k << " g " << g << " at " << y << "," << x;
         }
       }
     }

@@ -15,8 +15,7 @@ TEST(Augment, CropFlipGeometry) {
   crop_flip(src.pixels.data(), dst.pixels.data(), 8, 6, 3, 2, 0, 2, false);  // shift right by 2
   for (int y = 0; y < 6; ++y)
     for (int x = 0; x < 8; ++x)
-      for (int c = 0; c < 3; ++c)
-        ASSERT_EQ(dst.at(x, y, c), x < 2 ? 0 : src.at(x - 2, y, c)) << x << "," << y;
+      for (int c = 0; c < 3; ++c) ASSERT_EQ(dst.at(x, y, c), x < 2 ? 0 : src.at(x - 2, y, c)) << x << "," << y;
   crop_flip(src.pixels.data(), dst.pixels.data(), 8, 6, 3, 2, 2, 4, false);  // shift up by 2
   for (int y = 0; y < 6; ++y)
     for (int x = 0; x < 8; ++x) ASSERT_EQ(dst.at(x, y, 1), y >= 4 ? 0 : src.at(x, y + 2, 1));

@@ -36,8 +36,7 @@ void make_cifar10(const TempDir& dir, const std::string& sub) {
 TEST(Cifar, Cifar10TrainAndTest) {
   TempDir dir;
   make_cifar10(dir, "cifar-10-batches-bin");
-  std::ofstream(dir.file("cifar-10-batches-bin/batches.meta.txt"))
-      << "a0\na1\na2\na3\na4\na5\na6\na7\na8\na9\n\n";
+  std::ofstream(dir.file("cifar-10-batches-bin/batches.meta.txt")) << "a0\na1\na2\na3\na4\na5\na6\na7\na8\na9\n\n";
   auto train = open_cifar(dir.path(), Split::Train, 0, 0, 0);  // finds the subfolder
   ASSERT_EQ(train->size(), 15u);
   EXPECT_EQ(train->width(), 32);

@@ -94,8 +94,7 @@ TEST(ImageFolder, EmptyFolderError) {
     open_image_folder(dir.path() + "/empty", 32, 32, 3);
     FAIL() << "expected DataError";
   } catch (const DataError& e) {
-    EXPECT_NE(std::string(e.what()).find("no images found under " + dir.path() + "/empty"),
-              std::string::npos)
+    EXPECT_NE(std::string(e.what()).find("no images found under " + dir.path() + "/empty"), std::string::npos)
         << e.what();
   }
 }
@@ -155,16 +154,14 @@ TEST(ImageFolderSharedCifar10, TestSplitLimit) {
   if (!std::filesystem::exists(root)) GTEST_SKIP() << root << " not present";
   auto ds = open_dataset(root, Split::Test, 32, 32, 3, 1000);
   ASSERT_EQ(ds->size(), 1000u);
-  EXPECT_EQ(ds->class_names(),
-            (std::vector<std::string>{"airplane", "automobile", "bird", "cat", "deer", "dog",
-                                      "frog", "horse", "ship", "truck"}));
+  EXPECT_EQ(ds->class_names(), (std::vector<std::string>{"airplane", "automobile", "bird", "cat", "deer", "dog", "frog",
+                                                         "horse", "ship", "truck"}));
   std::vector<int> count(10, 0);
   for (size_t i = 0; i < ds->size(); ++i) ++count[static_cast<size_t>(ds->sample(i).label)];
   EXPECT_EQ(count, std::vector<int>(10, 100));
   // Index 0 is the first airplane; pixels equal a direct decode of that file.
   std::vector<std::string> files;
-  for (const auto& e : std::filesystem::directory_iterator(root + "/test/airplane"))
-    files.push_back(e.path().string());
+  for (const auto& e : std::filesystem::directory_iterator(root + "/test/airplane")) files.push_back(e.path().string());
   std::sort(files.begin(), files.end());
   EXPECT_EQ(ds->sample(0).image, read_image(files[0], 3));
   EXPECT_EQ(ds->sample(1).label, 1);

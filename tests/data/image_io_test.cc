@@ -22,8 +22,7 @@ void expect_data_error(F&& f, const std::vector<std::string>& needles) {
     ADD_FAILURE() << "expected DataError";
   } catch (const DataError& e) {
     for (const auto& n : needles)
-      EXPECT_NE(std::string(e.what()).find(n), std::string::npos)
-          << "message '" << e.what() << "' lacks '" << n << "'";
+      EXPECT_NE(std::string(e.what()).find(n), std::string::npos) << "message '" << e.what() << "' lacks '" << n << "'";
   }
 }
 
@@ -97,8 +96,7 @@ TEST(JpegIo, RgbMatchesTurboJpegAndSource) {
   const Image d420 = decode_image(j420.data(), j420.size(), 0, "420");
   EXPECT_EQ(d420.pixels, test::tj_decode(j420, TJPF_RGB, &w, &h));
   // Progressive JPEG.
-  const auto prog = test::encode_jpeg(pat.pixels.data(), 64, 48, TJPF_RGB, TJSAMP_420, 90,
-                                      TJFLAG_PROGRESSIVE);
+  const auto prog = test::encode_jpeg(pat.pixels.data(), 64, 48, TJPF_RGB, TJSAMP_420, 90, TJFLAG_PROGRESSIVE);
   const Image dp = decode_image(prog.data(), prog.size(), 0, "progressive");
   EXPECT_EQ(dp.pixels, test::tj_decode(prog, TJPF_RGB, &w, &h));
   EXPECT_LE(test::max_abs_diff(dp.pixels, d420.pixels), 1);  // same coefficients as baseline
@@ -190,8 +188,7 @@ TEST(ImageIoErrors, TruncatedAndCorruptPng) {
 
 // A PNG that is only a signature and an IHDR claiming w x h (valid CRC, no data).
 std::vector<uint8_t> png_header_only(uint32_t w, uint32_t h) {
-  std::vector<uint8_t> b = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n', 0, 0, 0, 13,
-                            'I',  'H', 'D', 'R'};
+  std::vector<uint8_t> b = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n', 0, 0, 0, 13, 'I', 'H', 'D', 'R'};
   auto be32 = [&](uint32_t v) {
     for (int s = 24; s >= 0; s -= 8) b.push_back(static_cast<uint8_t>(v >> s));
   };
@@ -205,8 +202,7 @@ std::vector<uint8_t> png_header_only(uint32_t w, uint32_t h) {
 TEST(ImageIoLimits, HugeDimensionsRefusedBeforeAllocation) {
   TempDir dir;
   test::write_bytes(dir.file("huge.png"), png_header_only(100000, 100000));
-  expect_data_error([&] { read_image(dir.file("huge.png")); },
-                    {"huge.png", "100000x100000", "decode limit"});
+  expect_data_error([&] { read_image(dir.file("huge.png")); }, {"huge.png", "100000x100000", "decode limit"});
   // Width within the per-side limit but too many pixels in total.
   test::write_bytes(dir.file("long.png"), png_header_only(16384, 16385));
   expect_data_error([&] { read_image(dir.file("long.png")); }, {"long.png", "decode limit"});
@@ -222,8 +218,7 @@ TEST(ImageIoLimits, HugeDimensionsRefusedBeforeAllocation) {
       break;
     }
   test::write_bytes(dir.file("huge.jpg"), jpeg);
-  expect_data_error([&] { read_image(dir.file("huge.jpg")); },
-                    {"huge.jpg", "60000x60000", "decode limit"});
+  expect_data_error([&] { read_image(dir.file("huge.jpg")); }, {"huge.jpg", "60000x60000", "decode limit"});
 
   // Configurable limit.
   write_png(dir.file("small.png"), test::pattern(32, 32, 3, 0));

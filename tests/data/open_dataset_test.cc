@@ -62,7 +62,10 @@ TEST(OpenDataset, FashionMnistEnvOverride) {
   const std::string saved = old ? old : "";
   setenv("LIMITNET_FASHION_MNIST", (dir.path() + "/fm").c_str(), 1);
   auto ds = open_dataset("fashion-mnist", Split::Test, 0, 0, 0);
-  if (old) setenv("LIMITNET_FASHION_MNIST", saved.c_str(), 1); else unsetenv("LIMITNET_FASHION_MNIST");
+  if (old)
+    setenv("LIMITNET_FASHION_MNIST", saved.c_str(), 1);
+  else
+    unsetenv("LIMITNET_FASHION_MNIST");
   ASSERT_EQ(ds->size(), 2u);
   EXPECT_EQ(ds->class_names(), fashion_mnist_class_names());
   EXPECT_EQ(ds->sample(0).label, 9);

@@ -12,9 +12,7 @@ namespace {
 using test::RawPng;
 using test::TempDir;
 
-uint8_t over_white(unsigned v, unsigned a) {
-  return static_cast<uint8_t>((v * a + 255u * (255u - a) + 127u) / 255u);
-}
+uint8_t over_white(unsigned v, unsigned a) { return static_cast<uint8_t>((v * a + 255u * (255u - a) + 127u) / 255u); }
 
 TEST(PngVariants, RgbaCompositedOnWhite) {
   TempDir dir;
@@ -22,17 +20,26 @@ TEST(PngVariants, RgbaCompositedOnWhite) {
   p.width = 4;
   p.height = 1;
   p.color_type = PNG_COLOR_TYPE_RGB_ALPHA;
-  p.data = {10, 20, 30, 255,   // opaque
-            10, 20, 30, 0,     // fully transparent -> white
-            200, 0, 100, 128,  // half
-            0, 0, 0, 1};
+  p.data = {10,  20, 30,  255,  // opaque
+            10,  20, 30,  0,    // fully transparent -> white
+            200, 0,  100, 128,  // half
+            0,   0,  0,   1};
   test::write_raw_png(dir.file("rgba.png"), p);
   const Image img = read_image(dir.file("rgba.png"));
   ASSERT_EQ(img.channels, 3);
   ASSERT_EQ(img.width, 4);
-  const std::vector<uint8_t> expect = {10,  20,  30,  255, 255, 255, over_white(200, 128),
-                                       over_white(0, 128), over_white(100, 128), over_white(0, 1),
-                                       over_white(0, 1),   over_white(0, 1)};
+  const std::vector<uint8_t> expect = {10,
+                                       20,
+                                       30,
+                                       255,
+                                       255,
+                                       255,
+                                       over_white(200, 128),
+                                       over_white(0, 128),
+                                       over_white(100, 128),
+                                       over_white(0, 1),
+                                       over_white(0, 1),
+                                       over_white(0, 1)};
   EXPECT_EQ(img.pixels, expect);
 }
 
@@ -77,8 +84,7 @@ TEST(PngVariants, PaletteWithTransparency) {
   q.palette_rgb = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12};
   q.data = {0x1B};  // indices 0,1,2,3
   test::write_raw_png(dir.file("pal2.png"), q);
-  EXPECT_EQ(read_image(dir.file("pal2.png")).pixels,
-            (std::vector<uint8_t>{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}));
+  EXPECT_EQ(read_image(dir.file("pal2.png")).pixels, (std::vector<uint8_t>{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}));
 }
 
 TEST(PngVariants, SixteenBitScaledWithRounding) {
@@ -96,8 +102,7 @@ TEST(PngVariants, SixteenBitScaledWithRounding) {
   test::write_raw_png(dir.file("rgb16.png"), p);
   const Image img = read_image(dir.file("rgb16.png"));
   ASSERT_EQ(img.channels, 3);
-  for (int i = 0; i < 9; ++i)
-    EXPECT_LE(std::abs(img.pixels[static_cast<size_t>(i)] - v[i] / 257.0), 0.5 + 1e-9) << i;
+  for (int i = 0; i < 9; ++i) EXPECT_LE(std::abs(img.pixels[static_cast<size_t>(i)] - v[i] / 257.0), 0.5 + 1e-9) << i;
   EXPECT_EQ(img.pixels[0], 0);
   EXPECT_EQ(img.pixels[1], 255);
   EXPECT_EQ(img.pixels[2], 100);
@@ -132,8 +137,7 @@ TEST(PngVariants, LowBitDepthGrayAndInterlaced) {
   p.bit_depth = 1;
   p.data = {0xA5};  // 1010 0101
   test::write_raw_png(dir.file("g1.png"), p);
-  EXPECT_EQ(read_image(dir.file("g1.png")).pixels,
-            (std::vector<uint8_t>{255, 0, 255, 0, 0, 255, 0, 255}));
+  EXPECT_EQ(read_image(dir.file("g1.png")).pixels, (std::vector<uint8_t>{255, 0, 255, 0, 0, 255, 0, 255}));
 
   const Image src = test::pattern(13, 11, 3, 7);
   RawPng q;

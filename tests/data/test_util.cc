@@ -63,8 +63,8 @@ Image solid(int w, int h, uint8_t r, uint8_t g, uint8_t b) {
   return img;
 }
 
-std::vector<uint8_t> encode_jpeg(const uint8_t* pixels, int w, int h, int pixel_format,
-                                 int samples, int quality, int tj_flags) {
+std::vector<uint8_t> encode_jpeg(const uint8_t* pixels, int w, int h, int pixel_format, int samples, int quality,
+                                 int tj_flags) {
   tjhandle tj = tjInitCompress();
   unsigned char* buf = nullptr;
   unsigned long size = 0;
@@ -80,9 +80,8 @@ std::vector<uint8_t> encode_jpeg(const uint8_t* pixels, int w, int h, int pixel_
 }
 
 std::vector<uint8_t> encode_jpeg(const Image& img, int quality) {
-  return img.channels == 1
-             ? encode_jpeg(img.pixels.data(), img.width, img.height, TJPF_GRAY, TJSAMP_GRAY, quality)
-             : encode_jpeg(img.pixels.data(), img.width, img.height, TJPF_RGB, TJSAMP_444, quality);
+  return img.channels == 1 ? encode_jpeg(img.pixels.data(), img.width, img.height, TJPF_GRAY, TJSAMP_GRAY, quality)
+                           : encode_jpeg(img.pixels.data(), img.width, img.height, TJPF_RGB, TJSAMP_444, quality);
 }
 
 std::vector<uint8_t> tj_decode(const std::vector<uint8_t>& jpeg, int pixel_format, int* w, int* h) {
@@ -104,17 +103,16 @@ void write_raw_png(const std::string& path, const RawPng& p) {
   png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, nullptr, nullptr, nullptr);
   png_infop info = png_create_info_struct(png);
   png_init_io(png, f);
-  png_set_IHDR(png, info, static_cast<png_uint_32>(p.width), static_cast<png_uint_32>(p.height),
-               p.bit_depth, p.color_type, p.interlaced ? PNG_INTERLACE_ADAM7 : PNG_INTERLACE_NONE,
-               PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+  png_set_IHDR(png, info, static_cast<png_uint_32>(p.width), static_cast<png_uint_32>(p.height), p.bit_depth,
+               p.color_type, p.interlaced ? PNG_INTERLACE_ADAM7 : PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT,
+               PNG_FILTER_TYPE_DEFAULT);
   std::vector<png_color> pal;
   if (!p.palette_rgb.empty()) {
     for (size_t i = 0; i + 2 < p.palette_rgb.size(); i += 3)
       pal.push_back({p.palette_rgb[i], p.palette_rgb[i + 1], p.palette_rgb[i + 2]});
     png_set_PLTE(png, info, pal.data(), static_cast<int>(pal.size()));
   }
-  if (!p.trns.empty())
-    png_set_tRNS(png, info, p.trns.data(), static_cast<int>(p.trns.size()), nullptr);
+  if (!p.trns.empty()) png_set_tRNS(png, info, p.trns.data(), static_cast<int>(p.trns.size()), nullptr);
   png_write_info(png, info);
   const size_t row = p.data.size() / static_cast<size_t>(p.height);
   std::vector<png_bytep> rows(static_cast<size_t>(p.height));

@@ -34,8 +34,8 @@ Image solid(int w, int h, uint8_t r, uint8_t g, uint8_t b);
 
 // JPEG with TurboJPEG. pixel_format is a TJPF_* value (GRAY, RGB, CMYK); samples a
 // TJSAMP_* value.
-std::vector<uint8_t> encode_jpeg(const uint8_t* pixels, int w, int h, int pixel_format,
-                                 int samples, int quality, int tj_flags = 0);
+std::vector<uint8_t> encode_jpeg(const uint8_t* pixels, int w, int h, int pixel_format, int samples, int quality,
+                                 int tj_flags = 0);
 std::vector<uint8_t> encode_jpeg(const Image& img, int quality = 95);
 // Reference decode with TurboJPEG directly (pixel_format TJPF_*).
 std::vector<uint8_t> tj_decode(const std::vector<uint8_t>& jpeg, int pixel_format, int* w, int* h);
@@ -46,9 +46,9 @@ struct RawPng {
   int color_type = 0;  // PNG_COLOR_TYPE_*
   int bit_depth = 8;
   bool interlaced = false;
-  std::vector<uint8_t> data;            // height rows of row_bytes
-  std::vector<uint8_t> palette_rgb;     // 3 bytes per entry (palette images)
-  std::vector<uint8_t> trns;            // tRNS alpha per palette entry
+  std::vector<uint8_t> data;         // height rows of row_bytes
+  std::vector<uint8_t> palette_rgb;  // 3 bytes per entry (palette images)
+  std::vector<uint8_t> trns;         // tRNS alpha per palette entry
 };
 void write_raw_png(const std::string& path, const RawPng& png);
 

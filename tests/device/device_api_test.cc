@@ -132,7 +132,8 @@ TEST(DeviceApi, RejectsBadInput) {
   limitnet_device* dev = nullptr;
   {  // arena too small: nothing written past it
     Arena small(need - 1);
-    EXPECT_EQ(limitnet_device_open(small.data(), need - 1, m.data(), m.size, nullptr, &dev), LIMITNET_DEVICE_ARENA_TOO_SMALL);
+    EXPECT_EQ(limitnet_device_open(small.data(), need - 1, m.data(), m.size, nullptr, &dev),
+              LIMITNET_DEVICE_ARENA_TOO_SMALL);
     EXPECT_EQ(dev, nullptr);
     EXPECT_TRUE(small.guards_intact());
     Arena tiny(16);
@@ -140,13 +141,16 @@ TEST(DeviceApi, RejectsBadInput) {
     EXPECT_TRUE(tiny.guards_intact());
   }
   Arena arena(need);
-  EXPECT_EQ(limitnet_device_open(arena.data() + 4, need, m.data(), m.size, nullptr, &dev), LIMITNET_DEVICE_BAD_ARGUMENT);
-  EXPECT_EQ(limitnet_device_open(arena.data(), need, m.data(), m.size, "paper224", &dev), LIMITNET_DEVICE_PRESET_MISMATCH);
+  EXPECT_EQ(limitnet_device_open(arena.data() + 4, need, m.data(), m.size, nullptr, &dev),
+            LIMITNET_DEVICE_BAD_ARGUMENT);
+  EXPECT_EQ(limitnet_device_open(arena.data(), need, m.data(), m.size, "paper224", &dev),
+            LIMITNET_DEVICE_PRESET_MISMATCH);
   {  // corrupted bundle
     std::vector<uint8_t> bad = bundle_bytes(m);
     bad[bad.size() / 2] ^= 1;
     const auto a = aligned(bad);
-    EXPECT_EQ(limitnet_device_open(arena.data(), need, a.data(), bad.size(), nullptr, &dev), LIMITNET_DEVICE_BAD_BUNDLE);
+    EXPECT_EQ(limitnet_device_open(arena.data(), need, a.data(), bad.size(), nullptr, &dev),
+              LIMITNET_DEVICE_BAD_BUNDLE);
     EXPECT_EQ(limitnet_device_open(arena.data(), need, a.data(), 10, nullptr, &dev), LIMITNET_DEVICE_BAD_BUNDLE);
   }
   BundleView view;
@@ -163,7 +167,8 @@ TEST(DeviceApi, RejectsBadInput) {
     w.copy_from(view, skip);
     const auto bytes = w.serialize(view.model_id());
     const auto a = aligned(bytes);
-    EXPECT_EQ(limitnet_device_open(arena.data(), need, a.data(), bytes.size(), nullptr, &dev), LIMITNET_DEVICE_NO_INT8_MODEL);
+    EXPECT_EQ(limitnet_device_open(arena.data(), need, a.data(), bytes.size(), nullptr, &dev),
+              LIMITNET_DEVICE_NO_INT8_MODEL);
   }
   {  // another int8 format version
     BundleWriter w(kBundlePartDevice);

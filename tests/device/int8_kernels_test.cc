@@ -34,19 +34,19 @@ TEST(Int8Kernels, WeightIndexIsAPermutation) {
 TEST(Int8Kernels, RequantizeRoundsAndClamps) {
   // m = 2^30 with r = 0: scale 2^30 / 2^32 = 1/4.
   EXPECT_EQ(kernels::requantize(400, 1 << 30, 0, 0, 255), 100);
-  EXPECT_EQ(kernels::requantize(402, 1 << 30, 0, 0, 255), 101);  // 100.5 rounds up
-  EXPECT_EQ(kernels::requantize(-400, 1 << 30, 0, 0, 255), 0);   // ReLU
-  EXPECT_EQ(kernels::requantize(4000, 1 << 30, 0, 0, 63), 63);   // clamp to the symbol range
-  EXPECT_EQ(kernels::requantize(400, 1 << 30, 2, 0, 255), 25);   // extra shift: 1/16
+  EXPECT_EQ(kernels::requantize(402, 1 << 30, 0, 0, 255), 101);    // 100.5 rounds up
+  EXPECT_EQ(kernels::requantize(-400, 1 << 30, 0, 0, 255), 0);     // ReLU
+  EXPECT_EQ(kernels::requantize(4000, 1 << 30, 0, 0, 63), 63);     // clamp to the symbol range
+  EXPECT_EQ(kernels::requantize(400, 1 << 30, 2, 0, 255), 25);     // extra shift: 1/16
   EXPECT_EQ(kernels::requantize(-400, 1 << 30, 0, 128, 255), 28);  // zero point
 }
 
 // Scales >= 0.5 (e.g. a layer reading the coarse 4-bit latent): negative shift = the
 // accumulator shifted left first, saturating instead of wrapping.
 TEST(Int8Kernels, RequantizeNegativeShiftScalesUpAndSaturates) {
-  EXPECT_EQ(kernels::requantize(10, 1 << 30, -3, 0, 255), 20);       // 10 * 8 / 4
-  EXPECT_EQ(kernels::requantize(11, 1 << 30, -1, 0, 255), 6);        // 5.5 rounds up
-  EXPECT_EQ(kernels::requantize(-10, 1 << 30, -3, 128, 255), 108);   // with zero point
+  EXPECT_EQ(kernels::requantize(10, 1 << 30, -3, 0, 255), 20);      // 10 * 8 / 4
+  EXPECT_EQ(kernels::requantize(11, 1 << 30, -1, 0, 255), 6);       // 5.5 rounds up
+  EXPECT_EQ(kernels::requantize(-10, 1 << 30, -3, 128, 255), 108);  // with zero point
   EXPECT_EQ(kernels::requantize(INT32_MAX / 2, 1 << 30, -4, 0, 255), 255);
   EXPECT_EQ(kernels::requantize(INT32_MIN / 2, 1 << 30, -4, 128, 255), 0);  // no wrap to positive
   // Saturation point itself: (2^31 - 1) / 4 rounds to 2^29, minus 2^29 leaves 0.
@@ -71,7 +71,8 @@ TEST(Int8Kernels, ConvPixelsMatchesNaiveDot) {
       for (auto& v : b) v = static_cast<uint8_t>(rng());
       // w is [out][taps] natural; wl the kernels' interleaved layout.
       for (int o = 0; o < out; ++o) {
-        for (int t = 0; t < taps; ++t) wl[kernels::weight_index(o, t, out, taps)] = w[static_cast<size_t>(o) * taps + t];
+        for (int t = 0; t < taps; ++t)
+          wl[kernels::weight_index(o, t, out, taps)] = w[static_cast<size_t>(o) * taps + t];
       }
       std::vector<int16_t> col(2 * static_cast<size_t>(taps));
       kernels::expand_columns(a.data(), b.data(), taps, col.data());
@@ -89,7 +90,8 @@ TEST(Int8Kernels, ConvPixelsMatchesNaiveDot) {
       }
       // Widened weights: the same results.
       std::vector<int16_t> w16(wl.size());
-      for (size_t k = 0; k < wl.size(); ++k) w16[(k & ~size_t{3}) | kernels::pair_order(static_cast<int>(k & 3))] = wl[k];
+      for (size_t k = 0; k < wl.size(); ++k)
+        w16[(k & ~size_t{3}) | kernels::pair_order(static_cast<int>(k & 3))] = wl[k];
       kernels::Requant rq16 = rq;
       rq16.weight = nullptr;
       rq16.weight16 = w16.data();

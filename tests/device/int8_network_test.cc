@@ -66,7 +66,8 @@ void naive_int8(const BundleView& b, const uint8_t* frame, std::vector<uint8_t>*
     if (i == net[1] - 1) {
       symbols->assign(out.size(), 0);
       for (int pix = 0; pix < n * n; ++pix) {
-        for (int c = 0; c < c_out; ++c) (*symbols)[static_cast<size_t>(c) * n * n + pix] = out[static_cast<size_t>(pix) * c_out + c];
+        for (int c = 0; c < c_out; ++c)
+          (*symbols)[static_cast<size_t>(c) * n * n + pix] = out[static_cast<size_t>(pix) * c_out + c];
       }
     }
     in = out;
@@ -89,7 +90,8 @@ TEST_P(Int8NetworkTest, StreamingEqualsNaiveWholeMaps) {
   for (uint64_t seed : {7u, 8u}) {
     const std::vector<uint8_t> frame = synthetic_frame(net.input_size(), net.input_channels(), seed);
     const uint8_t *sym = nullptr, *map = nullptr;
-    ASSERT_EQ(net.run(frame.data(), reinterpret_cast<uint8_t*>(arena.data()), arena.size() * 4, &sym, &map), Status::kOk);
+    ASSERT_EQ(net.run(frame.data(), reinterpret_cast<uint8_t*>(arena.data()), arena.size() * 4, &sym, &map),
+              Status::kOk);
     std::vector<uint8_t> want_sym, want_map;
     naive_int8(b, frame.data(), &want_sym, &want_map);
     ASSERT_EQ(std::vector<uint8_t>(sym, sym + want_sym.size()), want_sym);

@@ -42,22 +42,15 @@ TEST(EvalBd, PchipBdRateJctvcE137) {
 // print no results; the expected values were computed independently of this code with
 // exact rational arithmetic (Python fractions: the cubic through the 4 points of each
 // curve solved exactly and integrated exactly; only the final exp in floating point).
-const std::vector<RdPoint> kM33Anchor =
-    curve({686.76, 309.58, 157.11, 85.95}, {40.28, 37.18, 34.24, 31.42});
-const std::vector<RdPoint> kM33Test =
-    curve({893.34, 407.8, 204.93, 112.75}, {40.39, 37.21, 34.17, 31.24});
-const std::vector<RdPoint> kFauAnchor =
-    curve({9487.76, 4593.60, 2486.44, 1358.24}, {40.037, 38.615, 36.845, 34.851});
-const std::vector<RdPoint> kFauTest =
-    curve({9787.80, 4469.00, 2451.52, 1356.24}, {40.121, 38.651, 36.970, 34.987});
+const std::vector<RdPoint> kM33Anchor = curve({686.76, 309.58, 157.11, 85.95}, {40.28, 37.18, 34.24, 31.42});
+const std::vector<RdPoint> kM33Test = curve({893.34, 407.8, 204.93, 112.75}, {40.39, 37.21, 34.17, 31.24});
+const std::vector<RdPoint> kFauAnchor = curve({9487.76, 4593.60, 2486.44, 1358.24}, {40.037, 38.615, 36.845, 34.851});
+const std::vector<RdPoint> kFauTest = curve({9787.80, 4469.00, 2451.52, 1356.24}, {40.121, 38.651, 36.970, 34.987});
 
 TEST(EvalBd, CubicFitBdRateVcegM33) {
-  EXPECT_NEAR(bd_rate_percent(kM33Anchor, kM33Test, BdInterpolation::kCubicFit),
-              31.397374054910, 1e-7);
-  EXPECT_NEAR(bd_rate_percent(kFauAnchor, kFauTest, BdInterpolation::kCubicFit),
-              -4.420462706168, 1e-7);
-  EXPECT_NEAR(bd_rate_percent(kE137AnchorA, kE137TestA, BdInterpolation::kCubicFit),
-              -0.464415420033, 1e-7);
+  EXPECT_NEAR(bd_rate_percent(kM33Anchor, kM33Test, BdInterpolation::kCubicFit), 31.397374054910, 1e-7);
+  EXPECT_NEAR(bd_rate_percent(kFauAnchor, kFauTest, BdInterpolation::kCubicFit), -4.420462706168, 1e-7);
+  EXPECT_NEAR(bd_rate_percent(kE137AnchorA, kE137TestA, BdInterpolation::kCubicFit), -0.464415420033, 1e-7);
 }
 
 // BD-PSNR (our BD-Acc) has no published value for these curves; the expected numbers come
@@ -69,18 +62,15 @@ TEST(EvalBd, BdAccuracyIndependentReference) {
   EXPECT_NEAR(bd_accuracy(kE137AnchorB, kE137TestB), 0.0284718910, 1e-8);
   EXPECT_NEAR(bd_accuracy(kM33Anchor, kM33Test), -1.1834724046, 1e-8);
   EXPECT_NEAR(bd_accuracy(kFauAnchor, kFauTest), 0.1196927854, 1e-8);
-  EXPECT_NEAR(bd_accuracy(kE137AnchorA, kE137TestA, BdInterpolation::kCubicFit),
-              0.025059986247, 1e-9);
-  EXPECT_NEAR(bd_accuracy(kM33Anchor, kM33Test, BdInterpolation::kCubicFit), -1.184897921770,
-              1e-9);
+  EXPECT_NEAR(bd_accuracy(kE137AnchorA, kE137TestA, BdInterpolation::kCubicFit), 0.025059986247, 1e-9);
+  EXPECT_NEAR(bd_accuracy(kM33Anchor, kM33Test, BdInterpolation::kCubicFit), -1.184897921770, 1e-9);
   // PCHIP BD-rate of the same curves, same reference.
   EXPECT_NEAR(bd_rate_percent(kM33Anchor, kM33Test), 31.3798782024, 1e-8);
   EXPECT_NEAR(bd_rate_percent(kFauAnchor, kFauTest), -4.4174853506, 1e-8);
 }
 
 // A LimitNet-like accuracy curve (bytes, top-1 %), used by the analytic checks.
-const std::vector<RdPoint> kAcc =
-    curve({300, 600, 1200, 2500, 5000}, {20.0, 45.0, 62.0, 71.0, 75.0});
+const std::vector<RdPoint> kAcc = curve({300, 600, 1200, 2500, 5000}, {20.0, 45.0, 62.0, 71.0, 75.0});
 
 std::vector<RdPoint> scaled_rate(const std::vector<RdPoint>& c, double k) {
   std::vector<RdPoint> out = c;
@@ -133,8 +123,7 @@ TEST(EvalBd, SwapInvertsRatio) {
   const double ab = bd_rate_percent(kE137AnchorB, kE137TestB) / 100.0;
   const double ba = bd_rate_percent(kE137TestB, kE137AnchorB) / 100.0;
   EXPECT_NEAR((1.0 + ab) * (1.0 + ba), 1.0, 1e-12);
-  EXPECT_NEAR(bd_accuracy(kE137AnchorB, kE137TestB), -bd_accuracy(kE137TestB, kE137AnchorB),
-              1e-12);
+  EXPECT_NEAR(bd_accuracy(kE137AnchorB, kE137TestB), -bd_accuracy(kE137TestB, kE137AnchorB), 1e-12);
 }
 
 TEST(EvalBd, OrderAndDuplicatesDoNotMatter) {
@@ -175,10 +164,8 @@ TEST(EvalBd, RejectsBadInput) {
   EXPECT_NE(error_of(dip, kAcc, true).find("accuracy must increase"), std::string::npos);
   EXPECT_NO_THROW(bd_accuracy(dip, kAcc));
   // No overlap.
-  EXPECT_NE(error_of(kAcc, shifted_acc(kAcc, 100.0), true).find("do not overlap"),
-            std::string::npos);
-  EXPECT_NE(error_of(kAcc, scaled_rate(kAcc, 100.0), false).find("do not overlap"),
-            std::string::npos);
+  EXPECT_NE(error_of(kAcc, shifted_acc(kAcc, 100.0), true).find("do not overlap"), std::string::npos);
+  EXPECT_NE(error_of(kAcc, scaled_rate(kAcc, 100.0), false).find("do not overlap"), std::string::npos);
 }
 
 TEST(EvalBd, PchipIsMonotoneAndExactOnLines) {
@@ -209,8 +196,7 @@ TEST(EvalBd, CubicFitIntegralExactForCubics) {
   for (double v : x) y.push_back(v * v * v - 2.0 * v + 1.0);
   const auto prim = [](double v) { return v * v * v * v / 4.0 - v * v + v; };
   EXPECT_NEAR(cubic_fit_integral(x, y, -1.5, 2.0), prim(2.0) - prim(-1.5), 1e-10);
-  EXPECT_THROW(cubic_fit_integral({1.0, 1.0, 2.0, 2.0}, {0, 1, 2, 3}, 1.0, 2.0),
-               std::invalid_argument);
+  EXPECT_THROW(cubic_fit_integral({1.0, 1.0, 2.0, 2.0}, {0, 1, 2, 3}, 1.0, 2.0), std::invalid_argument);
 }
 
 }  // namespace

@@ -32,8 +32,7 @@ TEST(LinkDutyCycle, RejectsOutOfRangeDutyCycle) {
   }
   EXPECT_NO_THROW(validate_duty_cycle(1.0));
   EXPECT_THROW(DutyCycleTracker(0.0), std::invalid_argument);
-  EXPECT_THROW(DutyCycleTracker(0.01, DutyCycleRule::kBudgetPerWindow, 0.0),
-               std::invalid_argument);
+  EXPECT_THROW(DutyCycleTracker(0.01, DutyCycleRule::kBudgetPerWindow, 0.0), std::invalid_argument);
   EXPECT_THROW(duty_cycle_off_time_ms(-1.0, 0.01), std::invalid_argument);
 }
 

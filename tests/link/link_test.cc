@@ -15,9 +15,7 @@ constexpr double kTol = 1e-9;
 constexpr double kDr5MaxAirtime = 368.896;  // 222 + 13 bytes at SF7 (eu868_test.cc)
 constexpr double kDr5AckAirtime = 41.216;   // 12-byte PHY, SF7, CRC off: 28 payload symbols
 
-std::unique_ptr<LossModel> loss(double p, std::uint64_t seed = 1) {
-  return std::make_unique<BernoulliLoss>(p, seed);
-}
+std::unique_ptr<LossModel> loss(double p, std::uint64_t seed = 1) { return std::make_unique<BernoulliLoss>(p, seed); }
 
 TEST(LinkLoRaChannel, UnconfirmedHonoursOffTime) {
   LoRaChannel ch(LoRaChannelConfig{}, nullptr);  // DR5, 1%, unconfirmed, no loss

@@ -73,8 +73,7 @@ TEST(LinkAirtime, TanupooSf12SixtyFourBytes) {
   p.low_data_rate_optimize = LowDataRateOptimize::kOn;
   EXPECT_NEAR(lora_airtime(p, 64).time_on_air_ms, 2793.472, kTolMs);
   // Auto resolves to on at SF12/125k, and the app-payload helper gives the same frame.
-  EXPECT_NEAR(lora_airtime(sf(12), lorawan_phy_payload_bytes(51)).time_on_air_ms, 2793.472,
-              kTolMs);
+  EXPECT_NEAR(lora_airtime(sf(12), lorawan_phy_payload_bytes(51)).time_on_air_ms, 2793.472, kTolMs);
 }
 
 // Same test.py: 255-byte PHY payload at SF7/500 kHz: 99.904 ms, 137.024 ms with LDRO forced on.
@@ -98,9 +97,9 @@ TEST(LinkAirtime, FiftyOneBytePhyPayloadAcrossSpreadingFactors) {
 }
 
 TEST(LinkAirtime, LowDataRateAutoFollowsSixteenMsSymbolTime) {
-  EXPECT_FALSE(lora_low_data_rate_optimize(sf(10)));           // 8.192 ms
-  EXPECT_TRUE(lora_low_data_rate_optimize(sf(11)));            // 16.384 ms
-  EXPECT_TRUE(lora_low_data_rate_optimize(sf(12)));            // 32.768 ms
+  EXPECT_FALSE(lora_low_data_rate_optimize(sf(10)));          // 8.192 ms
+  EXPECT_TRUE(lora_low_data_rate_optimize(sf(11)));           // 16.384 ms
+  EXPECT_TRUE(lora_low_data_rate_optimize(sf(12)));           // 32.768 ms
   EXPECT_FALSE(lora_low_data_rate_optimize(sf(11, 250000)));  // 8.192 ms
   EXPECT_TRUE(lora_low_data_rate_optimize(sf(12, 250000)));   // 16.384 ms
   EXPECT_FALSE(lora_low_data_rate_optimize(sf(12, 500000)));  // 8.192 ms

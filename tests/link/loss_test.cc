@@ -134,8 +134,7 @@ TEST(LinkLoss, GilbertInfeasibleBurstIsExplained) {
     GilbertElliottParams::from_mean_loss(0.7, 1.0);
     FAIL() << "accepted";
   } catch (const std::invalid_argument& e) {
-    EXPECT_NE(std::string(e.what()).find("mean burst length >= 2.33"), std::string::npos)
-        << e.what();
+    EXPECT_NE(std::string(e.what()).find("mean burst length >= 2.33"), std::string::npos) << e.what();
   }
   EXPECT_NO_THROW(GilbertElliottParams::from_mean_loss(0.7, 2.5));
   EXPECT_THROW(GilbertElliottParams::from_mean_loss(1.0, 3.0), std::invalid_argument);

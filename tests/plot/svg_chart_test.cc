@@ -108,7 +108,7 @@ TEST(PlotChart, SvgIsWellFormedWithLegendReferencesAndEscapedText) {
   EXPECT_EQ(count_of(svg, "stroke=\"#123456\" stroke-width=\"2\" stroke-dasharray"), 2u);  // line and legend sample
   EXPECT_NE(svg.find("clip-path=\"url(#t1-plot)\""), std::string::npos);
   EXPECT_NE(svg.find(">90%</text>"), std::string::npos);  // percent ticks reach the reference
-  EXPECT_EQ(markers(svg).size(), 5u + 2u);  // 5 data points and a legend dot per series
+  EXPECT_EQ(markers(svg).size(), 5u + 2u);                // 5 data points and a legend dot per series
 }
 
 TEST(PlotChart, OneLinePerSeriesAndALegendEntryForEach) {
@@ -155,14 +155,15 @@ TEST(PlotChart, StrokeWidthAppliesToTheLineAndItsLegendSample) {
 TEST(PlotChart, SubtitleGoesUnderTheTitleWrappedAndEscaped) {
   LineChart c = two_series_chart();
   const double top_without = plot_top(render_svg(c));
-  c.subtitle = "LimitNet: every byte of the packets (at most 51 B each); codecs: file or prefix bytes, "
-               "no packet framing <counted> & more words to wrap";
+  c.subtitle =
+      "LimitNet: every byte of the packets (at most 51 B each); codecs: file or prefix bytes, "
+      "no packet framing <counted> & more words to wrap";
   const std::string svg = render_svg(c);
   EXPECT_EQ(markup_problem(svg, false), "");
   EXPECT_GE(count_of(svg, "font-size=\"11\" fill=\"#555555\">"), 2u);  // wrapped to the width
   EXPECT_NE(svg.find("&lt;counted&gt; &amp; more"), std::string::npos);
   EXPECT_LT(svg.find("accuracy &lt;vs&gt;"), svg.find("LimitNet: every byte"));  // under the title
-  EXPECT_GT(plot_top(svg), top_without);  // the plot makes room
+  EXPECT_GT(plot_top(svg), top_without);                                         // the plot makes room
 }
 
 TEST(PlotChart, LogAxisDropsNonPositiveXAndSaysSo) {
@@ -221,7 +222,7 @@ TEST(PlotChart, XSpanRuleIgnoresNonPositiveAndNonFiniteX) {
   EXPECT_FALSE(x_spans_more_than(c, 4));  // 200 / 50
   EXPECT_TRUE(x_spans_more_than(c, 3.9));
   c.series[1].points.push_back({201, 0.7});
-  EXPECT_TRUE(x_spans_more_than(c, 4));   // 201 / 50
+  EXPECT_TRUE(x_spans_more_than(c, 4));  // 201 / 50
 }
 
 }  // namespace

@@ -113,7 +113,8 @@ TEST(ReportInputs, ErrorsNameTheFileAndTheKey) {
   j = testing::eval_json(3, 0.6, true);
   j.erase("curve");
   write_json(dir.file("nocurve.json"), j);
-  EXPECT_EQ(error_of([&] { load_eval(dir.file("nocurve.json")); }), dir.file("nocurve.json") + ": key 'curve': missing");
+  EXPECT_EQ(error_of([&] { load_eval(dir.file("nocurve.json")); }),
+            dir.file("nocurve.json") + ": key 'curve': missing");
 
   j = testing::eval_json(3, 0.6, true);
   j["bd"]["jpeg"]["bd_acc_pp"] = "big";
@@ -173,7 +174,8 @@ TEST(ReportInputs, Table6LossRatesFromTheSummaryOrTheScenarioText) {
   // Without table6_summary the scenario summary's "[... loss 0.4 ...]" is read.
   j.erase("table6_summary");
   for (size_t k = 0; k < 3; ++k) {
-    j["table6"][k]["scenario_summary"] = "link [payload 51 B, loss 0." + std::to_string(3 * k + 1) + ", deadline 60000 ms]";
+    j["table6"][k]["scenario_summary"] =
+        "link [payload 51 B, loss 0." + std::to_string(3 * k + 1) + ", deadline 60000 ms]";
   }
   write_json(dir.file("t6b.json"), j);
   const Table6Result u = load_table6(dir.file("t6b.json"));
@@ -181,13 +183,16 @@ TEST(ReportInputs, Table6LossRatesFromTheSummaryOrTheScenarioText) {
   EXPECT_DOUBLE_EQ(*u.loss[2], 0.7);
 
   write_json(dir.file("empty.json"), {{"table6", nlohmann::json::array()}});
-  EXPECT_EQ(error_of([&] { load_table6(dir.file("empty.json")); }), dir.file("empty.json") + ": key 'table6': empty: no runs");
+  EXPECT_EQ(error_of([&] { load_table6(dir.file("empty.json")); }),
+            dir.file("empty.json") + ": key 'table6': empty: no runs");
 }
 
 TEST(ReportInputs, LabelledPaths) {
-  EXPECT_EQ(split_labelled_path("G=0.2:runs/e.json", "--ablation"), std::make_pair(std::string("G=0.2"), std::string("runs/e.json")));
+  EXPECT_EQ(split_labelled_path("G=0.2:runs/e.json", "--ablation"),
+            std::make_pair(std::string("G=0.2"), std::string("runs/e.json")));
   EXPECT_EQ(split_labelled_path("a:b:c", "--ablation").second, "b:c");
-  EXPECT_NE(error_of([] { split_labelled_path("e.json", "--ablation"); }).find("--ablation expects LABEL:PATH"), std::string::npos);
+  EXPECT_NE(error_of([] { split_labelled_path("e.json", "--ablation"); }).find("--ablation expects LABEL:PATH"),
+            std::string::npos);
   EXPECT_NE(error_of([] { split_labelled_path(":e.json", "--ablation"); }), "");
   EXPECT_NE(error_of([] { split_labelled_path("G=0:", "--ablation"); }), "");
 }

@@ -56,9 +56,10 @@ TEST(ReportCli, WritesThePageAndSummarisesIt) {
   write_json(dir.file("e.json"), testing::eval_json(4, 0.7, true));
   write_json(dir.file("s.json"), testing::simulation_json("lorawan-max", 9, true));
   std::ofstream(dir.file("commands.txt")) << "limitnet simulate -s lorawan-max -o s.json\n";
-  const CommandResult r = limitnet("report --eval " + q(dir.file("e.json")) + " --ablation G=0.2:" + q(dir.file("e.json")) +
-                         " --simulate " + q(dir.file("s.json")) + " --commands " + q(dir.file("commands.txt")) +
-                         " -o " + q(dir.file("r.html")) + " --json");
+  const CommandResult r =
+      limitnet("report --eval " + q(dir.file("e.json")) + " --ablation G=0.2:" + q(dir.file("e.json")) +
+               " --simulate " + q(dir.file("s.json")) + " --commands " + q(dir.file("commands.txt")) + " -o " +
+               q(dir.file("r.html")) + " --json");
   ASSERT_EQ(r.status, 0) << r.output;
   const nlohmann::json j = nlohmann::json::parse(r.output);
   EXPECT_EQ(j["html"], dir.file("r.html"));
@@ -96,7 +97,8 @@ TEST(ReportCli, BadInputFailsWithAClearMessage) {
   write_json(dir.file("s.json"), testing::simulation_json("lorawan-max", 3, true));
   write_json(dir.file("e.json"), testing::eval_json(3, 0.6, false));
   const std::vector<Case> cases = {
-      {"report" + out, "nothing to report: give at least one of --eval, --fixedrate-eval, --ablation, --simulate, --table6"},
+      {"report" + out,
+       "nothing to report: give at least one of --eval, --fixedrate-eval, --ablation, --simulate, --table6"},
       {"report --eval " + q(dir.file("none.json")) + out, dir.file("none.json") + ": no such file (--eval)"},
       {"report --eval " + q(dir.file("broken.json")) + out, dir.file("broken.json") + ": not valid JSON"},
       {"report --eval " + q(dir.file("bad.json")) + out,
@@ -104,7 +106,8 @@ TEST(ReportCli, BadInputFailsWithAClearMessage) {
       {"report --table6 " + q(dir.file("s.json")) + out, "pass it with --simulate (--table6)"},
       {"report --ablation " + q(dir.file("e.json")) + out, "--ablation expects LABEL:PATH"},
       {"report --simulate " + q(dir.file("none.json")) + out, dir.file("none.json") + ": no such file (--simulate)"},
-      {"report --eval " + q(dir.file("e.json")) + " --commands " + q(dir.file("none.txt")) + out, "cannot read (--commands)"},
+      {"report --eval " + q(dir.file("e.json")) + " --commands " + q(dir.file("none.txt")) + out,
+       "cannot read (--commands)"},
       {"report --eval " + q(dir.file("e.json")) + " -o " + q(dir.file("no/dir/r.html")), "cannot write"},
   };
   for (const Case& c : cases) {
@@ -125,8 +128,9 @@ TEST(ReportCli, RealSimulationOfTheShippedModel) {
     GTEST_SKIP() << "needs models/fmnist28/model.lnm and dataset-fashion-mnist";
   }
   ScratchDir dir("cli-real");
-  const CommandResult sim = limitnet("simulate -m " + q(model) + " -s lorawan-max --limit 20 --methods limitnet,progjpeg -q -o " +
-                           q(dir.file("max.json")));
+  const CommandResult sim =
+      limitnet("simulate -m " + q(model) + " -s lorawan-max --limit 20 --methods limitnet,progjpeg -q -o " +
+               q(dir.file("max.json")));
   ASSERT_EQ(sim.status, 0) << sim.output;
   const nlohmann::json s = nlohmann::json::parse(read_text(dir.file("max.json")));
   std::string args = "report --simulate " + q(dir.file("max.json")) + " -o " + q(dir.file("real.html"));

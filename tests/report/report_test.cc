@@ -61,7 +61,8 @@ struct ReportFull : ::testing::Test {
 
 TEST_F(ReportFull, EveryFigureAndTableIsThereAndWellFormed) {
   EXPECT_EQ(markup_problem(html, true), "");
-  for (const char* id : {"fig8", "fig10a", "fig10b", "fig13-lorawan-max", "fig13-lorawan-dynamic", "table4", "table6"}) {
+  for (const char* id :
+       {"fig8", "fig10a", "fig10b", "fig13-lorawan-max", "fig13-lorawan-dynamic", "table4", "table6"}) {
     EXPECT_NE(section(html, id), "") << id;
   }
   EXPECT_TRUE(report.not_measured.empty());
@@ -81,7 +82,8 @@ TEST_F(ReportFull, EveryFigureAndTableIsThereAndWellFormed) {
 
 TEST_F(ReportFull, Fig8CarriesEveryCurveAndTheCleanReference) {
   const std::string s = section(html, "fig8");
-  for (const char* name : {">LimitNet</text>", ">JPEG</text>", ">ProgJPEG</text>", ">classifier on clean images</text>"}) {
+  for (const char* name :
+       {">LimitNet</text>", ">JPEG</text>", ">ProgJPEG</text>", ">classifier on clean images</text>"}) {
     EXPECT_NE(s.find(name), std::string::npos) << name;
   }
   EXPECT_EQ(s.find(">Fixed-rate AE"), std::string::npos);  // that is Fig. 10 (a)
@@ -136,7 +138,8 @@ TEST(ReportFixedRate, Fig10aCanComeFromItsOwnEvalResult) {
   EXPECT_EQ(markup_problem(html, true), "");
   const std::string a = section(html, "fig10a");
   ASSERT_NE(a, "");
-  for (const auto& p : short_eval["methods"]["fixedrate"]) EXPECT_NE(a.find(percent(p["top1"].get<double>())), std::string::npos);
+  for (const auto& p : short_eval["methods"]["fixedrate"])
+    EXPECT_NE(a.find(percent(p["top1"].get<double>())), std::string::npos);
   EXPECT_NE(a.find(percent(short_eval["curve"][3]["top1"].get<double>())), std::string::npos);  // its LimitNet curve
   EXPECT_EQ(a.find(percent(main_eval["curve"][3]["top1"].get<double>())), std::string::npos);   // not the main one
   EXPECT_NE(section(html, "fig8").find(percent(main_eval["curve"][3]["top1"].get<double>())), std::string::npos);
@@ -163,7 +166,8 @@ TEST(ReportJudge, Fig8NamesTheCodecsClassifier) {
   EXPECT_NE(s.find("judged by the classifier of clean.lnm"), std::string::npos);
   EXPECT_NE(html.find("clean.lnm (clean images: top-1 86.42%)"), std::string::npos);
   // Without the key nothing of this appears.
-  EXPECT_EQ(section(read_text(write_report(build_report(ReportInputs{}), ReportInputs{}, dir.file("n.html")).html_path), "fig8")
+  EXPECT_EQ(section(read_text(write_report(build_report(ReportInputs{}), ReportInputs{}, dir.file("n.html")).html_path),
+                    "fig8")
                 .find("codec judge"),
             std::string::npos);
 }
@@ -208,7 +212,8 @@ TEST_F(ReportFull, HeaderHasProvenance) {
   EXPECT_NE(head.find("<b>Images:</b> 500"), std::string::npos);
   EXPECT_NE(head.find(max["scenario_summary"].get<std::string>()), std::string::npos);
   EXPECT_NE(head.find("limitnet eval -m m.lnm --data fashion-mnist --json eval.json"), std::string::npos);
-  for (const char* f : {"eval.json", "g0.json", "max.json", "t6.json"}) EXPECT_NE(head.find(dir.file(f)), std::string::npos);
+  for (const char* f : {"eval.json", "g0.json", "max.json", "t6.json"})
+    EXPECT_NE(head.find(dir.file(f)), std::string::npos);
 }
 
 TEST(ReportMissing, MissingInputsAreNotMeasuredNeverInvented) {

@@ -36,7 +36,7 @@ using nlohmann::json;
 using test::Child;
 using test::TempDir;
 
-#define REQUIRE_PROGRAM(name)                                                   \
+#define REQUIRE_PROGRAM(name) \
   if (test::find_program(name).empty()) GTEST_SKIP() << name " is not installed"
 
 struct Server {
@@ -44,11 +44,12 @@ struct Server {
          std::vector<std::string> extra = {}) {
     port_file = dir.file(db_name + ".ports");
     std::remove(port_file.c_str());
-    std::vector<std::string> argv = {LIMITNET_CLI, "serve", "-m", model, "--db", dir.file(db_name), "--http-port", "0",
-                                     "--port-file", port_file, "--debounce-ms", "50", "--max-result-delay-ms", "300"};
+    std::vector<std::string> argv = {
+        LIMITNET_CLI, "serve",       "-m",      model,           "--db", dir.file(db_name),       "--http-port",
+        "0",          "--port-file", port_file, "--debounce-ms", "50",   "--max-result-delay-ms", "300"};
     if (broker_port > 0) {
-      argv.insert(argv.end(), {"--mqtt-host", "127.0.0.1", "--mqtt-port", std::to_string(broker_port), "--mqtt-client-id",
-                               "limitnet-test-" + db_name});
+      argv.insert(argv.end(), {"--mqtt-host", "127.0.0.1", "--mqtt-port", std::to_string(broker_port),
+                               "--mqtt-client-id", "limitnet-test-" + db_name});
     }
     argv.insert(argv.end(), extra.begin(), extra.end());
     log = dir.file(db_name + ".log");
@@ -102,8 +103,10 @@ int run_sim(const TempDir& dir, const std::string& model, std::vector<std::strin
 // The acceptance run of issue 6: 10 nodes x 5 images, 30% uplink loss, confirmed uplinks
 // with priority retransmission (device-sim's default), 90 s per image, fixed seed.
 std::vector<std::string> acceptance_sim_args(int broker_port, const std::string& dataset, const std::string& log) {
-  return {"--devices", "10", "--images", "5", "--loss", "0.3", "--deadline", "90", "--seed", "7", "--dataset", dataset,
-          "--mqtt-host", "127.0.0.1", "--mqtt-port", std::to_string(broker_port), "--log", log};
+  return {
+      "--devices", "10", "--images",  "5",     "--loss",      "0.3",       "--deadline",  "90",
+      "--seed",    "7",  "--dataset", dataset, "--mqtt-host", "127.0.0.1", "--mqtt-port", std::to_string(broker_port),
+      "--log",     log};
 }
 
 // Offline: a ProgressiveDecoder per (device, image id) fed the delivered packets in log order.
@@ -131,7 +134,8 @@ json server_image(const Server& s, const std::string& device, int image_id) {
 
 // Every image of the log: the server's decoded latent and mask equal offline decoding, the
 // image is ready (its HEAD arrived) and has an up-to-date result. Returns images compared.
-int expect_every_image_decoded_like_offline(const Server& s, const CodecModel* codec, const std::vector<SimPacket>& log) {
+int expect_every_image_decoded_like_offline(const Server& s, const CodecModel* codec,
+                                            const std::vector<SimPacket>& log) {
   const OfflineDecoders offline = decode_offline(codec, log);
   int compared = 0;
   for (const auto& [key, dec] : offline) {
@@ -155,23 +159,26 @@ int expect_every_image_decoded_like_offline(const Server& s, const CodecModel* c
 // Waits until the server has handled `n` uplinks (accepted, rejected or dropped) and its
 // results are up to date.
 bool wait_handled(const Server& s, uint64_t n, int timeout_ms) {
-  return test::wait_until([&] {
-    json m = s.metrics();
-    if (!m.is_object()) return false;
-    auto get = [&](const char* k) { return m.contains(k) ? m[k].value("total", uint64_t{0}) : uint64_t{0}; };
-    if (get("limitnet_packets_accepted_total") + get("limitnet_packets_rejected_total") +
-            get("limitnet_uplinks_dropped_total") < n) {
-      return false;
-    }
-    json devs = test::http_get_json(s.http, "/devices?limit=1000");
-    for (const json& d : devs) {
-      for (const json& im : test::http_get_json(s.http, "/devices/" + d["id"].get<std::string>() + "/images")) {
-        const json& r = im["result"];
-        if (r.is_null() || !r["up_to_date"].get<bool>()) return false;
-      }
-    }
-    return true;
-  }, timeout_ms);
+  return test::wait_until(
+      [&] {
+        json m = s.metrics();
+        if (!m.is_object()) return false;
+        auto get = [&](const char* k) { return m.contains(k) ? m[k].value("total", uint64_t{0}) : uint64_t{0}; };
+        if (get("limitnet_packets_accepted_total") + get("limitnet_packets_rejected_total") +
+                get("limitnet_uplinks_dropped_total") <
+            n) {
+          return false;
+        }
+        json devs = test::http_get_json(s.http, "/devices?limit=1000");
+        for (const json& d : devs) {
+          for (const json& im : test::http_get_json(s.http, "/devices/" + d["id"].get<std::string>() + "/images")) {
+            const json& r = im["result"];
+            if (r.is_null() || !r["up_to_date"].get<bool>()) return false;
+          }
+        }
+        return true;
+      },
+      timeout_ms);
 }
 
 size_t count_delivered(const std::vector<SimPacket>& log) {
@@ -244,9 +251,11 @@ TEST(ServerE2E, DevicesArePaged) {
   Server server(dir, model, broker.port, "paging.db");
   ASSERT_TRUE(test::wait_until([&] { return server.counter("limitnet_mqtt_connects_total") >= 1; }, 10000))
       << test::read_file(server.log);
-  ASSERT_EQ(run_sim(dir, model, {"--devices", "7", "--images", "2", "--loss", "0", "--dataset", images, "--mqtt-host",
-                                 "127.0.0.1", "--mqtt-port", std::to_string(broker.port), "--log", dir.file("p.jsonl")},
-                    "p"), 0);
+  ASSERT_EQ(run_sim(dir, model,
+                    {"--devices", "7", "--images", "2", "--loss", "0", "--dataset", images, "--mqtt-host", "127.0.0.1",
+                     "--mqtt-port", std::to_string(broker.port), "--log", dir.file("p.jsonl")},
+                    "p"),
+            0);
   ASSERT_TRUE(wait_handled(server, count_delivered(read_sim_log(dir.file("p.jsonl"))), 20000));
   std::vector<std::string> walked;
   std::string next = "/devices?limit=3";
@@ -276,7 +285,8 @@ TEST(ServerE2E, DevicesArePaged) {
     EXPECT_EQ(status, 400) << bad;
   }
   EXPECT_EQ(server.counter("limitnet_http_bad_requests_total", "bad_paging"), 5u);
-  EXPECT_NE(test::read_file(server.log).find("bad request /devices: bad_paging: limit must be 1..1000"), std::string::npos);
+  EXPECT_NE(test::read_file(server.log).find("bad request /devices: bad_paging: limit must be 1..1000"),
+            std::string::npos);
 }
 
 // device-sim is a function of its seed; a confirmed node resends an unacknowledged packet
@@ -287,10 +297,13 @@ TEST(ServerE2E, DeviceSimIsSeededAndRetriesTheHeadFirst) {
   const std::string images = test::make_image_folder(dir, model, 20);
   auto sim = [&](const std::string& seed, const std::string& name) {
     // UDP to a port nobody listens on: only the log matters here.
-    EXPECT_EQ(run_sim(dir, model, {"--devices", "4", "--images", "5", "--loss", "0.3", "--seed", seed, "--dataset", images,
-                                   "--udp", "127.0.0.1:" + std::to_string(test::free_tcp_port()), "--key-secret",
-                                   std::string(32, 'a'), "--log", dir.file(name)},
-                      name), 0) << test::read_file(dir.file(name + ".out"));
+    EXPECT_EQ(run_sim(dir, model,
+                      {"--devices", "4", "--images", "5", "--loss", "0.3", "--seed", seed, "--dataset", images, "--udp",
+                       "127.0.0.1:" + std::to_string(test::free_tcp_port()), "--key-secret", std::string(32, 'a'),
+                       "--log", dir.file(name)},
+                      name),
+              0)
+        << test::read_file(dir.file(name + ".out"));
     return test::read_file(dir.file(name));
   };
   const std::string a = sim("3", "a.jsonl"), b = sim("3", "b.jsonl"), c = sim("4", "c.jsonl");
@@ -386,7 +399,8 @@ TEST(ServerE2E, TrainedModelClassifiesEveryImageLikeOfflineInference) {
   }
   // ... and equal a recomputation from the replayed packets.
   for (const auto& [id, before] : results) {
-    const json redone = test::http_post_json(server->http, "/images/" + std::to_string(id) + "/infer?force=1")["result"];
+    const json redone =
+        test::http_post_json(server->http, "/images/" + std::to_string(id) + "/infer?force=1")["result"];
     ASSERT_FALSE(redone.is_null());
     EXPECT_GE(redone["computed_ms"].get<int64_t>(), before["computed_ms"].get<int64_t>());
     EXPECT_EQ(redone["top_k"][0]["index"], before["top_k"][0]["index"]) << "image " << id;
@@ -394,8 +408,8 @@ TEST(ServerE2E, TrainedModelClassifiesEveryImageLikeOfflineInference) {
   }
   // A restored result's picture is drawn again when asked for.
   int status = 0;
-  const std::string png = test::http_get_text(server->http, "/images/" + std::to_string(results.rbegin()->first) +
-                                                                "/reconstruction.png", &status);
+  const std::string png = test::http_get_text(
+      server->http, "/images/" + std::to_string(results.rbegin()->first) + "/reconstruction.png", &status);
   EXPECT_EQ(status, 200);
   EXPECT_EQ(png.substr(1, 3), "PNG");
 }
@@ -413,15 +427,18 @@ TEST(ServerE2E, Kill9MidStreamLosesNoAcceptedPacket) {
       << test::read_file(server->log) << test::read_file(broker.log);
   // About 4 s of wall time: 1% duty cycle at DR5 spaces packets ~10 s of simulated time.
   const std::string sim_log = dir.file("sim.jsonl");
-  Child sim({LIMITNET_CLI, "device-sim", "-m", model, "--devices", "6", "--images", "3", "--loss", "0.3", "--time-scale",
-             "60", "--dataset", images, "--mqtt-host", "127.0.0.1", "--mqtt-port", std::to_string(broker.port), "--log", sim_log},
+  Child sim({LIMITNET_CLI, "device-sim", "-m",          model,       "--devices",    "6",
+             "--images",   "3",          "--loss",      "0.3",       "--time-scale", "60",
+             "--dataset",  images,       "--mqtt-host", "127.0.0.1", "--mqtt-port",  std::to_string(broker.port),
+             "--log",      sim_log},
             dir.file("sim.out"));
   ASSERT_TRUE(test::wait_until([&] { return server->counter("limitnet_packets_accepted_total") >= 20; }, 20000));
   // Everything the server holds right before the kill: accepted means committed.
   std::map<int64_t, json> before;
   for (const json& d : test::http_get_json(server->http, "/devices")) {
     for (const json& im : test::http_get_json(server->http, "/devices/" + d["id"].get<std::string>() + "/images")) {
-      before[im["id"].get<int64_t>()] = test::http_get_json(server->http, "/images/" + std::to_string(im["id"].get<int64_t>()) + "/packets");
+      before[im["id"].get<int64_t>()] =
+          test::http_get_json(server->http, "/images/" + std::to_string(im["id"].get<int64_t>()) + "/packets");
     }
   }
   server->child->kill9();
@@ -432,10 +449,13 @@ TEST(ServerE2E, Kill9MidStreamLosesNoAcceptedPacket) {
   const auto log = read_sim_log(sim_log);
   const size_t delivered = count_delivered(log);
   ASSERT_TRUE(wait_handled(*server, 1, 30000));
-  test::wait_until([&] {
-    return server->counter("limitnet_packets_accepted_total") + server->counter("limitnet_packets_replayed_total") >=
-           delivered;
-  }, 20000);
+  test::wait_until(
+      [&] {
+        return server->counter("limitnet_packets_accepted_total") +
+                   server->counter("limitnet_packets_replayed_total") >=
+               delivered;
+      },
+      20000);
   wait_handled(*server, 1, 10000);
   // No accepted packet lost: each packet list before the kill is a prefix of the one after.
   for (const auto& [id, packets] : before) {
@@ -480,7 +500,8 @@ TEST(ServerE2E, SurvivesBrokerRestart) {
       << test::read_file(server.log) << test::read_file(broker.log);
   const std::vector<std::string> mqtt = {"--mqtt-host", "127.0.0.1", "--mqtt-port", std::to_string(broker.port)};
   auto args = mqtt;
-  args.insert(args.end(), {"--devices", "3", "--images", "1", "--loss", "0", "--dataset", images, "--log", dir.file("a.jsonl")});
+  args.insert(args.end(),
+              {"--devices", "3", "--images", "1", "--loss", "0", "--dataset", images, "--log", dir.file("a.jsonl")});
   ASSERT_EQ(run_sim(dir, model, args, "a"), 0);
   const size_t first = count_delivered(read_sim_log(dir.file("a.jsonl")));
   ASSERT_TRUE(wait_handled(server, first, 20000));
@@ -490,8 +511,8 @@ TEST(ServerE2E, SurvivesBrokerRestart) {
   EXPECT_GE(server.counter("limitnet_mqtt_disconnects_total"), 1u);
   args = mqtt;
   // The second round comes as The Things Stack v3 uplinks.
-  args.insert(args.end(), {"--devices", "3", "--images", "1", "--loss", "0", "--dataset", images, "--first-image-id", "1", "--fcnt-start",
-                           "1000", "--format", "tts", "--log", dir.file("b.jsonl")});
+  args.insert(args.end(), {"--devices", "3", "--images", "1", "--loss", "0", "--dataset", images, "--first-image-id",
+                           "1", "--fcnt-start", "1000", "--format", "tts", "--log", dir.file("b.jsonl")});
   ASSERT_EQ(run_sim(dir, model, args, "b"), 0);
   const size_t second = count_delivered(read_sim_log(dir.file("b.jsonl")));
   ASSERT_TRUE(wait_handled(server, first + second, 20000));
@@ -516,10 +537,12 @@ TEST(ServerE2E, MqttOverTlsVerifiesTheBroker) {
   ASSERT_GT(server.http, 0) << test::read_file(server.log);
   ASSERT_TRUE(test::wait_until([&] { return server.counter("limitnet_mqtt_connects_total") >= 1; }, 15000))
       << test::read_file(server.log) << test::read_file(broker.log);
-  ASSERT_EQ(run_sim(dir, model, {"--devices", "2", "--images", "1", "--loss", "0", "--dataset", images, "--mqtt-host",
-                                 "127.0.0.1", "--mqtt-port", std::to_string(broker.port), "--mqtt-tls", "--mqtt-ca",
-                                 pki.ca_cert, "--log", dir.file("tls.jsonl")},
-                    "tls"), 0)
+  ASSERT_EQ(run_sim(dir, model,
+                    {"--devices", "2", "--images", "1", "--loss", "0", "--dataset", images, "--mqtt-host", "127.0.0.1",
+                     "--mqtt-port", std::to_string(broker.port), "--mqtt-tls", "--mqtt-ca", pki.ca_cert, "--log",
+                     dir.file("tls.jsonl")},
+                    "tls"),
+            0)
       << test::read_file(dir.file("tls.out"));
   const size_t delivered = count_delivered(read_sim_log(dir.file("tls.jsonl")));
   ASSERT_TRUE(wait_handled(server, delivered, 20000)) << test::read_file(server.log);
@@ -527,7 +550,8 @@ TEST(ServerE2E, MqttOverTlsVerifiesTheBroker) {
 
   Server wrong(dir, model, broker.port, "wrong-ca.db", {"--mqtt-tls", "--mqtt-ca", pki.other_ca_cert});
   ASSERT_GT(wrong.http, 0) << test::read_file(wrong.log);
-  ASSERT_TRUE(test::wait_until([&] { return wrong.counter("limitnet_mqtt_connect_failures_total", "tls") >= 1; }, 15000))
+  ASSERT_TRUE(
+      test::wait_until([&] { return wrong.counter("limitnet_mqtt_connect_failures_total", "tls") >= 1; }, 15000))
       << test::read_file(wrong.log);
   EXPECT_EQ(wrong.counter("limitnet_mqtt_connects_total"), 0u);
   const std::string log = test::read_file(wrong.log);
@@ -568,17 +592,19 @@ TEST(ServerE2E, BadInputIsCountedAndServiceKeepsRunning) {
   const std::string topic = "application/app/device/" + eui + "/event/up";
   pub.publish(topic, "{this is not json");
   pub.publish(topic, R"({"deviceInfo":{"devEui":")" + eui + R"("},"fCnt":1,"data":"*not base64*"})");
-  pub.publish(topic, chirpstack_uplink_json(eui, 2, foreign[0]));                            // unknown model
-  pub.publish(topic, chirpstack_uplink_json(eui, 3, std::vector<uint8_t>(300, 1)));           // oversized
-  pub.publish("application/app/device/0000000000000bad/event/up", chirpstack_uplink_json(eui, 4, packets[0]));  // topic of another device
-  pub.publish(topic, chirpstack_uplink_json(eui, 5, packets[0]));                            // good
-  pub.publish(topic, chirpstack_uplink_json(eui, 5, packets[1]));                            // replayed counter
+  pub.publish(topic, chirpstack_uplink_json(eui, 2, foreign[0]));                    // unknown model
+  pub.publish(topic, chirpstack_uplink_json(eui, 3, std::vector<uint8_t>(300, 1)));  // oversized
+  pub.publish("application/app/device/0000000000000bad/event/up",
+              chirpstack_uplink_json(eui, 4, packets[0]));         // topic of another device
+  pub.publish(topic, chirpstack_uplink_json(eui, 5, packets[0]));  // good
+  pub.publish(topic, chirpstack_uplink_json(eui, 5, packets[1]));  // replayed counter
   ASSERT_TRUE(pub.flush(10000));
   // MQTT and UDP share the device's frame counter: the UDP uplink below (counter 101) must
   // not overtake these, or the broker's slower delivery turns them into replays.
   ASSERT_TRUE(test::wait_until(
       [&] {
-        return server.counter("limitnet_packets_accepted_total") >= 1 && server.counter("limitnet_uplinks_dropped_total") >= 6;
+        return server.counter("limitnet_packets_accepted_total") >= 1 &&
+               server.counter("limitnet_uplinks_dropped_total") >= 6;
       },
       10000))
       << test::read_file(server.log);
@@ -592,9 +618,9 @@ TEST(ServerE2E, BadInputIsCountedAndServiceKeepsRunning) {
     sendto(fd, d.data(), d.size(), 0, reinterpret_cast<sockaddr*>(&a), sizeof a);
   };
   auto forged = make_udp_datagram(eui, 100, std::vector<uint8_t>(32, 1), packets[1].data(), packets[1].size());
-  send(forged);                                                                                // bad tag
+  send(forged);                                                                               // bad tag
   send(make_udp_datagram("00000000000000ff", 1, key, packets[1].data(), packets[1].size()));  // unknown device
-  send({1, 2, 3});                                                                             // too short
+  send({1, 2, 3});                                                                            // too short
   send(make_udp_datagram(eui, 101, key, packets[1].data(), packets[1].size()));               // good
   close(fd);
 
@@ -613,7 +639,8 @@ TEST(ServerE2E, BadInputIsCountedAndServiceKeepsRunning) {
   EXPECT_EQ(server.counter("limitnet_packets_accepted_total"), 2u);
   // Every drop is logged with its reason.
   const std::string log = test::read_file(server.log);
-  for (const char* reason : {"malformed_json", "bad_base64", "unknown_model", "oversized", "bad_tag", "unknown_device"}) {
+  for (const char* reason :
+       {"malformed_json", "bad_base64", "unknown_model", "oversized", "bad_tag", "unknown_device"}) {
     EXPECT_NE(log.find(reason), std::string::npos) << reason;
   }
   // Prometheus text too.
@@ -633,8 +660,11 @@ TEST(ServerE2E, WebPageShowsImageAndLabelInChromium) {
   Server server(dir, model, broker.port, "web.db");
   ASSERT_TRUE(test::wait_until([&] { return server.counter("limitnet_mqtt_connects_total") >= 1; }, 10000))
       << test::read_file(server.log) << test::read_file(broker.log);
-  ASSERT_EQ(run_sim(dir, model, {"--devices", "2", "--images", "1", "--loss", "0", "--dataset", images, "--mqtt-host", "127.0.0.1",
-                                 "--mqtt-port", std::to_string(broker.port), "--log", dir.file("w.jsonl")}, "w"), 0);
+  ASSERT_EQ(run_sim(dir, model,
+                    {"--devices", "2", "--images", "1", "--loss", "0", "--dataset", images, "--mqtt-host", "127.0.0.1",
+                     "--mqtt-port", std::to_string(broker.port), "--log", dir.file("w.jsonl")},
+                    "w"),
+            0);
   ASSERT_TRUE(wait_handled(server, count_delivered(read_sim_log(dir.file("w.jsonl"))), 20000));
   TempDir profile;
   const std::string dom_file = dir.file("dom.html");

@@ -28,10 +28,10 @@ TEST(Base64, RoundTripAndStrictness) {
     EXPECT_EQ(*d, v);
   }
   EXPECT_EQ(base64_encode(std::vector<uint8_t>{'f', 'o', 'o', 'b'}), "Zm9vYg==");
-  EXPECT_FALSE(base64_decode("Zm9vYg="));     // length not a multiple of 4
-  EXPECT_FALSE(base64_decode("Zm9v!g=="));    // not in the alphabet
-  EXPECT_FALSE(base64_decode("Zg==Zm9v"));    // padding in the middle
-  EXPECT_FALSE(base64_decode("Zh=="));        // nonzero padding bits
+  EXPECT_FALSE(base64_decode("Zm9vYg="));   // length not a multiple of 4
+  EXPECT_FALSE(base64_decode("Zm9v!g=="));  // not in the alphabet
+  EXPECT_FALSE(base64_decode("Zg==Zm9v"));  // padding in the middle
+  EXPECT_FALSE(base64_decode("Zh=="));      // nonzero padding bits
 }
 
 TEST(UplinkJson, ChirpStackV4) {
@@ -133,11 +133,12 @@ struct Fixture : ::testing::Test {
   }
   // Waits until everything submitted went through the core thread.
   static void settle(Service& s, uint64_t received, int results_ms = 100) {
-    test::wait_until([&] {
-      return s.queue_depth() == 0 &&
-             s.metrics().total("limitnet_uplinks_received_total") == received &&
-             s.packets_applied() + s.metrics().total("limitnet_uplinks_dropped_total") >= received;
-    }, 10000);
+    test::wait_until(
+        [&] {
+          return s.queue_depth() == 0 && s.metrics().total("limitnet_uplinks_received_total") == received &&
+                 s.packets_applied() + s.metrics().total("limitnet_uplinks_dropped_total") >= received;
+        },
+        10000);
     std::this_thread::sleep_for(std::chrono::milliseconds(results_ms));
   }
   static bool result_up_to_date(const Service& s, int64_t id) {
@@ -177,7 +178,7 @@ TEST_F(Fixture, DecodesLikeOfflineAndSurvivesRestart) {
     ASSERT_TRUE(s.infer_now(id, 5000));
     auto j = s.image_json(id);
     EXPECT_EQ(j["result"]["status"], "no cloud model");  // this model has no cloud part
-    EXPECT_TRUE(j["result"]["top_k"].empty());  // a model without a cloud part never has classes
+    EXPECT_TRUE(j["result"]["top_k"].empty());           // a model without a cloud part never has classes
     std::vector<uint8_t> png;
     std::string kind;
     EXPECT_TRUE(s.image_png(id, &png, &kind));
@@ -260,10 +261,10 @@ TEST_F(Fixture, ReplaysUnknownModelsAndIsolation) {
   Service s(options(":memory:"), nullptr);
   s.start();
   s.submit(uplink("camA", 5, packets[0]));
-  s.submit(uplink("camA", 5, packets[1]));   // same counter: replay
-  s.submit(uplink("camA", 4, packets[1]));   // older counter: replay
-  s.submit(uplink("camA", 6, foreign[0]));   // another model's packet
-  s.submit(uplink("camB", 1, packets[1]));   // camB's own session, never camA's
+  s.submit(uplink("camA", 5, packets[1]));  // same counter: replay
+  s.submit(uplink("camA", 4, packets[1]));  // older counter: replay
+  s.submit(uplink("camA", 6, foreign[0]));  // another model's packet
+  s.submit(uplink("camB", 1, packets[1]));  // camB's own session, never camA's
   settle(s, 5);
   EXPECT_EQ(s.metrics().get("limitnet_uplinks_dropped_total", "replay"), 2u);
   EXPECT_EQ(s.metrics().get("limitnet_uplinks_dropped_total", "unknown_model"), 1u);
@@ -287,8 +288,8 @@ TEST_F(Fixture, ImageIdReuseAfterTtlOpensNewImage) {
   Service s(o, nullptr);
   s.start();
   s.submit(uplink("cam", 1, packets[0], 1000));
-  s.submit(uplink("cam", 2, packets[1], 1500));   // same image
-  s.submit(uplink("cam", 3, packets[0], 5000));   // > ttl later: a new image with id 9
+  s.submit(uplink("cam", 2, packets[1], 1500));  // same image
+  s.submit(uplink("cam", 3, packets[0], 5000));  // > ttl later: a new image with id 9
   settle(s, 3);
   auto imgs = s.device_images_json("cam");
   ASSERT_EQ(imgs.size(), 2u);

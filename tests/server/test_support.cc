@@ -139,8 +139,8 @@ Broker::Broker(const TempDir& dir, int p, const std::string& listener_options) :
   // folder: keep it as the user running the test (the option is ignored when not root).
   if (const passwd* pw = getpwuid(geteuid())) f << "user " << pw->pw_name << "\n";
   // Loopback only; persistence so that queued QoS 1 messages survive a broker restart.
-  f << "listener " << port << " 127.0.0.1\n" << listener_options
-    << "allow_anonymous true\npersistence true\npersistence_location " << data
+  f << "listener " << port << " 127.0.0.1\n"
+    << listener_options << "allow_anonymous true\npersistence true\npersistence_location " << data
     << "/\nmax_queued_messages 100000\nautosave_interval 1\n";
   f.close();
   restart();
@@ -150,16 +150,18 @@ void Broker::restart() {
   if (child) child->stop();
   child = std::make_unique<Child>(std::vector<std::string>{find_program("mosquitto"), "-c", conf}, log);
   // Ready when it accepts a TCP connection.
-  wait_until([&] {
-    const int fd = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_port = htons(static_cast<uint16_t>(port));
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    const bool ok = connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
-    close(fd);
-    return ok;
-  }, 10000);
+  wait_until(
+      [&] {
+        const int fd = socket(AF_INET, SOCK_STREAM, 0);
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_port = htons(static_cast<uint16_t>(port));
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        const bool ok = connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+        close(fd);
+        return ok;
+      },
+      10000);
 }
 
 TestPki make_test_pki(const TempDir& dir) {
@@ -179,11 +181,12 @@ TestPki make_test_pki(const TempDir& dir) {
   const std::string key = " -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2";
   const std::vector<std::string> steps = {
       openssl + " req -x509" + key + " -subj /CN=limitnet-test-ca -keyout " + d + "/ca.key -out " + d + "/ca.crt",
-      openssl + " req -x509" + key + " -subj /CN=limitnet-other-ca -keyout " + d + "/other.key -out " + d + "/other.crt",
+      openssl + " req -x509" + key + " -subj /CN=limitnet-other-ca -keyout " + d + "/other.key -out " + d +
+          "/other.crt",
       openssl + " req -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj /CN=127.0.0.1 -keyout " + d +
           "/server.key -out " + d + "/server.csr",
-      openssl + " x509 -req -days 2 -in " + d + "/server.csr -CA " + d + "/ca.crt -CAkey " + d + "/ca.key -CAcreateserial" +
-          " -extfile " + d + "/server.ext -out " + d + "/server.crt",
+      openssl + " x509 -req -days 2 -in " + d + "/server.csr -CA " + d + "/ca.crt -CAkey " + d +
+          "/ca.key -CAcreateserial" + " -extfile " + d + "/server.ext -out " + d + "/server.crt",
   };
   for (const std::string& cmd : steps) {
     if (std::system((cmd + " > " + d + "/openssl.log 2>&1").c_str()) != 0) {
@@ -213,8 +216,8 @@ std::string make_image_folder(const TempDir& dir, const std::string& model, int 
     const std::vector<uint8_t> png = data::encode_png(image);
     char name[32];
     std::snprintf(name, sizeof name, "/%03d.png", i);
-    std::ofstream(cls + name, std::ios::binary).write(reinterpret_cast<const char*>(png.data()),
-                                                      static_cast<std::streamsize>(png.size()));
+    std::ofstream(cls + name, std::ios::binary)
+        .write(reinterpret_cast<const char*>(png.data()), static_cast<std::streamsize>(png.size()));
   }
   return root;
 }
@@ -304,10 +307,12 @@ std::string read_file(const std::string& path) {
 
 nlohmann::json wait_port_file(const std::string& path, int timeout_ms) {
   nlohmann::json j;
-  wait_until([&] {
-    j = nlohmann::json::parse(read_file(path), nullptr, false);
-    return !j.is_discarded() && j.is_object();
-  }, timeout_ms);
+  wait_until(
+      [&] {
+        j = nlohmann::json::parse(read_file(path), nullptr, false);
+        return !j.is_discarded() && j.is_object();
+      },
+      timeout_ms);
   return j.is_discarded() ? nlohmann::json(nullptr) : j;
 }
 

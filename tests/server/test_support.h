@@ -34,7 +34,7 @@ class Child {
   Child& operator=(const Child&) = delete;
   pid_t pid() const { return pid_; }
   bool running();
-  int stop();   // exit status (or -signal)
+  int stop();  // exit status (or -signal)
   void kill9();
   // Waits for exit up to timeout_ms; returns the exit code, or -1000 on timeout.
   int wait(int timeout_ms);

@@ -103,8 +103,8 @@ TEST(SimRun, CurvesAreMonotoneAndDeterministic) {
     const MethodCurve& c = a.curves[m];
     for (std::size_t g = 0; g < c.points.size(); ++g) {
       EXPECT_EQ(c.points[g].bytes_delivered, b.curves[m].points[g].bytes_delivered);  // deterministic
-      EXPECT_LT(c.points[g].top1, 0.0);  // no classifier: no accuracy
-      EXPECT_LE(c.points[g].bytes_delivered, 1850.0);  // one cycle at 2500 B/s
+      EXPECT_LT(c.points[g].top1, 0.0);                                               // no classifier: no accuracy
+      EXPECT_LE(c.points[g].bytes_delivered, 1850.0);                                 // one cycle at 2500 B/s
       if (g > 0) {
         EXPECT_GE(c.points[g].units_fraction, c.points[g - 1].units_fraction);
         EXPECT_GE(c.points[g].bytes_delivered, c.points[g - 1].bytes_delivered);
@@ -146,8 +146,8 @@ TEST(SimRun, ClassifierHookSeesReconstructions) {
     }
     return v;
   };
-  const SimulationResult r = simulate(s, {limitnet.get(), progjpeg.get()}, synthetic_images(10), SimulationOptions{},
-                                      fake);
+  const SimulationResult r =
+      simulate(s, {limitnet.get(), progjpeg.get()}, synthetic_images(10), SimulationOptions{}, fake);
   EXPECT_TRUE(r.classified);
   EXPECT_GT(calls, 0u);
   for (const MethodCurve& c : r.curves) {
@@ -201,7 +201,7 @@ TEST(SimClassifier, TopK) {
   const float s[5] = {0.1f, 0.5f, 0.2f, 0.2f, 0.0f};
   EXPECT_TRUE(in_top_k(s, 5, 1, 1));
   EXPECT_FALSE(in_top_k(s, 5, 2, 1));
-  EXPECT_TRUE(in_top_k(s, 5, 2, 2));   // tie with class 3: the smaller index ranks first
+  EXPECT_TRUE(in_top_k(s, 5, 2, 2));  // tie with class 3: the smaller index ranks first
   EXPECT_FALSE(in_top_k(s, 5, 3, 2));
   EXPECT_FALSE(in_top_k(s, 5, 7, 5));  // label out of range
 }

@@ -101,8 +101,8 @@ TEST(SimTransmit, RandomOnceNeverRetransmits) {
 TEST(SimTransmit, DeadlineRespected) {
   GammaBandwidthChannel ch(constant(1000.0), 1, std::make_unique<BernoulliLoss>(0.3, 5));
   TransmitResult full;
-  const ImageResult r = transmit_one(ch, packets_with_importance(std::vector<std::uint32_t>(100, 0)),
-                                     Policy::kPriority, 1234.0, 0, &full);
+  const ImageResult r = transmit_one(ch, packets_with_importance(std::vector<std::uint32_t>(100, 0)), Policy::kPriority,
+                                     1234.0, 0, &full);
   std::size_t arrived = 0;
   for (double t : r.arrival_ms) {
     if (t != kNever) {
@@ -143,8 +143,8 @@ TEST(SimTransmit, LoRaAirtimeAndOffTimeFromTheLinkModel) {
   cfg.data_rate = 0;
   link::LoRaChannel ch(cfg, nullptr);
   TransmitResult full;
-  transmit_one(ch, packets_with_importance(std::vector<std::uint32_t>(30, 0), 51), Policy::kPriority, 3'600'000.0,
-               0, &full);
+  transmit_one(ch, packets_with_importance(std::vector<std::uint32_t>(30, 0), 51), Policy::kPriority, 3'600'000.0, 0,
+               &full);
   const double airtime = link::eu868_uplink_airtime(0, 51).time_on_air_ms;  // 2793.472 ms
   ASSERT_GE(full.log.size(), 2u);
   std::size_t counted = 0;
@@ -161,8 +161,8 @@ TEST(SimTransmit, UnconfirmedUplinksRepeatBlindlyInPriorityOrder) {
   cfg.data_rate = 5;
   link::LoRaChannel ch(cfg, std::make_unique<BernoulliLoss>(0.3, 11));
   TransmitResult full;
-  const ImageResult r = transmit_one(ch, packets_with_importance({2, 0, 1}, 100), Policy::kPriority,
-                                     600'000.0, 0, &full);
+  const ImageResult r =
+      transmit_one(ch, packets_with_importance({2, 0, 1}, 100), Policy::kPriority, 600'000.0, 0, &full);
   ASSERT_GE(full.log.size(), 9u);
   // Passes repeat the whole order: 1, 2, 0, 1, 2, 0, ...
   for (std::size_t a = 0; a < full.log.size(); ++a) EXPECT_EQ(full.log[a].packet, r.send_order[a % 3]);
@@ -175,8 +175,8 @@ TEST(SimTransmit, ConfirmedUplinksStopWhenEverythingIsAcked) {
   cfg.confirmed = true;
   link::LoRaChannel ch(cfg, std::make_unique<BernoulliLoss>(0.3, 11));
   TransmitResult full;
-  const ImageResult r = transmit_one(ch, packets_with_importance({2, 0, 1, 3}, 100), Policy::kPriority,
-                                     3'600'000.0, 0, &full);
+  const ImageResult r =
+      transmit_one(ch, packets_with_importance({2, 0, 1, 3}, 100), Policy::kPriority, 3'600'000.0, 0, &full);
   for (double t : r.arrival_ms) EXPECT_NE(t, kNever);
   EXPECT_TRUE(full.log.back().tx.feedback == link::Feedback::kAcked);
   std::size_t acked = 0;
@@ -188,8 +188,7 @@ TEST(SimTransmit, DeterministicForASeed) {
   auto run = [](std::uint64_t seed) {
     GammaBandwidthChannel ch(link::GammaChannelConfig{}, seed, std::make_unique<BernoulliLoss>(0.4, seed + 1));
     TransmitResult full;
-    transmit_one(ch, packets_with_importance(std::vector<std::uint32_t>(50, 0)), Policy::kPriority, 20000.0, 0,
-                 &full);
+    transmit_one(ch, packets_with_importance(std::vector<std::uint32_t>(50, 0)), Policy::kPriority, 20000.0, 0, &full);
     std::vector<double> ends;
     for (const Attempt& a : full.log) ends.push_back(a.tx.end_ms + (a.tx.delivered ? 0.5 : 0.0));
     return ends;
@@ -249,8 +248,8 @@ TEST(SimShared, NewImageGetsItsMostImportantPacketsFirst) {
   const TransmitResult r = transmit(ch, two_cameras(150.0));
   std::vector<std::pair<std::size_t, std::size_t>> seq;
   for (const Attempt& a : r.log) seq.emplace_back(a.image, a.packet);
-  const std::vector<std::pair<std::size_t, std::size_t>> want = {{0, 0}, {0, 1}, {1, 0}, {1, 1}, {0, 2}, {1, 2},
-                                                                 {0, 3}, {1, 3}};
+  const std::vector<std::pair<std::size_t, std::size_t>> want = {{0, 0}, {0, 1}, {1, 0}, {1, 1},
+                                                                 {0, 2}, {1, 2}, {0, 3}, {1, 3}};
   EXPECT_EQ(seq, want);
   EXPECT_DOUBLE_EQ(r.images[1].arrival_ms[0], 300.0);  // starts when the link is free
 }
@@ -264,9 +263,9 @@ TEST(SimShared, PerImageDeadlines) {
     if (t != kNever) EXPECT_LE(t, 250.0);
   }
   for (double t : r.images[1].arrival_ms) EXPECT_NE(t, kNever);  // camera 1 gets the rest
-  EXPECT_EQ(std::count_if(r.images[0].arrival_ms.begin(), r.images[0].arrival_ms.end(),
-                          [](double t) { return t != kNever; }),
-            1);
+  EXPECT_EQ(
+      std::count_if(r.images[0].arrival_ms.begin(), r.images[0].arrival_ms.end(), [](double t) { return t != kNever; }),
+      1);
 }
 
 }  // namespace

@@ -29,7 +29,8 @@ TEST(TrainGradual, KeepMaskAgreesWithTheCodecOrder) {
       order.fill(flat.data());
 
       torch::Tensor sal = torch::empty({1, 1, k, k});
-      for (int i = 0; i < k * k; ++i) sal.data_ptr<float>()[i] = static_cast<float>(map[static_cast<size_t>(i)]) / 255.0f;
+      for (int i = 0; i < k * k; ++i)
+        sal.data_ptr<float>()[i] = static_cast<float>(map[static_cast<size_t>(i)]) / 255.0f;
       torch::Tensor scores = gradual_scores(received_importance(sal, cfg), cfg);
       for (double keep : {0.1, 0.37, 0.8}) {
         torch::Tensor mask = keep_mask(scores, torch::full({1}, keep)).reshape({-1});
@@ -49,8 +50,8 @@ TEST(TrainGradual, FirstChannelGoesFirstWhenGExceedsOne) {
   cfg.gradual_milli = 1500;  // channel steps larger than the saliency range
   const int plane = cfg.latent_side * cfg.latent_side;
   torch::Tensor sal = torch::rand({2, 1, cfg.latent_side, cfg.latent_side});
-  torch::Tensor mask = keep_mask(gradual_scores(received_importance(sal, cfg), cfg),
-                                 torch::tensor({1.0 / cfg.latent_channels, 0.0}));
+  torch::Tensor mask =
+      keep_mask(gradual_scores(received_importance(sal, cfg), cfg), torch::tensor({1.0 / cfg.latent_channels, 0.0}));
   EXPECT_EQ(mask[0][0].sum().item<float>(), static_cast<float>(plane));
   EXPECT_EQ(mask[0].sum().item<float>(), static_cast<float>(plane));
   EXPECT_EQ(mask[1].sum().item<float>(), 0.0f);

@@ -42,7 +42,8 @@ TEST(TrainNets, PyramidDecoderShapesAndCost) {
     DecoderSpec pyramid{"pyramid", 64}, upconv{"upconv", 32};
     Decoder dec(p, pyramid);
     torch::NoGradGuard ng;
-    const torch::Tensor y = dec->forward(torch::rand({2, p.codec.latent_channels, p.codec.latent_side, p.codec.latent_side}));
+    const torch::Tensor y =
+        dec->forward(torch::rand({2, p.codec.latent_channels, p.codec.latent_side, p.codec.latent_side}));
     EXPECT_EQ(y.sizes(), (std::vector<int64_t>{2, p.input_channels, p.input_size, p.input_size})) << name;
     EXPECT_GE(y.min().item<float>(), 0.0f);
     EXPECT_LE(y.max().item<float>(), 1.0f);
@@ -98,11 +99,14 @@ TEST(TrainNets, DeviceNetMatchesTheFloatReference) {
         sal(static_cast<size_t>(p.codec.latent_side * p.codec.latent_side));
     ASSERT_EQ(ref.run(frame.data(), ws.data(), latent.data(), sal.data()), Status::kOk);
     torch::NoGradGuard ng;
-    torch::Tensor x = torch::from_blob(frame.data(), {1, s, s, c}, torch::kUInt8).permute({0, 3, 1, 2}).to(torch::kFloat32) / 255.0f;
+    torch::Tensor x =
+        torch::from_blob(frame.data(), {1, s, s, c}, torch::kUInt8).permute({0, 3, 1, 2}).to(torch::kFloat32) / 255.0f;
     x = (x - preset_mean(p)) / preset_std(p);
     torch::Tensor z = net->encode(x).contiguous(), sm = net->saliency(z).contiguous();
-    for (size_t i = 0; i < latent.size(); ++i) ASSERT_NEAR(latent[i], z.data_ptr<float>()[i], 1e-4) << name << " latent " << i;
-    for (size_t i = 0; i < sal.size(); ++i) ASSERT_NEAR(sal[i], sm.data_ptr<float>()[i], 1e-4) << name << " saliency " << i;
+    for (size_t i = 0; i < latent.size(); ++i)
+      ASSERT_NEAR(latent[i], z.data_ptr<float>()[i], 1e-4) << name << " latent " << i;
+    for (size_t i = 0; i < sal.size(); ++i)
+      ASSERT_NEAR(sal[i], sm.data_ptr<float>()[i], 1e-4) << name << " saliency " << i;
   }
 }
 

@@ -253,7 +253,8 @@ TEST(TrainRecipe, ClassifierFromRefusesAClassifierThatDoesNotFit) {
     o.teacher = "none";
     expect_refused(o, needle, from.string() + " as a classifier");
   };
-  expect_error(with_config(model, dir / "cifar.lnm", "preset", "cifar32"), "for preset 'cifar32', whose input differs from 'fmnist28'");
+  expect_error(with_config(model, dir / "cifar.lnm", "preset", "cifar32"),
+               "for preset 'cifar32', whose input differs from 'fmnist28'");
   expect_error(with_config(model, dir / "unknown.lnm", "preset", "no-such-preset"), "for preset 'no-such-preset'");
   expect_error(with_config(model, dir / "five.lnm", "num_classes", "5"), "has 5 classes, the data 10");
   expect_error(with_config(model, dir / "ts.lnm", "classifier", "torchscript"), "built-in ResNet classifier");
@@ -451,8 +452,8 @@ TEST(TrainRecipe, TorchScriptClassifierPlugsIn) {
                            "        return self.f(torch.relu(self.c(x)).mean(dim=(2, 3)))\n"
                            "torch.jit.script(Net()).save(sys.argv[1])\n";
   // Debian's interpreter first: a pyenv or venv python on PATH usually lacks Debian's torch.
-  const std::string cmd = "(/usr/bin/python3 " + script.string() + " " + ts.string() + " || python3 " + script.string() +
-                          " " + ts.string() + ") >/dev/null 2>&1";
+  const std::string cmd = "(/usr/bin/python3 " + script.string() + " " + ts.string() + " || python3 " +
+                          script.string() + " " + ts.string() + ") >/dev/null 2>&1";
   if (std::system(cmd.c_str()) != 0 || !fs::exists(ts)) {
     GTEST_SKIP() << "python3 with torch not available (apt-get install python3-torch)";
   }

@@ -48,9 +48,14 @@ bool parse_section(const uint8_t* base, size_t end, size_t pos, BundleTensor* t,
 
 size_t dtype_size(DType t) {
   switch (t) {
-    case DType::kF32: case DType::kI32: case DType::kU32: return 4;
-    case DType::kU16: return 2;
-    default: return 1;
+    case DType::kF32:
+    case DType::kI32:
+    case DType::kU32:
+      return 4;
+    case DType::kU16:
+      return 2;
+    default:
+      return 1;
   }
 }
 

@@ -71,7 +71,8 @@ Status ImageDecoder::add_head(const PacketInfo& info, bool* duplicate) {
   saliency_chunk_range(saliency_.size(), info.chunk_index, info.chunk_count, &offset, &size);
   if (size != info.saliency_size) return Status::kMalformed;
   if (chunk_seen_[info.chunk_index]) {
-    if (!std::equal(info.saliency, info.saliency + size, saliency_.begin() + static_cast<long>(offset))) return Status::kConflict;
+    if (!std::equal(info.saliency, info.saliency + size, saliency_.begin() + static_cast<long>(offset)))
+      return Status::kConflict;
     *duplicate = true;  // data in the same packet may still be new
     return Status::kOk;
   }
@@ -112,7 +113,8 @@ Status ImageDecoder::decode_section(const Section& section, bool* duplicate) {
   const int n = static_cast<int>(section.count);
   uint8_t channels[kMaxSymbolsPerPacket] = {};
   uint8_t values[kMaxSymbolsPerPacket] = {};
-  for (int i = 0; i < n; ++i) channels[i] = static_cast<uint8_t>(order_[section.rank_start + static_cast<uint32_t>(i)] / plane);
+  for (int i = 0; i < n; ++i)
+    channels[i] = static_cast<uint8_t>(order_[section.rank_start + static_cast<uint32_t>(i)] / plane);
 
   if (m.config.coder == EntropyCoderKind::kHuffman) {
     BitReader reader(section.payload.data(), section.payload.size());

@@ -50,11 +50,11 @@ class ImageDecoder {
   const CodecModel* model_;
   uint8_t image_id_;
   int chunk_count_ = 0;
-  std::vector<uint8_t> saliency_;       // packed bytes as they arrive
+  std::vector<uint8_t> saliency_;  // packed bytes as they arrive
   std::vector<uint8_t> chunk_seen_;
   std::vector<uint16_t> order_;
   std::vector<uint8_t> symbols_, mask_;
-  std::vector<Section> pending_;        // data sections waiting for the saliency map
+  std::vector<Section> pending_;  // data sections waiting for the saliency map
   uint32_t values_received_ = 0;
 };
 

@@ -119,7 +119,8 @@ size_t PacketEncoder::write_data_section(uint8_t* out, size_t budget) {
 size_t PacketEncoder::write_head_chunk(uint8_t* out) {
   const CodecConfig& cfg = model_->config;
   size_t pos = 0;
-  out[pos++] = static_cast<uint8_t>((kFormatVersion << 6) | (static_cast<int>(PacketKind::kHead) << 4) | model_->model_tag());
+  out[pos++] =
+      static_cast<uint8_t>((kFormatVersion << 6) | (static_cast<int>(PacketKind::kHead) << 4) | model_->model_tag());
   out[pos++] = image_id_;
   out[pos++] = static_cast<uint8_t>((next_chunk_ << 4) | (chunk_count_ - 1));
   if (next_chunk_ == 0) {
@@ -147,7 +148,8 @@ Status PacketEncoder::next(uint8_t* out, size_t capacity, size_t* size) {
   if (next_chunk_ < chunk_count_) {
     pos = write_head_chunk(out);
   } else {
-    out[pos++] = static_cast<uint8_t>((kFormatVersion << 6) | (static_cast<int>(PacketKind::kData) << 4) | model_->model_tag());
+    out[pos++] =
+        static_cast<uint8_t>((kFormatVersion << 6) | (static_cast<int>(PacketKind::kData) << 4) | model_->model_tag());
     out[pos++] = image_id_;
     pos += write_varint(cursor_.rank, out + pos, max_payload_ - pos);
     const size_t section = write_data_section(out + pos, max_payload_ - kCrcBytes - pos);

@@ -99,7 +99,8 @@ int huffman_decode_symbol(const HuffmanTable& table, BitReader* reader) {
     if (b < 0) return -1;
     value = (value << 1) | static_cast<uint32_t>(b);
     const uint32_t offset = value - table.first_code[l];
-    if (value >= table.first_code[l] && offset < table.count[l]) return table.sorted_symbol[table.first_index[l] + offset];
+    if (value >= table.first_code[l] && offset < table.count[l])
+      return table.sorted_symbol[table.first_index[l] + offset];
   }
   return -1;  // unreachable for a complete code
 }

@@ -18,8 +18,8 @@ Status huffman_lengths_from_histogram(const uint32_t* histogram, int n, int max_
 struct HuffmanTable {
   int symbols = 0;
   int max_length = 0;
-  uint16_t code[kMaxSymbols] = {};    // canonical code of each symbol, right-aligned
-  uint8_t length[kMaxSymbols] = {};   // bits of each symbol
+  uint16_t code[kMaxSymbols] = {};   // canonical code of each symbol, right-aligned
+  uint8_t length[kMaxSymbols] = {};  // bits of each symbol
   // Canonical decoding: for each length, the first code and where its symbols start.
   uint16_t first_code[kHuffmanMaxLength + 2] = {};
   uint16_t count[kHuffmanMaxLength + 2] = {};

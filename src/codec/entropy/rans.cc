@@ -71,7 +71,10 @@ int RansTable::symbol_for_slot(uint32_t slot) const {
   int lo = 0, hi = symbols - 1;  // largest s with cum[s] <= slot
   while (lo < hi) {
     const int mid = (lo + hi + 1) / 2;
-    if (cum[mid] <= slot) lo = mid; else hi = mid - 1;
+    if (cum[mid] <= slot)
+      lo = mid;
+    else
+      hi = mid - 1;
   }
   return lo;
 }

@@ -14,9 +14,9 @@
 
 namespace limitnet {
 
-constexpr int kRansScaleBits = 12;                 // frequencies sum to 4096
+constexpr int kRansScaleBits = 12;  // frequencies sum to 4096
 constexpr uint32_t kRansTotal = 1u << kRansScaleBits;
-constexpr uint32_t kRansLow = 1u << 16;            // state lives in [2^16, 2^24)
+constexpr uint32_t kRansLow = 1u << 16;  // state lives in [2^16, 2^24)
 constexpr size_t kRansStateBytes = 3;
 
 // Frequencies summing to kRansTotal, each >= 1, proportional to the histogram (zero

@@ -37,9 +37,11 @@ std::vector<uint8_t> serialize_lnp(const LnpFile& file) {
 }
 
 LnpFile parse_lnp(const uint8_t* data, size_t size, const std::string& name) {
-  if (size < 4 || std::memcmp(data, "LNP1", 4) != 0) throw std::runtime_error(name + ": not a .lnp packet file (bad magic)");
+  if (size < 4 || std::memcmp(data, "LNP1", 4) != 0)
+    throw std::runtime_error(name + ": not a .lnp packet file (bad magic)");
   if (size < kHeaderBytes) throw std::runtime_error(name + ": truncated .lnp header");
-  if (get(data + 4, 2) != 1) throw std::runtime_error(name + ": unsupported .lnp version " + std::to_string(get(data + 4, 2)));
+  if (get(data + 4, 2) != 1)
+    throw std::runtime_error(name + ": unsupported .lnp version " + std::to_string(get(data + 4, 2)));
   LnpFile f;
   f.max_payload = static_cast<uint16_t>(get(data + 6, 2));
   f.model_id = get(data + 8, 4);
@@ -49,16 +51,21 @@ LnpFile parse_lnp(const uint8_t* data, size_t size, const std::string& name) {
   f.image_id = data[19];
   const uint32_t count = get(data + 20, 4);
   size_t pos = 24;
-  if (count > size) throw std::runtime_error(name + ": corrupt .lnp header (packet count " + std::to_string(count) + ")");
+  if (count > size)
+    throw std::runtime_error(name + ": corrupt .lnp header (packet count " + std::to_string(count) + ")");
   for (uint32_t i = 0; i < count; ++i) {
-    if (pos + 2 > size) throw std::runtime_error(name + ": truncated after " + std::to_string(i) + " of " + std::to_string(count) + " packets");
+    if (pos + 2 > size)
+      throw std::runtime_error(name + ": truncated after " + std::to_string(i) + " of " + std::to_string(count) +
+                               " packets");
     const size_t len = get(data + pos, 2);
     pos += 2;
-    if (pos + len > size) throw std::runtime_error(name + ": truncated in packet " + std::to_string(i) + " of " + std::to_string(count));
+    if (pos + len > size)
+      throw std::runtime_error(name + ": truncated in packet " + std::to_string(i) + " of " + std::to_string(count));
     f.packets.emplace_back(data + pos, data + pos + len);
     pos += len;
   }
-  if (pos != size) throw std::runtime_error(name + ": " + std::to_string(size - pos) + " unexpected bytes after the last packet");
+  if (pos != size)
+    throw std::runtime_error(name + ": " + std::to_string(size - pos) + " unexpected bytes after the last packet");
   return f;
 }
 

@@ -12,7 +12,7 @@
 namespace limitnet {
 
 struct LnpFile {
-  uint16_t max_payload = 0;     // bytes per packet the encoder was asked for
+  uint16_t max_payload = 0;  // bytes per packet the encoder was asked for
   uint32_t model_id = 0;
   uint32_t latent_elements = 0;
   uint16_t saliency_bytes = 0;

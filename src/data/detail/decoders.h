@@ -11,14 +11,11 @@
 
 namespace limitnet::data::detail {
 
-Image decode_jpeg(const uint8_t* data, size_t size, const std::string& name,
-                  const DecodeLimits& limits);
-Image decode_png(const uint8_t* data, size_t size, const std::string& name,
-                 const DecodeLimits& limits);
+Image decode_jpeg(const uint8_t* data, size_t size, const std::string& name, const DecodeLimits& limits);
+Image decode_png(const uint8_t* data, size_t size, const std::string& name, const DecodeLimits& limits);
 
 // Throws DataError when width x height exceeds `limits` or is not positive.
-void check_dimensions(long long width, long long height, const DecodeLimits& limits,
-                      const std::string& name);
+void check_dimensions(long long width, long long height, const DecodeLimits& limits, const std::string& name);
 
 // Composites an alpha channel on white: `src` has n pixels of (colour_channels + 1)
 // samples, `dst` receives n * colour_channels samples.

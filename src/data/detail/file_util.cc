@@ -31,8 +31,7 @@ std::vector<uint8_t> read_file(const std::string& path) {
   uint8_t buf[1 << 16];
   size_t n;
   while ((n = std::fread(buf, 1, sizeof buf, f.get())) > 0) out.insert(out.end(), buf, buf + n);
-  if (std::ferror(f.get()))
-    throw DataError(path, std::string("read error: ") + std::strerror(errno));
+  if (std::ferror(f.get())) throw DataError(path, std::string("read error: ") + std::strerror(errno));
   return out;
 }
 
@@ -41,16 +40,12 @@ void write_file(const std::string& path, const uint8_t* data, size_t size) {
   if (!f) throw DataError(path, std::string("cannot create: ") + std::strerror(errno));
   if (size > 0 && std::fwrite(data, 1, size, f.get()) != size)
     throw DataError(path, std::string("write failed: ") + std::strerror(errno));
-  if (std::fclose(f.release()) != 0)
-    throw DataError(path, std::string("write failed: ") + std::strerror(errno));
+  if (std::fclose(f.release()) != 0) throw DataError(path, std::string("write failed: ") + std::strerror(errno));
 }
 
-bool is_gzip(const std::vector<uint8_t>& bytes) {
-  return bytes.size() >= 2 && bytes[0] == 0x1f && bytes[1] == 0x8b;
-}
+bool is_gzip(const std::vector<uint8_t>& bytes) { return bytes.size() >= 2 && bytes[0] == 0x1f && bytes[1] == 0x8b; }
 
-std::vector<uint8_t> gunzip(const std::vector<uint8_t>& gz, const std::string& name,
-                            size_t max_out) {
+std::vector<uint8_t> gunzip(const std::vector<uint8_t>& gz, const std::string& name, size_t max_out) {
   z_stream zs{};
   // 15 + 16: gzip wrapper only (zlib streams are not what the dataset files use).
   if (inflateInit2(&zs, 15 + 16) != Z_OK) throw DataError(name, "zlib init failed");

@@ -22,33 +22,34 @@ bool has_adobe_marker(const uint8_t* d, size_t n) {
   while (i + 4 <= n) {
     if (d[i] != 0xFF) return false;
     uint8_t m = d[i + 1];
-    if (m == 0xFF) { ++i; continue; }                      // fill byte
-    if (m == 0xD8 || (m >= 0xD0 && m <= 0xD7) || m == 0x01) { i += 2; continue; }
-    if (m == 0xDA || m == 0xD9) return false;               // scan data or end
+    if (m == 0xFF) {
+      ++i;
+      continue;
+    }  // fill byte
+    if (m == 0xD8 || (m >= 0xD0 && m <= 0xD7) || m == 0x01) {
+      i += 2;
+      continue;
+    }
+    if (m == 0xDA || m == 0xD9) return false;  // scan data or end
     size_t len = (static_cast<size_t>(d[i + 2]) << 8) | d[i + 3];
     if (len < 2) return false;
-    if (m == 0xEE && len >= 12 && i + 4 + 5 <= n &&
-        d[i + 4] == 'A' && d[i + 5] == 'd' && d[i + 6] == 'o' && d[i + 7] == 'b' &&
-        d[i + 8] == 'e')
+    if (m == 0xEE && len >= 12 && i + 4 + 5 <= n && d[i + 4] == 'A' && d[i + 5] == 'd' && d[i + 6] == 'o' &&
+        d[i + 7] == 'b' && d[i + 8] == 'e')
       return true;
     i += 2 + len;
   }
   return false;
 }
 
-inline uint8_t mul255(unsigned a, unsigned b) {
-  return static_cast<uint8_t>((a * b + 127u) / 255u);
-}
+inline uint8_t mul255(unsigned a, unsigned b) { return static_cast<uint8_t>((a * b + 127u) / 255u); }
 
 }  // namespace
 
-Image decode_jpeg(const uint8_t* data, size_t size, const std::string& name,
-                  const DecodeLimits& limits) {
+Image decode_jpeg(const uint8_t* data, size_t size, const std::string& name, const DecodeLimits& limits) {
   TjHandle tj(tjInitDecompress());
   if (!tj) throw DataError(name, std::string("TurboJPEG init failed: ") + tjGetErrorStr2(nullptr));
   int w = 0, h = 0, subsamp = 0, colorspace = 0;
-  if (tjDecompressHeader3(tj.get(), data, static_cast<unsigned long>(size), &w, &h, &subsamp,
-                          &colorspace) != 0)
+  if (tjDecompressHeader3(tj.get(), data, static_cast<unsigned long>(size), &w, &h, &subsamp, &colorspace) != 0)
     throw DataError(name, std::string("corrupt JPEG header: ") + tjGetErrorStr2(tj.get()));
   check_dimensions(w, h, limits, name);
 
@@ -60,10 +61,8 @@ Image decode_jpeg(const uint8_t* data, size_t size, const std::string& name,
   // not silently contain half-grey images. LIMITSCANS guards against scan bombs.
   const int flags = TJFLAG_STOPONWARNING | TJFLAG_LIMITSCANS;
 
-  std::vector<uint8_t> buf(static_cast<size_t>(w) * static_cast<size_t>(h) *
-                           static_cast<size_t>(in_ch));
-  if (tjDecompress2(tj.get(), data, static_cast<unsigned long>(size), buf.data(), w, 0, h, pf,
-                    flags) != 0)
+  std::vector<uint8_t> buf(static_cast<size_t>(w) * static_cast<size_t>(h) * static_cast<size_t>(in_ch));
+  if (tjDecompress2(tj.get(), data, static_cast<unsigned long>(size), buf.data(), w, 0, h, pf, flags) != 0)
     throw DataError(name, std::string("corrupt or truncated JPEG: ") + tjGetErrorStr2(tj.get()));
 
   if (!cmyk) {
@@ -80,7 +79,12 @@ Image decode_jpeg(const uint8_t* data, size_t size, const std::string& name,
   for (size_t i = 0; i < n; ++i) {
     const uint8_t* s = &buf[4 * i];
     unsigned c = s[0], m = s[1], y = s[2], k = s[3];
-    if (!inverted) { c = 255 - c; m = 255 - m; y = 255 - y; k = 255 - k; }
+    if (!inverted) {
+      c = 255 - c;
+      m = 255 - m;
+      y = 255 - y;
+      k = 255 - k;
+    }
     // Now c, m, y, k are "remaining light" fractions: R = (1-C)(1-K) etc.
     out.pixels[3 * i] = mul255(c, k);
     out.pixels[3 * i + 1] = mul255(m, k);

@@ -91,14 +91,12 @@ void composite_on_white(const uint8_t* src, uint8_t* dst, size_t n, int colour_c
   }
 }
 
-Image decode_png(const uint8_t* data, size_t size, const std::string& name,
-                 const DecodeLimits& limits) {
+Image decode_png(const uint8_t* data, size_t size, const std::string& name, const DecodeLimits& limits) {
   // Check the IHDR size ourselves before libpng runs: png_read_info reads past IHDR,
   // and a header-only bomb must be reported as too large, not as truncated.
   if (size >= 24 && std::memcmp(data + 12, "IHDR", 4) == 0) {
     auto be32 = [&](size_t at) {
-      return (uint32_t{data[at]} << 24) | (uint32_t{data[at + 1]} << 16) |
-             (uint32_t{data[at + 2]} << 8) | data[at + 3];
+      return (uint32_t{data[at]} << 24) | (uint32_t{data[at + 1]} << 16) | (uint32_t{data[at + 2]} << 8) | data[at + 3];
     };
     check_dimensions(be32(16), be32(20), limits, name);
   }
@@ -111,8 +109,7 @@ Image decode_png(const uint8_t* data, size_t size, const std::string& name,
   png_set_read_fn(rs.png, &ctx, on_read);
 
   Header hdr{};
-  if (!png_stage_header(rs.png, rs.info, &hdr))
-    throw DataError(name, std::string("corrupt PNG: ") + ctx.error);
+  if (!png_stage_header(rs.png, rs.info, &hdr)) throw DataError(name, std::string("corrupt PNG: ") + ctx.error);
   check_dimensions(hdr.width, hdr.height, limits, name);
   if (hdr.channels < 1 || hdr.channels > 4 ||
       hdr.rowbytes != static_cast<size_t>(hdr.width) * static_cast<size_t>(hdr.channels))

@@ -38,11 +38,9 @@ void on_write(png_structp png, png_bytep data, png_size_t n) {
 }
 void on_flush(png_structp) {}
 
-bool png_stage_write(png_structp png, png_infop info, png_uint_32 w, png_uint_32 h, int color,
-                     png_bytepp rows) {
+bool png_stage_write(png_structp png, png_infop info, png_uint_32 w, png_uint_32 h, int color, png_bytepp rows) {
   if (setjmp(png_jmpbuf(png))) return false;
-  png_set_IHDR(png, info, w, h, 8, color, PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT,
-               PNG_FILTER_TYPE_DEFAULT);
+  png_set_IHDR(png, info, w, h, 8, color, PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
   png_write_info(png, info);
   png_write_image(png, rows);
   png_write_end(png, nullptr);
@@ -72,8 +70,8 @@ std::vector<uint8_t> encode_png(const Image& img) {
   std::vector<png_bytep> rows(static_cast<size_t>(img.height));
   for (int y = 0; y < img.height; ++y) rows[y] = const_cast<png_bytep>(img.row(y));
   const int color = img.channels == 1 ? PNG_COLOR_TYPE_GRAY : PNG_COLOR_TYPE_RGB;
-  if (!png_stage_write(ws.png, ws.info, static_cast<png_uint_32>(img.width),
-                       static_cast<png_uint_32>(img.height), color, rows.data()))
+  if (!png_stage_write(ws.png, ws.info, static_cast<png_uint_32>(img.width), static_cast<png_uint_32>(img.height),
+                       color, rows.data()))
     throw std::runtime_error(std::string("encode_png: ") + ctx.error);
   return out;
 }
