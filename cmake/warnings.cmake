@@ -7,3 +7,10 @@ endfunction()
 function(limitnet_freestanding target)
   target_compile_options(${target} PRIVATE $<$<COMPILE_LANGUAGE:CXX>:-fno-exceptions -fno-rtti>)
 endfunction()
+
+# The one include root: every header is included as "<folder>/<name>.h", relative to src/
+# in the tree and to include/limitnet/ once installed (see ARCHITECTURE.md).
+function(limitnet_include_root target)
+  target_include_directories(${target} PUBLIC $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/src>
+                                              $<INSTALL_INTERFACE:include/limitnet>)
+endfunction()

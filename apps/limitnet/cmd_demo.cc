@@ -34,8 +34,8 @@
 #include <fstream>
 
 #include "cloud/cloud_model.h"
-#include "cloud/omp_env.h"
-#include "cloud/progress.h"
+#include "util/omp_env.h"
+#include "util/progress.h"
 #include "data/image_io.h"
 #include "eval/accuracy_curve.h"
 #include "sim/classifier.h"

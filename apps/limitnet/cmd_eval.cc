@@ -24,7 +24,7 @@
 #include "cli_common.h"
 #ifdef LIMITNET_HAVE_TORCH
 #include "cloud/cloud_model.h"
-#include "cloud/omp_env.h"
+#include "util/omp_env.h"
 #include "data/dataset.h"
 #include "eval/accuracy_curve.h"
 #include "eval/bd_compare.h"

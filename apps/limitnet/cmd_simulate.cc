@@ -29,8 +29,8 @@
 #include "sim/untrained_model.h"
 #ifdef LIMITNET_HAVE_TORCH
 #include "cloud/cloud_model.h"
-#include "cloud/omp_env.h"
-#include "cloud/progress.h"
+#include "util/omp_env.h"
+#include "util/progress.h"
 #endif
 
 namespace limitnet::cli {

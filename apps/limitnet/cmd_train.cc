@@ -4,7 +4,7 @@
 
 #include "cli_common.h"
 #ifdef LIMITNET_HAVE_TORCH
-#include "cloud/omp_env.h"
+#include "util/omp_env.h"
 #include "train/train.h"
 #endif
 

@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "codec/presets.h"
-#include "train/nets.h"
+#include "nets/nets.h"
 
 using namespace limitnet;
 using namespace limitnet::train;

@@ -7,7 +7,7 @@
 #include <stdexcept>
 
 #include "codec/presets.h"
-#include "train/nets.h"
+#include "nets/nets.h"
 
 namespace limitnet {
 

@@ -5,7 +5,7 @@
 #include <cmath>
 #include <stdexcept>
 
-#include "cloud/progress.h"
+#include "util/progress.h"
 #include "codec/dec/progressive_decoder.h"
 #include "codec/quantize.h"
 #include "eval/batch_judge.h"

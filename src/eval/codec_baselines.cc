@@ -5,7 +5,7 @@
 #include <stdexcept>
 
 #include "baselines/baselines.h"
-#include "cloud/progress.h"
+#include "util/progress.h"
 #include "eval/parallel_for.h"
 
 namespace limitnet::eval {

@@ -5,7 +5,7 @@
 #include <cstring>
 #include <stdexcept>
 
-#include "cloud/progress.h"
+#include "util/progress.h"
 #include "codec/quantize.h"
 #include "eval/batch_judge.h"
 #include "eval/parallel_for.h"

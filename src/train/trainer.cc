@@ -11,15 +11,15 @@
 
 #include <nlohmann/json.hpp>
 
-#include "cloud/progress.h"
+#include "util/progress.h"
 #include "codec/host/bundle_writer.h"
 #include "data/augment.h"
 #include "data/dataset.h"
 #include "model/calibrate.h"
 #include "model/ptq.h"
 #include "model/random_model.h"
-#include "train/gradual.h"
-#include "train/nets.h"
+#include "nets/gradual.h"
+#include "nets/nets.h"
 #include "train/teachers.h"
 #include "train/train.h"
 

@@ -8,7 +8,7 @@
 #include <string>
 
 #include "cloud/cloud_model.h"
-#include "cloud/omp_env.h"
+#include "util/omp_env.h"
 #include "data/dataset.h"
 #include "eval/codec_baselines.h"
 #include "eval/labelled_images.h"

@@ -7,7 +7,7 @@
 #include "codec/order.h"
 #include "codec/presets.h"
 #include "codec/saliency.h"
-#include "train/gradual.h"
+#include "nets/gradual.h"
 
 namespace limitnet::train {
 namespace {

@@ -6,8 +6,8 @@
 
 #include "device/float_reference.h"
 #include "model/random_model.h"
-#include "train/gradual.h"
-#include "train/nets.h"
+#include "nets/gradual.h"
+#include "nets/nets.h"
 
 namespace limitnet::train {
 namespace {

@@ -1,4 +1,4 @@
-#include "cloud/omp_env.h"
+#include "util/omp_env.h"
 
 #include <unistd.h>
 

@@ -1,4 +1,4 @@
-#include "train/nets.h"
+#include "nets/nets.h"
 
 #include <algorithm>
 #include <stdexcept>

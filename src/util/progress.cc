@@ -1,4 +1,4 @@
-#include "cloud/progress.h"
+#include "util/progress.h"
 
 #include <unistd.h>
 

@@ -1,4 +1,4 @@
-#include "train/gradual.h"
+#include "nets/gradual.h"
 
 #include <algorithm>
 #include <vector>
