@@ -17,7 +17,6 @@
 #include "cli_common.h"
 #include "sim/experiment.h"
 #include "sim/simulation_record.h"
-#include "sim/time_plot.h"
 #ifdef LIMITNET_HAVE_TORCH
 #include "sim/cloud_loader.h"
 #include "util/omp_env.h"
@@ -151,15 +150,6 @@ void print_footer(const SimulateOptions& o, const sim::ExperimentResult& r) {
   std::cout << "\n";
 }
 
-std::string plot_svg(const sim::ExperimentPlan& plan, const sim::ExperimentResult& r) {
-  if (plan.table6) {
-    return sim::accuracy_time_svg(r.results,
-                                  {"Table 6 link, 10% loss", "Table 6 link, 40% loss", "Table 6 link, 70% loss"});
-  }
-  return sim::accuracy_time_svg(
-      r.results, {r.scenarios.front().name + ", " + std::to_string(r.results.front().images) + " test images"});
-}
-
 sim::ExperimentResult run_with_progress(const sim::ExperimentPlan& plan, bool quiet) {
 #ifdef LIMITNET_HAVE_TORCH
   std::optional<ProgressBar> bar;
@@ -189,7 +179,7 @@ void run_simulate(SimulateOptions& o) {
   const sim::ExperimentResult r = run_with_progress(plan, o.quiet);
   const nlohmann::json j = sim::experiment_json(plan, r);
   if (!o.output.empty()) write_text_file(o.output, j.dump(2) + "\n");
-  if (!o.plot.empty()) write_text_file(o.plot, plot_svg(plan, r));
+  if (!o.plot.empty()) write_text_file(o.plot, sim::experiment_svg(plan, r));
   if (o.json) return print_json(j);
   print_header(plan, r);
   if (plan.table6) {

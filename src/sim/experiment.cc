@@ -11,6 +11,7 @@
 #include "data/dataset.h"
 #include "model/pipeline.h"
 #include "sim/simulation_record.h"
+#include "sim/time_plot.h"
 #include "sim/untrained_model.h"
 
 namespace limitnet::sim {
@@ -382,6 +383,15 @@ nlohmann::json experiment_json(const ExperimentPlan& plan, const ExperimentResul
     t.loss.push_back(result.scenarios[k].loss);
   }
   return table6_json(t);
+}
+
+std::string experiment_svg(const ExperimentPlan& plan, const ExperimentResult& result) {
+  if (plan.table6) {
+    return accuracy_time_svg(result.results,
+                             {"Table 6 link, 10% loss", "Table 6 link, 40% loss", "Table 6 link, 70% loss"});
+  }
+  return accuracy_time_svg(result.results, {result.scenarios.front().name + ", " +
+                                            std::to_string(result.results.front().images) + " test images"});
 }
 
 }  // namespace limitnet::sim

@@ -82,5 +82,7 @@ ExperimentResult run_experiment(const ExperimentPlan& plan, const ExperimentProg
 
 // The `limitnet simulate -o` document: one scenario's, or {"table6": [...], "table6_summary"}.
 nlohmann::json experiment_json(const ExperimentPlan& plan, const ExperimentResult& result);
+// Top-1 against time (sim/time_plot.h): one panel, or Table 6's three side by side.
+std::string experiment_svg(const ExperimentPlan& plan, const ExperimentResult& result);
 
 }  // namespace limitnet::sim
