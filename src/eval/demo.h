@@ -22,9 +22,9 @@ namespace limitnet::eval {
 struct DemoPlan {
   std::string model;  // bundle with a cloud part
   std::string data = "fashion-mnist";
-  size_t limit = 2000;       // images of the accuracy-against-bytes curve
-  size_t link_limit = 1000;  // images sent over the simulated link
-  size_t strip = 6;          // images (rows) of the progressive strip
+  size_t limit = 2000;               // images of the accuracy-against-bytes curve
+  size_t link_limit = 1000;          // images sent over the simulated link
+  size_t strip = 6;                  // images (rows) of the progressive strip
   size_t payload = kPayloadLoRaDR0;  // bytes per packet
   std::string scenario = "lorawan-dr0-1pct";
   std::string out = "demo-out";  // folder of the files
