@@ -1,0 +1,25 @@
+#include "sim/cloud_loader.h"
+
+#include <cstdio>
+
+#include "cloud/cloud_model.h"
+
+namespace limitnet::sim {
+
+CloudLoader cloud_model_loader() {
+  return [](const std::string& path, const std::string& cloud_part, int threads) {
+    auto model = std::make_shared<const CloudModel>(path, cloud_part, threads);
+    char id[16];
+    std::snprintf(id, sizeof id, "%08x", model->model_id());
+    CloudClassifier c;
+    c.probabilities = probability_model_of(*model);
+    c.input_size = model->input_size();
+    c.input_channels = model->input_channels();
+    c.description =
+        model->preset() + ", id " + id + ", cloud classifier of " + std::to_string(model->num_classes()) + " classes";
+    c.owner = model;
+    return c;
+  };
+}
+
+}  // namespace limitnet::sim

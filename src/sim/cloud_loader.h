@@ -1,0 +1,12 @@
+// The experiment's CloudLoader (sim/experiment.h) backed by limitnet::CloudModel: the piece
+// of the link experiment that needs libtorch, built as limitnet_simcloud so that
+// limitnet_sim stays free of it.
+#pragma once
+
+#include "sim/experiment.h"
+
+namespace limitnet::sim {
+
+CloudLoader cloud_model_loader();
+
+}  // namespace limitnet::sim
