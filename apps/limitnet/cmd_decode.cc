@@ -4,8 +4,7 @@
 
 #include "cli_common.h"
 #include "codec/dec/progressive_decoder.h"
-#include "codec/host/container.h"
-#include "model/pipeline.h"
+#include "codec/host/model_file.h"
 #ifdef LIMITNET_HAVE_TORCH
 #include "cloud/cloud_model.h"
 #include "data/image_io.h"
@@ -27,8 +26,8 @@ bool ends_with(const std::string& s, const std::string& suffix) {
 
 void run_decode(const DecodeOptions& o) {
   const LnpFile file = read_lnp(o.input);
-  DevicePipeline pipeline(o.model);
-  const CodecModel& codec = pipeline.codec();
+  const ModelFile model = open_model_file(o.model);
+  const CodecModel& codec = *model.codec;
   if (file.model_id != codec.model_id) {
     throw CliError(o.input + ": encoded by model " + hex32(file.model_id) + ", but " + o.model + " is model " +
                    hex32(codec.model_id));

@@ -2,10 +2,10 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cstdio>
 #include <set>
 #include <stdexcept>
 
+#include "codec/host/model_file.h"
 #include "data/image_io.h"
 #include "server/base64.h"
 
@@ -13,12 +13,6 @@ namespace limitnet::server {
 
 namespace {
 using Clock = std::chrono::steady_clock;
-
-std::string hex32(uint32_t v) {
-  char b[16];
-  std::snprintf(b, sizeof b, "%08x", v);
-  return b;
-}
 
 double ms_between(Clock::time_point a, Clock::time_point b) {
   return std::chrono::duration<double, std::milli>(b - a).count();
@@ -50,7 +44,7 @@ Service::Service(const ServiceOptions& options, LogFn log)
   if (options.models.empty()) throw std::runtime_error("no model: pass at least one --model bundle");
   for (const std::string& path : options.models) {
     const ModelEntry& m = models_.add(path);
-    this->log("model " + hex32(m.codec.model_id) + " from " + path + " (" +
+    this->log("model " + model_id_text(m.codec.model_id) + " from " + path + " (" +
               std::to_string(m.codec.config.latent_channels) + "x" + std::to_string(m.codec.config.latent_side) + "x" +
               std::to_string(m.codec.config.latent_side) + " latent)");
   }
@@ -480,7 +474,7 @@ nlohmann::json Service::image_json_locked(const ImageSession& s) const {
   json j = {{"id", s.info.id},
             {"device", s.info.device},
             {"image_id", s.info.image_id},
-            {"model_id", hex32(s.info.model_id)},
+            {"model_id", model_id_text(s.info.model_id)},
             {"first_packet_ms", s.info.opened_ms},
             {"last_packet_ms", s.last_ms},
             {"packets", s.packets},
