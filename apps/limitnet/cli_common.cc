@@ -7,7 +7,7 @@
 #include <iostream>
 #include <sstream>
 
-#include "codec/config.h"
+#include "codec/host/model_file.h"
 #include "data/image_io.h"
 #include "data/resize.h"
 
@@ -97,20 +97,9 @@ void write_npy(const std::string& path, const uint8_t* data, const std::vector<s
 
 void print_json(const nlohmann::json& j) { std::cout << j.dump(2) << std::endl; }
 
-std::string hex32(uint32_t v) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%08x", v);
-  return buf;
-}
+std::string hex32(uint32_t v) { return model_id_text(v); }
 
-size_t check_payload(size_t payload) {
-  if (payload < kMinPayload || payload > kMaxPayload) {
-    throw CliError("--payload " + std::to_string(payload) + " is out of range: use " + std::to_string(kMinPayload) +
-                   ".." + std::to_string(kMaxPayload) +
-                   " bytes (LoRaWAN EU868: 51 for DR0-2, 115 for DR3, 222 for DR4-5; Sigfox: 12)");
-  }
-  return payload;
-}
+size_t check_payload(size_t payload) { return check_payload_size(payload); }
 
 void write_text_file(const std::string& path, const std::string& text) {
   std::ofstream f(path, std::ios::trunc);

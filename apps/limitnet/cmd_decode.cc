@@ -4,8 +4,7 @@
 
 #include "cli_common.h"
 #include "codec/dec/progressive_decoder.h"
-#include "codec/host/container.h"
-#include "model/pipeline.h"
+#include "codec/host/model_file.h"
 #ifdef LIMITNET_HAVE_TORCH
 #include "cloud/cloud_model.h"
 #include "data/image_io.h"
@@ -25,10 +24,54 @@ bool ends_with(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
+// Adds the chosen packets to the decoder; a packet it refuses is reported (stderr and
+// `rejected`) and skipped. Returns the bytes of the accepted packets.
+size_t feed_packets(const std::string& input, const LnpFile& file, const std::vector<size_t>& chosen,
+                    ProgressiveDecoder* decoder, nlohmann::json* rejected) {
+  size_t bytes = 0;
+  for (size_t i : chosen) {
+    const auto& p = file.packets[i];
+    const Status s = decoder->add_packet(p.data(), p.size());
+    if (s != Status::kOk) {
+      std::cerr << "limitnet decode: warning: " << input << ": packet " << i << " rejected: " << status_message(s)
+                << "\n";
+      rejected->push_back({{"packet", i}, {"reason", status_name(s)}});
+    } else {
+      bytes += p.size();
+    }
+  }
+  return bytes;
+}
+
+// The cloud part's outputs: the reconstruction (written to o.output when it is a .png) and,
+// with --classify, the top-k classes (returned; empty otherwise).
+nlohmann::json run_cloud([[maybe_unused]] const DecodeOptions& o, [[maybe_unused]] uint32_t model_id,
+                         [[maybe_unused]] bool image_output, [[maybe_unused]] const std::vector<float>& latent) {
+  nlohmann::json classes = nlohmann::json::array();
+#ifdef LIMITNET_HAVE_TORCH
+  if (image_output || o.classify) {
+    const CloudModel cloud(o.model, o.cloud);
+    if (cloud.model_id() != model_id) throw CliError(o.model + ": cloud and device model ids differ");
+    if (image_output) {
+      data::Image img(cloud.input_size(), cloud.input_size(), cloud.input_channels());
+      img.pixels = cloud.reconstruct(latent.data());
+      data::write_png(o.output, img);
+    }
+    if (o.classify) {
+      const std::vector<float> probs = cloud.classify(latent.data(), 1);
+      for (const ClassScore& c : cloud.top_k(probs.data(), o.top_k)) {
+        classes.push_back({{"class", c.index}, {"name", c.name}, {"probability", c.probability}});
+      }
+    }
+  }
+#endif
+  return classes;
+}
+
 void run_decode(const DecodeOptions& o) {
   const LnpFile file = read_lnp(o.input);
-  DevicePipeline pipeline(o.model);
-  const CodecModel& codec = pipeline.codec();
+  const ModelFile model = open_model_file(o.model);
+  const CodecModel& codec = *model.codec;
   if (file.model_id != codec.model_id) {
     throw CliError(o.input + ": encoded by model " + hex32(file.model_id) + ", but " + o.model + " is model " +
                    hex32(codec.model_id));
@@ -50,18 +93,7 @@ void run_decode(const DecodeOptions& o) {
   }
   ProgressiveDecoder decoder(&codec);
   nlohmann::json rejected = nlohmann::json::array();
-  size_t bytes = 0;
-  for (size_t i : chosen) {
-    const auto& p = file.packets[i];
-    const Status s = decoder.add_packet(p.data(), p.size());
-    if (s != Status::kOk) {
-      std::cerr << "limitnet decode: warning: " << o.input << ": packet " << i << " rejected: " << status_message(s)
-                << "\n";
-      rejected.push_back({{"packet", i}, {"reason", status_name(s)}});
-    } else {
-      bytes += p.size();
-    }
-  }
+  const size_t bytes = feed_packets(o.input, file, chosen, &decoder, &rejected);
   const ImageDecoder* image = decoder.image(file.image_id);
   if (image == nullptr || !image->ready()) {
     throw CliError(o.input +
@@ -74,24 +106,7 @@ void run_decode(const DecodeOptions& o) {
   const std::vector<size_t> shape = {static_cast<size_t>(cfg.latent_channels), static_cast<size_t>(cfg.latent_side),
                                      static_cast<size_t>(cfg.latent_side)};
   if (!o.output.empty() && !image_output) write_npy(o.output, latent.data(), shape);
-  nlohmann::json classes = nlohmann::json::array();
-#ifdef LIMITNET_HAVE_TORCH
-  if (image_output || o.classify) {
-    const CloudModel cloud(o.model, o.cloud);
-    if (cloud.model_id() != codec.model_id) throw CliError(o.model + ": cloud and device model ids differ");
-    if (image_output) {
-      data::Image img(cloud.input_size(), cloud.input_size(), cloud.input_channels());
-      img.pixels = cloud.reconstruct(latent.data());
-      data::write_png(o.output, img);
-    }
-    if (o.classify) {
-      const std::vector<float> probs = cloud.classify(latent.data(), 1);
-      for (const ClassScore& c : cloud.top_k(probs.data(), o.top_k)) {
-        classes.push_back({{"class", c.index}, {"name", c.name}, {"probability", c.probability}});
-      }
-    }
-  }
-#endif
+  const nlohmann::json classes = run_cloud(o, codec.model_id, image_output, latent);
   if (!o.mask_output.empty()) write_npy(o.mask_output, mask.data(), shape);
   const nlohmann::json summary = {{"input", o.input},
                                   {"packets_used", chosen.size() - rejected.size()},
@@ -101,17 +116,14 @@ void run_decode(const DecodeOptions& o) {
                                   {"latent_values", cfg.latent_elements()},
                                   {"contiguous_ranks", image->contiguous_ranks()},
                                   {"classes", classes}};
-  if (o.json) {
-    print_json(summary);
-  } else {
-    std::cout << o.input << ": " << image->values_received() << " of " << cfg.latent_elements()
-              << " latent values from " << summary["packets_used"].get<size_t>() << " packets (" << bytes << " bytes)";
-    if (!o.output.empty()) std::cout << " -> " << o.output;
-    std::cout << "\n";
-    for (const auto& c : classes) {
-      std::cout << "  " << c["name"].get<std::string>() << " (" << c["class"].get<int>() << "): " << std::fixed
-                << std::setprecision(1) << 100.0 * c["probability"].get<double>() << "%\n";
-    }
+  if (o.json) return print_json(summary);
+  std::cout << o.input << ": " << image->values_received() << " of " << cfg.latent_elements() << " latent values from "
+            << summary["packets_used"].get<size_t>() << " packets (" << bytes << " bytes)";
+  if (!o.output.empty()) std::cout << " -> " << o.output;
+  std::cout << "\n";
+  for (const auto& c : classes) {
+    std::cout << "  " << c["name"].get<std::string>() << " (" << c["class"].get<int>() << "): " << std::fixed
+              << std::setprecision(1) << 100.0 * c["probability"].get<double>() << "%\n";
   }
 }
 }  // namespace

@@ -13,9 +13,6 @@
 // time (link::LoRaChannel). With --uplinks unconfirmed the node has no feedback and
 // repeats blind passes in the same order until the deadline. Each attempt is a new uplink
 // with the next frame counter, lost or not, as on a real node.
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -36,9 +33,8 @@
 #include "model/pipeline.h"
 #include "sim/transmit.h"
 #include "server/base64.h"
-#include "server/mqtt_link.h"
+#include "server/device_link.h"
 #include "server/udp_auth.h"
-#include "server/uplink_json.h"
 
 namespace limitnet::cli {
 
@@ -152,22 +148,92 @@ void run_node(const SimOptions& o, int d, const CodecModel& codec, const std::ve
   }
 }
 
-void run_sim(SimOptions o) {
-  if (o.mqtt.password.empty()) {
-    if (const char* pw = std::getenv("LIMITNET_MQTT_PASSWORD")) o.mqtt.password = pw;
+void check_options(SimOptions* o) {
+  if (o->mqtt.password.empty()) {
+    if (const char* pw = std::getenv("LIMITNET_MQTT_PASSWORD")) o->mqtt.password = pw;
   }
-  if (o.mqtt.tls && o.mqtt.ca_file.empty()) throw CliError("--mqtt-tls needs --mqtt-ca FILE");
-  if (!o.mqtt_on && o.udp.empty()) throw CliError("give --mqtt-host or --udp HOST:PORT");
-  if (o.devices < 1 || o.images < 1) throw CliError("--devices and --images must be at least 1");
-  if (o.format != "chirpstack" && o.format != "tts") throw CliError("--format must be chirpstack or tts");
-  if (o.uplinks != "confirmed" && o.uplinks != "unconfirmed")
+  if (o->mqtt.tls && o->mqtt.ca_file.empty()) throw CliError("--mqtt-tls needs --mqtt-ca FILE");
+  if (!o->mqtt_on && o->udp.empty()) throw CliError("give --mqtt-host or --udp HOST:PORT");
+  if (o->devices < 1 || o->images < 1) throw CliError("--devices and --images must be at least 1");
+  if (o->format != "chirpstack" && o->format != "tts") throw CliError("--format must be chirpstack or tts");
+  if (o->uplinks != "confirmed" && o->uplinks != "unconfirmed")
     throw CliError("--uplinks must be confirmed or unconfirmed");
-  if (o.deadline_s < 0 || o.interval_s < 0) throw CliError("--deadline and --interval must be >= 0");
+  if (o->deadline_s < 0 || o->interval_s < 0) throw CliError("--deadline and --interval must be >= 0");
   try {
-    sim::parse_policy(o.policy);
+    sim::parse_policy(o->policy);
   } catch (const std::invalid_argument& e) {
     throw CliError(std::string("--policy: ") + e.what());
   }
+}
+
+// The delivered packets' way on: MQTT (--mqtt-host) or UDP (--udp HOST:PORT).
+std::unique_ptr<server::UplinkSender> open_sender(const SimOptions& o, const std::vector<uint8_t>& secret) {
+  std::string udp_host;
+  int udp_port = 0;
+  if (!o.udp.empty()) {
+    const size_t colon = o.udp.rfind(':');
+    if (colon == std::string::npos) throw CliError("--udp must be HOST:PORT");
+    udp_host = o.udp.substr(0, colon);
+    udp_port = std::stoi(o.udp.substr(colon + 1));
+  }
+  if (o.mqtt_on) {
+    const auto format = o.format == "tts" ? server::UplinkFormat::kTheThingsStack : server::UplinkFormat::kChirpStack;
+    return server::make_mqtt_uplink_sender(o.mqtt, format, o.app);
+  }
+  try {
+    return server::make_udp_uplink_sender(udp_host, udp_port, secret);
+  } catch (const std::invalid_argument& e) {
+    throw CliError(std::string("--udp: ") + e.what());
+  }
+}
+
+void log_attempt(std::ofstream& log, const std::string& eui, const Frame& f) {
+  log << nlohmann::json{{"device", eui},
+                        {"image", f.image_index},
+                        {"image_id", f.image_id},
+                        {"fcnt", f.fcnt},
+                        {"packet", f.packet_index},
+                        {"delivered", f.delivered},
+                        {"in_deadline", f.in_deadline},
+                        {"feedback", link::feedback_name(f.feedback)},
+                        {"t_ms", f.t_ms},
+                        {"data", server::base64_encode(*f.packet)}}
+             .dump()
+      << "\n";
+}
+
+// Replays all devices' attempts in simulated time order (scaled to wall time if asked):
+// logs each one and sends the delivered ones on. Returns the packets that could not be sent.
+size_t replay(const SimOptions& o, const std::vector<std::vector<Frame>>& frames, server::UplinkSender& sender,
+              std::ofstream& log) {
+  std::priority_queue<Event, std::vector<Event>, std::greater<Event>> events;
+  std::vector<size_t> next(static_cast<size_t>(o.devices), 0);
+  size_t seq = 0;
+  for (int d = 0; d < o.devices; ++d) {
+    if (!frames[static_cast<size_t>(d)].empty()) events.push({frames[static_cast<size_t>(d)][0].t_ms, d, seq++});
+  }
+  const auto wall_start = std::chrono::steady_clock::now();
+  size_t failures = 0;
+  while (!events.empty()) {
+    const Event e = events.top();
+    events.pop();
+    const auto du = static_cast<size_t>(e.device);
+    const Frame& f = frames[du][next[du]++];
+    if (next[du] < frames[du].size()) events.push({frames[du][next[du]].t_ms, e.device, seq++});
+    if (o.time_scale > 0) {
+      std::this_thread::sleep_until(wall_start + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                                     std::chrono::duration<double, std::milli>(f.t_ms / o.time_scale)));
+    }
+    const std::string eui = eui_hex(o.eui_base + static_cast<uint64_t>(e.device) + 1);
+    if (log) log_attempt(log, eui, f);
+    if (!f.delivered) continue;  // lost on the air: the network server never sees it
+    if (!sender.send(eui, f.fcnt, *f.packet)) ++failures;
+  }
+  return failures;
+}
+
+void run_sim(SimOptions o) {
+  check_options(&o);
   const size_t payload = check_payload(o.payload);
   link::validate_payload(o.data_rate, payload);
   DevicePipeline pipeline(o.model);
@@ -195,88 +261,19 @@ void run_sim(SimOptions o) {
     run_node(o, d, codec, mine, &frames[static_cast<size_t>(d)], &totals);
   }
 
-  std::unique_ptr<server::MqttPublisher> mqtt;
-  if (o.mqtt_on) mqtt = std::make_unique<server::MqttPublisher>(o.mqtt);
-  int udp_fd = -1;
-  sockaddr_in udp_addr{};
-  if (!o.udp.empty()) {
-    const size_t colon = o.udp.rfind(':');
-    if (colon == std::string::npos) throw CliError("--udp must be HOST:PORT");
-    udp_addr.sin_family = AF_INET;
-    udp_addr.sin_port = htons(static_cast<uint16_t>(std::stoi(o.udp.substr(colon + 1))));
-    if (inet_pton(AF_INET, o.udp.substr(0, colon).c_str(), &udp_addr.sin_addr) != 1)
-      throw CliError("--udp: bad IPv4 address");
-    udp_fd = socket(AF_INET, SOCK_DGRAM, 0);
-  }
+  const std::unique_ptr<server::UplinkSender> sender = open_sender(o, secret);
   std::ofstream log;
   if (!o.log_path.empty()) {
     log.open(o.log_path);
     if (!log) throw CliError(o.log_path + ": cannot write");
   }
   if (!o.keys_out.empty()) {
-    std::ofstream keys(o.keys_out);
-    for (int d = 0; d < o.devices; ++d) {
-      const std::string eui = eui_hex(o.eui_base + static_cast<uint64_t>(d) + 1);
-      const auto key = server::derive_device_key(secret, eui);
-      keys << eui << " " << server::to_hex(key.data(), key.size()) << "\n";
-    }
+    std::vector<std::string> euis;
+    for (int d = 0; d < o.devices; ++d) euis.push_back(eui_hex(o.eui_base + static_cast<uint64_t>(d) + 1));
+    server::write_device_keys(o.keys_out, secret, euis);
   }
-
-  // Replay all devices' attempts in simulated time order (scaled to wall time if asked).
-  std::priority_queue<Event, std::vector<Event>, std::greater<Event>> events;
-  std::vector<size_t> next(static_cast<size_t>(o.devices), 0);
-  size_t seq = 0;
-  for (int d = 0; d < o.devices; ++d) {
-    if (!frames[static_cast<size_t>(d)].empty()) events.push({frames[static_cast<size_t>(d)][0].t_ms, d, seq++});
-  }
-  const auto wall_start = std::chrono::steady_clock::now();
-  size_t publish_failures = 0;
-  while (!events.empty()) {
-    const Event e = events.top();
-    events.pop();
-    const auto du = static_cast<size_t>(e.device);
-    const Frame& f = frames[du][next[du]++];
-    if (next[du] < frames[du].size()) events.push({frames[du][next[du]].t_ms, e.device, seq++});
-    if (o.time_scale > 0) {
-      std::this_thread::sleep_until(wall_start + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                                                     std::chrono::duration<double, std::milli>(f.t_ms / o.time_scale)));
-    }
-    const std::string eui = eui_hex(o.eui_base + static_cast<uint64_t>(e.device) + 1);
-    if (log) {
-      log << nlohmann::json{{"device", eui},
-                            {"image", f.image_index},
-                            {"image_id", f.image_id},
-                            {"fcnt", f.fcnt},
-                            {"packet", f.packet_index},
-                            {"delivered", f.delivered},
-                            {"in_deadline", f.in_deadline},
-                            {"feedback", link::feedback_name(f.feedback)},
-                            {"t_ms", f.t_ms},
-                            {"data", server::base64_encode(*f.packet)}}
-                 .dump()
-          << "\n";
-    }
-    if (!f.delivered) continue;  // lost on the air: the network server never sees it
-    if (mqtt) {
-      const std::string topic = o.format == "chirpstack" ? "application/" + o.app + "/device/" + eui + "/event/up"
-                                                         : "v3/" + o.app + "@ttn/devices/" + eui + "/up";
-      const std::string body = o.format == "chirpstack" ? server::chirpstack_uplink_json(eui, f.fcnt, *f.packet)
-                                                        : server::tts_uplink_json(eui, eui, f.fcnt, *f.packet);
-      // A broker that is restarting refuses for a while: retry for up to 30 s.
-      bool ok = false;
-      for (int attempt = 0; attempt < 300 && !(ok = mqtt->publish(topic, body)); ++attempt) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));
-      }
-      if (!ok) ++publish_failures;
-    } else {
-      const auto key = server::derive_device_key(secret, eui);
-      const auto dgram = server::make_udp_datagram(eui, f.fcnt, key, f.packet->data(), f.packet->size());
-      sendto(udp_fd, dgram.data(), dgram.size(), 0, reinterpret_cast<const sockaddr*>(&udp_addr), sizeof udp_addr);
-    }
-  }
-  if (mqtt && !mqtt->flush(30000))
-    std::cerr << "limitnet device-sim: warning: not every MQTT message was acknowledged\n";
-  if (udp_fd >= 0) close(udp_fd);
+  const size_t publish_failures = replay(o, frames, *sender, log);
+  if (!sender->flush(30000)) std::cerr << "limitnet device-sim: warning: not every MQTT message was acknowledged\n";
   print_json({{"devices", o.devices},
               {"images", o.devices * o.images},
               {"uplinks", o.uplinks},

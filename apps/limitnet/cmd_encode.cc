@@ -2,8 +2,7 @@
 #include <iostream>
 
 #include "cli_common.h"
-#include "codec/host/container.h"
-#include "codec/packet_format.h"
+#include "codec/host/model_file.h"
 #include "model/pipeline.h"
 
 namespace limitnet::cli {
@@ -22,14 +21,7 @@ void run_encode(const EncodeOptions& o) {
   const data::Image frame = load_frame(o.image, pipeline.input_size(), pipeline.input_channels());
   const EncodedImage enc = pipeline.encode(frame.pixels.data(), static_cast<uint8_t>(o.image_id), o.payload);
   const CodecConfig& cfg = pipeline.codec().config;
-  LnpFile file;
-  file.max_payload = static_cast<uint16_t>(o.payload);
-  file.model_id = pipeline.codec().model_id;
-  file.latent_elements = cfg.latent_elements();
-  file.saliency_bytes = static_cast<uint16_t>(cfg.saliency_bytes());
-  file.config_byte = config_byte(cfg);
-  file.image_id = static_cast<uint8_t>(o.image_id);
-  file.packets = enc.packets;
+  const LnpFile file = make_lnp(pipeline.codec(), static_cast<uint8_t>(o.image_id), o.payload, enc.packets);
   write_lnp(o.output, file);
   if (o.json) {
     print_json({{"output", o.output},

@@ -5,7 +5,7 @@
 #include <iostream>
 
 #include "cli_common.h"
-#include "codec/host/bundle_writer.h"
+#include "codec/host/bundle_file.h"
 #include "codec/host/container.h"
 #include "codec/packet_format.h"
 

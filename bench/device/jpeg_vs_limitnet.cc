@@ -12,7 +12,7 @@
 
 #include <jpeglib.h>
 
-#include "codec/host/bundle_writer.h"
+#include "codec/host/bundle_file.h"
 #include "device/limitnet_device.h"
 #include "model/calibrate.h"
 #include "model/ptq.h"

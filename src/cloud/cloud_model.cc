@@ -6,17 +6,14 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "codec/host/model_file.h"
 #include "codec/presets.h"
 #include "nets/nets.h"
 
 namespace limitnet {
 
 namespace {
-std::string hex(uint32_t v) {
-  char b[16];
-  std::snprintf(b, sizeof b, "%08x", v);
-  return b;
-}
+std::string hex(uint32_t v) { return model_id_text(v); }
 std::string config_string(const BundleView& b, const char* key, const std::string& fallback = "") {
   char buf[256];
   return b.config_string(key, buf, sizeof buf) ? std::string(buf) : fallback;

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "codec/codec_model.h"
-#include "codec/host/bundle_writer.h"
+#include "codec/host/model_file.h"
 #include "device/float_reference.h"
 
 namespace limitnet {
@@ -26,9 +26,9 @@ class DevicePipeline {
   // From bundle bytes already in memory (copied).
   DevicePipeline(const uint8_t* bundle, size_t size, const std::string& name);
 
-  const CodecModel& codec() const { return *codec_; }
+  const CodecModel& codec() const { return *model_.codec; }
   const ReferenceNetwork& network() const { return network_; }
-  const BundleView& bundle() const { return bundle_.view; }
+  const BundleView& bundle() const { return model_.bundle.view; }
   int input_size() const { return network_.input_size(); }
   int input_channels() const { return network_.input_channels(); }
 
@@ -40,9 +40,8 @@ class DevicePipeline {
                                               size_t max_payload) const;
 
  private:
-  void init(const std::string& name);
-  LoadedBundle bundle_;
-  std::unique_ptr<CodecModel> codec_;
+  void bind_network(const std::string& name);
+  ModelFile model_;
   ReferenceNetwork network_;
 };
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <memory>
 #include <sstream>
 #include <stdexcept>
 
@@ -119,45 +120,67 @@ void quantize_multiplier(double scale, int32_t* mult, int32_t* shift) {
   *shift = r;
 }
 
-}  // namespace
+// A bundle copied into 4-byte aligned storage that `view` parses in place. `what` names it
+// in the error.
+std::vector<uint32_t> aligned_copy(const std::vector<uint8_t>& bytes, BundleView* view, const std::string& what) {
+  std::vector<uint32_t> a((bytes.size() + 3) / 4);
+  std::copy(bytes.begin(), bytes.end(), reinterpret_cast<uint8_t*>(a.data()));
+  if (view->parse(reinterpret_cast<const uint8_t*>(a.data()), bytes.size()) != Status::kOk) {
+    throw std::invalid_argument("ptq: " + what + " does not parse");
+  }
+  return a;
+}
 
-PtqReport add_int8_sections(const BundleView& bundle, int count, const std::function<const uint8_t*(int)>& frame,
-                            BundleWriter* out) {
-  if (count < 1 || out == nullptr) throw std::invalid_argument("ptq: need calibration frames and an output");
+using FrameFn = std::function<const uint8_t*(int)>;
+
+// What PTQ reads from the float bundle: input shape and normalisation, the float device
+// network (encoder layers, then the saliency branch) and the codec tables.
+struct FloatNetwork {
   int channels = 0, size = 0;
-  if (!bundle.config_int("input_channels", &channels) || !bundle.config_int("input_size", &size)) {
+  std::unique_ptr<CodecModel> codec = std::make_unique<CodecModel>();
+  std::vector<FloatLayer> layers;
+  int encoder_layers = 0, saliency_layers = 0;
+  std::vector<float> mean, stdev;
+  int latent() const { return encoder_layers - 1; }                 // emits the latent symbols
+  int last() const { return static_cast<int>(layers.size()) - 1; }  // emits the saliency logits
+};
+
+FloatNetwork read_float_network(const BundleView& bundle) {
+  FloatNetwork net;
+  if (!bundle.config_int("input_channels", &net.channels) || !bundle.config_int("input_size", &net.size)) {
     throw std::invalid_argument("ptq: config lacks input_channels/input_size");
   }
-  CodecModel codec;
-  if (load_codec_model(bundle, &codec) != Status::kOk)
+  if (load_codec_model(bundle, net.codec.get()) != Status::kOk)
     throw std::invalid_argument("ptq: bundle has no valid codec tables");
-  const CodecConfig& cfg = codec.config;
-  int s = size;
-  std::vector<FloatLayer> layers = read_stack(bundle, "encoder", &s);
-  const int encoder_layers = static_cast<int>(layers.size());
+  int s = net.size;
+  net.layers = read_stack(bundle, "encoder", &s);
+  net.encoder_layers = static_cast<int>(net.layers.size());
   std::vector<FloatLayer> sal = read_stack(bundle, "saliency", &s);
-  const int saliency_layers = static_cast<int>(sal.size());
-  for (FloatLayer& l : sal) layers.push_back(std::move(l));
-  if (encoder_layers < 1 || saliency_layers < 1 || layers.size() > static_cast<size_t>(kInt8MaxLayers)) {
+  net.saliency_layers = static_cast<int>(sal.size());
+  for (FloatLayer& l : sal) net.layers.push_back(std::move(l));
+  if (net.encoder_layers < 1 || net.saliency_layers < 1 || net.layers.size() > static_cast<size_t>(kInt8MaxLayers)) {
     throw std::invalid_argument("ptq: unsupported layer count");
   }
-  const std::vector<float> mean = tensor_f32(bundle, "input.mean"), stdev = tensor_f32(bundle, "input.std");
-  const int latent = encoder_layers - 1, last = static_cast<int>(layers.size()) - 1;
+  net.mean = tensor_f32(bundle, "input.mean");
+  net.stdev = tensor_f32(bundle, "input.std");
+  return net;
+}
 
-  // 1. Float activation ranges over the calibration frames.
-  PtqReport report;
-  report.frames = count;
-  report.layer_output_max.assign(layers.size(), 0.0f);
-  const int plane_in = size * size;
+// Step 1: float activation range per layer over the calibration frames (ReLU outputs; abs
+// max for the logits).
+std::vector<float> float_output_max(const FloatNetwork& net, int count, const FrameFn& frame) {
+  std::vector<float> output_max(net.layers.size(), 0.0f);
+  const int channels = net.channels, plane_in = net.size * net.size, last = net.last();
   for (int f = 0; f < count; ++f) {
     const uint8_t* px = frame(f);
     std::vector<float> a(static_cast<size_t>(channels) * plane_in);
     for (int c = 0; c < channels; ++c) {
-      for (int p = 0; p < plane_in; ++p) a[c * plane_in + p] = (px[p * channels + c] / 255.0f - mean[c]) / stdev[c];
+      for (int p = 0; p < plane_in; ++p)
+        a[c * plane_in + p] = (px[p * channels + c] / 255.0f - net.mean[c]) / net.stdev[c];
     }
-    for (size_t i = 0; i < layers.size(); ++i) {
-      a = conv(layers[i], a);
-      float& m = report.layer_output_max[i];
+    for (size_t i = 0; i < net.layers.size(); ++i) {
+      a = conv(net.layers[i], a);
+      float& m = output_max[i];
       for (float& v : a) {
         if (static_cast<int>(i) == last) {
           m = std::max(m, std::fabs(v));
@@ -168,172 +191,252 @@ PtqReport add_int8_sections(const BundleView& bundle, int count, const std::func
       }
     }
   }
+  return output_max;
+}
 
-  // 2. Scales. Hidden activations: uint8 codes with zero point 0, scale max/255. The
-  // latent: the codec's own per-channel ranges, so the layer emits symbols. Logits:
-  // symmetric, zero point 128.
-  const int top = cfg.symbols() - 1;
-  // Range per layer for the scales. A layer that never fired on the calibration frames (a
-  // dead ReLU layer, an untrained saliency branch) gets range 1: any scale codes its zeros,
-  // and a near-zero one would put this layer's requantisation and the next layer's bias
-  // out of range.
-  std::vector<double> range(layers.size());
-  for (size_t li = 0; li < layers.size(); ++li) {
-    range[li] = report.layer_output_max[li] >= 1e-6f ? static_cast<double>(report.layer_output_max[li]) : 1.0;
+// The range per layer for the scales. A layer that never fired on the calibration frames
+// (a dead ReLU layer, an untrained saliency branch) gets range 1: any scale codes its
+// zeros, and a near-zero one would put this layer's requantisation and the next layer's
+// bias out of range.
+std::vector<double> scale_ranges(const std::vector<float>& output_max) {
+  std::vector<double> range(output_max.size());
+  for (size_t li = 0; li < output_max.size(); ++li) {
+    range[li] = output_max[li] >= 1e-6f ? static_cast<double>(output_max[li]) : 1.0;
   }
-  std::vector<double> in_scale;  // per input channel of the current layer
-  std::vector<double> in_offset;
-  const std::string net_prefix = "int8.layer.";
-  uint64_t bytes = 0;
-  for (size_t li = 0; li < layers.size(); ++li) {
-    const FloatLayer& l = layers[li];
-    const ConvSpec& c = l.spec;
-    const int taps = int8_padded_taps(c.in, c.kernel);
-    const int i = static_cast<int>(li);
-    // Input mapping real = code * in_scale[ch] + in_offset[ch], folded into the weights.
-    std::vector<double> sc(c.in), off(c.in, 0.0);
-    std::vector<uint8_t> pad_code(c.in, 0);
-    if (i == 0) {
-      for (int ch = 0; ch < c.in; ++ch) {
-        sc[ch] = 1.0 / (255.0 * stdev[ch]);
-        off[ch] = -mean[ch] / stdev[ch];
-        // Zero padding in normalised space is pixel 255*mean: the nearest code.
-        pad_code[ch] = static_cast<uint8_t>(std::lround(std::min(255.0, std::max(0.0, 255.0 * mean[ch]))));
-      }
-    } else if (i == encoder_layers) {
-      for (int ch = 0; ch < c.in; ++ch) {
-        sc[ch] = (codec.quant_max[ch] - codec.quant_min[ch]) / static_cast<double>(top);
-        off[ch] = codec.quant_min[ch];
-      }
-    } else {
-      const double prev = range[li - 1] / 255.0;
-      for (int ch = 0; ch < c.in; ++ch) sc[ch] = prev;
+  return range;
+}
+
+// Step 2 uses these mappings. Hidden activations: uint8 codes with zero point 0, scale
+// max/255. The latent: the codec's own per-channel ranges, so the layer emits symbols.
+// Logits: symmetric, zero point 128.
+
+// A layer's input: real = code * scale[ch] + offset[ch] (folded into the weights), and the
+// code that stands for the zero padding.
+struct InputMapping {
+  std::vector<double> scale, offset;
+  std::vector<uint8_t> pad_code;
+};
+
+InputMapping input_mapping(const FloatNetwork& net, int i, const std::vector<double>& range) {
+  const CodecModel& codec = *net.codec;
+  const int in = net.layers[static_cast<size_t>(i)].spec.in, top = codec.config.symbols() - 1;
+  InputMapping m{std::vector<double>(in), std::vector<double>(in, 0.0), std::vector<uint8_t>(in, 0)};
+  if (i == 0) {
+    for (int ch = 0; ch < in; ++ch) {
+      m.scale[ch] = 1.0 / (255.0 * net.stdev[ch]);
+      m.offset[ch] = -net.mean[ch] / net.stdev[ch];
+      // Zero padding in normalised space is pixel 255*mean: the nearest code.
+      m.pad_code[ch] = static_cast<uint8_t>(std::lround(std::min(255.0, std::max(0.0, 255.0 * net.mean[ch]))));
     }
-    std::vector<int8_t> wq(static_cast<size_t>(c.out) * taps, 0);
-    std::vector<int32_t> bq(c.out), mult(c.out), shift(c.out);
-    int32_t zero_point = 0, max_code = 255;
-    if (i == latent) max_code = top;
-    if (i == last) zero_point = 128;
-    for (int o = 0; o < c.out; ++o) {
-      // Effective float weights on codes, tap order (ky, kx, ch).
-      std::vector<double> w(static_cast<size_t>(taps), 0.0);
-      double bias = l.bias[o], wmax = 0;
-      for (int ky = 0; ky < c.kernel; ++ky) {
-        for (int kx = 0; kx < c.kernel; ++kx) {
-          for (int ch = 0; ch < c.in; ++ch) {
-            const double wf = l.weight[((o * c.in + ch) * c.kernel + ky) * c.kernel + kx];
-            const double we = wf * sc[ch];
-            w[(ky * c.kernel + kx) * c.in + ch] = we;
-            bias += wf * off[ch];
-            wmax = std::max(wmax, std::fabs(we));
-          }
-        }
-      }
-      const double sw = wmax > 0 ? wmax / 127.0 : 1.0;
-      for (int t = 0; t < taps; ++t) {
-        wq[static_cast<size_t>(kernels::weight_index(o, t, c.out, taps))] =
-            static_cast<int8_t>(std::max(-127L, std::min(127L, std::lround(w[t] / sw))));
-      }
-      double out_scale, out_offset = 0;
-      if (i == latent) {
-        out_scale = (codec.quant_max[o] - codec.quant_min[o]) / static_cast<double>(top);
-        out_offset = codec.quant_min[o];
-      } else if (i == last) {
-        out_scale = range[li] / 127.0;
-      } else {
-        out_scale = range[li] / 255.0;
-      }
-      const double b = std::round((bias - out_offset) / sw);
-      if (std::fabs(b) > 2.0e9) throw std::invalid_argument("ptq: bias out of int32 range");
-      bq[o] = static_cast<int32_t>(b);
-      quantize_multiplier(sw / out_scale, &mult[o], &shift[o]);
+  } else if (i == net.encoder_layers) {
+    for (int ch = 0; ch < in; ++ch) {
+      m.scale[ch] = (codec.quant_max[ch] - codec.quant_min[ch]) / static_cast<double>(top);
+      m.offset[ch] = codec.quant_min[ch];
     }
-    const std::string base = net_prefix + std::to_string(i) + ".";
-    const int32_t meta[kInt8MetaFields] = {c.in, c.out, c.kernel, c.stride, c.pad, zero_point, max_code, taps};
-    const uint32_t o32 = static_cast<uint32_t>(c.out);
-    out->add(base + "meta", DType::kI32, {kInt8MetaFields}, meta);
-    out->add(base + "weight", DType::kI8, {o32, static_cast<uint32_t>(taps)}, wq.data());
-    std::vector<uint16_t> wide(wq.size());
-    for (size_t k = 0; k < wq.size(); ++k) {
-      // wq is interleaved; within each group of 4 move tap t to its pair-order slot.
-      wide[(k & ~static_cast<size_t>(3)) | static_cast<size_t>(kernels::pair_order(static_cast<int>(k & 3)))] =
-          static_cast<uint16_t>(static_cast<int16_t>(wq[k]));
-    }
-    out->add(base + "weight16", DType::kU16, {o32, static_cast<uint32_t>(taps)}, wide.data());
-    out->add(base + "bias", DType::kI32, {o32}, bq.data());
-    out->add(base + "mult", DType::kI32, {o32}, mult.data());
-    out->add(base + "shift", DType::kI32, {o32}, shift.data());
-    out->add(base + "pad", DType::kU8, {static_cast<uint32_t>(c.in)}, pad_code.data());
-    bytes += sizeof meta + wq.size() + 2 * wide.size() + 3 * 4 * o32 + pad_code.size();
+  } else {
+    const double prev = range[static_cast<size_t>(i) - 1] / 255.0;
+    for (int ch = 0; ch < in; ++ch) m.scale[ch] = prev;
   }
+  return m;
+}
+
+// Output channel o of layer i: real = code * scale + offset (before the zero point).
+void output_mapping(const FloatNetwork& net, int i, int o, double range, double* scale, double* offset) {
+  const CodecModel& codec = *net.codec;
+  *offset = 0;
+  if (i == net.latent()) {
+    *scale = (codec.quant_max[o] - codec.quant_min[o]) / static_cast<double>(codec.config.symbols() - 1);
+    *offset = codec.quant_min[o];
+  } else if (i == net.last()) {
+    *scale = range / 127.0;
+  } else {
+    *scale = range / 255.0;
+  }
+}
+
+// One layer of the int8 network, as the int8.layer.<i>.* sections hold it.
+struct Int8Layer {
+  int taps = 0;
+  int32_t zero_point = 0, max_code = 255;
+  std::vector<int8_t> weight;  // interleaved (kernels::weight_index)
+  std::vector<int32_t> bias, mult, shift;
+  std::vector<uint8_t> pad_code;
+};
+
+// Output channel o: effective float weights on input codes in tap order (ky, kx, ch),
+// quantised symmetrically per channel; the bias and the requantisation follow from them.
+void quantize_output_channel(const FloatLayer& l, int o, const InputMapping& in, double out_scale, double out_offset,
+                             Int8Layer* q) {
+  const ConvSpec& c = l.spec;
+  std::vector<double> w(static_cast<size_t>(q->taps), 0.0);
+  double bias = l.bias[o], wmax = 0;
+  for (int ky = 0; ky < c.kernel; ++ky) {
+    for (int kx = 0; kx < c.kernel; ++kx) {
+      for (int ch = 0; ch < c.in; ++ch) {
+        const double wf = l.weight[((o * c.in + ch) * c.kernel + ky) * c.kernel + kx];
+        const double we = wf * in.scale[ch];
+        w[(ky * c.kernel + kx) * c.in + ch] = we;
+        bias += wf * in.offset[ch];
+        wmax = std::max(wmax, std::fabs(we));
+      }
+    }
+  }
+  const double sw = wmax > 0 ? wmax / 127.0 : 1.0;
+  for (int t = 0; t < q->taps; ++t) {
+    q->weight[static_cast<size_t>(kernels::weight_index(o, t, c.out, q->taps))] =
+        static_cast<int8_t>(std::max(-127L, std::min(127L, std::lround(w[t] / sw))));
+  }
+  const double b = std::round((bias - out_offset) / sw);
+  if (std::fabs(b) > 2.0e9) throw std::invalid_argument("ptq: bias out of int32 range");
+  q->bias[o] = static_cast<int32_t>(b);
+  quantize_multiplier(sw / out_scale, &q->mult[o], &q->shift[o]);
+}
+
+// Step 2 for layer i.
+Int8Layer quantize_layer(const FloatNetwork& net, int i, const std::vector<double>& range) {
+  const FloatLayer& l = net.layers[static_cast<size_t>(i)];
+  const ConvSpec& c = l.spec;
+  const InputMapping in = input_mapping(net, i, range);
+  Int8Layer q;
+  q.taps = int8_padded_taps(c.in, c.kernel);
+  q.weight.assign(static_cast<size_t>(c.out) * q.taps, 0);
+  q.bias.resize(c.out);
+  q.mult.resize(c.out);
+  q.shift.resize(c.out);
+  q.pad_code = in.pad_code;
+  if (i == net.latent()) q.max_code = net.codec->config.symbols() - 1;
+  if (i == net.last()) q.zero_point = 128;
+  for (int o = 0; o < c.out; ++o) {
+    double out_scale = 0, out_offset = 0;
+    output_mapping(net, i, o, range[static_cast<size_t>(i)], &out_scale, &out_offset);
+    quantize_output_channel(l, o, in, out_scale, out_offset, &q);
+  }
+  return q;
+}
+
+// Writes the int8.layer.<i>.* sections; returns their bytes.
+uint64_t add_layer_sections(const ConvSpec& c, int i, const Int8Layer& q, BundleWriter* out) {
+  const std::string base = "int8.layer." + std::to_string(i) + ".";
+  const int32_t meta[kInt8MetaFields] = {c.in, c.out, c.kernel, c.stride, c.pad, q.zero_point, q.max_code, q.taps};
+  const uint32_t o32 = static_cast<uint32_t>(c.out);
+  out->add(base + "meta", DType::kI32, {kInt8MetaFields}, meta);
+  out->add(base + "weight", DType::kI8, {o32, static_cast<uint32_t>(q.taps)}, q.weight.data());
+  std::vector<uint16_t> wide(q.weight.size());
+  for (size_t k = 0; k < q.weight.size(); ++k) {
+    // The weights are interleaved; within each group of 4 move tap t to its pair-order slot.
+    wide[(k & ~static_cast<size_t>(3)) | static_cast<size_t>(kernels::pair_order(static_cast<int>(k & 3)))] =
+        static_cast<uint16_t>(static_cast<int16_t>(q.weight[k]));
+  }
+  out->add(base + "weight16", DType::kU16, {o32, static_cast<uint32_t>(q.taps)}, wide.data());
+  out->add(base + "bias", DType::kI32, {o32}, q.bias.data());
+  out->add(base + "mult", DType::kI32, {o32}, q.mult.data());
+  out->add(base + "shift", DType::kI32, {o32}, q.shift.data());
+  out->add(base + "pad", DType::kU8, {static_cast<uint32_t>(c.in)}, q.pad_code.data());
+  return sizeof meta + q.weight.size() + 2 * wide.size() + 3 * 4 * o32 + q.pad_code.size();
+}
+
+// The sigmoid table of the saliency logits and the int8.net header; returns their bytes.
+uint64_t add_network_sections(const FloatNetwork& net, double logit_range, BundleWriter* out) {
   uint8_t lut[256];
-  const double logit_scale = range[static_cast<size_t>(last)] / 127.0;
+  const double logit_scale = logit_range / 127.0;
   for (int q = 0; q < 256; ++q) {
     const double v = 255.0 / (1.0 + std::exp(-(q - 128) * logit_scale));
     lut[q] = static_cast<uint8_t>(std::lround(std::min(255.0, std::max(0.0, v))));
   }
   out->add("int8.sigmoid_lut", DType::kU8, {256}, lut);
-  const int32_t net[4] = {kInt8FormatVersion, encoder_layers, saliency_layers, channels};
-  out->add("int8.net", DType::kI32, {4}, net);
-  report.int8_bytes = bytes + sizeof lut + sizeof net;
+  const int32_t header[4] = {kInt8FormatVersion, net.encoder_layers, net.saliency_layers, net.channels};
+  out->add("int8.net", DType::kI32, {4}, header);
+  return sizeof lut + sizeof header;
+}
 
-  // 3. The int8 runtime against the float reference on the same frames.
-  const std::vector<uint8_t> bytes_out = out->serialize(bundle.model_id());
-  std::vector<uint32_t> aligned((bytes_out.size() + 3) / 4);
-  std::copy(bytes_out.begin(), bytes_out.end(), reinterpret_cast<uint8_t*>(aligned.data()));
-  BundleView view;
-  if (view.parse(reinterpret_cast<const uint8_t*>(aligned.data()), bytes_out.size()) != Status::kOk) {
-    throw std::invalid_argument("ptq: output bundle does not parse");
-  }
-  Int8Network net8;
-  if (net8.bind(view) != Status::kOk) throw std::invalid_argument("ptq: int8 sections do not bind");
-  ReferenceNetwork ref;
-  if (ref.bind(bundle) != Status::kOk) throw std::invalid_argument("ptq: float network does not bind");
-  std::vector<uint32_t> arena((net8.arena_bytes() + 3) / 4);
-  std::vector<float> work(ref.workspace_floats()), lat(cfg.latent_elements());
-  const int kk = cfg.latent_side * cfg.latent_side;
-  std::vector<float> salf(kk);
-  std::vector<uint8_t> sym(cfg.latent_elements()), map(kk), grid_f(cfg.saliency_grid * cfg.saliency_grid),
-      grid_q(grid_f.size());
+// Step 3: the int8 runtime against the float reference, summed over the frames.
+struct Agreement {
   uint64_t equal = 0, total = 0, grid_same = 0, grid_total = 0;
-  double diff = 0, sal_diff = 0;
-  for (int f = 0; f < count; ++f) {
-    const uint8_t* px = frame(f);
-    ref.run(px, work.data(), lat.data(), salf.data());
-    quantize_latent(codec, lat.data(), sym.data());
-    saliency_to_u8(salf.data(), kk, map.data());
-    const uint8_t *sym8 = nullptr, *map8 = nullptr;
-    net8.run(px, reinterpret_cast<uint8_t*>(arena.data()), arena.size() * 4, &sym8, &map8);
-    for (size_t e = 0; e < sym.size(); ++e) {
-      const int d = std::abs(static_cast<int>(sym[e]) - sym8[e]);
-      equal += d == 0;
-      diff += d;
-      report.symbol_max_abs_diff = std::max(report.symbol_max_abs_diff, d);
-    }
-    total += sym.size();
-    for (int p = 0; p < kk; ++p) sal_diff += std::abs(static_cast<int>(map[p]) - map8[p]);
-    saliency_map_to_grid(cfg, map.data(), grid_f.data());
-    saliency_map_to_grid(cfg, map8, grid_q.data());
-    for (size_t g = 0; g < grid_f.size(); ++g) grid_same += grid_f[g] == grid_q[g];
-    grid_total += grid_f.size();
+  double diff = 0, saliency_diff = 0;
+  int max_abs_diff = 0;
+};
+
+// Both networks with their buffers, allocated once for all frames.
+class Int8Check {
+ public:
+  Int8Check(const BundleView& float_bundle, const BundleView& int8_bundle, const CodecModel& codec) : codec_(codec) {
+    if (net8_.bind(int8_bundle) != Status::kOk) throw std::invalid_argument("ptq: int8 sections do not bind");
+    if (ref_.bind(float_bundle) != Status::kOk) throw std::invalid_argument("ptq: float network does not bind");
+    const CodecConfig& cfg = codec.config;
+    const size_t kk = static_cast<size_t>(cfg.latent_side) * cfg.latent_side;
+    arena_.resize((net8_.arena_bytes() + 3) / 4);
+    work_.resize(ref_.workspace_floats());
+    latent_.resize(cfg.latent_elements());
+    saliency_.resize(kk);
+    symbols_.resize(cfg.latent_elements());
+    map_.resize(kk);
+    grid_float_.resize(static_cast<size_t>(cfg.saliency_grid) * cfg.saliency_grid);
+    grid_int8_.resize(grid_float_.size());
   }
-  report.symbols_equal = static_cast<double>(equal) / static_cast<double>(total);
-  report.symbol_mean_abs_diff = diff / static_cast<double>(total);
-  report.saliency_mean_abs_diff = sal_diff / (static_cast<double>(kk) * count);
-  report.grid_equal = static_cast<double>(grid_same) / static_cast<double>(grid_total);
+
+  void compare(const uint8_t* px, Agreement* a) {
+    const int kk = static_cast<int>(map_.size());
+    ref_.run(px, work_.data(), latent_.data(), saliency_.data());
+    quantize_latent(codec_, latent_.data(), symbols_.data());
+    saliency_to_u8(saliency_.data(), kk, map_.data());
+    const uint8_t *sym8 = nullptr, *map8 = nullptr;
+    net8_.run(px, reinterpret_cast<uint8_t*>(arena_.data()), arena_.size() * 4, &sym8, &map8);
+    for (size_t e = 0; e < symbols_.size(); ++e) {
+      const int d = std::abs(static_cast<int>(symbols_[e]) - sym8[e]);
+      a->equal += d == 0;
+      a->diff += d;
+      a->max_abs_diff = std::max(a->max_abs_diff, d);
+    }
+    a->total += symbols_.size();
+    for (int p = 0; p < kk; ++p) a->saliency_diff += std::abs(static_cast<int>(map_[p]) - map8[p]);
+    saliency_map_to_grid(codec_.config, map_.data(), grid_float_.data());
+    saliency_map_to_grid(codec_.config, map8, grid_int8_.data());
+    for (size_t g = 0; g < grid_float_.size(); ++g) a->grid_same += grid_float_[g] == grid_int8_[g];
+    a->grid_total += grid_float_.size();
+  }
+
+ private:
+  const CodecModel& codec_;
+  Int8Network net8_;
+  ReferenceNetwork ref_;
+  std::vector<uint32_t> arena_;
+  std::vector<float> work_, latent_, saliency_;
+  std::vector<uint8_t> symbols_, map_, grid_float_, grid_int8_;
+};
+
+void compare_int8_with_float(const BundleView& bundle, const BundleWriter& out, const CodecModel& codec, int count,
+                             const FrameFn& frame, PtqReport* report) {
+  BundleView view;
+  const std::vector<uint32_t> keep = aligned_copy(out.serialize(bundle.model_id()), &view, "output bundle");
+  Int8Check check(bundle, view, codec);
+  Agreement a;
+  for (int f = 0; f < count; ++f) check.compare(frame(f), &a);
+  const double kk = static_cast<double>(codec.config.latent_side) * codec.config.latent_side;
+  report->symbol_max_abs_diff = a.max_abs_diff;
+  report->symbols_equal = static_cast<double>(a.equal) / static_cast<double>(a.total);
+  report->symbol_mean_abs_diff = a.diff / static_cast<double>(a.total);
+  report->saliency_mean_abs_diff = a.saliency_diff / (kk * count);
+  report->grid_equal = static_cast<double>(a.grid_same) / static_cast<double>(a.grid_total);
+}
+
+}  // namespace
+
+PtqReport add_int8_sections(const BundleView& bundle, int count, const FrameFn& frame, BundleWriter* out) {
+  if (count < 1 || out == nullptr) throw std::invalid_argument("ptq: need calibration frames and an output");
+  const FloatNetwork net = read_float_network(bundle);
+  PtqReport report;
+  report.frames = count;
+  report.layer_output_max = float_output_max(net, count, frame);
+  const std::vector<double> range = scale_ranges(report.layer_output_max);
+  uint64_t bytes = 0;
+  for (int i = 0; i <= net.last(); ++i) {
+    bytes += add_layer_sections(net.layers[static_cast<size_t>(i)].spec, i, quantize_layer(net, i, range), out);
+  }
+  bytes += add_network_sections(net, range[static_cast<size_t>(net.last())], out);
+  report.int8_bytes = bytes;
+  compare_int8_with_float(bundle, *out, *net.codec, count, frame, &report);
   return report;
 }
-
-namespace {
-std::vector<uint32_t> aligned_copy(const std::vector<uint8_t>& bytes, BundleView* view) {
-  std::vector<uint32_t> a((bytes.size() + 3) / 4);
-  std::copy(bytes.begin(), bytes.end(), reinterpret_cast<uint8_t*>(a.data()));
-  if (view->parse(reinterpret_cast<const uint8_t*>(a.data()), bytes.size()) != Status::kOk) {
-    throw std::invalid_argument("ptq: bundle does not parse");
-  }
-  return a;
-}
-}  // namespace
 
 std::vector<uint8_t> random_int8_bundle(const char* preset_name, uint64_t seed, int frames, PtqReport* report) {
   const PresetSpec* preset = find_preset(preset_name);
@@ -344,9 +447,9 @@ std::vector<uint8_t> random_int8_bundle(const char* preset_name, uint64_t seed, 
     images.push_back(synthetic_frame(preset->input_size, preset->input_channels, 1000 + i));
   auto frame = [&](int i) { return images[static_cast<size_t>(i)].data(); };
   BundleView view;
-  std::vector<uint32_t> keep = aligned_copy(writer.serialize(), &view);
+  std::vector<uint32_t> keep = aligned_copy(writer.serialize(), &view, "bundle");
   calibrate_bundle(view, frames, frame, &writer);
-  keep = aligned_copy(writer.serialize(), &view);
+  keep = aligned_copy(writer.serialize(), &view, "bundle");
   PtqReport r = add_int8_sections(view, frames, frame, &writer);
   if (report != nullptr) *report = r;
   return writer.serialize(view.model_id());

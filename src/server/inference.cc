@@ -1,6 +1,6 @@
 #include "server/inference.h"
 
-#include <cstdio>
+#include "codec/host/model_file.h"
 
 namespace limitnet::server {
 
@@ -14,17 +14,16 @@ bool cloud_inference_available() { return g_cloud_factory != nullptr; }
 
 EngineSet::EngineSet(const ModelRegistry& models, int threads, std::string* log) {
   for (const auto& m : models.all()) {
-    char id[16];
-    std::snprintf(id, sizeof id, "%08x", m->codec.model_id);
+    const std::string id = model_id_text(m->codec.model_id);
     if (!m->has_cloud_part) {
-      *log += std::string("model ") + id + " (" + m->path + "): device part only: latent-only (no classes)\n";
+      *log += "model " + id + " (" + m->path + "): device part only: latent-only (no classes)\n";
       continue;
     }
     if (g_cloud_factory) {
       engines_.emplace_back(m.get(), g_cloud_factory(m->path, threads));
-      *log += std::string("model ") + id + " (" + m->path + "): cloud decoder + classifier\n";
+      *log += "model " + id + " (" + m->path + "): cloud decoder + classifier\n";
     } else {
-      *log += std::string("model ") + id + " (" + m->path +
+      *log += "model " + id + " (" + m->path +
               "): has a cloud part, but this build has no cloud inference (libtorch): latent-only (no classes)\n";
     }
   }

@@ -1,22 +1,20 @@
 #include "server/models.h"
 
-#include <cstdio>
 #include <stdexcept>
+
+#include "codec/host/model_file.h"
 
 namespace limitnet::server {
 
 const ModelEntry& ModelRegistry::add(const std::string& path) {
   auto m = std::make_unique<ModelEntry>();
   m->path = path;
-  m->bundle = load_bundle(path);
-  if (!(m->bundle.view.parts() & kBundlePartDevice)) throw std::runtime_error(path + ": bundle has no device part");
-  const Status s = load_codec_model(m->bundle.view, &m->codec);
-  if (s != Status::kOk) throw std::runtime_error(path + ": cannot build codec tables: " + status_message(s));
+  ModelFile file = open_model_file(path);
+  m->bundle = std::move(file.bundle);
+  m->codec = *file.codec;
   m->has_cloud_part = (m->bundle.view.parts() & kBundlePartCloud) != 0;
   if (find(m->codec.model_id)) {
-    char id[16];
-    std::snprintf(id, sizeof id, "%08x", m->codec.model_id);
-    throw std::runtime_error(path + ": model " + id + " is already loaded");
+    throw std::runtime_error(path + ": model " + model_id_text(m->codec.model_id) + " is already loaded");
   }
   models_.push_back(std::move(m));
   return *models_.back();

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "codec/codec_model.h"
-#include "codec/host/bundle_writer.h"
+#include "codec/host/bundle_file.h"
 #include "codec/packet_format.h"
 
 namespace limitnet::server {

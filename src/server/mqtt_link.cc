@@ -36,23 +36,6 @@ void configure(mosquitto* m, const MqttOptions& o) {
     if (o.tls_insecure) mosquitto_tls_insecure_set(m, true);
   }
 }
-
-// The device segment of a known topic layout, or "" when the topic has none.
-std::string topic_device(const std::string& topic) {
-  std::vector<std::string> parts;
-  size_t start = 0;
-  for (;;) {
-    const size_t slash = topic.find('/', start);
-    parts.push_back(topic.substr(start, slash == std::string::npos ? std::string::npos : slash - start));
-    if (slash == std::string::npos) break;
-    start = slash + 1;
-  }
-  // ChirpStack v4: application/<app>/device/<devEui>/event/up
-  if (parts.size() == 6 && parts[0] == "application" && parts[2] == "device") return parts[3];
-  // TTS v3: v3/<app>@<tenant>/devices/<device id>/up
-  if (parts.size() == 5 && parts[0] == "v3" && parts[2] == "devices") return parts[3];
-  return "";
-}
 }  // namespace
 
 MqttLink::MqttLink(const MqttOptions& options, Service* service) : options_(options), service_(service) {
@@ -194,7 +177,7 @@ void MqttLink::handle(const std::string& topic, const std::string& body) {
     service_->drop("mqtt", p.reason, "topic " + topic + ": " + p.detail);
     return;
   }
-  const std::string dev = topic_device(topic);
+  const std::string dev = uplink_topic_device(topic);
   if (!dev.empty() && ascii_lower(dev) != ascii_lower(p.topic_id)) {
     service_->metrics().add("limitnet_uplinks_received_total", "mqtt");
     service_->drop("mqtt", "topic_mismatch", "topic " + topic + " carries device " + p.uplink.device);

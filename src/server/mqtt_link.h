@@ -27,6 +27,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "server/uplink_json.h"
+
 struct mosquitto;
 struct mosquitto_message;
 
@@ -42,7 +44,7 @@ struct MqttOptions {
   bool tls = false;                // TLS on; needs ca_file or ca_path
   std::string ca_file, ca_path, cert_file, key_file;
   bool tls_insecure = false;  // skip the server host name check (testing only)
-  std::vector<std::string> topics = {"application/+/device/+/event/up", "v3/+/devices/+/up"};
+  std::vector<std::string> topics = {chirpstack_uplink_topic("+", "+"), tts_uplink_topic("+", "+")};
   std::string result_prefix = "limitnet";
   bool clean_session = false;
   int keepalive_s = 30;

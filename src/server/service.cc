@@ -2,10 +2,10 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cstdio>
 #include <set>
 #include <stdexcept>
 
+#include "codec/host/model_file.h"
 #include "data/image_io.h"
 #include "server/base64.h"
 
@@ -13,12 +13,6 @@ namespace limitnet::server {
 
 namespace {
 using Clock = std::chrono::steady_clock;
-
-std::string hex32(uint32_t v) {
-  char b[16];
-  std::snprintf(b, sizeof b, "%08x", v);
-  return b;
-}
 
 double ms_between(Clock::time_point a, Clock::time_point b) {
   return std::chrono::duration<double, std::milli>(b - a).count();
@@ -50,7 +44,7 @@ Service::Service(const ServiceOptions& options, LogFn log)
   if (options.models.empty()) throw std::runtime_error("no model: pass at least one --model bundle");
   for (const std::string& path : options.models) {
     const ModelEntry& m = models_.add(path);
-    this->log("model " + hex32(m.codec.model_id) + " from " + path + " (" +
+    this->log("model " + model_id_text(m.codec.model_id) + " from " + path + " (" +
               std::to_string(m.codec.config.latent_channels) + "x" + std::to_string(m.codec.config.latent_side) + "x" +
               std::to_string(m.codec.config.latent_side) + " latent)");
   }
@@ -320,132 +314,154 @@ void Service::expire() {
   metrics_.add("limitnet_images_expired_total", "", ids.size());
 }
 
+// One image's inference in a round of inference_loop().
+struct Service::InferenceJob {
+  int64_t id;
+  const ModelEntry* model;
+  uint64_t version;
+  size_t covered;  // arrivals (s->waiting) this result answers
+  bool ready;
+  std::vector<float> latent;
+  std::vector<uint8_t> mask;
+  std::shared_ptr<InferenceResult> result;
+};
+
 void Service::inference_loop() {
-  const auto debounce = std::chrono::milliseconds(options_.debounce_ms);
-  const auto max_delay = std::chrono::milliseconds(options_.max_result_delay_ms);
   // Work is done in rounds: one shared lock to snapshot every due image, the engines run
   // without a lock, one unique lock to store every result. Per-image locking would make
   // the inference thread queue behind the core thread thousands of times a second.
-  struct Job {
-    int64_t id;
-    const ModelEntry* model;
-    uint64_t version;
-    size_t covered;
-    bool ready;
-    std::vector<float> latent;
-    std::vector<uint8_t> mask;
-    std::shared_ptr<InferenceResult> result;
-  };
-  constexpr size_t kMaxJobs = 128;  // bounds a round (and the unique lock's hold time)
   while (running_) {
-    std::vector<int64_t> candidates, forced;
-    {
-      std::unique_lock<std::mutex> lock(infer_mu_);
-      infer_cv_.wait_for(lock, std::chrono::milliseconds(std::max(5, options_.debounce_ms / 4)));
-      candidates.assign(dirty_.begin(), dirty_.end());
-      forced.swap(forced_);
-    }
-    const std::set<int64_t> forced_set(forced.begin(), forced.end());
-    candidates.insert(candidates.end(), forced.begin(), forced.end());
-    const auto now = Clock::now();
-    std::vector<Job> jobs;
-    std::vector<int64_t> clean;  // dirty entries that turned out up to date
-    {
-      std::shared_lock<std::shared_mutex> lock(sessions_mu_);
-      for (int64_t id : candidates) {
-        if (jobs.size() >= kMaxJobs) break;
-        const ImageSession* s = sessions_.image(id);
-        if (!s) {
-          clean.push_back(id);
-          continue;
-        }
-        const bool stale = s->result_version != s->version || !s->result || forced_set.count(id);
-        if (!stale) {
-          clean.push_back(id);
-          continue;
-        }
-        const bool due = forced_set.count(id) || now - s->updated >= debounce || s->waiting.empty() ||
-                         now - s->waiting.front() >= max_delay;
-        if (!due) continue;
-        Job j;
-        j.id = id;
-        j.model = s->model;
-        j.version = s->version;
-        j.covered = s->waiting.size();
-        j.ready = s->decoder->ready();
-        const uint32_t n = j.model->codec.config.latent_elements();
-        j.latent.assign(n, 0.0f);
-        j.mask.assign(n, 0);
-        if (j.ready) s->decoder->latent(j.latent.data(), j.mask.data());
-        jobs.push_back(std::move(j));
-      }
-    }
-    if (!clean.empty()) {
-      std::lock_guard<std::mutex> il(infer_mu_);
-      for (int64_t id : clean) dirty_.erase(id);
-    }
+    std::vector<InferenceJob> jobs = take_due_jobs();
     if (jobs.empty()) continue;
-    for (Job& j : jobs) {
-      j.result = std::make_shared<InferenceResult>();
-      if (j.ready) {
-        try {
-          *j.result = engines_->engine_for(*j.model).run(*j.model, j.latent.data(), j.mask.data(), options_.top_k);
-        } catch (const std::exception& e) {
-          log("inference of image " + std::to_string(j.id) + " failed: " + e.what());
-          metrics_.add("limitnet_inference_errors_total");
-          j.result->status = std::string("inference failed: ") + e.what();
-        }
-      } else {
-        j.result->status = "not ready";
-        j.result->engine = engines_->engine_for(*j.model).name();
-        j.result->latent_elements = j.model->codec.config.latent_elements();
-      }
-    }
+    run_jobs(&jobs);
     metrics_.add("limitnet_inferences_total", "", jobs.size());
-    std::vector<nlohmann::json> published;
-    std::vector<int64_t> done_ids;
-    bool publish = false;
-    {
-      std::lock_guard<std::mutex> lock(cb_mu_);
-      publish = static_cast<bool>(result_cb_);
-    }
-    const int64_t done_ms = unix_ms_now();
-    {
-      std::unique_lock<std::shared_mutex> lock(sessions_mu_);
-      const auto done = Clock::now();
-      for (Job& j : jobs) {
-        ImageSession* s = sessions_.image(j.id);
-        if (!s) continue;
-        s->result = j.result;
-        s->result_version = j.version;
-        s->result_ms = done_ms;
-        s->result_serial++;
-        const size_t covered = std::min(j.covered, s->waiting.size());
-        for (size_t i = 0; i < covered; ++i) metrics_.observe_latency_ms(ms_between(s->waiting[i], done));
-        s->waiting.erase(s->waiting.begin(), s->waiting.begin() + static_cast<std::ptrdiff_t>(covered));
-        if (s->version == j.version) done_ids.push_back(j.id);
-        if (publish) published.push_back(image_json_locked(*s));
+    store_results(jobs);
+  }
+}
+
+std::vector<Service::InferenceJob> Service::take_due_jobs() {
+  const auto debounce = std::chrono::milliseconds(options_.debounce_ms);
+  const auto max_delay = std::chrono::milliseconds(options_.max_result_delay_ms);
+  constexpr size_t kMaxJobs = 128;  // bounds a round (and the unique lock's hold time)
+  std::vector<int64_t> candidates, forced;
+  {
+    std::unique_lock<std::mutex> lock(infer_mu_);
+    infer_cv_.wait_for(lock, std::chrono::milliseconds(std::max(5, options_.debounce_ms / 4)));
+    candidates.assign(dirty_.begin(), dirty_.end());
+    forced.swap(forced_);
+  }
+  const std::set<int64_t> forced_set(forced.begin(), forced.end());
+  candidates.insert(candidates.end(), forced.begin(), forced.end());
+  const auto now = Clock::now();
+  std::vector<InferenceJob> jobs;
+  std::vector<int64_t> clean;  // dirty entries that turned out up to date
+  {
+    std::shared_lock<std::shared_mutex> lock(sessions_mu_);
+    for (int64_t id : candidates) {
+      if (jobs.size() >= kMaxJobs) break;
+      const ImageSession* s = sessions_.image(id);
+      if (!s) {
+        clean.push_back(id);
+        continue;
       }
-    }
-    {
-      std::lock_guard<std::mutex> il(infer_mu_);
-      for (int64_t id : done_ids) dirty_.erase(id);
-    }
-    {
-      // Persisted by the core thread in its next transaction.
-      std::vector<StoredResult> rows;
-      rows.reserve(jobs.size());
-      for (const Job& j : jobs) rows.push_back(stored_result(j.id, j.version, *j.result, done_ms));
-      std::lock_guard<std::mutex> lock(results_mu_);
-      unsaved_results_.insert(unsaved_results_.end(), std::make_move_iterator(rows.begin()),
-                              std::make_move_iterator(rows.end()));
-    }
-    infer_cv_.notify_all();  // wakes infer_now() waiters
-    std::lock_guard<std::mutex> lock(cb_mu_);
-    if (result_cb_) {
-      for (const nlohmann::json& j : published) result_cb_(j);
+      const bool stale = s->result_version != s->version || !s->result || forced_set.count(id);
+      if (!stale) {
+        clean.push_back(id);
+        continue;
+      }
+      const bool due = forced_set.count(id) || now - s->updated >= debounce || s->waiting.empty() ||
+                       now - s->waiting.front() >= max_delay;
+      if (due) jobs.push_back(snapshot_job(id, *s));
     }
   }
+  if (!clean.empty()) {
+    std::lock_guard<std::mutex> il(infer_mu_);
+    for (int64_t id : clean) dirty_.erase(id);
+  }
+  return jobs;
+}
+
+Service::InferenceJob Service::snapshot_job(int64_t id, const ImageSession& s) const {
+  InferenceJob j;
+  j.id = id;
+  j.model = s.model;
+  j.version = s.version;
+  j.covered = s.waiting.size();
+  j.ready = s.decoder->ready();
+  const uint32_t n = j.model->codec.config.latent_elements();
+  j.latent.assign(n, 0.0f);
+  j.mask.assign(n, 0);
+  if (j.ready) s.decoder->latent(j.latent.data(), j.mask.data());
+  return j;
+}
+
+void Service::run_jobs(std::vector<InferenceJob>* jobs) {
+  for (InferenceJob& j : *jobs) {
+    j.result = std::make_shared<InferenceResult>();
+    if (j.ready) {
+      try {
+        *j.result = engines_->engine_for(*j.model).run(*j.model, j.latent.data(), j.mask.data(), options_.top_k);
+      } catch (const std::exception& e) {
+        log("inference of image " + std::to_string(j.id) + " failed: " + e.what());
+        metrics_.add("limitnet_inference_errors_total");
+        j.result->status = std::string("inference failed: ") + e.what();
+      }
+    } else {
+      j.result->status = "not ready";
+      j.result->engine = engines_->engine_for(*j.model).name();
+      j.result->latent_elements = j.model->codec.config.latent_elements();
+    }
+  }
+}
+
+void Service::store_results(const std::vector<InferenceJob>& jobs) {
+  bool publish = false;
+  {
+    std::lock_guard<std::mutex> lock(cb_mu_);
+    publish = static_cast<bool>(result_cb_);
+  }
+  const int64_t done_ms = unix_ms_now();
+  std::vector<nlohmann::json> published;
+  const std::vector<int64_t> done_ids = apply_results(jobs, done_ms, publish ? &published : nullptr);
+  {
+    std::lock_guard<std::mutex> il(infer_mu_);
+    for (int64_t id : done_ids) dirty_.erase(id);
+  }
+  {
+    // Persisted by the core thread in its next transaction.
+    std::vector<StoredResult> rows;
+    rows.reserve(jobs.size());
+    for (const InferenceJob& j : jobs) rows.push_back(stored_result(j.id, j.version, *j.result, done_ms));
+    std::lock_guard<std::mutex> lock(results_mu_);
+    unsaved_results_.insert(unsaved_results_.end(), std::make_move_iterator(rows.begin()),
+                            std::make_move_iterator(rows.end()));
+  }
+  infer_cv_.notify_all();  // wakes infer_now() waiters
+  std::lock_guard<std::mutex> lock(cb_mu_);
+  if (result_cb_) {
+    for (const nlohmann::json& j : published) result_cb_(j);
+  }
+}
+
+std::vector<int64_t> Service::apply_results(const std::vector<InferenceJob>& jobs, int64_t done_ms,
+                                            std::vector<nlohmann::json>* published) {
+  std::vector<int64_t> done_ids;  // images whose result is now up to date
+  std::unique_lock<std::shared_mutex> lock(sessions_mu_);
+  const auto done = Clock::now();
+  for (const InferenceJob& j : jobs) {
+    ImageSession* s = sessions_.image(j.id);
+    if (!s) continue;
+    s->result = j.result;
+    s->result_version = j.version;
+    s->result_ms = done_ms;
+    s->result_serial++;
+    const size_t covered = std::min(j.covered, s->waiting.size());
+    for (size_t i = 0; i < covered; ++i) metrics_.observe_latency_ms(ms_between(s->waiting[i], done));
+    s->waiting.erase(s->waiting.begin(), s->waiting.begin() + static_cast<std::ptrdiff_t>(covered));
+    if (s->version == j.version) done_ids.push_back(j.id);
+    if (published) published->push_back(image_json_locked(*s));
+  }
+  return done_ids;
 }
 
 bool Service::infer_now(int64_t id, int timeout_ms, bool force) {
@@ -480,7 +496,7 @@ nlohmann::json Service::image_json_locked(const ImageSession& s) const {
   json j = {{"id", s.info.id},
             {"device", s.info.device},
             {"image_id", s.info.image_id},
-            {"model_id", hex32(s.info.model_id)},
+            {"model_id", model_id_text(s.info.model_id)},
             {"first_packet_ms", s.info.opened_ms},
             {"last_packet_ms", s.last_ms},
             {"packets", s.packets},

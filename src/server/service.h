@@ -124,7 +124,19 @@ class Service {
   void process_batch(std::vector<Uplink>& batch, std::vector<StoredResult>& results);
   void restore_result(const StoredResult& r);
   void flush_results();
+  struct InferenceJob;
   void inference_loop();
+  // The steps of one inference round: snapshot the images that are due (under the shared
+  // lock), run the engines (no lock), store the results (under the unique lock) and hand
+  // them to the core thread and the result callback.
+  std::vector<InferenceJob> take_due_jobs();
+  InferenceJob snapshot_job(int64_t id, const ImageSession& s) const;
+  void run_jobs(std::vector<InferenceJob>* jobs);
+  void store_results(const std::vector<InferenceJob>& jobs);
+  // Returns the images whose result is now up to date; appends their JSON to `published`
+  // (if not null).
+  std::vector<int64_t> apply_results(const std::vector<InferenceJob>& jobs, int64_t done_ms,
+                                     std::vector<nlohmann::json>* published);
   void expire();
   nlohmann::json image_json_locked(const ImageSession& s) const;
 

@@ -145,4 +145,14 @@ std::vector<uint8_t> derive_device_key(const std::vector<uint8_t>& secret, const
   return std::vector<uint8_t>(mac.begin(), mac.end());
 }
 
+void write_device_keys(const std::string& path, const std::vector<uint8_t>& secret,
+                       const std::vector<std::string>& dev_euis) {
+  std::ofstream keys(path);
+  for (const std::string& eui : dev_euis) {
+    const auto key = derive_device_key(secret, eui);
+    keys << eui << " " << to_hex(key.data(), key.size()) << "\n";
+  }
+  if (!keys) throw std::runtime_error(path + ": cannot write");
+}
+
 }  // namespace limitnet::server

@@ -54,6 +54,12 @@ UdpParse parse_udp_datagram(const uint8_t* data, size_t size, const DeviceKeys& 
 // or a fleet provision keys from one secret instead of a key file.
 std::vector<uint8_t> derive_device_key(const std::vector<uint8_t>& secret, const std::string& dev_eui_hex);
 
+// Writes the key file DeviceKeys::load reads, with the key of each device derived from
+// `secret` (what `device-sim --write-keys` gives `serve --udp-keys`). Throws
+// std::runtime_error("<path>: cannot write").
+void write_device_keys(const std::string& path, const std::vector<uint8_t>& secret,
+                       const std::vector<std::string>& dev_euis);
+
 // Hex helpers: lower-case output; decoding returns false on odd length or a non-hex digit.
 std::string to_hex(const uint8_t* data, size_t size);
 bool from_hex(const std::string& text, std::vector<uint8_t>* out);

@@ -133,6 +133,28 @@ UplinkParse parse_uplink_json(const std::string& text, UplinkFormat format) {
   }
 }
 
+std::string chirpstack_uplink_topic(const std::string& application, const std::string& dev_eui) {
+  return "application/" + application + "/device/" + dev_eui + "/event/up";
+}
+
+std::string tts_uplink_topic(const std::string& application, const std::string& device_id) {
+  return "v3/" + application + "/devices/" + device_id + "/up";
+}
+
+std::string uplink_topic_device(const std::string& topic) {
+  std::vector<std::string> parts;
+  size_t start = 0;
+  for (;;) {
+    const size_t slash = topic.find('/', start);
+    parts.push_back(topic.substr(start, slash == std::string::npos ? std::string::npos : slash - start));
+    if (slash == std::string::npos) break;
+    start = slash + 1;
+  }
+  if (parts.size() == 6 && parts[0] == "application" && parts[2] == "device") return parts[3];  // ChirpStack
+  if (parts.size() == 5 && parts[0] == "v3" && parts[2] == "devices") return parts[3];          // TTS
+  return "";
+}
+
 std::string chirpstack_uplink_json(const std::string& dev_eui, uint32_t fcnt, const std::vector<uint8_t>& payload) {
   nlohmann::json j = {
       {"deviceInfo", {{"devEui", dev_eui}, {"deviceName", "limitnet-sim-" + dev_eui}, {"applicationName", "limitnet"}}},

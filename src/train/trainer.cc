@@ -13,6 +13,7 @@
 
 #include "util/progress.h"
 #include "codec/host/bundle_writer.h"
+#include "codec/host/model_file.h"
 #include "data/augment.h"
 #include "data/dataset.h"
 #include "model/calibrate.h"
@@ -549,10 +550,9 @@ void export_bundle(Context& ctx, AutoEncoder& ae, Classifier& cls, const std::ve
   }
   const std::string out = o.output.empty() ? run_file(ctx, "model.lnm").string() : o.output;
   w.write(out);
-  char id[16];
-  std::snprintf(id, sizeof id, "%08x", w.device_content_id());
+  const std::string id = model_id_text(w.device_content_id());
   log_line(ctx, {{"stage", "export"}, {"path", out}, {"model_id", id}});
-  std::fprintf(stderr, "wrote %s (model %s)\n", out.c_str(), id);
+  std::fprintf(stderr, "wrote %s (model %s)\n", out.c_str(), id.c_str());
 }
 
 bool same_input(const PresetSpec& a, const PresetSpec& b) {

@@ -9,8 +9,10 @@
 
 #include "codec/bundle/bundle.h"
 #include "codec/crc.h"
+#include "codec/host/bundle_file.h"
 #include "codec/host/bundle_writer.h"
 #include "codec/host/container.h"
+#include "codec/host/model_file.h"
 #include "codec/presets.h"
 #include "codec_test_util.h"
 #include "device/float_reference.h"
@@ -22,15 +24,7 @@ namespace {
 LnpFile sample_lnp() {
   const TestModel& m = test_model("cifar32");
   const EncodedImage enc = encode_test_image(m, 3, 77, kPayloadLoRaDR0);
-  LnpFile f;
-  f.max_payload = kPayloadLoRaDR0;
-  f.model_id = m.codec().model_id;
-  f.latent_elements = m.config().latent_elements();
-  f.saliency_bytes = static_cast<uint16_t>(m.config().saliency_bytes());
-  f.config_byte = config_byte(m.config());
-  f.image_id = 77;
-  f.packets = enc.packets;
-  return f;
+  return make_lnp(m.codec(), 77, kPayloadLoRaDR0, enc.packets);
 }
 
 void expect_same(const LnpFile& a, const LnpFile& b) {
@@ -50,6 +44,18 @@ std::string error_of(const std::vector<uint8_t>& bytes, size_t size) {
     return e.what();
   }
   return "";
+}
+
+TEST(Lnp, MakeLnpTakesTheHeaderFromTheCodecModel) {
+  const TestModel& m = test_model("cifar32");
+  const LnpFile f = sample_lnp();
+  EXPECT_EQ(f.max_payload, kPayloadLoRaDR0);
+  EXPECT_EQ(f.model_id, m.codec().model_id);
+  EXPECT_EQ(f.latent_elements, m.config().latent_elements());
+  EXPECT_EQ(f.saliency_bytes, m.config().saliency_bytes());
+  EXPECT_EQ(f.config_byte, config_byte(m.config()));
+  EXPECT_EQ(f.image_id, 77);
+  EXPECT_EQ(f.packets, encode_test_image(m, 3, 77, kPayloadLoRaDR0).packets);
 }
 
 TEST(Lnp, RoundTripInMemoryAndOnDisk) {
@@ -367,6 +373,61 @@ TEST(Bundle, FileErrorsNameThePath) {
   std::remove(path.c_str());
   const std::vector<uint8_t> bytes = test_model("fmnist28").bundle;
   EXPECT_THROW(DevicePipeline(bytes.data(), bytes.size() - 1, "cut"), std::runtime_error);
+}
+
+std::string open_error(const std::vector<uint8_t>& bytes, const std::string& name) {
+  try {
+    open_model_bytes(bytes.data(), bytes.size(), name);
+  } catch (const std::runtime_error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(ModelFile, OpensABundleIntoTheCodecModel) {
+  const TestModel& m = test_model("fmnist28");
+  const ModelFile f = open_model_bytes(m.bundle.data(), m.bundle.size(), "fmnist28.lnm");
+  EXPECT_EQ(f.codec->model_id, m.codec().model_id);
+  EXPECT_EQ(f.codec->config.latent_elements(), m.config().latent_elements());
+  EXPECT_EQ(f.bundle.view.model_id(), m.codec().model_id);
+}
+
+TEST(ModelFile, ErrorsNameThePathAndTheReason) {
+  try {
+    open_model_file("/nonexistent/model.lnm");
+    FAIL() << "no exception";
+  } catch (const std::runtime_error& e) {
+    EXPECT_EQ(std::string(e.what()).rfind("/nonexistent/model.lnm: ", 0), 0u) << e.what();
+  }
+  const std::vector<uint8_t>& good = test_model("fmnist28").bundle;
+  EXPECT_NE(open_error({good.begin(), good.end() - 1}, "cut.lnm").find("cut.lnm: not a valid model bundle"),
+            std::string::npos);
+  BundleWriter cloud_only(kBundlePartCloud);
+  cloud_only.set_config("preset=fmnist28\n");
+  EXPECT_EQ(open_error(cloud_only.serialize(), "cloud.lnm"), "cloud.lnm: bundle has no device part");
+  BundleWriter no_tables(kBundlePartDevice);
+  no_tables.set_config("preset=fmnist28\n");
+  EXPECT_EQ(open_error(no_tables.serialize(), "empty.lnm").rfind("empty.lnm: bad codec tables (", 0), 0u);
+}
+
+TEST(ModelFile, ModelIdTextIsEightHexDigits) {
+  EXPECT_EQ(model_id_text(0x0062c7dcu), "0062c7dc");
+  EXPECT_EQ(model_id_text(0xDEADBEEFu), "deadbeef");
+  EXPECT_EQ(model_id_text(0), "00000000");
+}
+
+TEST(ModelFile, PayloadSizeRangeAndItsOneErrorText) {
+  EXPECT_EQ(check_payload_size(kMinPayload), kMinPayload);
+  EXPECT_EQ(check_payload_size(kMaxPayload), kMaxPayload);
+  try {
+    check_payload_size(kMaxPayload + 1);
+    FAIL() << "no exception";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_EQ(std::string(e.what()),
+              "--payload 1025 is out of range: use 12..1024 bytes (LoRaWAN EU868: 51 for DR0-2, 115 for DR3, 222 for "
+              "DR4-5; Sigfox: 12)");
+  }
+  EXPECT_THROW(check_payload_size(kMinPayload - 1), std::invalid_argument);
 }
 
 }  // namespace

@@ -1,7 +1,13 @@
-// In-process tests of the receiver: formats (base64, ChirpStack/TTS JSON, UDP datagrams),
-// and the Service's rules (persistence before decoding, replay after restart, frame-counter
-// replays, device isolation, unknown models, a full disk).
+// In-process tests of the receiver: formats (base64, ChirpStack/TTS JSON and topics, UDP
+// datagrams, device-sim's UDP sender), and the Service's rules (persistence before
+// decoding, replay after restart, frame-counter replays, device isolation, unknown models,
+// a full disk).
 #include <gtest/gtest.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <thread>
 
@@ -9,6 +15,7 @@
 #include "model/calibrate.h"
 #include "model/pipeline.h"
 #include "server/base64.h"
+#include "server/device_link.h"
 #include "server/service.h"
 #include "server/udp_auth.h"
 #include "server/uplink_json.h"
@@ -101,6 +108,44 @@ TEST(UdpDatagram, AuthenticatesPerDevice) {
   std::vector<uint8_t> big(kMaxPacketBytes + 1, 1);
   auto over = make_udp_datagram("0000000000000001", 11, k1, big.data(), big.size());
   EXPECT_EQ(parse_udp_datagram(over.data(), over.size(), keys).reason, "oversized");
+}
+
+TEST(UplinkTopics, OneLayoutForSubscribingPublishingAndChecking) {
+  EXPECT_EQ(chirpstack_uplink_topic("app", "70b3d57ed0000001"), "application/app/device/70b3d57ed0000001/event/up");
+  EXPECT_EQ(tts_uplink_topic("app@ttn", "cam-1"), "v3/app@ttn/devices/cam-1/up");
+  // The service's default subscriptions are the same layouts with wildcards.
+  EXPECT_EQ(MqttOptions().topics, (std::vector<std::string>{"application/+/device/+/event/up", "v3/+/devices/+/up"}));
+  EXPECT_EQ(uplink_topic_device(chirpstack_uplink_topic("app", "70b3d57ed0000001")), "70b3d57ed0000001");
+  EXPECT_EQ(uplink_topic_device(tts_uplink_topic("app@ttn", "cam-1")), "cam-1");
+  EXPECT_EQ(uplink_topic_device("limitnet/devices/x/result"), "");
+}
+
+TEST(DeviceLink, UdpSenderSendsDatagramsTheIngestAccepts) {
+  const int fd = socket(AF_INET, SOCK_DGRAM, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(bind(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr), 0);
+  socklen_t len = sizeof addr;
+  ASSERT_EQ(getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+  const std::vector<uint8_t> secret(16, 9), packet = {0x41, 1, 2, 3};
+  auto sender = make_udp_uplink_sender("127.0.0.1", ntohs(addr.sin_port), secret);
+  EXPECT_TRUE(sender->send("70b3d57ed0000001", 5, packet));
+  EXPECT_TRUE(sender->flush(0));
+  uint8_t buf[512];
+  const ssize_t n = recv(fd, buf, sizeof buf, 0);
+  close(fd);
+  ASSERT_GT(n, 0);
+  TempDir dir;
+  const std::string key_file = dir.file("keys.txt");
+  write_device_keys(key_file, secret, {"70b3d57ed0000001"});
+  const UdpParse r = parse_udp_datagram(buf, static_cast<size_t>(n), DeviceKeys::load(key_file));
+  ASSERT_TRUE(r.ok) << r.reason;
+  EXPECT_EQ(r.uplink.device, "70b3d57ed0000001");
+  EXPECT_EQ(r.uplink.fcnt, 5u);
+  EXPECT_EQ(r.uplink.payload, packet);
+  EXPECT_THROW(make_udp_uplink_sender("1.2.3", 9, secret), std::invalid_argument);
 }
 
 // --- Service ---------------------------------------------------------------------------

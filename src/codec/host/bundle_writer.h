@@ -5,6 +5,12 @@
 #include <vector>
 
 #include "codec/bundle/bundle.h"
+// The bundle loader (LoadedBundle, load_bundle, parse_bundle_bytes) moved to
+// codec/host/bundle_file.h. Included here until the files that still get it from this
+// header include it themselves: cloud/cloud_model.h, train/trainer.cc,
+// apps/limitnet/cmd_model.cc, firmware/tools/fw_assets.cc, tests/train/recipe_test.cc,
+// tests/cli/cli_test.cc.
+#include "codec/host/bundle_file.h"
 
 namespace limitnet {
 
@@ -43,19 +49,5 @@ class BundleWriter {
   uint16_t parts_;
   std::vector<Section> sections_;
 };
-
-// Reads a whole file into a 4-byte aligned buffer. Throws std::runtime_error naming the path.
-std::vector<uint32_t> read_file_aligned(const std::string& path, size_t* size);
-
-// A loaded bundle that owns its bytes. Throws std::runtime_error with "<path>: <reason>".
-struct LoadedBundle {
-  std::vector<uint32_t> storage;
-  size_t size = 0;
-  BundleView view;
-  const uint8_t* bytes() const { return reinterpret_cast<const uint8_t*>(storage.data()); }
-};
-LoadedBundle load_bundle(const std::string& path);
-// The same from bytes in memory (copied into aligned storage); `name` is used in errors.
-LoadedBundle parse_bundle_bytes(const uint8_t* data, size_t size, const std::string& name);
 
 }  // namespace limitnet
