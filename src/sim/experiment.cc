@@ -7,6 +7,7 @@
 
 #include "codec/bundle/bundle.h"
 #include "codec/config.h"
+#include "codec/host/model_file.h"
 #include "codec/presets.h"
 #include "data/dataset.h"
 #include "model/pipeline.h"
@@ -131,15 +132,6 @@ std::vector<std::string> checked_method_names(const ExperimentPlan& plan) {
   }
   if (!starfish_listed && !plan.starfish_model.empty()) names.push_back("starfish");
   return names;
-}
-
-// The codec's own packet-size range (the same words as the other commands' --payload check).
-void check_codec_payload(std::size_t payload) {
-  if (payload < kMinPayload || payload > kMaxPayload) {
-    throw std::invalid_argument("--payload " + std::to_string(payload) + " is out of range: use " +
-                                std::to_string(kMinPayload) + ".." + std::to_string(kMaxPayload) +
-                                " bytes (LoRaWAN EU868: 51 for DR0-2, 115 for DR3, 222 for DR4-5; Sigfox: 12)");
-  }
 }
 
 // The codecs' pictures judged by another bundle's classifier, LimitNet's latents by the
@@ -352,7 +344,7 @@ void check_plan(const ExperimentPlan& plan) {
   if (plan.cameras < 1 || plan.cameras > 64) throw std::invalid_argument("--cameras must be 1..64");
   for (const std::string& n : names) {
     if (n.rfind("limitnet", 0) == 0 || n == "starfish") {
-      check_codec_payload(scenarios.front().payload_bytes);
+      check_payload_size(scenarios.front().payload_bytes);
       break;
     }
   }
