@@ -147,6 +147,8 @@ void register_serve(CLI::App& app) {
       ->capture_default_str();
   c->add_option("--top-k", o->service.top_k, "Classes reported per image")->capture_default_str();
   c->add_option("--threads", o->service.inference_threads, "Threads of the cloud model")->capture_default_str();
+  c->add_option("--reset-fcnt", o->service.reset_fcnt,
+                "Forget this device's frame counter at start (repeatable; after a rejoin, docs/SERVER.md)");
 
   c->add_option("--mqtt-host", o->mqtt.host, "MQTT broker host (enables MQTT ingest)")->each([o](const std::string&) {
     o->mqtt_on = true;

@@ -8,6 +8,7 @@
 
 #include "data/image_io.h"
 #include "server/base64.h"
+#include "server/log_text.h"
 
 namespace limitnet::server {
 
@@ -67,7 +68,9 @@ Service::Service(const ServiceOptions& options, LogFn log)
                  sessions_.apply(nullptr, p);
                  ++replayed;
                },
-               [&](const StoredResult& r) { stored_results.push_back(r); });
+               [&](const StoredResult& r) { stored_results.push_back(r); },
+               [&](const StoredDevice& d) { sessions_.restore_device(d); });
+  reset_devices(options.reset_fcnt);
   for (const auto& [id, s] : sessions_.images()) {
     dirty_.insert(id);
     sessions_.image(id)->waiting.clear();  // replayed packets are not fresh arrivals
@@ -83,6 +86,15 @@ Service::Service(const ServiceOptions& options, LogFn log)
 }
 
 Service::~Service() { stop(); }
+
+void Service::reset_devices(const std::vector<std::string>& devices) {
+  for (const std::string& device : devices) {
+    std::string error;
+    if (!store_->reset_device(device, &error)) throw std::runtime_error("store: cannot reset " + device + ": " + error);
+    const bool known = sessions_.reset_device(device);
+    log("device " + escape_log_text(device) + ": frame counter reset" + (known ? "" : " (device not seen yet)"));
+  }
+}
 
 void Service::restore_result(const StoredResult& r) {
   ImageSession* s = sessions_.image(r.image);
@@ -178,7 +190,7 @@ void Service::log_limited(const std::string& line) {
     lines = suppressed = 0;
   }
   if (++lines <= 50) {
-    log(line);
+    log(escape_log_text(line));  // the line carries sender-controlled text
   } else {
     ++suppressed;
   }
@@ -255,6 +267,7 @@ void Service::process_batch(std::vector<Uplink>& batch, std::vector<StoredResult
     p.fcnt = u.fcnt;
     p.received_ms = u.received_ms;
     p.source = u.source;
+    p.network_id = u.network_id;
     p.data = std::move(u.payload);
     rows.push_back(std::move(p));
     arrivals.push_back(u.arrival);

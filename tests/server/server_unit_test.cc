@@ -3,12 +3,15 @@
 // replays, device isolation, unknown models, a full disk).
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <mutex>
 #include <thread>
 
 #include "codec/dec/progressive_decoder.h"
 #include "model/calibrate.h"
 #include "model/pipeline.h"
 #include "server/base64.h"
+#include "server/log_text.h"
 #include "server/service.h"
 #include "server/udp_auth.h"
 #include "server/uplink_json.h"
@@ -358,6 +361,184 @@ TEST_F(Fixture, FullDiskDropsBatchKeepsAcceptedAndRecovers) {
     EXPECT_EQ(after[i]["latest_image"]["values_received"], accepted_state[i]["latest_image"]["values_received"]);
     EXPECT_EQ(after[i]["latest_image"]["packets"], accepted_state[i]["latest_image"]["packets"]);
   }
+}
+
+// --- Hardening (issue 22) ----------------------------------------------------------------
+
+// Issue 22, failure 1: the WAL was never checkpointed while the service ran (the background
+// connection had never read the database, so SQLite 3.40 skipped every checkpoint). Under
+// sustained writes the WAL now stays within its limit, and the data reaches the database
+// file while the store is open.
+TEST(PacketStoreWal, CheckpointsBoundTheWalUnderSustainedWrites) {
+  TempDir dir;
+  StoreOptions o;
+  o.path = dir.file("wal.db");
+  o.synchronous = "off";  // the test is about the WAL, not about fsync
+  o.wal_limit_bytes = 512 * 1024;
+  o.checkpoint_interval_ms = 100;
+  PacketStore store(o);
+  int64_t largest_wal = 0;
+  std::string error;
+  for (int i = 0; i < 3000; ++i) {  // about 12 MB of WAL frames without checkpoints
+    std::vector<StoredImage> images = {{i + 1, "cam", static_cast<uint8_t>(i), 1, 1000}};
+    std::vector<StoredPacket> rows(1);
+    rows[0].image = i + 1;
+    rows[0].device = "cam";
+    rows[0].fcnt = static_cast<uint32_t>(i + 1);
+    rows[0].source = "test";
+    rows[0].data.assign(200, static_cast<uint8_t>(i));
+    ASSERT_TRUE(store.write_batch(images, &rows, nullptr, &error)) << error;
+    largest_wal = std::max<int64_t>(largest_wal, std::filesystem::file_size(o.path + "-wal"));
+  }
+  EXPECT_LE(largest_wal, o.wal_limit_bytes + 64 * 1024);
+  // The background checkpoints copy the WAL into the database file while the store is open.
+  ASSERT_TRUE(test::wait_until([&] { return std::filesystem::file_size(o.path) > 500 * 1024; }, 5000))
+      << "database file " << std::filesystem::file_size(o.path) << " bytes";
+  EXPECT_GT(store.checkpoints(), 0u);
+  EXPECT_EQ(store.packet_count(), 3000);
+}
+
+// Issue 22, failure 1: --max-db-bytes bounds the database plus its WAL (it let the WAL
+// reach 1.8 MB with 256 KiB).
+TEST(PacketStoreWal, MaxBytesBoundsDatabasePlusWal) {
+  TempDir dir;
+  StoreOptions o;
+  o.path = dir.file("small.db");
+  o.synchronous = "off";
+  o.max_bytes = 256 * 1024;
+  PacketStore store(o);
+  std::string error;
+  int stored = 0;
+  for (int i = 0; i < 5000; ++i) {
+    std::vector<StoredImage> images = {{i + 1, "cam", static_cast<uint8_t>(i), 1, 1000}};
+    std::vector<StoredPacket> rows(1);
+    rows[0].image = i + 1;
+    rows[0].device = "cam";
+    rows[0].fcnt = static_cast<uint32_t>(i + 1);
+    rows[0].source = "test";
+    rows[0].data.assign(200, 7);
+    if (!store.write_batch(images, &rows, nullptr, &error)) break;
+    ++stored;
+    const auto on_disk = std::filesystem::file_size(o.path) + std::filesystem::file_size(o.path + "-wal");
+    ASSERT_LE(on_disk, static_cast<uintmax_t>(o.max_bytes + 16 * 1024)) << "after " << stored << " batches";
+  }
+  EXPECT_NE(error.find("full"), std::string::npos) << error;  // counted as disk_full by the service
+  EXPECT_GT(stored, 100);
+  EXPECT_EQ(store.packet_count(), stored);  // what was committed before stays
+}
+
+// Issue 22, failure 6: a sender-controlled device id with a newline forged a log line, and
+// NUL bytes were written raw.
+TEST(LogText, EscapesControlCharacters) {
+  EXPECT_EQ(escape_log_text("plain id-1.x_"), "plain id-1.x_");
+  EXPECT_EQ(escape_log_text("a\\b"), "a\\\\b");
+  EXPECT_EQ(escape_log_text(std::string("a\nb\n\r\t", 6)), "a\\nb\\n\\r\\t");
+  EXPECT_EQ(escape_log_text(std::string("a\nb\0c\x1b[2J\x7f\xe2\x80\xa8", 13)),
+            "a\\nb\\x00c\\x1b[2J\\x7f\\xe2\\x80\\xa8");
+}
+
+TEST_F(Fixture, DropLogLinesCannotForgeLines) {
+  std::vector<std::string> lines;
+  std::mutex mu;
+  Service s(options(":memory:"), [&](const std::string& line) {
+    std::lock_guard<std::mutex> lock(mu);
+    lines.push_back(line);
+  });
+  const std::string body = R"({"deviceInfo":{"devEui":"cam\n2026-01-01T00:00:00Z limitnet serve: forged\u0000x"},)"
+                           R"("fCnt":1,"data":"AQ=="})";
+  const UplinkParse p = parse_uplink_json(body);
+  ASSERT_EQ(p.reason, "bad_device_id");
+  s.drop("mqtt", p.reason, p.detail);
+  s.bad_request(std::string("/images/1\n\0forged", 17), "bad_paging", "x");
+  std::lock_guard<std::mutex> lock(mu);
+  lines.erase(lines.begin(), lines.end() - 2);  // the start-up lines before them
+  ASSERT_EQ(lines.size(), 2u);
+  for (const std::string& line : lines) {
+    EXPECT_EQ(line.find('\n'), std::string::npos) << line;
+    EXPECT_EQ(line.find('\0'), std::string::npos) << line;
+  }
+  EXPECT_NE(lines[0].find("cam\\n2026-01-01t00:00:00z limitnet serve: forged\\x00x"), std::string::npos) << lines[0];
+}
+
+// Issue 22, failure 4: a TTS uplink on another device's topic naming the victim's DevEUI
+// with frame counter 4,000,000,000 landed in the victim's session and locked it out.
+TEST(UplinkJson, TtsIdentityNeedsDevEuiAndDeviceId) {
+  const UplinkParse ok = parse_uplink_json(tts_uplink_json("cam-1", "70B3D57ED0000001", 3, {1, 2}));
+  ASSERT_TRUE(ok.ok) << ok.reason;
+  EXPECT_EQ(ok.uplink.device, "70b3d57ed0000001");  // sessions are keyed by the DevEUI
+  EXPECT_EQ(ok.uplink.network_id, "cam-1");         // pinned to it by the sessions
+  EXPECT_EQ(
+      parse_uplink_json(R"({"end_device_ids":{"device_id":"cam-1"},"uplink_message":{"frm_payload":"AQ=="}})").reason,
+      "missing_field");
+  EXPECT_EQ(
+      parse_uplink_json(R"({"end_device_ids":{"dev_eui":"0000000000000001"},"uplink_message":{"frm_payload":"AQ=="}})")
+          .reason,
+      "missing_field");
+}
+
+TEST_F(Fixture, TtsDeviceIdIsPinnedToItsDevEui) {
+  const auto packets = encode(2, 4);
+  const std::string db = dir.file("pin.db");
+  auto tts = [&](const std::string& device_id, uint32_t fcnt, size_t packet) {
+    Uplink u = uplink("70b3d57ed0000001", fcnt, packets[packet]);
+    u.source = "tts";
+    u.network_id = device_id;
+    return u;
+  };
+  {
+    Service s(options(db), nullptr);
+    s.start();
+    s.submit(tts("victim", 1, 0));
+    s.submit(tts("attacker", 4000000000u, 1));  // another device's topic, the victim's DevEUI
+    s.submit(tts("victim", 2, 1));
+    settle(s, 3);
+    EXPECT_EQ(s.metrics().get("limitnet_uplinks_dropped_total", "identity_mismatch"), 1u);
+    EXPECT_EQ(s.metrics().get("limitnet_packets_accepted_total"), 2u);
+  }
+  Service s(options(db), nullptr);  // the pin is persisted
+  s.start();
+  s.submit(tts("attacker", 3, 2));
+  s.submit(tts("victim", 3, 2));
+  settle(s, 2);
+  EXPECT_EQ(s.metrics().get("limitnet_uplinks_dropped_total", "identity_mismatch"), 1u);
+  EXPECT_EQ(s.image_json(only_image(s, "70b3d57ed0000001"))["packets"], 3);
+}
+
+// Issue 22, failure 5: replay protection was lost once retention removed a device's images
+// and the service restarted. Also: a forged huge counter no longer locks a device out, and
+// `serve --reset-fcnt` is the deliberate way to forget a counter.
+TEST_F(Fixture, ReplayProtectionOutlivesRetentionAndRestart) {
+  const std::string db = dir.file("replay.db");
+  auto o = options(db);
+  o.retention_ms = 60000;
+  o.expiry_interval_ms = 50;
+  const auto packets = encode(4, 8);
+  const int64_t old_ms = unix_ms_now() - 120000;  // expires at once
+  {
+    Service s(o, nullptr);
+    s.start();
+    s.submit(uplink("cam", 5, packets[0], old_ms));
+    settle(s, 1);
+    ASSERT_TRUE(test::wait_until([&] { return s.metrics().get("limitnet_images_expired_total") == 1; }, 5000));
+  }
+  {
+    Service s(o, nullptr);
+    s.start();
+    s.submit(uplink("cam", 5, packets[0], unix_ms_now()));                    // the captured uplink, again
+    s.submit(uplink("cam", 5 + kMaxFcntGap + 1, packets[1], unix_ms_now()));  // forged jump
+    s.submit(uplink("cam", 6, packets[1], unix_ms_now()));                    // the device goes on
+    settle(s, 3);
+    EXPECT_EQ(s.metrics().get("limitnet_uplinks_dropped_total", "replay"), 1u);
+    EXPECT_EQ(s.metrics().get("limitnet_uplinks_dropped_total", "fcnt_gap"), 1u);
+    EXPECT_EQ(s.metrics().get("limitnet_packets_accepted_total"), 1u);
+  }
+  o.reset_fcnt = {"cam"};  // the operator resets the device (e.g. it rejoined)
+  Service s(o, nullptr);
+  s.start();
+  s.submit(uplink("cam", 1, packets[2], unix_ms_now()));
+  settle(s, 1);
+  EXPECT_EQ(s.metrics().get("limitnet_packets_accepted_total"), 1u);
+  EXPECT_EQ(s.metrics().get("limitnet_uplinks_dropped_total", "replay"), 0u);
 }
 
 }  // namespace
