@@ -201,6 +201,11 @@ void Service::set_result_callback(ResultCallback cb) {
   result_cb_ = std::move(cb);
 }
 
+double Service::inference_lag_ms() const {
+  std::shared_lock<std::shared_mutex> lock(sessions_mu_);
+  return sessions_.oldest_waiting_ms(Clock::now());
+}
+
 size_t Service::queue_depth() const {
   std::lock_guard<std::mutex> lock(queue_mu_);
   return queue_.size();

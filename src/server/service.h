@@ -123,6 +123,8 @@ class Service {
   uint64_t packets_applied() const { return applied_.load(); }
   // The store's file sizes and checkpoints (thread-safe), for /metrics and /healthz.
   const PacketStore& store() const { return *store_; }
+  // Age of the oldest packet not yet included in a result, in ms (thread-safe).
+  double inference_lag_ms() const;
 
  private:
   void reset_devices(const std::vector<std::string>& devices);

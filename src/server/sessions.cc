@@ -1,5 +1,7 @@
 #include "server/sessions.h"
 
+#include <algorithm>
+
 namespace limitnet::server {
 
 bool SessionManager::check_counter(const Uplink& u, Route* r) const {
@@ -176,6 +178,15 @@ void SessionManager::erase(const std::vector<int64_t>& ids) {
     }
     images_.erase(it);
   }
+}
+
+double SessionManager::oldest_waiting_ms(std::chrono::steady_clock::time_point now) const {
+  double oldest = 0;
+  for (const auto& [id, s] : images_) {
+    if (!s.waiting.empty())
+      oldest = std::max(oldest, std::chrono::duration<double, std::milli>(now - s.waiting.front()).count());
+  }
+  return oldest;
 }
 
 ImageSession* SessionManager::image(int64_t id) {

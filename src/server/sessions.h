@@ -111,6 +111,10 @@ class SessionManager {
   // Forgets sessions (retention); their ids are never reused.
   void erase(const std::vector<int64_t>& ids);
 
+  // Age of the oldest packet that no result includes yet, in ms (0 when none): how far
+  // inference is behind.
+  double oldest_waiting_ms(std::chrono::steady_clock::time_point now) const;
+
   int64_t next_image_id() const { return next_image_id_; }
   const std::map<std::string, DeviceSession>& devices() const { return devices_; }
   const std::map<int64_t, ImageSession>& images() const { return images_; }

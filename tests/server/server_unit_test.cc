@@ -1,6 +1,9 @@
 // In-process tests of the receiver: formats (base64, ChirpStack/TTS JSON, UDP datagrams),
 // and the Service's rules (persistence before decoding, replay after restart, frame-counter
 // replays, device isolation, unknown models, a full disk).
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -11,6 +14,7 @@
 #include "model/calibrate.h"
 #include "model/pipeline.h"
 #include "server/base64.h"
+#include "server/http_api.h"
 #include "server/log_text.h"
 #include "server/service.h"
 #include "server/udp_auth.h"
@@ -539,6 +543,148 @@ TEST_F(Fixture, ReplayProtectionOutlivesRetentionAndRestart) {
   settle(s, 1);
   EXPECT_EQ(s.metrics().get("limitnet_packets_accepted_total"), 1u);
   EXPECT_EQ(s.metrics().get("limitnet_uplinks_dropped_total", "replay"), 0u);
+}
+
+// Issue 22, failures 2 and 3: idle and slowloris connections stalled the whole API (8 idle
+// sockets: /healthz after 4.8 s), and a 400 MB body was buffered. Also: the Host check, the
+// per-client connection cap and the rate of forced inference.
+struct HttpFixture : Fixture {
+  std::unique_ptr<Service> service;
+  std::unique_ptr<HttpApi> http;
+  void start(HttpOptions o = HttpOptions{}) {
+    service = std::make_unique<Service>(options(":memory:"), nullptr);
+    service->start();
+    http = std::make_unique<HttpApi>("127.0.0.1", 0, service.get(), o);
+    http->start();
+  }
+  // Milliseconds for GET /healthz, -1 when it did not answer 200.
+  double healthz_ms() {
+    const auto t0 = std::chrono::steady_clock::now();
+    int status = 0;
+    test::http_get_text(http->port(), "/healthz", &status);
+    const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    return status == 200 ? ms : -1;
+  }
+  ~HttpFixture() override {
+    if (http) http->stop();
+  }
+};
+
+TEST_F(HttpFixture, IdleAndSlowClientsDoNotStallTheApi) {
+  HttpOptions o;
+  o.limits.request_timeout_ms = 2000;
+  start(o);
+  std::vector<int> idle;
+  for (int i = 0; i < 100; ++i) idle.push_back(test::open_idle_connection(http->port()));
+  // 16 slowloris senders: a request head that never ends, a byte now and then.
+  std::vector<int> slow;
+  for (int i = 0; i < 16; ++i) {
+    slow.push_back(test::open_idle_connection(http->port()));
+    (void)!send(slow.back(), "GET /devices HTTP/1.1\r\nHost: 127.0.0.1\r\n", 40, MSG_NOSIGNAL);
+  }
+  for (int round = 0; round < 6; ++round) {  // 3 s: past the request timeout
+    for (int fd : slow) (void)!send(fd, "X", 1, MSG_NOSIGNAL);
+    const double ms = healthz_ms();
+    EXPECT_GE(ms, 0) << "round " << round;
+    EXPECT_LT(ms, 1000) << "round " << round;
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+  EXPECT_GE(service->metrics().get("limitnet_http_refused_total", "timeout"), 100u);  // 408 after 2 s
+  for (int fd : idle) close(fd);
+  for (int fd : slow) close(fd);
+}
+
+TEST_F(HttpFixture, BoundedHeadersAndBodies) {
+  start();
+  // The head is refused before any body byte is read: no 400 MB in memory.
+  const std::string big_body = test::raw_http(http->port(),
+                                              "POST /images/1/infer HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                              "Content-Length: 400000000\r\n\r\n");
+  EXPECT_EQ(big_body.substr(0, 12), "HTTP/1.1 413") << big_body;
+  const std::string big_head = test::raw_http(
+      http->port(), "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Junk: " + std::string(16000, 'a') + "\r\n\r\n");
+  EXPECT_EQ(big_head.substr(0, 12), "HTTP/1.1 431") << big_head;
+  const std::string chunked = test::raw_http(http->port(),
+                                             "POST /images/1/infer HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                             "Transfer-Encoding: chunked\r\n\r\n");
+  EXPECT_EQ(chunked.substr(0, 12), "HTTP/1.1 411") << chunked;
+  EXPECT_EQ(service->metrics().get("limitnet_http_refused_total", "body_too_large"), 1u);
+  EXPECT_EQ(service->metrics().get("limitnet_http_refused_total", "header_too_large"), 1u);
+  EXPECT_GE(healthz_ms(), 0);  // still serving
+}
+
+TEST_F(HttpFixture, HostHeaderMustNameThisServer) {
+  HttpOptions o;
+  o.allowed_hosts = {"receiver.example"};
+  start(o);
+  auto get = [&](const std::string& host) {
+    return test::raw_http(http->port(), "GET /healthz HTTP/1.1\r\nHost: " + host + "\r\n\r\n").substr(0, 12);
+  };
+  EXPECT_EQ(get("127.0.0.1:" + std::to_string(http->port())), "HTTP/1.1 200");
+  EXPECT_EQ(get("localhost:" + std::to_string(http->port())), "HTTP/1.1 200");
+  EXPECT_EQ(get("receiver.example"), "HTTP/1.1 200");
+  EXPECT_EQ(get("attacker.example:" + std::to_string(http->port())), "HTTP/1.1 403");  // DNS rebinding
+  EXPECT_EQ(service->metrics().get("limitnet_http_bad_requests_total", "bad_host"), 1u);
+}
+
+TEST_F(HttpFixture, ConnectionsPerClientAreCapped) {
+  HttpOptions o;
+  o.limits.max_connections_per_client = 8;
+  start(o);
+  std::vector<int> idle;
+  for (int i = 0; i < 8; ++i) idle.push_back(test::open_idle_connection(http->port()));
+  ASSERT_TRUE(test::wait_until([&] { return true; }, 200));
+  const std::string refused = test::raw_http(http->port(), "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+  EXPECT_EQ(refused.substr(0, 12), "HTTP/1.1 503") << refused;
+  EXPECT_EQ(service->metrics().get("limitnet_http_refused_total", "too_many_connections"), 1u);
+  for (int fd : idle) close(fd);
+  EXPECT_TRUE(test::wait_until([&] { return healthz_ms() >= 0; }, 3000));
+}
+
+TEST_F(HttpFixture, ForcedInferenceIsRateLimited) {
+  start();
+  int limited = 0;
+  for (int i = 0; i < 5; ++i) {
+    const std::string answer = test::raw_http(http->port(),
+                                              "POST /images/999/infer?force=1 HTTP/1.1\r\n"
+                                              "Host: 127.0.0.1\r\nContent-Length: 0\r\n\r\n");
+    limited += answer.substr(0, 12) == "HTTP/1.1 429";
+  }
+  EXPECT_GE(limited, 2);
+  EXPECT_EQ(service->metrics().get("limitnet_http_bad_requests_total", "rate_limited"), static_cast<uint64_t>(limited));
+}
+
+// /healthz says why it is not ok while uplinks are dropped for a full store; /metrics
+// carries the queue depth, database and WAL bytes and the inference lag.
+TEST_F(Fixture, HealthzReportsStorageDropsAndMetricsHaveSizes) {
+  auto o = options(dir.file("health.db"));
+  o.store.max_bytes = 48 * 1024;
+  o.max_batch = 1;
+  Service s(o, nullptr);
+  s.start();
+  HttpApi http("127.0.0.1", 0, &s);
+  http.start();
+  EXPECT_EQ(test::http_get_text(http.port(), "/healthz"), "ok\n");
+  uint32_t fcnt = 1;
+  uint64_t submitted = 0;
+  for (int dev = 0; dev < 400 && s.metrics().total("limitnet_store_errors_total") == 0; ++dev) {
+    for (const auto& p : encode(static_cast<uint8_t>(dev), static_cast<uint64_t>(dev))) {
+      s.submit(uplink("dev" + std::to_string(dev), fcnt++, p));
+      ++submitted;
+    }
+    settle(s, submitted, 0);
+  }
+  int status = 0;
+  const std::string health = test::http_get_text(http.port(), "/healthz", &status);
+  EXPECT_EQ(status, 503);
+  EXPECT_NE(health.find("not ok: uplinks dropped (store_failed)"), std::string::npos) << health;
+  const std::string metrics = test::http_get_text(http.port(), "/metrics");
+  for (const char* gauge :
+       {"limitnet_queue_depth ", "limitnet_db_bytes ", "limitnet_wal_bytes ", "limitnet_inference_lag_ms "}) {
+    EXPECT_NE(metrics.find(gauge), std::string::npos) << gauge;
+  }
+  EXPECT_GT(s.devices_json().size(), 0u);  // what was accepted before is still there
+  http.stop();
 }
 
 }  // namespace
