@@ -83,7 +83,7 @@ void set_page_headers(httplib::Response& res, const std::string& path, const Pag
 }  // namespace
 
 HttpApi::HttpApi(const std::string& host, int port, Service* service, const HttpOptions& options)
-    : service_(service), options_(options), bound_host_(host) {
+    : service_(service), options_(options), bound_host_(host), forced_tokens_(options.forced_infer_burst) {
   server_ = std::make_unique<FrontServer>(options.limits, [this](const std::string& reason) {
     service_->metrics().add("limitnet_http_refused_total", reason);
   });
@@ -182,7 +182,9 @@ void HttpApi::add_routes() {
       res.set_content(R"({"error":"forced inference is rate-limited"})", "application/json");
       return;
     }
-    if (!parse_id(req.matches[1], &id) || !service_->infer_now(id, 10000, force)) {
+    const bool known = parse_id(req.matches[1], &id) && service_->infer_now(id, 10000, force);
+    if (force) end_forced_infer();
+    if (!known) {
       send_json(res, nullptr);
       return;
     }
@@ -237,10 +239,16 @@ bool HttpApi::take_forced_infer() {
   const auto now = std::chrono::steady_clock::now();
   const double elapsed = std::chrono::duration<double>(now - forced_refill_).count();
   forced_refill_ = now;
-  forced_tokens_ = std::min(2.0, forced_tokens_ + elapsed * options_.forced_infer_per_s);
-  if (forced_tokens_ < 1) return false;
+  forced_tokens_ = std::min(options_.forced_infer_burst, forced_tokens_ + elapsed * options_.forced_infer_per_s);
+  if (forced_running_ || forced_tokens_ < 1) return false;
   forced_tokens_ -= 1;
+  forced_running_ = true;
   return true;
+}
+
+void HttpApi::end_forced_infer() {
+  std::lock_guard<std::mutex> lock(forced_mu_);
+  forced_running_ = false;
 }
 
 std::string HttpApi::health() const {

@@ -38,8 +38,11 @@ class Service;
 struct HttpOptions {
   HttpLimits limits;
   std::vector<std::string> allowed_hosts;  // extra Host names (e.g. the reverse proxy's)
-  double forced_infer_per_s = 1;           // POST /images/{id}/infer?force=1 (burst of 2)
-  int health_window_s = 10;                // /healthz reports drops this recent
+  // POST /images/{id}/infer?force=1: a token bucket (this many a second, up to `burst` at
+  // once) and one at a time; beyond either, 429.
+  double forced_infer_per_s = 10;
+  double forced_infer_burst = 60;
+  int health_window_s = 10;  // /healthz reports drops this recent
 };
 
 class HttpApi {
@@ -55,6 +58,7 @@ class HttpApi {
   void add_routes();
   bool host_allowed(const std::string& host_header) const;
   bool take_forced_infer();
+  void end_forced_infer();
   std::string health() const;
   void update_gauges();
 
@@ -65,7 +69,8 @@ class HttpApi {
   int port_ = 0;
   std::thread thread_;
   std::mutex forced_mu_;
-  double forced_tokens_ = 2;
+  double forced_tokens_ = 0;
+  bool forced_running_ = false;
   std::chrono::steady_clock::time_point forced_refill_ = std::chrono::steady_clock::now();
 };
 

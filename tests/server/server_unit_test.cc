@@ -369,6 +369,18 @@ TEST_F(Fixture, FullDiskDropsBatchKeepsAcceptedAndRecovers) {
 
 // --- Hardening (issue 22) ----------------------------------------------------------------
 
+// One batch: image i + 1 with one 200-byte packet.
+bool write_one_packet(PacketStore& store, int i, std::string* error) {
+  std::vector<StoredImage> images = {{i + 1, "cam", static_cast<uint8_t>(i), 1, 1000}};
+  std::vector<StoredPacket> rows(1);
+  rows[0].image = i + 1;
+  rows[0].device = "cam";
+  rows[0].fcnt = static_cast<uint32_t>(i + 1);
+  rows[0].source = "test";
+  rows[0].data.assign(200, static_cast<uint8_t>(i));
+  return store.write_batch(images, &rows, nullptr, error);
+}
+
 // Issue 22, failure 1: the WAL was never checkpointed while the service ran (the background
 // connection had never read the database, so SQLite 3.40 skipped every checkpoint). Under
 // sustained writes the WAL now stays within its limit, and the data reaches the database
@@ -384,14 +396,7 @@ TEST(PacketStoreWal, CheckpointsBoundTheWalUnderSustainedWrites) {
   int64_t largest_wal = 0;
   std::string error;
   for (int i = 0; i < 3000; ++i) {  // about 12 MB of WAL frames without checkpoints
-    std::vector<StoredImage> images = {{i + 1, "cam", static_cast<uint8_t>(i), 1, 1000}};
-    std::vector<StoredPacket> rows(1);
-    rows[0].image = i + 1;
-    rows[0].device = "cam";
-    rows[0].fcnt = static_cast<uint32_t>(i + 1);
-    rows[0].source = "test";
-    rows[0].data.assign(200, static_cast<uint8_t>(i));
-    ASSERT_TRUE(store.write_batch(images, &rows, nullptr, &error)) << error;
+    ASSERT_TRUE(write_one_packet(store, i, &error)) << error;
     largest_wal = std::max<int64_t>(largest_wal, std::filesystem::file_size(o.path + "-wal"));
   }
   EXPECT_LE(largest_wal, o.wal_limit_bytes + 64 * 1024);
@@ -414,14 +419,7 @@ TEST(PacketStoreWal, MaxBytesBoundsDatabasePlusWal) {
   std::string error;
   int stored = 0;
   for (int i = 0; i < 5000; ++i) {
-    std::vector<StoredImage> images = {{i + 1, "cam", static_cast<uint8_t>(i), 1, 1000}};
-    std::vector<StoredPacket> rows(1);
-    rows[0].image = i + 1;
-    rows[0].device = "cam";
-    rows[0].fcnt = static_cast<uint32_t>(i + 1);
-    rows[0].source = "test";
-    rows[0].data.assign(200, 7);
-    if (!store.write_batch(images, &rows, nullptr, &error)) break;
+    if (!write_one_packet(store, i, &error)) break;
     ++stored;
     const auto on_disk = std::filesystem::file_size(o.path) + std::filesystem::file_size(o.path + "-wal");
     ASSERT_LE(on_disk, static_cast<uintmax_t>(o.max_bytes + 16 * 1024)) << "after " << stored << " batches";
@@ -633,7 +631,7 @@ TEST_F(HttpFixture, ConnectionsPerClientAreCapped) {
   start(o);
   std::vector<int> idle;
   for (int i = 0; i < 8; ++i) idle.push_back(test::open_idle_connection(http->port()));
-  ASSERT_TRUE(test::wait_until([&] { return true; }, 200));
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));  // all 8 accepted and counted first
   const std::string refused = test::raw_http(http->port(), "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
   EXPECT_EQ(refused.substr(0, 12), "HTTP/1.1 503") << refused;
   EXPECT_EQ(service->metrics().get("limitnet_http_refused_total", "too_many_connections"), 1u);
@@ -642,7 +640,10 @@ TEST_F(HttpFixture, ConnectionsPerClientAreCapped) {
 }
 
 TEST_F(HttpFixture, ForcedInferenceIsRateLimited) {
-  start();
+  HttpOptions o;
+  o.forced_infer_per_s = 1;
+  o.forced_infer_burst = 2;
+  start(o);
   int limited = 0;
   for (int i = 0; i < 5; ++i) {
     const std::string answer = test::raw_http(http->port(),
