@@ -243,6 +243,9 @@ void run_sim(SimOptions o) {
   std::vector<uint8_t> secret;
   if (!o.udp.empty() && !server::from_hex(o.key_secret, &secret)) throw CliError("--key-secret must be hex");
   if (!o.udp.empty() && secret.size() < 16) throw CliError("--udp needs --key-secret of at least 32 hex digits");
+  // Keys derived from an empty secret would be guessable by anyone (issue 22).
+  if (!o.keys_out.empty() && (!server::from_hex(o.key_secret, &secret) || secret.size() < 16))
+    throw CliError("--write-keys needs --key-secret of at least 32 hex digits");
 
   // Per node: encode its images, then run its channel to get every attempt's fate and time.
   std::vector<std::vector<EncodedImage>> encoded(static_cast<size_t>(o.devices));

@@ -39,6 +39,7 @@ struct ServeOptions {
   int udp_port = -1;
   std::string http_host = "127.0.0.1";
   int http_port = 8080;
+  server::HttpOptions http;
   std::string port_file;
   double duration_s = 0;
 };
@@ -85,7 +86,7 @@ void run_serve(ServeOptions o) {
     log_line("udp: " + std::to_string(keys.size()) + " device keys from " + o.udp_keys);
     udp = std::make_unique<server::UdpIngest>(o.udp_host, o.udp_port, std::move(keys), &service);
   }
-  server::HttpApi http(o.http_host, o.http_port, &service);
+  server::HttpApi http(o.http_host, o.http_port, &service, o.http);
 
   service.start();
   if (mqtt) mqtt->start();
@@ -147,6 +148,8 @@ void register_serve(CLI::App& app) {
       ->capture_default_str();
   c->add_option("--top-k", o->service.top_k, "Classes reported per image")->capture_default_str();
   c->add_option("--threads", o->service.inference_threads, "Threads of the cloud model")->capture_default_str();
+  c->add_option("--reset-fcnt", o->service.reset_fcnt,
+                "Forget this device's frame counter at start (repeatable; after a rejoin, docs/SERVER.md)");
 
   c->add_option("--mqtt-host", o->mqtt.host, "MQTT broker host (enables MQTT ingest)")->each([o](const std::string&) {
     o->mqtt_on = true;
@@ -171,6 +174,11 @@ void register_serve(CLI::App& app) {
   c->add_option("--http-host", o->http_host, "HTTP bind address (not localhost: the API has no authentication)")
       ->capture_default_str();
   c->add_option("--http-port", o->http_port, "HTTP port (0 = any free port)")->capture_default_str();
+  c->add_option("--http-allowed-host", o->http.allowed_hosts,
+                "Host header names the API answers besides the bound address (repeatable)");
+  c->add_option("--http-max-per-client", o->http.limits.max_connections_per_client,
+                "Open HTTP connections per client address")
+      ->capture_default_str();
   c->add_option("--port-file", o->port_file, "Write {http_port, udp_port, pid} as JSON here once listening");
   c->add_option("--duration", o->duration_s, "Stop after this many seconds (0 = until SIGINT/SIGTERM)");
   c->callback([o]() { run_serve(*o); });

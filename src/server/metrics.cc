@@ -10,8 +10,17 @@ constexpr size_t kLatencyWindow = 200000;
 }
 
 void Metrics::add(const std::string& name, const std::string& reason, uint64_t n) {
+  const auto now = std::chrono::steady_clock::now();
   std::lock_guard<std::mutex> lock(mu_);
   counters_[{name, reason}] += n;
+  changed_[{name, reason}] = now;
+}
+
+int64_t Metrics::ms_since_change(const std::string& name, const std::string& reason) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = changed_.find({name, reason});
+  if (it == changed_.end()) return -1;
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - it->second).count();
 }
 
 uint64_t Metrics::get(const std::string& name, const std::string& reason) const {

@@ -8,7 +8,11 @@
 //   limitnet_packets_rejected_total{reason}     persisted, but the decoder refused them
 //   limitnet_store_errors_total{reason}         failed writes (e.g. disk full); batch dropped
 //   limitnet_mqtt_disconnects_total, limitnet_inferences_total, ...
+//   limitnet_http_refused_total{reason}         connections the HTTP front refused (http_front.h)
+// Gauges set on every /metrics request (http_api.cc): limitnet_queue_depth,
+// limitnet_db_bytes, limitnet_wal_bytes, limitnet_store_checkpoints, limitnet_inference_lag_ms.
 #pragma once
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <mutex>
@@ -26,6 +30,8 @@ class Metrics {
   // Sum over every reason of `name`.
   uint64_t total(const std::string& name) const;
   void set_gauge(const std::string& name, double value);
+  // Milliseconds since the counter last changed; -1 when it never did (for /healthz).
+  int64_t ms_since_change(const std::string& name, const std::string& reason = "") const;
 
   // Packet-to-result latency in milliseconds (arrival of a packet to the first result that
   // includes it). Keeps the last 200,000 samples for quantiles.
@@ -40,6 +46,7 @@ class Metrics {
  private:
   mutable std::mutex mu_;
   std::map<std::pair<std::string, std::string>, uint64_t> counters_;
+  std::map<std::pair<std::string, std::string>, std::chrono::steady_clock::time_point> changed_;
   std::map<std::string, double> gauges_;
   std::vector<double> latencies_;
   size_t latency_next_ = 0;

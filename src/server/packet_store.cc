@@ -2,12 +2,24 @@
 
 #include <sqlite3.h>
 
+#include <sys/stat.h>
+
+#include <algorithm>
 #include <chrono>
 #include <stdexcept>
 
 namespace limitnet::server {
 
-PacketStore::PacketStore(const StoreOptions& options) : options_(options) {
+namespace {
+int64_t file_bytes(const std::string& path) {
+  struct stat st {};
+  return stat(path.c_str(), &st) == 0 ? static_cast<int64_t>(st.st_size) : 0;
+}
+
+bool in_memory(const std::string& path) { return path == ":memory:" || path.empty(); }
+}  // namespace
+
+PacketStore::PacketStore(const StoreOptions& options) : options_(options), wal_limit_(options.wal_limit_bytes) {
   if (sqlite3_open_v2(options.path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
                       nullptr) != SQLITE_OK) {
     const std::string msg = db_ ? sqlite3_errmsg(db_) : "out of memory";
@@ -18,7 +30,7 @@ PacketStore::PacketStore(const StoreOptions& options) : options_(options) {
   try {
     // Wait instead of failing if a reader (e.g. the sqlite3 shell) holds a lock briefly.
     sqlite3_busy_timeout(db_, 2000);
-    if (options.wal && options.path != ":memory:") exec("PRAGMA journal_mode=WAL");
+    if (options.wal && !in_memory(options.path)) exec("PRAGMA journal_mode=WAL");
     if (options.synchronous == "full") {
       exec("PRAGMA synchronous=FULL");
     } else if (options.synchronous == "normal") {
@@ -28,29 +40,12 @@ PacketStore::PacketStore(const StoreOptions& options) : options_(options) {
     } else {
       throw std::runtime_error("synchronous must be full, normal or off, not '" + options.synchronous + "'");
     }
-    exec(
-        "CREATE TABLE IF NOT EXISTS images(id INTEGER PRIMARY KEY, device TEXT NOT NULL, image_id INTEGER NOT NULL, "
-        "model_id INTEGER NOT NULL, opened_ms INTEGER NOT NULL)");
-    exec(
-        "CREATE TABLE IF NOT EXISTS packets(seq INTEGER PRIMARY KEY AUTOINCREMENT, image INTEGER NOT NULL, "
-        "device TEXT NOT NULL, fcnt INTEGER NOT NULL, received_ms INTEGER NOT NULL, source TEXT NOT NULL, "
-        "data BLOB NOT NULL)");
-    exec(
-        "CREATE TABLE IF NOT EXISTS results(image INTEGER PRIMARY KEY, version INTEGER NOT NULL, status TEXT NOT NULL, "
-        "engine TEXT NOT NULL, image_kind TEXT NOT NULL, top_k TEXT NOT NULL, values_received INTEGER NOT NULL, "
-        "latent_elements INTEGER NOT NULL, computed_ms INTEGER NOT NULL)");
-    exec("CREATE INDEX IF NOT EXISTS packets_by_image ON packets(image)");
-    exec("CREATE INDEX IF NOT EXISTS images_by_opened ON images(opened_ms)");
-    if (options.max_bytes > 0) {
-      int page_size = 4096;
-      sqlite3_stmt* st = prepare("PRAGMA page_size");
-      if (sqlite3_step(st) == SQLITE_ROW) page_size = sqlite3_column_int(st, 0);
-      sqlite3_finalize(st);
-      const std::string sql = "PRAGMA max_page_count=" + std::to_string(options.max_bytes / page_size + 1);
-      exec(sql.c_str());
-    }
-    if (options.wal && options.path != ":memory:") {
+    create_schema();
+    limit_size();
+    if (options.wal && !in_memory(options.path)) {
       exec("PRAGMA wal_autocheckpoint=0");  // checkpoint_loop() does it off the ingest path
+      // A WAL that was reset after a checkpoint is cut back to this size on disk.
+      exec(("PRAGMA journal_size_limit=" + std::to_string(wal_limit_)).c_str());
       checkpointer_ = std::thread([this] { checkpoint_loop(); });
     }
     insert_image_ = prepare("INSERT INTO images(id, device, image_id, model_id, opened_ms) VALUES(?,?,?,?,?)");
@@ -58,34 +53,94 @@ PacketStore::PacketStore(const StoreOptions& options) : options_(options) {
     upsert_result_ = prepare(
         "INSERT OR REPLACE INTO results(image, version, status, engine, image_kind, top_k, "
         "values_received, latent_elements, computed_ms) VALUES(?,?,?,?,?,?,?,?,?)");
+    // The first network id seen stays pinned; the counter always follows the newest packet.
+    upsert_device_ = prepare(
+        "INSERT INTO devices(device, last_fcnt, network_id) VALUES(?1, ?2, NULLIF(?3, '')) "
+        "ON CONFLICT(device) DO UPDATE SET last_fcnt = ?2, network_id = COALESCE(network_id, NULLIF(?3, ''))");
   } catch (...) {
     stop_checkpointer();
     sqlite3_finalize(insert_image_);
     sqlite3_finalize(insert_packet_);
     sqlite3_finalize(upsert_result_);
+    sqlite3_finalize(upsert_device_);
     sqlite3_close(db_);
     throw;
   }
+}
+
+void PacketStore::create_schema() {
+  exec(
+      "CREATE TABLE IF NOT EXISTS images(id INTEGER PRIMARY KEY, device TEXT NOT NULL, image_id INTEGER NOT NULL, "
+      "model_id INTEGER NOT NULL, opened_ms INTEGER NOT NULL)");
+  exec(
+      "CREATE TABLE IF NOT EXISTS packets(seq INTEGER PRIMARY KEY AUTOINCREMENT, image INTEGER NOT NULL, "
+      "device TEXT NOT NULL, fcnt INTEGER NOT NULL, received_ms INTEGER NOT NULL, source TEXT NOT NULL, "
+      "data BLOB NOT NULL)");
+  exec(
+      "CREATE TABLE IF NOT EXISTS results(image INTEGER PRIMARY KEY, version INTEGER NOT NULL, status TEXT NOT NULL, "
+      "engine TEXT NOT NULL, image_kind TEXT NOT NULL, top_k TEXT NOT NULL, values_received INTEGER NOT NULL, "
+      "latent_elements INTEGER NOT NULL, computed_ms INTEGER NOT NULL)");
+  // last_fcnt NULL: reset by the operator, the next counter is accepted.
+  exec(
+      "CREATE TABLE IF NOT EXISTS devices(device TEXT PRIMARY KEY, last_fcnt INTEGER, network_id TEXT) "
+      "WITHOUT ROWID");
+  exec("CREATE INDEX IF NOT EXISTS packets_by_image ON packets(image)");
+  exec("CREATE INDEX IF NOT EXISTS images_by_opened ON images(opened_ms)");
+}
+
+void PacketStore::limit_size() {
+  if (options_.max_bytes <= 0) return;
+  // A quarter for the WAL, the rest for the database file (max_page_count).
+  wal_limit_ = std::min(wal_limit_, options_.max_bytes / 4);
+  int page_size = 4096;
+  sqlite3_stmt* st = prepare("PRAGMA page_size");
+  if (sqlite3_step(st) == SQLITE_ROW) page_size = sqlite3_column_int(st, 0);
+  sqlite3_finalize(st);
+  const int64_t pages = std::max<int64_t>(1, (options_.max_bytes - wal_limit_) / page_size);
+  exec(("PRAGMA max_page_count=" + std::to_string(pages)).c_str());
 }
 
 void PacketStore::checkpoint_loop() {
   sqlite3* db = nullptr;
   if (sqlite3_open_v2(options_.path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) {
     sqlite3_close(db);
-    return;  // without it the WAL only grows until the next start; writes still work
+    return;  // without it the writer's TRUNCATE checkpoints still bound the WAL
   }
   sqlite3_busy_timeout(db, 1000);
-  std::unique_lock<std::mutex> lock(stop_mu_);
-  while (!stop_cv_.wait_for(lock, std::chrono::seconds(1), [this] { return stopping_; })) {
-    lock.unlock();
+  auto checkpoint = [&] {
+    std::lock_guard<std::mutex> lock(checkpoint_mu_);
+    // Reading opens the connection's WAL; without it SQLite 3.40 skips the checkpoint.
+    sqlite3_exec(db, "SELECT count(*) FROM sqlite_master", nullptr, nullptr, nullptr);
+    int log = -1, copied = -1;
     // PASSIVE: copies what it can without blocking the writer.
-    sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    if (sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, &log, &copied) == SQLITE_OK && copied > 0)
+      ++checkpoints_;
+  };
+  const auto interval = std::chrono::milliseconds(std::max(10, options_.checkpoint_interval_ms));
+  std::unique_lock<std::mutex> lock(stop_mu_);
+  while (!stop_cv_.wait_for(lock, interval, [this] { return stopping_; })) {
+    lock.unlock();
+    checkpoint();
     lock.lock();
   }
   lock.unlock();
-  sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+  checkpoint();
   sqlite3_close(db);
 }
+
+void PacketStore::bound_wal() {
+  if (!options_.wal || in_memory(options_.path) || wal_bytes() <= wal_limit_) return;
+  // The writer's own connection: no lock to wait for but the background checkpoint's.
+  int log = -1, copied = -1;
+  // SQLite answers SQLITE_BUSY at once, without its busy handler, while another connection
+  // checkpoints: wait for the background one to finish instead.
+  std::lock_guard<std::mutex> lock(checkpoint_mu_);
+  if (sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_TRUNCATE, &log, &copied) == SQLITE_OK) ++checkpoints_;
+}
+
+int64_t PacketStore::db_bytes() const { return in_memory(options_.path) ? 0 : file_bytes(options_.path); }
+
+int64_t PacketStore::wal_bytes() const { return in_memory(options_.path) ? 0 : file_bytes(options_.path + "-wal"); }
 
 void PacketStore::stop_checkpointer() {
   if (!checkpointer_.joinable()) return;
@@ -102,6 +157,7 @@ PacketStore::~PacketStore() {
   sqlite3_finalize(insert_image_);
   sqlite3_finalize(insert_packet_);
   sqlite3_finalize(upsert_result_);
+  sqlite3_finalize(upsert_device_);
   sqlite3_close(db_);
 }
 
@@ -129,9 +185,15 @@ bool PacketStore::write_batch(const std::vector<StoredImage>& images, std::vecto
     sqlite3_reset(insert_image_);
     sqlite3_reset(insert_packet_);
     sqlite3_reset(upsert_result_);
+    sqlite3_reset(upsert_device_);
     sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
     return false;
   };
+  bound_wal();
+  if (options_.max_bytes > 0 && db_bytes() + wal_bytes() > options_.max_bytes) {
+    *error = "database or disk is full (database + WAL over --max-db-bytes)";
+    return false;
+  }
   if (sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK) return fail("begin");
   for (const StoredImage& im : images) {
     sqlite3_bind_int64(insert_image_, 1, im.id);
@@ -153,6 +215,7 @@ bool PacketStore::write_batch(const std::vector<StoredImage>& images, std::vecto
     sqlite3_reset(insert_packet_);
     p.seq = sqlite3_last_insert_rowid(db_);
   }
+  if (!write_devices(*packets)) return fail("write device");
   auto text = [](sqlite3_stmt* st, int i, const std::string& v) {
     sqlite3_bind_text(st, i, v.c_str(), static_cast<int>(v.size()), SQLITE_STATIC);
   };
@@ -174,9 +237,30 @@ bool PacketStore::write_batch(const std::vector<StoredImage>& images, std::vecto
   return true;
 }
 
+bool PacketStore::write_devices(const std::vector<StoredPacket>& packets) {
+  for (const StoredPacket& p : packets) {
+    sqlite3_bind_text(upsert_device_, 1, p.device.c_str(), static_cast<int>(p.device.size()), SQLITE_STATIC);
+    sqlite3_bind_int64(upsert_device_, 2, p.fcnt);
+    sqlite3_bind_text(upsert_device_, 3, p.network_id.c_str(), static_cast<int>(p.network_id.size()), SQLITE_STATIC);
+    if (sqlite3_step(upsert_device_) != SQLITE_DONE) return false;
+    sqlite3_reset(upsert_device_);
+  }
+  return true;
+}
+
+bool PacketStore::reset_device(const std::string& device, std::string* error) {
+  sqlite3_stmt* st = prepare("INSERT OR REPLACE INTO devices(device, last_fcnt, network_id) VALUES(?, NULL, NULL)");
+  sqlite3_bind_text(st, 1, device.c_str(), static_cast<int>(device.size()), SQLITE_TRANSIENT);
+  const bool ok = sqlite3_step(st) == SQLITE_DONE;
+  if (!ok) *error = sqlite3_errmsg(db_);
+  sqlite3_finalize(st);
+  return ok;
+}
+
 void PacketStore::load(const std::function<void(const StoredImage&)>& on_image,
                        const std::function<void(const StoredPacket&)>& on_packet,
-                       const std::function<void(const StoredResult&)>& on_result) {
+                       const std::function<void(const StoredResult&)>& on_result,
+                       const std::function<void(const StoredDevice&)>& on_device) {
   sqlite3_stmt* st = prepare("SELECT id, device, image_id, model_id, opened_ms FROM images ORDER BY id");
   while (sqlite3_step(st) == SQLITE_ROW) {
     StoredImage im;
@@ -202,7 +286,7 @@ void PacketStore::load(const std::function<void(const StoredImage&)>& on_image,
     on_packet(p);
   }
   sqlite3_finalize(st);
-  if (!on_result) return;
+  if (!on_result && !on_device) return;
   st = prepare(
       "SELECT image, version, status, engine, image_kind, top_k, values_received, latent_elements, computed_ms "
       "FROM results ORDER BY image");
@@ -218,7 +302,18 @@ void PacketStore::load(const std::function<void(const StoredImage&)>& on_image,
     r.values_received = static_cast<uint32_t>(sqlite3_column_int64(st, 6));
     r.latent_elements = static_cast<uint32_t>(sqlite3_column_int64(st, 7));
     r.computed_ms = sqlite3_column_int64(st, 8);
-    on_result(r);
+    if (on_result) on_result(r);
+  }
+  sqlite3_finalize(st);
+  if (!on_device) return;
+  st = prepare("SELECT device, last_fcnt, network_id FROM devices ORDER BY device");
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    StoredDevice d;
+    d.device = text(0);
+    d.has_fcnt = sqlite3_column_type(st, 1) != SQLITE_NULL;
+    d.last_fcnt = static_cast<uint32_t>(sqlite3_column_int64(st, 1));
+    if (sqlite3_column_type(st, 2) != SQLITE_NULL) d.network_id = text(2);
+    on_device(d);
   }
   sqlite3_finalize(st);
 }

@@ -17,7 +17,15 @@
 // In WAL mode the store checkpoints (copies the WAL into the database file, with an fsync)
 // on a background thread with its own connection, once a second, instead of letting SQLite
 // do it inside whichever commit crosses 1000 pages: that fsync took seconds on a busy disk
-// and stalled ingest.
+// and stalled ingest. That connection reads the schema before each checkpoint: SQLite 3.40
+// silently skips a checkpoint on a connection that never read the database (log = -1),
+// which let the WAL grow without end. Passive checkpoints can fall behind a writer that
+// never pauses, so the writer itself runs a TRUNCATE checkpoint before a batch whenever
+// the WAL is larger than `wal_limit_bytes`: the WAL is bounded by that plus one batch.
+//
+// Device state (last accepted frame counter, the network server's device id pinned to the
+// DevEUI) lives in its own table, written in the same transaction as the packets: it
+// outlives retention (images deleted) and restarts, so replay protection does too.
 #pragma once
 #include <atomic>
 #include <condition_variable>
@@ -49,6 +57,17 @@ struct StoredPacket {
   int64_t received_ms = 0;  // Unix ms
   std::string source;       // chirpstack, tts, udp
   std::vector<uint8_t> data;
+  // The network server's own id of the device (TTS device_id), pinned to `device` in the
+  // devices table by the first packet that carries one; "" = none. Not part of the log.
+  std::string network_id;
+};
+
+// Replay-protection state of one device, as persisted (table `devices`).
+struct StoredDevice {
+  std::string device;
+  bool has_fcnt = false;  // false after a deliberate reset: the next counter is accepted
+  uint32_t last_fcnt = 0;
+  std::string network_id;  // "" = not pinned
 };
 
 // The latest inference result of an image, as persisted (InferenceResult without the image).
@@ -67,8 +86,12 @@ struct StoreOptions {
   bool wal = true;                          // journal_mode=WAL (else DELETE)
   std::string synchronous = "full";         // full | normal | off
   // Upper bound of the database size in bytes (0 = none), via SQLite's max_page_count:
-  // beyond it writes fail with SQLITE_FULL exactly as on a full disk. For tests.
+  // beyond it writes fail with SQLITE_FULL exactly as on a full disk. Bounds database plus
+  // WAL: the database gets 3/4 of it, the WAL (wal_limit_bytes) at most 1/4.
   int64_t max_bytes = 0;
+  // WAL size beyond which the writer runs a TRUNCATE checkpoint before its next batch.
+  int64_t wal_limit_bytes = 16 << 20;
+  int checkpoint_interval_ms = 1000;  // passive checkpoints on the background connection
 };
 
 class PacketStore {
@@ -86,23 +109,41 @@ class PacketStore {
   bool write_batch(const std::vector<StoredImage>& images, std::vector<StoredPacket>* packets,
                    const std::vector<StoredResult>* results, std::string* error);
 
-  // Replays the log: every image, then every packet in seq order, then every result.
+  // Replays the log: every image, then every packet in seq order, then every result, then
+  // every device's persisted state (which overrides what the packets implied).
   void load(const std::function<void(const StoredImage&)>& on_image,
             const std::function<void(const StoredPacket&)>& on_packet,
-            const std::function<void(const StoredResult&)>& on_result = nullptr);
+            const std::function<void(const StoredResult&)>& on_result = nullptr,
+            const std::function<void(const StoredDevice&)>& on_device = nullptr);
+
+  // Forgets a device's frame counter and pinned network id (an operator's deliberate
+  // reset, e.g. after a device rejoined with its counter at 0). False when it fails.
+  bool reset_device(const std::string& device, std::string* error);
 
   // Deletes images opened before `cutoff_ms`, their packets and results. Returns the ids removed.
   std::vector<int64_t> delete_images_opened_before(int64_t cutoff_ms, std::string* error);
 
   int64_t packet_count();
   const std::string& path() const { return options_.path; }
+  // File sizes in bytes (0 when absent or in memory); thread-safe.
+  int64_t db_bytes() const;
+  int64_t wal_bytes() const;
+  // Checkpoints that copied the WAL into the database (background and writer); thread-safe.
+  uint64_t checkpoints() const { return checkpoints_.load(); }
 
  private:
   void exec(const char* sql);
   sqlite3_stmt* prepare(const char* sql);
+  void create_schema();
+  void limit_size();
   void checkpoint_loop();
   void stop_checkpointer();
+  void bound_wal();
+  bool write_devices(const std::vector<StoredPacket>& packets);
   StoreOptions options_;
+  int64_t wal_limit_ = 0;
+  std::atomic<uint64_t> checkpoints_{0};
+  std::mutex checkpoint_mu_;  // one checkpoint at a time (background or writer)
   std::thread checkpointer_;
   std::mutex stop_mu_;
   std::condition_variable stop_cv_;
@@ -111,6 +152,7 @@ class PacketStore {
   sqlite3_stmt* insert_image_ = nullptr;
   sqlite3_stmt* insert_packet_ = nullptr;
   sqlite3_stmt* upsert_result_ = nullptr;
+  sqlite3_stmt* upsert_device_ = nullptr;
 };
 
 }  // namespace limitnet::server

@@ -8,6 +8,7 @@
 #include "codec/host/model_file.h"
 #include "data/image_io.h"
 #include "server/base64.h"
+#include "server/log_text.h"
 
 namespace limitnet::server {
 
@@ -61,7 +62,9 @@ Service::Service(const ServiceOptions& options, LogFn log)
                  sessions_.apply(nullptr, p);
                  ++replayed;
                },
-               [&](const StoredResult& r) { stored_results.push_back(r); });
+               [&](const StoredResult& r) { stored_results.push_back(r); },
+               [&](const StoredDevice& d) { sessions_.restore_device(d); });
+  reset_devices(options.reset_fcnt);
   for (const auto& [id, s] : sessions_.images()) {
     dirty_.insert(id);
     sessions_.image(id)->waiting.clear();  // replayed packets are not fresh arrivals
@@ -77,6 +80,15 @@ Service::Service(const ServiceOptions& options, LogFn log)
 }
 
 Service::~Service() { stop(); }
+
+void Service::reset_devices(const std::vector<std::string>& devices) {
+  for (const std::string& device : devices) {
+    std::string error;
+    if (!store_->reset_device(device, &error)) throw std::runtime_error("store: cannot reset " + device + ": " + error);
+    const bool known = sessions_.reset_device(device);
+    log("device " + escape_log_text(device) + ": frame counter reset" + (known ? "" : " (device not seen yet)"));
+  }
+}
 
 void Service::restore_result(const StoredResult& r) {
   ImageSession* s = sessions_.image(r.image);
@@ -172,7 +184,7 @@ void Service::log_limited(const std::string& line) {
     lines = suppressed = 0;
   }
   if (++lines <= 50) {
-    log(line);
+    log(escape_log_text(line));  // the line carries sender-controlled text
   } else {
     ++suppressed;
   }
@@ -181,6 +193,11 @@ void Service::log_limited(const std::string& line) {
 void Service::set_result_callback(ResultCallback cb) {
   std::lock_guard<std::mutex> lock(cb_mu_);
   result_cb_ = std::move(cb);
+}
+
+double Service::inference_lag_ms() const {
+  std::shared_lock<std::shared_mutex> lock(sessions_mu_);
+  return sessions_.oldest_waiting_ms(Clock::now());
 }
 
 size_t Service::queue_depth() const {
@@ -249,6 +266,7 @@ void Service::process_batch(std::vector<Uplink>& batch, std::vector<StoredResult
     p.fcnt = u.fcnt;
     p.received_ms = u.received_ms;
     p.source = u.source;
+    p.network_id = u.network_id;
     p.data = std::move(u.payload);
     rows.push_back(std::move(p));
     arrivals.push_back(u.arrival);

@@ -51,6 +51,9 @@ struct ServiceOptions {
   size_t max_queue = 100000;  // uplinks waiting for the core thread
   size_t max_batch = 4096;    // uplinks per transaction
   int inference_threads = 2;  // libtorch threads of the cloud engine
+  // Devices whose frame counter (and pinned network id) is forgotten at start: the
+  // operator's deliberate reset (`serve --reset-fcnt`), e.g. after a rejoin.
+  std::vector<std::string> reset_fcnt;
 };
 
 // One page of a listing: at most `limit` entries, skipping `offset` of them, or (devices)
@@ -118,8 +121,13 @@ class Service {
   // Uplinks waiting for the core thread, and applied packet count (for tests and benches).
   size_t queue_depth() const;
   uint64_t packets_applied() const { return applied_.load(); }
+  // The store's file sizes and checkpoints (thread-safe), for /metrics and /healthz.
+  const PacketStore& store() const { return *store_; }
+  // Age of the oldest packet not yet included in a result, in ms (thread-safe).
+  double inference_lag_ms() const;
 
  private:
+  void reset_devices(const std::vector<std::string>& devices);
   void core_loop();
   void process_batch(std::vector<Uplink>& batch, std::vector<StoredResult>& results);
   void restore_result(const StoredResult& r);

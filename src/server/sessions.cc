@@ -1,10 +1,10 @@
 #include "server/sessions.h"
 
+#include <algorithm>
+
 namespace limitnet::server {
 
-Route SessionManager::route(const Uplink& u) {
-  Route r;
-  // Replay check first: it needs nothing but the counter, and a replay must not cost a parse.
+bool SessionManager::check_counter(const Uplink& u, Route* r) const {
   auto dev = devices_.find(u.device);
   auto pend = pending_.find(u.device);
   bool has_fcnt = dev != devices_.end() && dev->second.has_fcnt;
@@ -13,11 +13,42 @@ Route SessionManager::route(const Uplink& u) {
     has_fcnt = true;
     last = pend->second.fcnt;
   }
-  if (has_fcnt && u.fcnt <= last) {
-    r.reason = "replay";
-    r.detail = "frame counter " + std::to_string(u.fcnt) + " <= last accepted " + std::to_string(last);
-    return r;
+  if (!has_fcnt) return true;
+  if (u.fcnt <= last) {
+    r->reason = "replay";
+    r->detail = "frame counter " + std::to_string(u.fcnt) + " <= last accepted " + std::to_string(last);
+    return false;
   }
+  if (u.fcnt - last > kMaxFcntGap) {
+    r->reason = "fcnt_gap";
+    r->detail = "frame counter " + std::to_string(u.fcnt) + " is more than " + std::to_string(kMaxFcntGap) +
+                " ahead of the last accepted " + std::to_string(last);
+    return false;
+  }
+  return true;
+}
+
+bool SessionManager::check_identity(const Uplink& u, Route* r) const {
+  if (u.network_id.empty()) return true;
+  std::string pinned;
+  auto pend = pending_.find(u.device);
+  auto dev = devices_.find(u.device);
+  if (pend != pending_.end() && !pend->second.network_id.empty()) {
+    pinned = pend->second.network_id;
+  } else if (dev != devices_.end()) {
+    pinned = dev->second.network_id;
+  }
+  if (pinned.empty() || pinned == u.network_id) return true;
+  r->reason = "identity_mismatch";
+  r->detail = "network device id " + u.network_id + " is not " + pinned + ", the one pinned to this DevEUI";
+  return false;
+}
+
+Route SessionManager::route(const Uplink& u) {
+  Route r;
+  // Identity and counter checks first: they need no parse, and a replay must not cost one.
+  if (!check_identity(u, &r) || !check_counter(u, &r)) return r;
+  auto dev = devices_.find(u.device);
   PacketInfo info;
   const ModelEntry* model = nullptr;
   const Status s = models_->parse(u.payload.data(), u.payload.size(), &model, &info);
@@ -31,6 +62,7 @@ Route SessionManager::route(const Uplink& u) {
   r.image_id = info.image_id;
   Pending& p = pending_[u.device];
   p.fcnt = u.fcnt;
+  if (p.network_id.empty()) p.network_id = u.network_id;
   const auto key = std::make_pair(info.image_id, model->codec.model_id);
   // Same batch first: it is newer than anything applied.
   auto pi = p.images.find(key);
@@ -77,6 +109,23 @@ void SessionManager::restore_image(const StoredImage& im) {
   open_image(im);
 }
 
+void SessionManager::restore_device(const StoredDevice& stored) {
+  DeviceSession& d = devices_[stored.device];
+  d.id = stored.device;
+  d.has_fcnt = stored.has_fcnt;
+  d.last_fcnt = stored.last_fcnt;
+  d.network_id = stored.network_id;
+}
+
+bool SessionManager::reset_device(const std::string& device) {
+  auto it = devices_.find(device);
+  if (it == devices_.end()) return false;
+  it->second.has_fcnt = false;
+  it->second.last_fcnt = 0;
+  it->second.network_id.clear();
+  return true;
+}
+
 Status SessionManager::apply(const StoredImage* new_image, const StoredPacket& p,
                              std::chrono::steady_clock::time_point arrival) {
   if (new_image) open_image(*new_image);
@@ -90,6 +139,7 @@ Status SessionManager::apply(const StoredImage* new_image, const StoredPacket& p
   d.has_fcnt = true;
   d.last_fcnt = p.fcnt;
   d.last_seen_ms = p.received_ms;
+  if (d.network_id.empty()) d.network_id = p.network_id;
   s.last_ms = p.received_ms;
   s.packets++;
   s.bytes += p.data.size();
@@ -128,6 +178,15 @@ void SessionManager::erase(const std::vector<int64_t>& ids) {
     }
     images_.erase(it);
   }
+}
+
+double SessionManager::oldest_waiting_ms(std::chrono::steady_clock::time_point now) const {
+  double oldest = 0;
+  for (const auto& [id, s] : images_) {
+    if (!s.waiting.empty())
+      oldest = std::max(oldest, std::chrono::duration<double, std::milli>(now - s.waiting.front()).count());
+  }
+  return oldest;
 }
 
 ImageSession* SessionManager::image(int64_t id) {

@@ -8,7 +8,16 @@
 // counter wraps).
 //
 // Frame counters: per device, a packet must carry a counter strictly greater than the last
-// accepted one; anything else is a replay (or a duplicate delivery) and is dropped.
+// accepted one; anything else is a replay (or a duplicate delivery) and is dropped. A
+// counter more than kMaxFcntGap ahead of the last one is dropped too ("fcnt_gap", LoRaWAN
+// 1.0's MAX_FCNT_GAP): one forged frame with a huge counter cannot lock the device out.
+// The last counter is persisted per device (PacketStore's devices table), so it outlives
+// image retention and restarts; only reset_device() (`serve --reset-fcnt`) forgets it.
+//
+// Network ids: a TTS uplink names the device twice (device_id in the topic and body,
+// dev_eui in the body); sessions are keyed by the DevEUI, and the first device_id seen with
+// a DevEUI is pinned to it. An uplink naming that DevEUI with another device_id is dropped
+// ("identity_mismatch"), so one device's topic cannot write into another's sessions.
 //
 // Every decision is a function of the persisted packet log (counters, received_ms), so
 // replaying the log after a restart rebuilds exactly the same sessions.
@@ -55,8 +64,12 @@ struct ImageSession {
   std::chrono::steady_clock::time_point updated{};  // monotonic time of the last change
 };
 
+// LoRaWAN 1.0 MAX_FCNT_GAP: the largest accepted step of a device's frame counter.
+constexpr uint32_t kMaxFcntGap = 16384;
+
 struct DeviceSession {
   std::string id;
+  std::string network_id;  // pinned TTS device_id ("" = none yet)
   bool has_fcnt = false;
   uint32_t last_fcnt = 0;
   int64_t last_seen_ms = 0;
@@ -89,9 +102,18 @@ class SessionManager {
   Status apply(const StoredImage* new_image, const StoredPacket& p,
                std::chrono::steady_clock::time_point arrival = std::chrono::steady_clock::now());
   void restore_image(const StoredImage& im);
+  // Persisted device state (after the packets were replayed): it is authoritative.
+  void restore_device(const StoredDevice& d);
+  // Forgets the device's frame counter and pinned network id (the store's row too: the
+  // caller resets that). Returns false when the device is unknown.
+  bool reset_device(const std::string& device);
 
   // Forgets sessions (retention); their ids are never reused.
   void erase(const std::vector<int64_t>& ids);
+
+  // Age of the oldest packet that no result includes yet, in ms (0 when none): how far
+  // inference is behind.
+  double oldest_waiting_ms(std::chrono::steady_clock::time_point now) const;
 
   int64_t next_image_id() const { return next_image_id_; }
   const std::map<std::string, DeviceSession>& devices() const { return devices_; }
@@ -102,10 +124,13 @@ class SessionManager {
  private:
   struct Pending {
     uint32_t fcnt = 0;
+    std::string network_id;
     std::map<std::pair<uint8_t, uint32_t>, std::pair<int64_t, int64_t>>
         images;  // (image id, model) -> (session, last_ms)
   };
   ImageSession& open_image(const StoredImage& im);
+  bool check_counter(const Uplink& u, Route* r) const;
+  bool check_identity(const Uplink& u, Route* r) const;
 
   const ModelRegistry* models_;
   int64_t ttl_ms_;

@@ -19,6 +19,8 @@ struct Uplink {
   std::vector<uint8_t> payload;  // the LimitNet packet (FRMPayload), <= kMaxPacketBytes
   int64_t received_ms = 0;       // wall clock at arrival, Unix milliseconds
   std::string source;            // "chirpstack", "tts" or "udp"
+  // TTS: the device_id the topic names, pinned to the DevEUI (sessions.h); else "".
+  std::string network_id;
   // Monotonic arrival time, for packet-to-result latency (not persisted).
   std::chrono::steady_clock::time_point arrival{};
 };

@@ -95,23 +95,23 @@ UplinkParse parse_chirpstack(const json& j) {
 UplinkParse parse_tts(const json& j) {
   auto ids = j.find("end_device_ids");
   if (ids == j.end() || !ids->is_object()) return fail("missing_field", "TTS uplink without end_device_ids");
-  std::string device;
+  // The DevEUI is the session key on every transport; device_id (the topic's name) is
+  // pinned to it by the sessions, so both must be present.
   auto eui = ids->find("dev_eui");
   auto dev_id = ids->find("device_id");
-  if (eui != ids->end() && eui->is_string()) {
-    device = ascii_lower(eui->get<std::string>());
-  } else if (dev_id != ids->end() && dev_id->is_string()) {
-    device = dev_id->get<std::string>();
-  } else {
-    return fail("missing_field", "TTS uplink without end_device_ids.dev_eui or device_id");
-  }
+  if (eui == ids->end() || !eui->is_string()) return fail("missing_field", "TTS uplink without end_device_ids.dev_eui");
+  if (dev_id == ids->end() || !dev_id->is_string())
+    return fail("missing_field", "TTS uplink without end_device_ids.device_id");
+  if (!valid_device_id(dev_id->get<std::string>())) return fail("bad_device_id", "TTS device_id is not a device id");
+  const std::string device = ascii_lower(eui->get<std::string>());
   auto msg = j.find("uplink_message");
   if (msg == j.end() || !msg->is_object()) return fail("not_an_uplink", "TTS message without uplink_message");
   uint32_t fcnt = 0;
   if (!read_fcnt(*msg, "f_cnt", &fcnt)) return fail("missing_field", "TTS f_cnt is not a 32-bit counter");
   auto data = msg->find("frm_payload");
   UplinkParse r = finish(device, fcnt, data == msg->end() ? nullptr : &*data, "tts");
-  r.topic_id = dev_id != ids->end() && dev_id->is_string() ? dev_id->get<std::string>() : device;
+  r.topic_id = dev_id->get<std::string>();
+  r.uplink.network_id = r.topic_id;
   return r;
 }
 }  // namespace

@@ -683,5 +683,22 @@ TEST(ServerE2E, WebPageShowsImageAndLabelInChromium) {
   EXPECT_NE(dom.find("latent visualisation (not a reconstruction)"), std::string::npos);
 }
 
+
+// Issue 22: `device-sim --write-keys` without a secret wrote keys derived from an empty one.
+TEST(ServerE2E, DeviceSimRefusesToWriteKeysWithoutASecret) {
+  TempDir dir;
+  const std::string model = test::make_model(dir, 1);
+  const std::string images = test::make_image_folder(dir, model, 1);
+  const std::string keys = dir.file("keys.txt");
+  EXPECT_NE(run_sim(dir, model,
+                    {"--devices", "1", "--images", "1", "--dataset", images, "--mqtt-host", "127.0.0.1", "--mqtt-port",
+                     std::to_string(test::free_tcp_port()), "--write-keys", keys},
+                    "keys"),
+            0);
+  EXPECT_FALSE(std::ifstream(keys).good());
+  EXPECT_NE(test::read_file(dir.file("keys.out")).find("--write-keys needs --key-secret"), std::string::npos)
+      << test::read_file(dir.file("keys.out"));
+}
+
 }  // namespace
 }  // namespace limitnet::server

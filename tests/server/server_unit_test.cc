@@ -2,13 +2,15 @@
 // datagrams, device-sim's UDP sender), and the Service's rules (persistence before
 // decoding, replay after restart, frame-counter replays, device isolation, unknown models,
 // a full disk).
-#include <gtest/gtest.h>
-
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <mutex>
 #include <thread>
 
 #include "codec/dec/progressive_decoder.h"
@@ -16,6 +18,8 @@
 #include "model/pipeline.h"
 #include "server/base64.h"
 #include "server/device_link.h"
+#include "server/http_api.h"
+#include "server/log_text.h"
 #include "server/service.h"
 #include "server/udp_auth.h"
 #include "server/uplink_json.h"
@@ -403,6 +407,327 @@ TEST_F(Fixture, FullDiskDropsBatchKeepsAcceptedAndRecovers) {
     EXPECT_EQ(after[i]["latest_image"]["values_received"], accepted_state[i]["latest_image"]["values_received"]);
     EXPECT_EQ(after[i]["latest_image"]["packets"], accepted_state[i]["latest_image"]["packets"]);
   }
+}
+
+// --- Hardening (issue 22) ----------------------------------------------------------------
+
+// One batch: image i + 1 with one 200-byte packet.
+bool write_one_packet(PacketStore& store, int i, std::string* error) {
+  std::vector<StoredImage> images = {{i + 1, "cam", static_cast<uint8_t>(i), 1, 1000}};
+  std::vector<StoredPacket> rows(1);
+  rows[0].image = i + 1;
+  rows[0].device = "cam";
+  rows[0].fcnt = static_cast<uint32_t>(i + 1);
+  rows[0].source = "test";
+  rows[0].data.assign(200, static_cast<uint8_t>(i));
+  return store.write_batch(images, &rows, nullptr, error);
+}
+
+// Issue 22, failure 1: the WAL was never checkpointed while the service ran (the background
+// connection had never read the database, so SQLite 3.40 skipped every checkpoint). Under
+// sustained writes the WAL now stays within its limit, and the data reaches the database
+// file while the store is open.
+TEST(PacketStoreWal, CheckpointsBoundTheWalUnderSustainedWrites) {
+  TempDir dir;
+  StoreOptions o;
+  o.path = dir.file("wal.db");
+  o.synchronous = "off";  // the test is about the WAL, not about fsync
+  o.wal_limit_bytes = 512 * 1024;
+  o.checkpoint_interval_ms = 100;
+  PacketStore store(o);
+  int64_t largest_wal = 0;
+  std::string error;
+  for (int i = 0; i < 3000; ++i) {  // about 12 MB of WAL frames without checkpoints
+    ASSERT_TRUE(write_one_packet(store, i, &error)) << error;
+    largest_wal = std::max<int64_t>(largest_wal, std::filesystem::file_size(o.path + "-wal"));
+  }
+  EXPECT_LE(largest_wal, o.wal_limit_bytes + 64 * 1024);
+  // The background checkpoints copy the WAL into the database file while the store is open.
+  ASSERT_TRUE(test::wait_until([&] { return std::filesystem::file_size(o.path) > 500 * 1024; }, 5000))
+      << "database file " << std::filesystem::file_size(o.path) << " bytes";
+  EXPECT_GT(store.checkpoints(), 0u);
+  EXPECT_EQ(store.packet_count(), 3000);
+}
+
+// Issue 22, failure 1: --max-db-bytes bounds the database plus its WAL (it let the WAL
+// reach 1.8 MB with 256 KiB).
+TEST(PacketStoreWal, MaxBytesBoundsDatabasePlusWal) {
+  TempDir dir;
+  StoreOptions o;
+  o.path = dir.file("small.db");
+  o.synchronous = "off";
+  o.max_bytes = 256 * 1024;
+  PacketStore store(o);
+  std::string error;
+  int stored = 0;
+  for (int i = 0; i < 5000; ++i) {
+    if (!write_one_packet(store, i, &error)) break;
+    ++stored;
+    const auto on_disk = std::filesystem::file_size(o.path) + std::filesystem::file_size(o.path + "-wal");
+    ASSERT_LE(on_disk, static_cast<uintmax_t>(o.max_bytes + 16 * 1024)) << "after " << stored << " batches";
+  }
+  EXPECT_NE(error.find("full"), std::string::npos) << error;  // counted as disk_full by the service
+  EXPECT_GT(stored, 100);
+  EXPECT_EQ(store.packet_count(), stored);  // what was committed before stays
+}
+
+// Issue 22, failure 6: a sender-controlled device id with a newline forged a log line, and
+// NUL bytes were written raw.
+TEST(LogText, EscapesControlCharacters) {
+  EXPECT_EQ(escape_log_text("plain id-1.x_"), "plain id-1.x_");
+  EXPECT_EQ(escape_log_text("a\\b"), "a\\\\b");
+  EXPECT_EQ(escape_log_text(std::string("a\nb\n\r\t", 6)), "a\\nb\\n\\r\\t");
+  EXPECT_EQ(escape_log_text(std::string("a\nb\0c\x1b[2J\x7f\xe2\x80\xa8", 13)),
+            "a\\nb\\x00c\\x1b[2J\\x7f\\xe2\\x80\\xa8");
+}
+
+TEST_F(Fixture, DropLogLinesCannotForgeLines) {
+  std::vector<std::string> lines;
+  std::mutex mu;
+  Service s(options(":memory:"), [&](const std::string& line) {
+    std::lock_guard<std::mutex> lock(mu);
+    lines.push_back(line);
+  });
+  const std::string body = R"({"deviceInfo":{"devEui":"cam\n2026-01-01T00:00:00Z limitnet serve: forged\u0000x"},)"
+                           R"("fCnt":1,"data":"AQ=="})";
+  const UplinkParse p = parse_uplink_json(body);
+  ASSERT_EQ(p.reason, "bad_device_id");
+  s.drop("mqtt", p.reason, p.detail);
+  s.bad_request(std::string("/images/1\n\0forged", 17), "bad_paging", "x");
+  std::lock_guard<std::mutex> lock(mu);
+  lines.erase(lines.begin(), lines.end() - 2);  // the start-up lines before them
+  ASSERT_EQ(lines.size(), 2u);
+  for (const std::string& line : lines) {
+    EXPECT_EQ(line.find('\n'), std::string::npos) << line;
+    EXPECT_EQ(line.find('\0'), std::string::npos) << line;
+  }
+  EXPECT_NE(lines[0].find("cam\\n2026-01-01t00:00:00z limitnet serve: forged\\x00x"), std::string::npos) << lines[0];
+}
+
+// Issue 22, failure 4: a TTS uplink on another device's topic naming the victim's DevEUI
+// with frame counter 4,000,000,000 landed in the victim's session and locked it out.
+TEST(UplinkJson, TtsIdentityNeedsDevEuiAndDeviceId) {
+  const UplinkParse ok = parse_uplink_json(tts_uplink_json("cam-1", "70B3D57ED0000001", 3, {1, 2}));
+  ASSERT_TRUE(ok.ok) << ok.reason;
+  EXPECT_EQ(ok.uplink.device, "70b3d57ed0000001");  // sessions are keyed by the DevEUI
+  EXPECT_EQ(ok.uplink.network_id, "cam-1");         // pinned to it by the sessions
+  EXPECT_EQ(
+      parse_uplink_json(R"({"end_device_ids":{"device_id":"cam-1"},"uplink_message":{"frm_payload":"AQ=="}})").reason,
+      "missing_field");
+  EXPECT_EQ(
+      parse_uplink_json(R"({"end_device_ids":{"dev_eui":"0000000000000001"},"uplink_message":{"frm_payload":"AQ=="}})")
+          .reason,
+      "missing_field");
+}
+
+TEST_F(Fixture, TtsDeviceIdIsPinnedToItsDevEui) {
+  const auto packets = encode(2, 4);
+  const std::string db = dir.file("pin.db");
+  auto tts = [&](const std::string& device_id, uint32_t fcnt, size_t packet) {
+    Uplink u = uplink("70b3d57ed0000001", fcnt, packets[packet]);
+    u.source = "tts";
+    u.network_id = device_id;
+    return u;
+  };
+  {
+    Service s(options(db), nullptr);
+    s.start();
+    s.submit(tts("victim", 1, 0));
+    s.submit(tts("attacker", 4000000000u, 1));  // another device's topic, the victim's DevEUI
+    s.submit(tts("victim", 2, 1));
+    settle(s, 3);
+    EXPECT_EQ(s.metrics().get("limitnet_uplinks_dropped_total", "identity_mismatch"), 1u);
+    EXPECT_EQ(s.metrics().get("limitnet_packets_accepted_total"), 2u);
+  }
+  Service s(options(db), nullptr);  // the pin is persisted
+  s.start();
+  s.submit(tts("attacker", 3, 2));
+  s.submit(tts("victim", 3, 2));
+  settle(s, 2);
+  EXPECT_EQ(s.metrics().get("limitnet_uplinks_dropped_total", "identity_mismatch"), 1u);
+  EXPECT_EQ(s.image_json(only_image(s, "70b3d57ed0000001"))["packets"], 3);
+}
+
+// Issue 22, failure 5: replay protection was lost once retention removed a device's images
+// and the service restarted. Also: a forged huge counter no longer locks a device out, and
+// `serve --reset-fcnt` is the deliberate way to forget a counter.
+TEST_F(Fixture, ReplayProtectionOutlivesRetentionAndRestart) {
+  const std::string db = dir.file("replay.db");
+  auto o = options(db);
+  o.retention_ms = 60000;
+  o.expiry_interval_ms = 50;
+  const auto packets = encode(4, 8);
+  const int64_t old_ms = unix_ms_now() - 120000;  // expires at once
+  {
+    Service s(o, nullptr);
+    s.start();
+    s.submit(uplink("cam", 5, packets[0], old_ms));
+    settle(s, 1);
+    ASSERT_TRUE(test::wait_until([&] { return s.metrics().get("limitnet_images_expired_total") == 1; }, 5000));
+  }
+  {
+    Service s(o, nullptr);
+    s.start();
+    s.submit(uplink("cam", 5, packets[0], unix_ms_now()));                    // the captured uplink, again
+    s.submit(uplink("cam", 5 + kMaxFcntGap + 1, packets[1], unix_ms_now()));  // forged jump
+    s.submit(uplink("cam", 6, packets[1], unix_ms_now()));                    // the device goes on
+    settle(s, 3);
+    EXPECT_EQ(s.metrics().get("limitnet_uplinks_dropped_total", "replay"), 1u);
+    EXPECT_EQ(s.metrics().get("limitnet_uplinks_dropped_total", "fcnt_gap"), 1u);
+    EXPECT_EQ(s.metrics().get("limitnet_packets_accepted_total"), 1u);
+  }
+  o.reset_fcnt = {"cam"};  // the operator resets the device (e.g. it rejoined)
+  Service s(o, nullptr);
+  s.start();
+  s.submit(uplink("cam", 1, packets[2], unix_ms_now()));
+  settle(s, 1);
+  EXPECT_EQ(s.metrics().get("limitnet_packets_accepted_total"), 1u);
+  EXPECT_EQ(s.metrics().get("limitnet_uplinks_dropped_total", "replay"), 0u);
+}
+
+// Issue 22, failures 2 and 3: idle and slowloris connections stalled the whole API (8 idle
+// sockets: /healthz after 4.8 s), and a 400 MB body was buffered. Also: the Host check, the
+// per-client connection cap and the rate of forced inference.
+struct HttpFixture : Fixture {
+  std::unique_ptr<Service> service;
+  std::unique_ptr<HttpApi> http;
+  void start(HttpOptions o = HttpOptions{}) {
+    service = std::make_unique<Service>(options(":memory:"), nullptr);
+    service->start();
+    http = std::make_unique<HttpApi>("127.0.0.1", 0, service.get(), o);
+    http->start();
+  }
+  // Milliseconds for GET /healthz, -1 when it did not answer 200.
+  double healthz_ms() {
+    const auto t0 = std::chrono::steady_clock::now();
+    int status = 0;
+    test::http_get_text(http->port(), "/healthz", &status);
+    const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    return status == 200 ? ms : -1;
+  }
+  ~HttpFixture() override {
+    if (http) http->stop();
+  }
+};
+
+TEST_F(HttpFixture, IdleAndSlowClientsDoNotStallTheApi) {
+  HttpOptions o;
+  o.limits.request_timeout_ms = 2000;
+  start(o);
+  std::vector<int> idle;
+  for (int i = 0; i < 100; ++i) idle.push_back(test::open_idle_connection(http->port()));
+  // 16 slowloris senders: a request head that never ends, a byte now and then.
+  std::vector<int> slow;
+  for (int i = 0; i < 16; ++i) {
+    slow.push_back(test::open_idle_connection(http->port()));
+    (void)!send(slow.back(), "GET /devices HTTP/1.1\r\nHost: 127.0.0.1\r\n", 40, MSG_NOSIGNAL);
+  }
+  for (int round = 0; round < 6; ++round) {  // 3 s: past the request timeout
+    for (int fd : slow) (void)!send(fd, "X", 1, MSG_NOSIGNAL);
+    const double ms = healthz_ms();
+    EXPECT_GE(ms, 0) << "round " << round;
+    EXPECT_LT(ms, 1000) << "round " << round;
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+  EXPECT_GE(service->metrics().get("limitnet_http_refused_total", "timeout"), 100u);  // 408 after 2 s
+  for (int fd : idle) close(fd);
+  for (int fd : slow) close(fd);
+}
+
+TEST_F(HttpFixture, BoundedHeadersAndBodies) {
+  start();
+  // The head is refused before any body byte is read: no 400 MB in memory.
+  const std::string big_body = test::raw_http(http->port(),
+                                              "POST /images/1/infer HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                              "Content-Length: 400000000\r\n\r\n");
+  EXPECT_EQ(big_body.substr(0, 12), "HTTP/1.1 413") << big_body;
+  const std::string big_head = test::raw_http(
+      http->port(), "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Junk: " + std::string(16000, 'a') + "\r\n\r\n");
+  EXPECT_EQ(big_head.substr(0, 12), "HTTP/1.1 431") << big_head;
+  const std::string chunked = test::raw_http(http->port(),
+                                             "POST /images/1/infer HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                             "Transfer-Encoding: chunked\r\n\r\n");
+  EXPECT_EQ(chunked.substr(0, 12), "HTTP/1.1 411") << chunked;
+  EXPECT_EQ(service->metrics().get("limitnet_http_refused_total", "body_too_large"), 1u);
+  EXPECT_EQ(service->metrics().get("limitnet_http_refused_total", "header_too_large"), 1u);
+  EXPECT_GE(healthz_ms(), 0);  // still serving
+}
+
+TEST_F(HttpFixture, HostHeaderMustNameThisServer) {
+  HttpOptions o;
+  o.allowed_hosts = {"receiver.example"};
+  start(o);
+  auto get = [&](const std::string& host) {
+    return test::raw_http(http->port(), "GET /healthz HTTP/1.1\r\nHost: " + host + "\r\n\r\n").substr(0, 12);
+  };
+  EXPECT_EQ(get("127.0.0.1:" + std::to_string(http->port())), "HTTP/1.1 200");
+  EXPECT_EQ(get("localhost:" + std::to_string(http->port())), "HTTP/1.1 200");
+  EXPECT_EQ(get("receiver.example"), "HTTP/1.1 200");
+  EXPECT_EQ(get("attacker.example:" + std::to_string(http->port())), "HTTP/1.1 403");  // DNS rebinding
+  EXPECT_EQ(service->metrics().get("limitnet_http_bad_requests_total", "bad_host"), 1u);
+}
+
+TEST_F(HttpFixture, ConnectionsPerClientAreCapped) {
+  HttpOptions o;
+  o.limits.max_connections_per_client = 8;
+  start(o);
+  std::vector<int> idle;
+  for (int i = 0; i < 8; ++i) idle.push_back(test::open_idle_connection(http->port()));
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));  // all 8 accepted and counted first
+  const std::string refused = test::raw_http(http->port(), "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+  EXPECT_EQ(refused.substr(0, 12), "HTTP/1.1 503") << refused;
+  EXPECT_EQ(service->metrics().get("limitnet_http_refused_total", "too_many_connections"), 1u);
+  for (int fd : idle) close(fd);
+  EXPECT_TRUE(test::wait_until([&] { return healthz_ms() >= 0; }, 3000));
+}
+
+TEST_F(HttpFixture, ForcedInferenceIsRateLimited) {
+  HttpOptions o;
+  o.forced_infer_per_s = 1;
+  o.forced_infer_burst = 2;
+  start(o);
+  int limited = 0;
+  for (int i = 0; i < 5; ++i) {
+    const std::string answer = test::raw_http(http->port(),
+                                              "POST /images/999/infer?force=1 HTTP/1.1\r\n"
+                                              "Host: 127.0.0.1\r\nContent-Length: 0\r\n\r\n");
+    limited += answer.substr(0, 12) == "HTTP/1.1 429";
+  }
+  EXPECT_GE(limited, 2);
+  EXPECT_EQ(service->metrics().get("limitnet_http_bad_requests_total", "rate_limited"), static_cast<uint64_t>(limited));
+}
+
+// /healthz says why it is not ok while uplinks are dropped for a full store; /metrics
+// carries the queue depth, database and WAL bytes and the inference lag.
+TEST_F(Fixture, HealthzReportsStorageDropsAndMetricsHaveSizes) {
+  auto o = options(dir.file("health.db"));
+  o.store.max_bytes = 48 * 1024;
+  o.max_batch = 1;
+  Service s(o, nullptr);
+  s.start();
+  HttpApi http("127.0.0.1", 0, &s);
+  http.start();
+  EXPECT_EQ(test::http_get_text(http.port(), "/healthz"), "ok\n");
+  uint32_t fcnt = 1;
+  uint64_t submitted = 0;
+  for (int dev = 0; dev < 400 && s.metrics().total("limitnet_store_errors_total") == 0; ++dev) {
+    for (const auto& p : encode(static_cast<uint8_t>(dev), static_cast<uint64_t>(dev))) {
+      s.submit(uplink("dev" + std::to_string(dev), fcnt++, p));
+      ++submitted;
+    }
+    settle(s, submitted, 0);
+  }
+  int status = 0;
+  const std::string health = test::http_get_text(http.port(), "/healthz", &status);
+  EXPECT_EQ(status, 503);
+  EXPECT_NE(health.find("not ok: uplinks dropped (store_failed)"), std::string::npos) << health;
+  const std::string metrics = test::http_get_text(http.port(), "/metrics");
+  for (const char* gauge :
+       {"limitnet_queue_depth ", "limitnet_db_bytes ", "limitnet_wal_bytes ", "limitnet_inference_lag_ms "}) {
+    EXPECT_NE(metrics.find(gauge), std::string::npos) << gauge;
+  }
+  EXPECT_GT(s.devices_json().size(), 0u);  // what was accepted before is still there
+  http.stop();
 }
 
 }  // namespace

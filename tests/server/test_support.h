@@ -90,6 +90,11 @@ std::string http_get_text(int port, const std::string& path, int* status = nullp
                           std::map<std::string, std::string>* headers = nullptr);
 // POST with an empty body, answer as JSON (null on failure or an error status).
 nlohmann::json http_post_json(int port, const std::string& path);
+// Sends `request` as is on a new connection to 127.0.0.1:port and returns everything the
+// server sent until it closed the connection or `timeout_ms` passed.
+std::string raw_http(int port, const std::string& request, int timeout_ms = 3000);
+// Opens a connection to 127.0.0.1:port that sends nothing; returns the socket (-1 on failure).
+int open_idle_connection(int port);
 // Waits until `pred` holds, polling every 100 ms for up to timeout_ms. Returns pred().
 bool wait_until(const std::function<bool()>& pred, int timeout_ms);
 // Reads a JSON file written by `serve --port-file`, waiting up to timeout_ms.
