@@ -104,7 +104,7 @@ namespace {
 char** g_argv = nullptr;
 }  // namespace
 
-void remember_command_line(int /*argc*/, char** argv) { g_argv = argv; }
+void remember_command_line(char** argv) { g_argv = argv; }
 
 void exec_torch_program() {
 #ifdef LIMITNET_CLI_TORCH_PROGRAM

@@ -51,7 +51,7 @@ void print_json(const nlohmann::json& j);
 // `<dir of /proc/self/exe>/limitnet-torch` and the same arguments. It returns only in a
 // build without libtorch (nothing to run: the caller says so); it throws CliError when the
 // program is missing or cannot start.
-void remember_command_line(int argc, char** argv);
+void remember_command_line(char** argv);
 void exec_torch_program();
 
 std::string hex32(uint32_t v);

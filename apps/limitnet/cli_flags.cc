@@ -108,7 +108,8 @@ nlohmann::json describe_command(const CLI::App& cmd, const std::string& path) {
     options.push_back({{"names", joined_names(*opt)},
                        {"long", opt->get_lnames()},
                        {"short", opt->get_snames()},
-                       {"help", opt->get_description()}});
+                       {"help", opt->get_description()},
+                       {"default", opt->get_default_str()}});
   }
   nlohmann::json subcommands = nlohmann::json::array();
   for (const CLI::App* sub : cmd.get_subcommands({})) {

@@ -53,7 +53,7 @@ int parse_and_run(CLI::App& app, int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  limitnet::cli::remember_command_line(argc, argv);
+  limitnet::cli::remember_command_line(argv);
   CLI::App app{"LimitNet: progressive, content-aware image compression for LPWAN cameras", "limitnet"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "limitnet 0.1.0");
