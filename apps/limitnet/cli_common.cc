@@ -1,7 +1,12 @@
 #include "cli_common.h"
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
+#include <filesystem>
 #include <utility>
 #include <fstream>
 #include <iostream>
@@ -93,6 +98,26 @@ void write_npy(const std::string& path, const float* data, const std::vector<siz
 }
 void write_npy(const std::string& path, const uint8_t* data, const std::vector<size_t>& shape) {
   write_npy_raw(path, data, product(shape), "|u1", shape);
+}
+
+namespace {
+char** g_argv = nullptr;
+}  // namespace
+
+void remember_command_line(char** argv) { g_argv = argv; }
+
+void exec_torch_program() {
+#ifdef LIMITNET_CLI_TORCH_PROGRAM
+  const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe");
+  const std::string program = (self.parent_path() / LIMITNET_CLI_TORCH_PROGRAM).string();
+  if (access(program.c_str(), X_OK) != 0) {
+    throw CliError("this command needs libtorch, which is in " + program +
+                   ", and that program is missing: build it (cmake --build build --target " +
+                   LIMITNET_CLI_TORCH_PROGRAM + ")");
+  }
+  execv(program.c_str(), g_argv);
+  throw CliError(program + ": cannot start: " + std::strerror(errno));
+#endif
 }
 
 void print_json(const nlohmann::json& j) { std::cout << j.dump(2) << std::endl; }

@@ -46,6 +46,14 @@ void write_npy(const std::string& path, const uint8_t* data, const std::vector<s
 // Prints JSON (pretty) to stdout.
 void print_json(const nlohmann::json& j);
 
+// The program beside this one that links libtorch (docs/CLI.md: two programs). main()
+// remembers its arguments; exec_torch_program() replaces this process with
+// `<dir of /proc/self/exe>/limitnet-torch` and the same arguments. It returns only in a
+// build without libtorch (nothing to run: the caller says so); it throws CliError when the
+// program is missing or cannot start.
+void remember_command_line(char** argv);
+void exec_torch_program();
+
 std::string hex32(uint32_t v);
 // Valid --payload values are kMinPayload..kMaxPayload; common ones are listed in the error.
 size_t check_payload(size_t payload);

@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "cli_common.h"
+#include "cli_flags.h"
 #include "codec/dec/progressive_decoder.h"
 #include "codec/host/model_file.h"
 #ifdef LIMITNET_HAVE_TORCH
@@ -131,22 +132,27 @@ void run_decode(const DecodeOptions& o) {
 namespace {
 void register_decode(CLI::App& app) {
   auto opts = std::make_shared<DecodeOptions>();
-  CLI::App* cmd = app.add_subcommand("decode", "Decode whatever packets are present into the latent (zero-filled)");
+  CLI::App* cmd = add_command(app, "decode");
   cmd->add_option("input", opts->input, "Packet file (.lnp)")->required()->check(CLI::ExistingFile);
-  cmd->add_option("-m,--model", opts->model, "Model bundle (.lnm)")->required()->check(CLI::ExistingFile);
+  add_shared_option(cmd, Flag::kModel, opts->model)->required()->check(CLI::ExistingFile);
   cmd->add_option("--packets", opts->packets, "Packets to use, e.g. 0,2,5-7 (default: all)");
-  cmd->add_option(
-      "-o,--output", opts->output,
+  add_shared_option(
+      cmd, Flag::kOutput, opts->output,
       "Write the dequantised latent (.npy, float32 L x K x K) or the reconstruction (.png, needs the cloud part)");
   cmd->add_option("--mask-output", opts->mask_output, "Write the mask of received values (.npy, uint8)");
-  cmd->add_flag("--json", opts->json, "Print a JSON summary");
-  cmd->add_option("--cloud", opts->cloud, "Separate cloud part of the model (ids must match)")
-      ->check(CLI::ExistingFile);
+  add_shared_flag(cmd, Flag::kJson, opts->json, "Print a JSON summary");
+  add_shared_option(cmd, Flag::kCloud, opts->cloud)->check(CLI::ExistingFile);
   cmd->add_flag("--classify", opts->classify, "Classify the reconstruction (needs the cloud part); prints the top-k");
-  cmd->add_option("-k,--top-k", opts->top_k, "Classes to print with --classify")
+  add_shared_option(cmd, Flag::kTopK, opts->top_k, "Classes to print with --classify")
       ->capture_default_str()
       ->check(CLI::Range(1, 1000));
-  cmd->callback([opts]() { run_decode(*opts); });
+  cmd->callback([opts]() {
+#ifndef LIMITNET_HAVE_TORCH
+    // This is the light `limitnet`: the cloud decoder runs in limitnet-torch, when built.
+    if (opts->classify || ends_with(opts->output, ".png")) exec_torch_program();
+#endif
+    run_decode(*opts);
+  });
 }
 
 }  // namespace

@@ -20,6 +20,7 @@
 #include <iostream>
 
 #include "cli_common.h"
+#include "cli_flags.h"
 #include "codec/config.h"
 #include "sim/codec_demo.h"
 #ifdef LIMITNET_HAVE_TORCH
@@ -169,9 +170,9 @@ void dispatch_demo(const DemoOptions& o) {
 
 void register_demo(CLI::App& app) {
   auto opts = std::make_shared<DemoOptions>();
-  CLI::App* cmd = app.add_subcommand("demo", "Run the main job on the embedded default (Fashion-MNIST from apt)");
-  cmd->add_option("--data", opts->data, "Dataset (fashion-mnist, or a folder)")->capture_default_str();
-  cmd->add_option("--limit", opts->limit, "Test images of the accuracy-against-bytes curve")
+  CLI::App* cmd = add_command(app, "demo");
+  add_shared_option(cmd, Flag::kData, opts->data, "Dataset (fashion-mnist, or a folder)")->capture_default_str();
+  add_shared_option(cmd, Flag::kLimit, opts->limit, "Test images of the accuracy-against-bytes curve")
       ->capture_default_str()
       ->check(CLI::Range(1, 100000));
   cmd->add_option("--link-limit", opts->link_limit, "Test images sent over the simulated link")
@@ -180,15 +181,15 @@ void register_demo(CLI::App& app) {
   cmd->add_option("--strip", opts->strip, "Test images (rows) in the progressive-reconstruction PNG")
       ->capture_default_str()
       ->check(CLI::Range(1, 64));
-  cmd->add_option("-s,--scenario", opts->scenario,
-                  "Link scenario of the accuracy-against-time part (limitnet simulate --list)")
+  add_shared_option(cmd, Flag::kScenario, opts->scenario,
+                    "Link scenario of the accuracy-against-time part (limitnet simulate --list)")
       ->capture_default_str();
   cmd->add_option("--out", opts->out, "Folder for progressive.png, accuracy-bytes.svg, accuracy-time.svg")
       ->capture_default_str();
-  cmd->add_flag("-q,--quiet", opts->quiet, "No progress bars");
-  cmd->add_option("-p,--payload", opts->payload, "Maximum bytes per packet")->capture_default_str();
-  cmd->add_flag("--json", opts->json, "Print JSON");
-  cmd->add_option("-m,--model", opts->model, "Model bundle (default: the shipped fmnist28 model)");
+  add_shared_flag(cmd, Flag::kQuiet, opts->quiet, "No progress bars");
+  add_shared_option(cmd, Flag::kPayload, opts->payload)->capture_default_str();
+  add_shared_flag(cmd, Flag::kJson, opts->json);
+  add_shared_option(cmd, Flag::kModel, opts->model, "Model bundle (default: the shipped fmnist28 model)");
   cmd->add_flag("--codec-only", opts->codec_only, "Show the codec with an untrained encoder (no classification)");
   cmd->callback([opts]() { dispatch_demo(*opts); });
 }

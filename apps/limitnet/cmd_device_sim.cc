@@ -25,6 +25,7 @@
 #include <thread>
 
 #include "cli_common.h"
+#include "cli_flags.h"
 #include "codec/dec/progressive_decoder.h"
 #include "data/dataset.h"
 #include "link/eu868.h"
@@ -299,16 +300,17 @@ void run_sim(SimOptions o) {
 
 void register_device_sim(CLI::App& app) {
   auto o = std::make_shared<SimOptions>();
-  CLI::App* c =
-      app.add_subcommand("device-sim", "Simulated camera nodes sending over a LoRaWAN link model to MQTT or UDP");
-  c->add_option("-m,--model", o->model, "Model bundle (.lnm)")->required();
-  c->add_option("--dataset", o->dataset, "Images: dataset spec or folder (see limitnet eval)")->capture_default_str();
+  CLI::App* c = add_command(app, "device-sim");
+  add_shared_option(c, Flag::kModel, o->model)->required();
+  add_shared_option(c, Flag::kData, o->dataset, "Images: dataset spec or folder (see limitnet eval)")
+      ->capture_default_str();
+  add_legacy_alias(c, "--dataset", o->dataset, "--data");
   c->add_option("--devices", o->devices, "Number of camera nodes")->capture_default_str();
   c->add_option("--images", o->images, "Images per node")->capture_default_str();
-  c->add_option("--payload", o->payload, "Packet size in bytes (LoRaWAN FRMPayload)")->capture_default_str();
+  add_shared_option(c, Flag::kPayload, o->payload, "Packet size in bytes (LoRaWAN FRMPayload)")->capture_default_str();
   c->add_option("--data-rate", o->data_rate, "EU868 data rate DR0..DR5")->capture_default_str();
-  c->add_option("--duty-cycle", o->duty_cycle, "Duty cycle (fraction)")->capture_default_str();
-  c->add_option("--loss", o->loss, "Packet loss rate")->capture_default_str();
+  add_shared_option(c, Flag::kDutyCycle, o->duty_cycle)->capture_default_str();
+  add_shared_option(c, Flag::kLoss, o->loss)->capture_default_str();
   c->add_option("--burst", o->burst, "Mean loss burst length in packets (Gilbert model; 0 = independent losses)");
   c->add_option("--uplinks", o->uplinks,
                 "confirmed (ACKs; lost packets resent, most important first) or unconfirmed (blind passes)")
@@ -322,18 +324,11 @@ void register_device_sim(CLI::App& app) {
       ->capture_default_str();
   c->add_option("--time-scale", o->time_scale, "Simulated seconds per wall second (0 = as fast as possible)")
       ->capture_default_str();
-  c->add_option("--seed", o->seed, "Loss seed")->capture_default_str();
+  add_shared_option(c, Flag::kSeed, o->seed, "Loss seed")->capture_default_str();
   c->add_option("--fcnt-start", o->fcnt_start, "First frame counter of every node")->capture_default_str();
   c->add_option("--first-image-id", o->first_image_id, "Image id of each node's first image")->capture_default_str();
   c->add_option("--log", o->log_path, "Write every attempt (JSON lines, with packet bytes and fate)");
-  c->add_option("--mqtt-host", o->mqtt.host, "Publish to this MQTT broker")->each([o](const std::string&) {
-    o->mqtt_on = true;
-  });
-  c->add_option("--mqtt-port", o->mqtt.port, "MQTT port")->capture_default_str();
-  c->add_option("--mqtt-user", o->mqtt.username, "MQTT user name");
-  c->add_option("--mqtt-password", o->mqtt.password, "MQTT password (better: env LIMITNET_MQTT_PASSWORD)");
-  c->add_flag("--mqtt-tls", o->mqtt.tls, "Connect with TLS");
-  c->add_option("--mqtt-ca", o->mqtt.ca_file, "CA certificate file for TLS");
+  add_mqtt_broker_flags(c, o->mqtt, o->mqtt_on);
   c->add_option("--format", o->format, "Uplink format: chirpstack (v4) or tts (v3)")->capture_default_str();
   c->add_option("--app", o->app, "Application id in the topics")->capture_default_str();
   c->add_option("--udp", o->udp, "Send authenticated UDP datagrams to HOST:PORT instead");

@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "cli_common.h"
+#include "cli_flags.h"
 #include "codec/host/model_file.h"
 #include "model/pipeline.h"
 
@@ -41,18 +42,17 @@ void run_encode(const EncodeOptions& o) {
 namespace {
 void register_encode(CLI::App& app) {
   auto opts = std::make_shared<EncodeOptions>();
-  CLI::App* cmd = app.add_subcommand("encode", "Encode an image into LimitNet packets (.lnp)");
+  CLI::App* cmd = add_command(app, "encode");
   cmd->add_option("image", opts->image, "Input image (JPEG or PNG; converted to the model's input size)")
       ->required()
       ->check(CLI::ExistingFile);
-  cmd->add_option("-m,--model", opts->model, "Model bundle (.lnm)")->required()->check(CLI::ExistingFile);
-  cmd->add_option("-o,--output", opts->output, "Output packet file (.lnp)")->required();
-  cmd->add_option("-p,--payload", opts->payload, "Maximum bytes per packet (51 = LoRaWAN EU868 DR0)")
-      ->capture_default_str();
+  add_shared_option(cmd, Flag::kModel, opts->model)->required()->check(CLI::ExistingFile);
+  add_shared_option(cmd, Flag::kOutput, opts->output, "Output packet file (.lnp)")->required();
+  add_shared_option(cmd, Flag::kPayload, opts->payload)->capture_default_str();
   cmd->add_option("--image-id", opts->image_id, "Image id carried by the packets (0-255)")
       ->check(CLI::Range(0, 255))
       ->capture_default_str();
-  cmd->add_flag("--json", opts->json, "Print a JSON summary");
+  add_shared_flag(cmd, Flag::kJson, opts->json, "Print a JSON summary");
   cmd->callback([opts]() { run_encode(*opts); });
 }
 

@@ -14,6 +14,7 @@
 #include <memory>
 
 #include "cli_common.h"
+#include "cli_flags.h"
 #ifdef LIMITNET_HAVE_TORCH
 #include "eval/evaluation.h"
 #include "util/omp_env.h"
@@ -144,17 +145,20 @@ void run_eval(EvalOptions& o) {
 void register_eval(CLI::App& app) {
 #ifdef LIMITNET_HAVE_TORCH
   auto o = std::make_shared<EvalOptions>();
-  CLI::App* cmd = app.add_subcommand("eval", "Top-1/top-5 against bytes on air on a test split (every byte counted)");
-  cmd->add_option("-m,--model", o->plan.model, "Model bundle (.lnm) with device and cloud parts, or the device part")
+  CLI::App* cmd = add_command(app, "eval");
+  add_shared_option(cmd, Flag::kModel, o->plan.model,
+                    "Model bundle (.lnm) with device and cloud parts, or the device part")
       ->required()
       ->check(CLI::ExistingFile);
-  cmd->add_option("--cloud", o->plan.cloud, "Separate cloud part (its model id must match)")->check(CLI::ExistingFile);
-  cmd->add_option("--data", o->plan.data, "Dataset spec: fashion-mnist, cifar10, or a folder (its test split)")
+  add_shared_option(cmd, Flag::kCloud, o->plan.cloud)->check(CLI::ExistingFile);
+  add_shared_option(cmd, Flag::kData, o->plan.data,
+                    "Dataset spec: fashion-mnist, cifar10, or a folder (its test split)")
       ->required();
-  cmd->add_option("--limit", o->plan.limit, "Test images (0 = all)")->capture_default_str();
-  cmd->add_option("-p,--payload", o->plan.payload, "Maximum bytes per packet")->capture_default_str();
+  add_shared_option(cmd, Flag::kLimit, o->plan.limit, "Test images (0 = all)")->capture_default_str();
+  add_shared_option(cmd, Flag::kPayload, o->plan.payload)->capture_default_str();
   cmd->add_option("--json", o->json, "Write the result as JSON (clean_top1, curve[{bytes, top1, top5}], methods, bd)");
-  cmd->add_option("--plot", o->plot, "Write an SVG plot (with --baselines: top-1 of every method in one chart)");
+  add_shared_option(cmd, Flag::kPlot, o->plot,
+                    "Write an SVG plot (with --baselines: top-1 of every method in one chart)");
   cmd->add_option("--plot-x", o->plot_x, "x axis of the comparison plot: auto (log when bytes span > 4x), log, linear")
       ->capture_default_str()
       ->check(CLI::IsMember({"auto", "log", "linear"}));
@@ -175,15 +179,15 @@ void register_eval(CLI::App& app) {
   cmd->add_option("--progjpeg-quality", o->plan.progjpeg_qualities,
                   "Quality of progressive JPEG (a list gives one curve per quality, named progjpeg-qQ)")
       ->capture_default_str();
-  cmd->add_option("--seed", o->plan.seed, "Seed of the starfish packet order")->capture_default_str();
-  cmd->add_option("--threads", o->plan.threads, "CPU threads")->capture_default_str()->check(CLI::Range(1, 64));
-  cmd->add_option("--batch", o->plan.batch, "Images or latents per classifier call")
+  add_shared_option(cmd, Flag::kSeed, o->plan.seed, "Seed of the starfish packet order")->capture_default_str();
+  add_shared_option(cmd, Flag::kThreads, o->plan.threads)->capture_default_str()->check(CLI::Range(1, 64));
+  add_shared_option(cmd, Flag::kBatch, o->plan.batch, "Images or latents per classifier call")
       ->capture_default_str()
       ->check(CLI::Range(1, 4096));
-  cmd->add_flag("-q,--quiet", o->quiet, "No progress bar");
+  add_shared_flag(cmd, Flag::kQuiet, o->quiet);
   cmd->callback([o]() { run_eval(*o); });
 #else
-  CLI::App* cmd = app.add_subcommand("eval", "Accuracy against bytes on air (needs libtorch)");
+  CLI::App* cmd = add_command(app, "eval");
   cmd->allow_extras();
   cmd->callback([]() { throw CliError("this build has no libtorch; install libtorch-dev and rebuild"); });
 #endif

@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "cli_common.h"
+#include "cli_flags.h"
 #include "codec/host/bundle_file.h"
 #include "codec/host/container.h"
 #include "codec/packet_format.h"
@@ -119,9 +120,9 @@ void inspect_bundle(const std::string& path, bool json) {
 namespace {
 void register_inspect(CLI::App& app) {
   auto opts = std::make_shared<InspectOptions>();
-  CLI::App* cmd = app.add_subcommand("inspect", "Show what is inside a packet file (.lnp) or a model bundle (.lnm)");
+  CLI::App* cmd = add_command(app, "inspect");
   cmd->add_option("input", opts->input, "A .lnp or .lnm file")->required()->check(CLI::ExistingFile);
-  cmd->add_flag("--json", opts->json, "Print JSON");
+  add_shared_flag(cmd, Flag::kJson, opts->json);
   cmd->callback([opts]() {
     char magic[4] = {};
     std::ifstream f(opts->input, std::ios::binary);

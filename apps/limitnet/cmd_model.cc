@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "cli_common.h"
+#include "cli_flags.h"
 #include "codec/bundle/bundle.h"
 #include "codec/host/bundle_writer.h"
 #include "codec/presets.h"
@@ -226,26 +227,26 @@ void run_presets(bool json) {
 
 namespace {
 void register_model(CLI::App& app) {
-  CLI::App* cmd = app.add_subcommand("model", "Create and describe model bundles");
+  CLI::App* cmd = add_command(app, "model");
   cmd->require_subcommand(1);
 
   auto init = std::make_shared<InitOptions>();
   CLI::App* c =
       cmd->add_subcommand("init", "Write an untrained (random-weight) model bundle, calibrated for the codec");
-  c->add_option("--preset", init->preset, "Architecture preset")->capture_default_str();
-  c->add_option("-o,--output", init->output, "Output bundle (.lnm)")->required();
-  c->add_option("--seed", init->seed, "Random seed of the weights")->capture_default_str();
-  c->add_option("--coder", init->coder, "Entropy coder: huffman or rans")->capture_default_str();
-  c->add_option("--latent-bits", init->latent_bits, "Bits per latent value (2-8)")->capture_default_str();
-  c->add_option("--saliency-grid", init->saliency_grid, "Saliency grid side (default: the preset's)");
-  c->add_option("--saliency-bits", init->saliency_bits, "Bits per saliency cell (default: the preset's)");
-  c->add_option("--gradual", init->gradual, "Gradual Scoring factor G")->capture_default_str();
+  add_shared_option(c, Flag::kPreset, init->preset)->capture_default_str();
+  add_shared_option(c, Flag::kOutput, init->output, "Output bundle (.lnm)")->required();
+  add_shared_option(c, Flag::kSeed, init->seed, "Random seed of the weights")->capture_default_str();
+  add_shared_option(c, Flag::kCoder, init->coder)->capture_default_str();
+  add_shared_option(c, Flag::kLatentBits, init->latent_bits)->capture_default_str();
+  add_shared_option(c, Flag::kSaliencyGrid, init->saliency_grid);
+  add_shared_option(c, Flag::kSaliencyBits, init->saliency_bits);
+  add_shared_option(c, Flag::kGradual, init->gradual)->capture_default_str();
   c->add_option("--calibrate", init->calibrate,
                 "Dataset for calibration (e.g. fashion-mnist, a folder); default: synthetic frames");
   c->add_option("--calibrate-limit", init->calibrate_limit, "Frames used for calibration")
       ->capture_default_str()
       ->check(CLI::Range(1, 100000));
-  c->add_flag("--json", init->json, "Print a JSON summary");
+  add_shared_flag(c, Flag::kJson, init->json, "Print a JSON summary");
   c->callback([init]() { run_init(*init); });
 
   auto q = std::make_shared<QuantizeOptions>();
@@ -254,26 +255,26 @@ void register_model(CLI::App& app) {
   qc->add_option("model", q->input, "Trained model bundle (.lnm) with float device weights")
       ->required()
       ->check(CLI::ExistingFile);
-  qc->add_option("--data", q->data,
-                 "Dataset whose training split calibrates the int8 ranges (e.g. fashion-mnist, a folder)")
+  add_shared_option(qc, Flag::kData, q->data,
+                    "Dataset whose training split calibrates the int8 ranges (e.g. fashion-mnist, a folder)")
       ->required();
   qc->add_option("--frames", q->frames, "Training frames used")->capture_default_str()->check(CLI::Range(1, 100000));
-  qc->add_option("-o,--output", q->output, "Output bundle (may be the input; written atomically)")->required();
-  qc->add_flag("--json", q->json, "Print a JSON summary");
+  add_shared_option(qc, Flag::kOutput, q->output, "Output bundle (may be the input; written atomically)")->required();
+  add_shared_flag(qc, Flag::kJson, q->json, "Print a JSON summary");
   qc->callback([q]() { run_quantize(*q); });
 
   auto sc = std::make_shared<SetCoderOptions>();
   CLI::App* scc =
       cmd->add_subcommand("set-coder", "Write a copy of a bundle that uses the other entropy coder (new model id)");
   scc->add_option("model", sc->input, "Model bundle (.lnm)")->required()->check(CLI::ExistingFile);
-  scc->add_option("--coder", sc->coder, "Entropy coder: huffman or rans")->required();
-  scc->add_option("-o,--output", sc->output, "Output bundle (may be the input; written atomically)")->required();
-  scc->add_flag("--json", sc->json, "Print a JSON summary");
+  add_shared_option(scc, Flag::kCoder, sc->coder)->required();
+  add_shared_option(scc, Flag::kOutput, sc->output, "Output bundle (may be the input; written atomically)")->required();
+  add_shared_flag(scc, Flag::kJson, sc->json, "Print a JSON summary");
   scc->callback([sc]() { run_set_coder(*sc); });
 
   auto json = std::make_shared<bool>(false);
   CLI::App* p = cmd->add_subcommand("presets", "List architecture presets with parameters and MACs per image");
-  p->add_flag("--json", *json, "Print JSON");
+  add_shared_flag(p, Flag::kJson, *json);
   p->callback([json]() { run_presets(*json); });
 }
 

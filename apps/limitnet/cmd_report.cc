@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "cli_common.h"
+#include "cli_flags.h"
 #include "report/report.h"
 
 namespace limitnet::cli {
@@ -111,8 +112,7 @@ void run_report(const ReportOptions& o) {
 
 void register_report(CLI::App& app) {
   auto o = std::make_shared<ReportOptions>();
-  CLI::App* cmd = app.add_subcommand(
-      "report", "One HTML page with the paper's figures and tables from eval/simulate JSON results (docs/REPORT.md)");
+  CLI::App* cmd = add_command(app, "report");
   cmd->add_option("--eval", o->eval,
                   "`limitnet eval --json` result: Fig. 8, Fig. 10 a (methods.fixedrate), Table 4 (bd)");
   cmd->add_option("--fixedrate-eval", o->fixedrate_eval,
@@ -128,9 +128,10 @@ void register_report(CLI::App& app) {
   cmd->add_option("--table6", o->table6, "`limitnet simulate --table6 -o` result: Table 6");
   cmd->add_option("--commands", o->commands, "Text file with the commands that produced the inputs (shown verbatim)");
   cmd->add_option("--title", o->title, "Page title")->capture_default_str();
-  cmd->add_option("-o,--output", o->output, "HTML file to write; each figure goes next to it as <name>-<figure>.svg")
+  add_shared_option(cmd, Flag::kOutput, o->output,
+                    "HTML file to write; each figure goes next to it as <name>-<figure>.svg")
       ->required();
-  cmd->add_flag("--json", o->json, "Print a JSON summary of what was included and what was not measured");
+  add_shared_flag(cmd, Flag::kJson, o->json, "Print a JSON summary of what was included and what was not measured");
   cmd->callback([o]() { run_report(*o); });
 }
 

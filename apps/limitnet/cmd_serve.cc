@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cli_common.h"
+#include "cli_flags.h"
 #include "server/http_api.h"
 #include "server/mqtt_link.h"
 #include "server/service.h"
@@ -127,9 +128,8 @@ void run_serve(ServeOptions o) {
 
 void register_serve(CLI::App& app) {
   auto o = std::make_shared<ServeOptions>();
-  CLI::App* c =
-      app.add_subcommand("serve", "Receiver service: MQTT/UDP ingest, persistent sessions, inference, HTTP API");
-  c->add_option("-m,--model", o->service.models, "Model bundle(s) (.lnm); packets of other models are dropped")
+  CLI::App* c = add_command(app, "serve");
+  add_shared_option(c, Flag::kModel, o->service.models, "Model bundle(s) (.lnm); packets of other models are dropped")
       ->required();
   c->add_option("--db", o->service.store.path, "SQLite database of accepted packets")->capture_default_str();
   c->add_option("--journal", o->journal, "SQLite journal: wal or delete")->capture_default_str();
@@ -146,20 +146,14 @@ void register_serve(CLI::App& app) {
   c->add_option("--max-result-delay-ms", o->service.max_result_delay_ms,
                 "...but at the latest this long after a packet")
       ->capture_default_str();
-  c->add_option("--top-k", o->service.top_k, "Classes reported per image")->capture_default_str();
-  c->add_option("--threads", o->service.inference_threads, "Threads of the cloud model")->capture_default_str();
+  add_shared_option(c, Flag::kTopK, o->service.top_k)->capture_default_str();
+  add_shared_option(c, Flag::kThreads, o->service.inference_threads, "Threads of the cloud model")
+      ->capture_default_str();
   c->add_option("--reset-fcnt", o->service.reset_fcnt,
                 "Forget this device's frame counter at start (repeatable; after a rejoin, docs/SERVER.md)");
 
-  c->add_option("--mqtt-host", o->mqtt.host, "MQTT broker host (enables MQTT ingest)")->each([o](const std::string&) {
-    o->mqtt_on = true;
-  });
-  c->add_option("--mqtt-port", o->mqtt.port, "MQTT broker port")->capture_default_str();
-  c->add_option("--mqtt-user", o->mqtt.username, "MQTT user name");
-  c->add_option("--mqtt-password", o->mqtt.password, "MQTT password (better: env LIMITNET_MQTT_PASSWORD)");
+  add_mqtt_broker_flags(c, o->mqtt, o->mqtt_on);
   c->add_option("--mqtt-client-id", o->mqtt.client_id, "MQTT client id (persistent session)")->capture_default_str();
-  c->add_flag("--mqtt-tls", o->mqtt.tls, "Connect with TLS");
-  c->add_option("--mqtt-ca", o->mqtt.ca_file, "CA certificate file for TLS");
   c->add_option("--mqtt-capath", o->mqtt.ca_path, "CA certificate directory for TLS");
   c->add_option("--mqtt-cert", o->mqtt.cert_file, "Client certificate (TLS client auth)");
   c->add_option("--mqtt-key", o->mqtt.key_file, "Client private key (TLS client auth)");

@@ -15,6 +15,7 @@
 #include <sstream>
 
 #include "cli_common.h"
+#include "cli_flags.h"
 #include "sim/experiment.h"
 #include "sim/simulation_record.h"
 #ifdef LIMITNET_HAVE_TORCH
@@ -192,16 +193,15 @@ void run_simulate(SimulateOptions& o) {
 
 void register_simulate(CLI::App& app) {
   auto o = std::make_shared<SimulateOptions>();
-  CLI::App* cmd =
-      app.add_subcommand("simulate", "Simulate sending images over an LPWAN link: results against time per method");
-  cmd->add_option("-s,--scenario", o->plan.scenario, "Link scenario (--list shows them)")->capture_default_str();
+  CLI::App* cmd = add_command(app, "simulate");
+  add_shared_option(cmd, Flag::kScenario, o->plan.scenario, "Link scenario (--list shows them)")->capture_default_str();
   cmd->add_flag("--list", o->list, "List the scenarios with their parameters");
   cmd->add_flag("--table6", o->plan.table6, "Run table6-10, -40 and -70 and print them as the paper's Table 6");
-  cmd->add_option("-m,--model", o->plan.model,
-                  "Model bundle (.lnm); with a cloud part, accuracy is reported. Default: an untrained model of the "
-                  "preset matching --data (no accuracy)")
+  add_shared_option(cmd, Flag::kModel, o->plan.model,
+                    "Model bundle (.lnm); with a cloud part, accuracy is reported. Default: an untrained model of the "
+                    "preset matching --data (no accuracy)")
       ->check(CLI::ExistingFile);
-  cmd->add_option("--cloud", o->plan.cloud, "Separate cloud part of -m (its model id must match)")
+  add_shared_option(cmd, Flag::kCloud, o->plan.cloud, "Separate cloud part of -m (its model id must match)")
       ->check(CLI::ExistingFile);
   cmd->add_option("--baseline-judge", o->plan.baseline_judge,
                   "Bundle whose classifier judges the codecs' pictures (default: the model's own), e.g. the "
@@ -211,26 +211,30 @@ void register_simulate(CLI::App& app) {
                   "Bundle of a model trained with random dropout and no saliency: adds method 'starfish' (its packets "
                   "in random order, never resent; classified by its own cloud part)")
       ->check(CLI::ExistingFile);
-  cmd->add_option("--plot", o->plot, "Write an SVG of top-1 against time, one line per method (needs accuracy)");
-  cmd->add_option("--threads", o->plan.threads, "CPU threads of the cloud classifier")
+  add_shared_option(cmd, Flag::kPlot, o->plot,
+                    "Write an SVG of top-1 against time, one line per method (needs accuracy)");
+  add_shared_option(cmd, Flag::kThreads, o->plan.threads, "CPU threads of the cloud classifier")
       ->capture_default_str()
       ->check(CLI::Range(1, 64));
-  cmd->add_flag("-q,--quiet", o->quiet, "No progress bar");
-  cmd->add_option("--data", o->plan.data, "Dataset (fashion-mnist, cifar10, a folder)")->capture_default_str();
-  cmd->add_option("--limit", o->plan.limit, "Test images to use")->capture_default_str()->check(CLI::Range(1, 1000000));
+  add_shared_flag(cmd, Flag::kQuiet, o->quiet);
+  add_shared_option(cmd, Flag::kData, o->plan.data, "Dataset (fashion-mnist, cifar10, a folder)")
+      ->capture_default_str();
+  add_shared_option(cmd, Flag::kLimit, o->plan.limit, "Test images to use")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000000));
   cmd->add_option("--methods", o->methods, "Comma-separated methods")->capture_default_str();
   cmd->add_option("--quality", o->plan.quality, "JPEG/WebP quality 1..100")->capture_default_str();
-  cmd->add_option("--seed", o->plan.seed, "Seed of the link simulation")->capture_default_str();
-  CLI::Option* loss = cmd->add_option("--loss", o->loss, "Override: packet loss probability 0..1");
-  CLI::Option* duty = cmd->add_option("--duty-cycle", o->duty_cycle, "Override: duty cycle fraction (0, 1]");
-  CLI::Option* payload = cmd->add_option("--payload", o->payload, "Override: bytes per packet");
+  add_shared_option(cmd, Flag::kSeed, o->plan.seed, "Seed of the link simulation")->capture_default_str();
+  CLI::Option* loss = add_shared_option(cmd, Flag::kLoss, o->loss, "Override: packet loss probability 0..1");
+  CLI::Option* duty = add_shared_option(cmd, Flag::kDutyCycle, o->duty_cycle, "Override: duty cycle fraction (0, 1]");
+  CLI::Option* payload = add_shared_option(cmd, Flag::kPayload, o->payload, "Override: bytes per packet");
   CLI::Option* deadline =
       cmd->add_option("--deadline-ms", o->deadline_ms, "Override: deadline per image, ms (the time grid scales)");
   cmd->add_option("--cameras", o->plan.cameras, "Cameras sharing one link (groups of images)")->capture_default_str();
   cmd->add_option("--schedule", o->plan.schedule, "Shared-link scheduling: importance or fifo")->capture_default_str();
   cmd->add_flag("--resize", o->plan.resize, "Convert a dataset whose images do not match the model's input");
-  cmd->add_option("-o,--output", o->output, "Write the results as JSON to this file");
-  cmd->add_flag("--json", o->json, "Print JSON instead of tables");
+  add_shared_option(cmd, Flag::kOutput, o->output, "Write the results as JSON to this file");
+  add_shared_flag(cmd, Flag::kJson, o->json, "Print JSON instead of tables");
   cmd->callback([o, loss, duty, payload, deadline]() {
     sim::ScenarioOverrides& ov = o->plan.overrides;
     if (loss->count() > 0) ov.loss = o->loss;

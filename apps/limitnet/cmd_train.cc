@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "cli_common.h"
+#include "cli_flags.h"
 #ifdef LIMITNET_HAVE_TORCH
 #include "util/omp_env.h"
 #include "train/train.h"
@@ -14,15 +15,15 @@ void register_train(CLI::App& app) {
 #ifdef LIMITNET_HAVE_TORCH
   auto o = std::make_shared<train::TrainOptions>();
   auto table = std::make_shared<bool>(false);
-  CLI::App* cmd = app.add_subcommand("train", "Train a model (classifier, phase 1, phase 2) and export its bundle");
-  cmd->add_option("--preset", o->preset, "Architecture preset: paper224, cifar32, fmnist28")->capture_default_str();
-  cmd->add_option("--data", o->data, "Dataset spec: fashion-mnist, mnist, cifar10, or a folder")->capture_default_str();
+  CLI::App* cmd = add_command(app, "train");
+  add_shared_option(cmd, Flag::kPreset, o->preset)->capture_default_str();
+  add_shared_option(cmd, Flag::kData, o->data)->capture_default_str();
   cmd->add_option("--run", o->run_dir, "Run directory: checkpoints, state.json, log.jsonl");
-  cmd->add_option("-o,--output", o->output, "Model bundle to write (default <run>/model.lnm)");
-  cmd->add_option("--seed", o->seed, "Seed of every random choice")->capture_default_str();
-  cmd->add_option("--threads", o->threads, "CPU threads")->capture_default_str()->check(CLI::Range(1, 64));
-  cmd->add_option("--batch", o->batch, "Batch size")->capture_default_str()->check(CLI::Range(1, 4096));
-  cmd->add_option("--limit", o->train_limit, "Training images to use (0 = all)")->capture_default_str();
+  add_shared_option(cmd, Flag::kOutput, o->output, "Model bundle to write (default <run>/model.lnm)");
+  add_shared_option(cmd, Flag::kSeed, o->seed, "Seed of every random choice")->capture_default_str();
+  add_shared_option(cmd, Flag::kThreads, o->threads)->capture_default_str()->check(CLI::Range(1, 64));
+  add_shared_option(cmd, Flag::kBatch, o->batch, "Batch size")->capture_default_str()->check(CLI::Range(1, 4096));
+  add_shared_option(cmd, Flag::kLimit, o->train_limit, "Training images to use (0 = all)")->capture_default_str();
   cmd->add_option("--val-limit", o->val_limit, "Test images for per-epoch validation (0 = all)")->capture_default_str();
   cmd->add_option("--cls-epochs", o->cls_epochs, "Classifier epochs")->capture_default_str();
   cmd->add_option("--cls-lr", o->cls_lr, "Classifier peak learning rate (SGD, one-cycle)")->capture_default_str();
@@ -74,10 +75,10 @@ void register_train(CLI::App& app) {
                   "Training-time dropping: gradual (LimitNet), random (Starfish-like baseline), none (fixed-rate AE)")
       ->capture_default_str()
       ->check(CLI::IsMember({"gradual", "random", "none"}));
-  cmd->add_option("-G,--gradual", o->gradual, "Gradual Scoring factor G (default: the preset's)");
-  cmd->add_option("--latent-bits", o->latent_bits, "Bits per latent value (default: the preset's)");
-  cmd->add_option("--saliency-grid", o->saliency_grid, "Saliency grid side (default: the preset's)");
-  cmd->add_option("--saliency-bits", o->saliency_bits, "Bits per saliency cell (default: the preset's)");
+  add_shared_option(cmd, Flag::kGradual, o->gradual, "Gradual Scoring factor G (default: the preset's)");
+  add_shared_option(cmd, Flag::kLatentBits, o->latent_bits, "Bits per latent value (default: the preset's)");
+  add_shared_option(cmd, Flag::kSaliencyGrid, o->saliency_grid);
+  add_shared_option(cmd, Flag::kSaliencyBits, o->saliency_bits);
   cmd->add_option("--calibration-images", o->calibration_images, "Training images for calibration")
       ->capture_default_str();
   cmd->add_flag("--resume", o->resume, "Continue the run in --run after its last finished epoch");
@@ -92,7 +93,7 @@ void register_train(CLI::App& app) {
     train::run_training(*o);
   });
 #else
-  CLI::App* cmd = app.add_subcommand("train", "Train a model (needs libtorch)");
+  CLI::App* cmd = add_command(app, "train");
   cmd->allow_extras();
   cmd->callback([]() { throw CliError("this build has no libtorch; install libtorch-dev and rebuild"); });
 #endif

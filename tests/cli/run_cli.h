@@ -21,8 +21,9 @@ struct CmdResult {
   std::string out;  // stdout, plus stderr when merged
 };
 
-inline CmdResult run(const std::string& args, bool merge_stderr = true) {
-  const std::string cmd = std::string(LIMITNET_CLI) + " " + args + (merge_stderr ? " 2>&1" : " 2>/dev/null");
+// `program args` through the shell.
+inline CmdResult run_program(const std::string& program, const std::string& args, bool merge_stderr = true) {
+  const std::string cmd = program + " " + args + (merge_stderr ? " 2>&1" : " 2>/dev/null");
   FILE* p = popen(cmd.c_str(), "r");
   if (!p) return {-1, "popen failed: " + cmd};
   std::string out;
@@ -31,6 +32,10 @@ inline CmdResult run(const std::string& args, bool merge_stderr = true) {
   while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
   const int status = pclose(p);
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+inline CmdResult run(const std::string& args, bool merge_stderr = true) {
+  return run_program(LIMITNET_CLI, args, merge_stderr);
 }
 
 // Stdout parsed as JSON; the command must succeed.
