@@ -21,6 +21,9 @@ void register_train(CLI::App& app) {
   cmd->add_option("-o,--output", o->output, "Model bundle to write (default <run>/model.lnm)");
   cmd->add_option("--seed", o->seed, "Seed of every random choice")->capture_default_str();
   cmd->add_option("--threads", o->threads, "CPU threads")->capture_default_str()->check(CLI::Range(1, 64));
+  cmd->add_option("--device", o->device, "Where the networks run: auto (a GPU if any), cpu, cuda, cuda:N")
+      ->capture_default_str();
+  cmd->add_flag("--amp", o->amp, "Mixed precision (bfloat16 autocast) on CUDA; see docs/TRAINING.md");
   cmd->add_option("--batch", o->batch, "Batch size")->capture_default_str()->check(CLI::Range(1, 4096));
   cmd->add_option("--limit", o->train_limit, "Training images to use (0 = all)")->capture_default_str();
   cmd->add_option("--val-limit", o->val_limit, "Test images for per-epoch validation (0 = all)")->capture_default_str();
