@@ -52,6 +52,7 @@ const std::vector<SharedFlag>& shared_flags() {
       {Flag::kJson, "--json", "Print JSON"},
       {Flag::kQuiet, "-q,--quiet", "No progress bar"},
       {Flag::kThreads, "--threads", "CPU threads"},
+      {Flag::kDevice, "--device", "Where the networks run: auto (a GPU if any), cpu, cuda, cuda:N"},
       {Flag::kBatch, "--batch", "Images per network call"},
       {Flag::kSeed, "--seed", "Random seed"},
       {Flag::kTopK, "-k,--top-k", "Classes reported per image"},

@@ -39,6 +39,7 @@ enum class Flag {
   kJson,
   kQuiet,
   kThreads,
+  kDevice,
   kBatch,
   kSeed,
   kTopK,

@@ -22,6 +22,8 @@ void register_train(CLI::App& app) {
   add_shared_option(cmd, Flag::kOutput, o->output, "Model bundle to write (default <run>/model.lnm)");
   add_shared_option(cmd, Flag::kSeed, o->seed, "Seed of every random choice")->capture_default_str();
   add_shared_option(cmd, Flag::kThreads, o->threads)->capture_default_str()->check(CLI::Range(1, 64));
+  add_shared_option(cmd, Flag::kDevice, o->device)->capture_default_str();
+  cmd->add_flag("--amp", o->amp, "Mixed precision (bfloat16 autocast) on CUDA; see docs/TRAINING.md");
   add_shared_option(cmd, Flag::kBatch, o->batch, "Batch size")->capture_default_str()->check(CLI::Range(1, 4096));
   add_shared_option(cmd, Flag::kLimit, o->train_limit, "Training images to use (0 = all)")->capture_default_str();
   cmd->add_option("--val-limit", o->val_limit, "Test images for per-epoch validation (0 = all)")->capture_default_str();

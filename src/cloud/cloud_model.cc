@@ -8,6 +8,7 @@
 
 #include "codec/host/model_file.h"
 #include "codec/presets.h"
+#include "nets/device.h"
 #include "nets/nets.h"
 
 namespace limitnet {
@@ -36,10 +37,17 @@ struct CloudModel::Impl {
   train::Decoder decoder{nullptr};
   train::Classifier classifier;
   torch::Tensor mean, std;
+  torch::Device on{torch::kCPU};  // where decoder and classifier run
+  // Host floats / bytes (borrowed) -> a tensor of `shape` on the model's device.
+  torch::Tensor input(const void* host, torch::IntArrayRef shape, torch::ScalarType type) const {
+    return train::to_device(torch::from_blob(const_cast<void*>(host), shape, type), on);
+  }
 };
 
-CloudModel::CloudModel(const std::string& model, const std::string& cloud_path, int threads) : impl_(new Impl) {
+CloudModel::CloudModel(const std::string& model, const std::string& cloud_path, int threads, const std::string& device)
+    : impl_(new Impl) {
   Impl& m = *impl_;
+  m.on = train::parse_device(device);
   torch::set_num_threads(std::max(1, threads));
   m.device = load_bundle(model);
   if (!(m.device.view.parts() & kBundlePartDevice)) throw std::runtime_error(model + ": has no device part");
@@ -108,8 +116,10 @@ CloudModel::CloudModel(const std::string& model, const std::string& cloud_path, 
     throw std::runtime_error(cloud_name + ": unknown classifier kind '" + kind + "'");
   }
   m.classifier.train(false);
-  m.mean = train::preset_mean(*m.preset);
-  m.std = train::preset_std(*m.preset);
+  m.decoder->to(m.on);
+  m.classifier.to(m.on);
+  m.mean = train::preset_mean(*m.preset).to(m.on);
+  m.std = train::preset_std(*m.preset).to(m.on);
 }
 
 CloudModel::~CloudModel() = default;
@@ -120,6 +130,7 @@ int CloudModel::input_size() const { return impl_->preset->input_size; }
 int CloudModel::input_channels() const { return impl_->preset->input_channels; }
 int CloudModel::latent_elements() const { return static_cast<int>(impl_->codec.latent_elements()); }
 int CloudModel::num_classes() const { return impl_->classes; }
+std::string CloudModel::device() const { return impl_->on.str(); }
 const std::vector<std::string>& CloudModel::class_names() const { return impl_->names; }
 const BundleView& CloudModel::device_bundle() const { return impl_->device.view; }
 const LoadedBundle& CloudModel::device_file() const { return impl_->device; }
@@ -128,10 +139,10 @@ std::vector<float> CloudModel::classify(const float* latents, int n) const {
   torch::NoGradGuard ng;
   const Impl& m = *impl_;
   const CodecConfig& c = m.codec;
-  torch::Tensor z = torch::from_blob(const_cast<float*>(latents), {n, c.latent_channels, c.latent_side, c.latent_side},
-                                     torch::kFloat32);
+  torch::Tensor z = m.input(latents, {n, c.latent_channels, c.latent_side, c.latent_side}, torch::kFloat32);
   torch::Tensor rec = const_cast<Impl&>(m).decoder->forward(z);
-  torch::Tensor p = torch::softmax(const_cast<Impl&>(m).classifier.forward((rec - m.mean) / m.std), 1).contiguous();
+  torch::Tensor p =
+      torch::softmax(const_cast<Impl&>(m).classifier.forward((rec - m.mean) / m.std), 1).to(torch::kCPU).contiguous();
   return std::vector<float>(p.data_ptr<float>(), p.data_ptr<float>() + p.numel());
 }
 
@@ -139,11 +150,9 @@ std::vector<float> CloudModel::classify_images(const uint8_t* images, int n) con
   torch::NoGradGuard ng;
   const Impl& m = *impl_;
   const int s = m.preset->input_size, ch = m.preset->input_channels;
-  torch::Tensor x = torch::from_blob(const_cast<uint8_t*>(images), {n, s, s, ch}, torch::kUInt8)
-                        .permute({0, 3, 1, 2})
-                        .to(torch::kFloat32)
-                        .div(255.0f);
-  torch::Tensor p = torch::softmax(const_cast<Impl&>(m).classifier.forward((x - m.mean) / m.std), 1).contiguous();
+  torch::Tensor x = m.input(images, {n, s, s, ch}, torch::kUInt8).permute({0, 3, 1, 2}).to(torch::kFloat32).div(255.0f);
+  torch::Tensor p =
+      torch::softmax(const_cast<Impl&>(m).classifier.forward((x - m.mean) / m.std), 1).to(torch::kCPU).contiguous();
   return std::vector<float>(p.data_ptr<float>(), p.data_ptr<float>() + p.numel());
 }
 
@@ -151,12 +160,12 @@ std::vector<uint8_t> CloudModel::reconstruct(const float* latent) const {
   torch::NoGradGuard ng;
   const Impl& m = *impl_;
   const CodecConfig& c = m.codec;
-  torch::Tensor z = torch::from_blob(const_cast<float*>(latent), {1, c.latent_channels, c.latent_side, c.latent_side},
-                                     torch::kFloat32);
+  torch::Tensor z = m.input(latent, {1, c.latent_channels, c.latent_side, c.latent_side}, torch::kFloat32);
   torch::Tensor img = (const_cast<Impl&>(m).decoder->forward(z)[0].permute({1, 2, 0}) * 255.0f)
                           .round()
                           .clamp(0, 255)
                           .to(torch::kUInt8)
+                          .to(torch::kCPU)
                           .contiguous();
   return std::vector<uint8_t>(img.data_ptr<uint8_t>(), img.data_ptr<uint8_t>() + img.numel());
 }

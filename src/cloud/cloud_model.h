@@ -24,7 +24,11 @@ class CloudModel {
   // part (cloud_path non-empty) whose model ids must match. Throws std::runtime_error
   // "<path>: <reason>" for an unreadable bundle, a missing cloud part, a preset mismatch,
   // wrong tensor shapes or "device part <id> and cloud part <id> differ".
-  explicit CloudModel(const std::string& device_or_model, const std::string& cloud_path = "", int threads = 2);
+  // `device`: where the decoder and classifier run, as --device takes it: "cpu" (default),
+  // "auto", "cuda" or "cuda:N"; an unknown or absent device throws std::runtime_error naming
+  // --device. Every method below takes and returns host memory whatever the device.
+  explicit CloudModel(const std::string& device_or_model, const std::string& cloud_path = "", int threads = 2,
+                      const std::string& device = "cpu");
   ~CloudModel();
   CloudModel(const CloudModel&) = delete;
   CloudModel& operator=(const CloudModel&) = delete;
@@ -35,6 +39,8 @@ class CloudModel {
   int input_channels() const;
   int latent_elements() const;
   int num_classes() const;
+  // The device the networks run on: "cpu", "cuda:0", ...
+  std::string device() const;
   const std::vector<std::string>& class_names() const;
   // The device part as a bundle (for the codec tables and the encoder).
   const BundleView& device_bundle() const;

@@ -56,7 +56,8 @@ torch::Tensor keep_mask(const torch::Tensor& scores, const torch::Tensor& keep) 
   torch::Tensor order = std::get<1>(flat.sort(/*stable=*/true, /*dim=*/1, /*descending=*/true));
   torch::Tensor rank = torch::empty_like(order);
   rank.scatter_(1, order, torch::arange(n, order.options()).expand({b, n}).contiguous());
-  torch::Tensor count = torch::round(keep.to(torch::kFloat32) * static_cast<float>(n)).to(torch::kLong).reshape({b, 1});
+  torch::Tensor count =
+      torch::round(keep.to(scores.device(), torch::kFloat32) * static_cast<float>(n)).to(torch::kLong).reshape({b, 1});
   return (rank < count).to(scores.dtype()).reshape(scores.sizes());
 }
 

@@ -17,7 +17,8 @@ torch::Tensor received_importance(const torch::Tensor& saliency, const CodecConf
 torch::Tensor gradual_scores(const torch::Tensor& importance, const CodecConfig& cfg);
 
 // Keep mask [B,L,K,K] (1 = kept): per image the top round(keep[b] * L*K*K) elements by
-// score (ties to the smaller flat index, as the codec). keep: [B] fractions in [0,1].
+// score (ties to the smaller flat index, as the codec). keep: [B] fractions in [0,1], on any
+// device (sample_keep draws them on the CPU, so every device sees the same fractions).
 torch::Tensor keep_mask(const torch::Tensor& scores, const torch::Tensor& keep);
 
 // Training keep fractions [B]: U(keep_min, 1), then each sample keeps the whole latent

@@ -216,6 +216,11 @@ void Classifier::freeze() {
   }
 }
 
+void Classifier::to(const torch::Device& device) {
+  if (resnet) resnet->to(device);
+  if (script) script->to(device);
+}
+
 torch::Tensor preset_mean(const PresetSpec& p) {
   return torch::from_blob(const_cast<float*>(p.mean), {1, p.input_channels, 1, 1}, torch::kFloat32).clone();
 }

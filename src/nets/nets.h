@@ -90,6 +90,7 @@ struct Classifier {
   torch::Tensor forward(const torch::Tensor& x);
   void train(bool on);
   void freeze();  // no gradients into the classifier's own parameters
+  void to(const torch::Device& device);
 };
 
 // Normalisation of the preset as [1,C,1,1] tensors.

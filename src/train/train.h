@@ -28,7 +28,13 @@ struct TrainOptions {
   std::string run_dir;                 // checkpoints, log.jsonl (required)
   std::string output;                  // model bundle to write (default <run>/model.lnm)
   uint64_t seed = 1;
-  int threads = 2;
+  int threads = 2;  // CPU threads (on a GPU: data loading, teachers, calibration)
+  // Where the networks and batches live: "auto" (cuda:0 when libtorch has CUDA and the machine
+  // a GPU, else the CPU), "cpu", "cuda" or "cuda:N". Images are decoded and augmented on CPU
+  // threads either way. The CPU gives the same numbers for a seed as before devices existed.
+  std::string device = "auto";
+  // Mixed precision: the networks' passes in bfloat16 autocast, losses in float32. CUDA only.
+  bool amp = false;
   int batch = 128;
   size_t train_limit = 0;   // 0 = whole training split
   size_t val_limit = 2000;  // test images for per-epoch validation (0 = all)

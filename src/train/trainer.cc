@@ -6,6 +6,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <random>
 #include <stdexcept>
 
@@ -19,6 +20,7 @@
 #include "model/calibrate.h"
 #include "model/ptq.h"
 #include "model/random_model.h"
+#include "nets/device.h"
 #include "nets/gradual.h"
 #include "nets/nets.h"
 #include "train/teachers.h"
@@ -67,12 +69,14 @@ struct Batch {
 };
 
 // Assembles batches: copy, augment image and teacher map together (the map rides along as
-// an extra channel so that crop and flip move both alike), convert and normalise.
+// an extra channel so that crop and flip move both alike) on the CPU, move the bytes to the
+// device, convert and normalise there.
 class Batcher {
  public:
-  Batcher(const Split& s, const PresetSpec& p, bool augment) : s_(s), augment_(augment) {
-    mean_ = preset_mean(p);
-    std_ = preset_std(p);
+  Batcher(const Split& s, const PresetSpec& p, bool augment, const torch::Device& device)
+      : s_(s), augment_(augment), device_(device) {
+    mean_ = preset_mean(p).to(device);
+    std_ = preset_std(p).to(device);
     params_.pad = s.w >= 32 ? 4 : 2;
     params_.hflip = s.c == 3 || true;
   }
@@ -98,23 +102,51 @@ class Batcher {
       labels[j] = s_.labels[i];
     }
     if (augment_) data::augment_batch(buf_.data(), n, s_.w, s_.h, cc, params_, rng);
-    torch::Tensor all = torch::from_blob(buf_.data(), {static_cast<int64_t>(n), s_.h, s_.w, cc}, torch::kUInt8)
-                            .permute({0, 3, 1, 2})
-                            .to(torch::kFloat32)
-                            .div_(255.0f);
+    torch::Tensor all =
+        to_device(torch::from_blob(buf_.data(), {static_cast<int64_t>(n), s_.h, s_.w, cc}, torch::kUInt8), device_)
+            .permute({0, 3, 1, 2})
+            .to(torch::kFloat32)
+            .div_(255.0f);
     Batch b;
     b.x = (all.slice(1, 0, s_.c) - mean_) / std_;
     if (maps) b.map = all.slice(1, s_.c, s_.c + 1).contiguous();
-    b.y = torch::from_blob(labels.data(), {static_cast<int64_t>(n)}, torch::kInt64).clone();
+    b.y = to_device(torch::from_blob(labels.data(), {static_cast<int64_t>(n)}, torch::kInt64), device_);
     return b;
   }
 
  private:
   const Split& s_;
   bool augment_;
+  torch::Device device_;
   data::AugmentParams params_;
   torch::Tensor mean_, std_;
   std::vector<uint8_t> buf_;
+};
+
+// The batches of one epoch in order. On a GPU the next batch is assembled on a CPU thread
+// while the device works on the current one; on the CPU one after the other, so no thread
+// competes with libtorch's and the draws of `rng` stay in the same order either way.
+class EpochBatches {
+ public:
+  EpochBatches(Batcher& batcher, const std::vector<size_t>& idx, size_t batch, std::mt19937& rng, bool prefetch)
+      : batcher_(batcher), idx_(idx), batch_(batch), rng_(rng), prefetch_(prefetch) {}
+  Batch get(size_t step) {
+    Batch b = ahead_.valid() ? ahead_.get() : make(step);
+    if (prefetch_ && (step + 1) * batch_ < idx_.size())
+      ahead_ = std::async(std::launch::async, [this, step] { return make(step + 1); });
+    return b;
+  }
+
+ private:
+  Batch make(size_t step) {
+    return batcher_.get(idx_, step * batch_, std::min(idx_.size(), (step + 1) * batch_), rng_);
+  }
+  Batcher& batcher_;
+  const std::vector<size_t>& idx_;
+  size_t batch_;
+  std::mt19937& rng_;
+  bool prefetch_;
+  std::future<Batch> ahead_;
 };
 
 std::vector<size_t> shuffled(size_t n, std::mt19937& rng) {
@@ -136,6 +168,7 @@ torch::Tensor fake_quant(const torch::Tensor& z, const torch::Tensor& qmax, int 
 
 struct Context {
   TrainOptions o;
+  torch::Device device{torch::kCPU};
   const PresetSpec* preset = nullptr;
   CodecConfig codec;
   DecoderSpec dec_spec;
@@ -187,7 +220,7 @@ void set_lr(Opt& opt, double lr) {
 double eval_classifier(Context& ctx, Classifier& cls) {
   torch::NoGradGuard ng;
   cls.train(false);
-  Batcher b(ctx.val, *ctx.preset, false);
+  Batcher b(ctx.val, *ctx.preset, false, ctx.device);
   std::mt19937 rng(0);
   std::vector<size_t> idx(ctx.val.size());
   for (size_t i = 0; i < idx.size(); ++i) idx[i] = i;
@@ -207,16 +240,17 @@ void train_classifier(Context& ctx, ResNet& net, nlohmann::json& state) {
   torch::optim::SGD opt(net->parameters(),
                         torch::optim::SGDOptions(o.cls_lr).momentum(0.9).nesterov(true).weight_decay(o.cls_wd));
   if (start > 0) {
-    torch::load(net, run_file(ctx, "classifier.pt").string());
-    torch::load(opt, run_file(ctx, "classifier.opt.pt").string());
+    torch::load(net, run_file(ctx, "classifier.pt").string(), ctx.device);
+    torch::load(opt, run_file(ctx, "classifier.opt.pt").string(), ctx.device);
   }
-  Batcher batcher(ctx.train, *ctx.preset, true);
+  Batcher batcher(ctx.train, *ctx.preset, true, ctx.device);
   Classifier cls{net, nullptr};
   const size_t n = ctx.train.size(), steps = (n + o.batch - 1) / o.batch;
   for (int epoch = start; epoch < o.cls_epochs; ++epoch) {
     std::mt19937 rng(static_cast<uint32_t>(o.seed * 1000 + 100 + epoch));
     torch::manual_seed(o.seed * 1000 + 100 + epoch);
     const std::vector<size_t> idx = shuffled(n, rng);
+    EpochBatches batches(batcher, idx, static_cast<size_t>(o.batch), rng, ctx.device.is_cuda());
     net->train();
     ProgressBar bar("classifier " + std::to_string(epoch + 1) + "/" + std::to_string(o.cls_epochs), n, o.progress);
     double loss_sum = 0, data_s = 0;
@@ -226,10 +260,10 @@ void train_classifier(Context& ctx, ResNet& net, nlohmann::json& state) {
       set_lr<torch::optim::SGDOptions>(opt,
                                        lr_one_cycle(o.cls_lr, (epoch + static_cast<double>(s) / steps) / o.cls_epochs));
       const auto td = Clock::now();
-      Batch b = batcher.get(idx, s * o.batch, std::min(n, (s + 1) * o.batch), rng);
+      Batch b = batches.get(s);
       data_s += seconds_since(td);
       opt.zero_grad();
-      torch::Tensor logits = net->forward(b.x);
+      torch::Tensor logits = amp_forward(o.amp, [&] { return net->forward(b.x); });
       torch::Tensor loss = torch::nn::functional::cross_entropy(logits, b.y);
       loss.backward();
       opt.step();
@@ -263,7 +297,7 @@ std::vector<uint8_t> gradcam_maps(Context& ctx, ResNet& net) {
   const Split& s = ctx.train;
   const size_t plane = static_cast<size_t>(s.w) * s.h;
   std::vector<uint8_t> maps(s.size() * plane);
-  Batcher batcher(s, *ctx.preset, false);
+  Batcher batcher(s, *ctx.preset, false, ctx.device);
   std::vector<size_t> idx(s.size());
   for (size_t i = 0; i < idx.size(); ++i) idx[i] = i;
   std::mt19937 rng(0);
@@ -281,7 +315,8 @@ std::vector<uint8_t> gradcam_maps(Context& ctx, ResNet& net) {
                                                       .align_corners(false));
     torch::Tensor flat = cam.reshape({cam.size(0), -1});
     torch::Tensor lo = std::get<0>(flat.min(1, true)), hi = std::get<0>(flat.max(1, true));
-    torch::Tensor u8 = ((flat - lo) / (hi - lo).clamp_min(1e-6f) * 255.0f).round().to(torch::kUInt8).contiguous();
+    torch::Tensor u8 =
+        ((flat - lo) / (hi - lo).clamp_min(1e-6f) * 255.0f).round().to(torch::kUInt8).to(torch::kCPU).contiguous();
     std::memcpy(maps.data() + b0 * plane, u8.data_ptr<uint8_t>(), (b1 - b0) * plane);
     bar.update(b1);
   }
@@ -331,7 +366,7 @@ PhaseEval eval_phase(Context& ctx, AutoEncoder& ae, Classifier& cls) {
   ae.device->eval();
   ae.decoder->eval();
   cls.train(false);
-  Batcher b(ctx.val, *ctx.preset, false);
+  Batcher b(ctx.val, *ctx.preset, false, ctx.device);
   std::mt19937 rng(0);
   std::vector<size_t> idx(ctx.val.size());
   for (size_t i = 0; i < idx.size(); ++i) idx[i] = i;
@@ -377,14 +412,15 @@ void train_phase(Context& ctx, int phase, AutoEncoder& ae, Classifier& cls, Clas
     opt.add_param_group(torch::optim::OptimizerParamGroup(
         cls.resnet->parameters(), std::make_unique<torch::optim::AdamOptions>(o.p2_classifier_lr)));
   }
-  if (start > 0) torch::load(opt, run_file(ctx, name + ".opt.pt").string());
-  Batcher batcher(ctx.train, *ctx.preset, true);
+  if (start > 0) torch::load(opt, run_file(ctx, name + ".opt.pt").string(), ctx.device);
+  Batcher batcher(ctx.train, *ctx.preset, true, ctx.device);
   const bool distil = phase == 1 && !ctx.train.maps.empty() && o.saliency_weight > 0;
   const size_t n = ctx.train.size(), steps = (n + o.batch - 1) / o.batch;
   for (int epoch = start; epoch < epochs; ++epoch) {
     std::mt19937 rng(static_cast<uint32_t>(o.seed * 1000 + 100 * phase + epoch));
     torch::manual_seed(o.seed * 1000 + 100 * phase + epoch);
     const std::vector<size_t> idx = shuffled(n, rng);
+    EpochBatches batches(batcher, idx, static_cast<size_t>(o.batch), rng, ctx.device.is_cuda());
     ae.device->train();
     ae.decoder->train();
     cls.train(false);  // frozen: BatchNorm statistics stay as trained
@@ -397,14 +433,15 @@ void train_phase(Context& ctx, int phase, AutoEncoder& ae, Classifier& cls, Clas
         static_cast<torch::optim::AdamOptions&>(opt.param_groups()[g].options()).lr(lr_cosine(peaks[g], t));
       }
       const auto td = Clock::now();
-      Batch b = batcher.get(idx, s * o.batch, std::min(n, (s + 1) * o.batch), rng);
+      Batch b = batches.get(s);
       data_s += seconds_since(td);
       const int64_t bs = b.x.size(0);
       opt.zero_grad();
-      torch::Tensor z = ae.device->encode(b.x);
-      torch::Tensor sal = ae.device->saliency(z);
+      torch::Tensor z = amp_forward(o.amp, [&] { return ae.device->encode(b.x); });
+      torch::Tensor sal = amp_forward(o.amp, [&] { return ae.device->saliency(z); });
       torch::Tensor keep = sample_keep(bs, keep_min, full_share);
-      torch::Tensor rec = ae.decoder->forward(drop_latent(ctx, ae, z, sal, keep, true));
+      torch::Tensor dropped = drop_latent(ctx, ae, z, sal, keep, true);
+      torch::Tensor rec = amp_forward(o.amp, [&] { return ae.decoder->forward(dropped); });
       torch::Tensor xn = (rec - ctx.mean) / ctx.std;
       torch::Tensor loss, rec_loss = torch::mse_loss(xn, b.x), sal_loss = torch::zeros({});
       if (phase == 1) {
@@ -416,13 +453,13 @@ void train_phase(Context& ctx, int phase, AutoEncoder& ae, Classifier& cls, Clas
           loss = loss + o.saliency_weight * sal_loss;
         }
       } else {
-        torch::Tensor logits = cls.forward(xn);
+        torch::Tensor logits = amp_forward(o.amp, [&] { return cls.forward(xn); });
         if (o.p2_distill_temperature > 0) {
           const double t = o.p2_distill_temperature;
           torch::Tensor target;
           {
             torch::NoGradGuard ng;
-            target = torch::softmax(teacher.forward(b.x) / t, 1);
+            target = torch::softmax(amp_forward(o.amp, [&] { return teacher.forward(b.x); }) / t, 1);
           }
           namespace F = torch::nn::functional;
           loss =
@@ -591,18 +628,19 @@ void load_bundle_classifier(Context& ctx, const std::string& path, Classifier& c
                              std::to_string(ctx.train.classes));
   }
   cls.resnet = ResNet(ctx.preset->input_channels, classes, ctx.cls_spec);
+  cls.to(ctx.device);
   load_module_state(b.view, "classifier", *cls.resnet, path);
 }
 
 // torch::load replaces tensors whatever their shape, so the shapes are compared afterwards:
 // a file of another geometry is an error naming `what`, not a crash later on.
 template <typename Module>
-void load_checked(Module& net, const fs::path& file, const std::string& what) {
+void load_checked(Module& net, const fs::path& file, const std::string& what, const torch::Device& device) {
   std::vector<std::vector<int64_t>> shapes;
   for (const auto& t : net->named_parameters()) shapes.push_back(t.value().sizes().vec());
   const std::string mismatch = file.string() + ": not " + what;
   try {
-    torch::load(net, file.string());
+    torch::load(net, file.string(), device);
   } catch (const c10::Error& e) {
     throw std::runtime_error(mismatch + ": " + std::string(e.what_without_backtrace()).substr(0, 160));
   }
@@ -616,30 +654,42 @@ void load_checked(Module& net, const fs::path& file, const std::string& what) {
 
 // --classifier-from with an earlier run directory: its classifier.pt, which must have the
 // geometry this run expects (the preset's, or --cls-width / --cls-blocks).
-void load_run_classifier(const std::string& dir, ResNet& net) {
+void load_run_classifier(const std::string& dir, ResNet& net, const torch::Device& device) {
   const fs::path file = fs::path(dir) / "classifier.pt";
   if (!fs::is_regular_file(file)) {
     throw std::runtime_error(dir +
                              ": no classifier.pt (--classifier-from takes a run directory with a trained "
                              "classifier, or a model bundle .lnm)");
   }
-  load_checked(net, file, "a classifier of this preset and geometry (--cls-width, --cls-blocks)");
+  load_checked(net, file, "a classifier of this preset and geometry (--cls-width, --cls-blocks)", device);
 }
 
 // The encoder, saliency branch, decoder and latent ranges of a run directory: this run's
 // own on --resume, or an earlier run's with --init-from (e.g. a longer phase 2 with another
 // target), shapes checked against this run's preset and decoder.
-void load_run_autoencoder(const std::string& dir, AutoEncoder& ae) {
+void load_run_autoencoder(const std::string& dir, AutoEncoder& ae, const torch::Device& device) {
   for (const char* f : {"device.pt", "decoder.pt", "qmax.pt"}) {
     if (!fs::is_regular_file(fs::path(dir) / f)) {
       throw std::runtime_error(dir + ": no " + f +
                                " (not the run directory of a training that finished phase-1 epochs)");
     }
   }
-  load_checked(ae.device, fs::path(dir) / "device.pt", "a device network of this preset");
+  load_checked(ae.device, fs::path(dir) / "device.pt", "a device network of this preset", device);
   load_checked(ae.decoder, fs::path(dir) / "decoder.pt",
-               "a decoder of this kind and width (--decoder, --decoder-width)");
-  torch::load(ae.qmax, (fs::path(dir) / "qmax.pt").string());
+               "a decoder of this kind and width (--decoder, --decoder-width)", device);
+  torch::load(ae.qmax, (fs::path(dir) / "qmax.pt").string(), device);
+}
+
+// --device and --amp, checked before the run directory is touched. A GPU run says so on
+// stderr; a CPU run prints what it printed before devices existed.
+torch::Device choose_device(const TrainOptions& o) {
+  const torch::Device device = parse_device(o.device);
+  check_amp(o.amp, device);
+  if (device.is_cuda()) {
+    at::globalContext().setBenchmarkCuDNN(true);  // fixed shapes: let cuDNN pick its fastest kernels
+    std::fprintf(stderr, "device: %s%s\n", device.str().c_str(), o.amp ? " (bfloat16 autocast)" : "");
+  }
+  return device;
 }
 
 void run_training(const TrainOptions& opts) {
@@ -670,6 +720,7 @@ void run_training(const TrainOptions& opts) {
   if (o.p2_classifier_lr > 0 && !o.classifier_ts.empty()) {
     throw std::runtime_error("train: --p2-classifier-lr tunes the built-in classifier, not a TorchScript one");
   }
+  ctx.device = choose_device(o);
 
   torch::set_num_threads(std::max(1, o.threads));
   torch::manual_seed(o.seed);
@@ -693,14 +744,16 @@ void run_training(const TrainOptions& opts) {
   if (train_ds->size() == 0 || val_ds->size() == 0) throw std::runtime_error(o.data + ": no images");
   ctx.train = load_split(*train_ds);
   ctx.val = load_split(*val_ds);
-  ctx.mean = preset_mean(p);
-  ctx.std = preset_std(p);
+  ctx.mean = preset_mean(p).to(ctx.device);
+  ctx.std = preset_std(p).to(ctx.device);
   log_line(ctx, {{"stage", "data"},
                  {"train", train_ds->description()},
                  {"val", val_ds->description()},
                  {"seconds", seconds_since(td)},
                  {"options",
                   {{"preset", o.preset},
+                   {"device", ctx.device.str()},
+                   {"amp", o.amp},
                    {"seed", o.seed},
                    {"batch", o.batch},
                    {"cls_epochs", o.cls_epochs},
@@ -736,12 +789,14 @@ void run_training(const TrainOptions& opts) {
       throw std::runtime_error(o.classifier_ts +
                                ": not a loadable TorchScript module: " + std::string(e.what()).substr(0, 200));
     }
+    cls.to(ctx.device);
   } else {
     cls.resnet = ResNet(p.input_channels, ctx.train.classes, ctx.cls_spec);
+    cls.to(ctx.device);
     if (!o.classifier_from.empty() && fs::is_regular_file(o.classifier_from)) {
       load_bundle_classifier(ctx, o.classifier_from, cls);
     } else if (!o.classifier_from.empty()) {
-      load_run_classifier(o.classifier_from, cls.resnet);
+      load_run_classifier(o.classifier_from, cls.resnet, ctx.device);
     } else {
       train_classifier(ctx, cls.resnet, state);
     }
@@ -752,6 +807,7 @@ void run_training(const TrainOptions& opts) {
   Classifier distill_teacher = cls;
   if (o.p2_distill_temperature > 0 && o.p2_classifier_lr > 0) {
     distill_teacher.resnet = ResNet(p.input_channels, ctx.train.classes, ctx.cls_spec);
+    distill_teacher.to(ctx.device);
     copy_module_state(*cls.resnet, *distill_teacher.resnet);
     distill_teacher.freeze();
     distill_teacher.train(false);
@@ -762,7 +818,7 @@ void run_training(const TrainOptions& opts) {
       throw std::runtime_error(o.run_dir +
                                ": its phase 2 tuned the classifier; resume with the same --p2-classifier-lr");
     }
-    load_checked(cls.resnet, run_file(ctx, kTunedClassifierFile), "this run's tuned classifier");
+    load_checked(cls.resnet, run_file(ctx, kTunedClassifierFile), "this run's tuned classifier", ctx.device);
   }
   std::fprintf(stderr, "classifier: val top1 %.4f on %zu images\n", clean, ctx.val.size());
 
@@ -782,10 +838,12 @@ void run_training(const TrainOptions& opts) {
   AutoEncoder ae;
   ae.device = DeviceNet(p);
   ae.decoder = Decoder(p, ctx.dec_spec);
+  ae.device->to(ctx.device);
+  ae.decoder->to(ctx.device);
   if (state.value("phase1_epochs", 0) > 0) {
-    load_run_autoencoder(o.run_dir, ae);
+    load_run_autoencoder(o.run_dir, ae, ctx.device);
   } else if (!o.init_from.empty()) {
-    load_run_autoencoder(o.init_from, ae);
+    load_run_autoencoder(o.init_from, ae, ctx.device);
     log_line(ctx, {{"stage", "init"}, {"from", o.init_from}});
   }
   train_phase(ctx, 1, ae, cls, distill_teacher, state);

@@ -18,38 +18,21 @@
 #include "eval/accuracy_curve.h"
 #include "model/random_model.h"
 #include "train/train.h"
+#include "tiny_training.h"
 
 namespace fs = std::filesystem;
 
 namespace limitnet {
 namespace {
 
-bool have_fmnist() { return fs::exists("/usr/share/datasets/fashion-mnist") || std::getenv("LIMITNET_FASHION_MNIST"); }
+using train_testing::have_fmnist;
+using train_testing::tiny;
 
 fs::path temp_dir(const std::string& name) {
   const fs::path d = fs::temp_directory_path() / ("limitnet_train_test_" + name + "_" + std::to_string(::getpid()));
   fs::remove_all(d);
   fs::create_directories(d);
   return d;
-}
-
-train::TrainOptions tiny(const fs::path& run) {
-  train::TrainOptions o;
-  o.preset = "fmnist28";
-  o.data = "fashion-mnist";
-  o.run_dir = run.string();
-  o.train_limit = 128;
-  o.val_limit = 32;
-  o.batch = 32;
-  o.cls_epochs = 1;
-  o.p1_epochs = 1;
-  o.p2_epochs = 1;
-  o.latent_bits = 4;
-  o.saliency_grid = 2;
-  o.calibration_images = 32;
-  o.progress = false;
-  o.threads = 1;
-  return o;
 }
 
 // One trained tiny model shared by the tests of this file.
