@@ -19,6 +19,7 @@ struct DecodeOptions {
   bool json = false;
   bool classify = false;
   int top_k = 5;
+  std::string device = "auto";  // where the cloud networks run (--classify, .png)
 };
 
 bool ends_with(const std::string& s, const std::string& suffix) {
@@ -51,7 +52,7 @@ nlohmann::json run_cloud([[maybe_unused]] const DecodeOptions& o, [[maybe_unused
   nlohmann::json classes = nlohmann::json::array();
 #ifdef LIMITNET_HAVE_TORCH
   if (image_output || o.classify) {
-    const CloudModel cloud(o.model, o.cloud);
+    const CloudModel cloud(o.model, o.cloud, 2, o.device);
     if (cloud.model_id() != model_id) throw CliError(o.model + ": cloud and device model ids differ");
     if (image_output) {
       data::Image img(cloud.input_size(), cloud.input_size(), cloud.input_channels());
@@ -146,6 +147,9 @@ void register_decode(CLI::App& app) {
   add_shared_option(cmd, Flag::kTopK, opts->top_k, "Classes to print with --classify")
       ->capture_default_str()
       ->check(CLI::Range(1, 1000));
+  add_shared_option(cmd, Flag::kDevice, opts->device,
+                    "Where the cloud networks run with --classify or a .png output: auto, cpu, cuda, cuda:N")
+      ->capture_default_str();
   cmd->callback([opts]() {
 #ifndef LIMITNET_HAVE_TORCH
     // This is the light `limitnet`: the cloud decoder runs in limitnet-torch, when built.

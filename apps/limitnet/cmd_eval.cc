@@ -180,6 +180,8 @@ void register_eval(CLI::App& app) {
                   "Quality of progressive JPEG (a list gives one curve per quality, named progjpeg-qQ)")
       ->capture_default_str();
   add_shared_option(cmd, Flag::kSeed, o->plan.seed, "Seed of the starfish packet order")->capture_default_str();
+  o->plan.device = "auto";
+  add_shared_option(cmd, Flag::kDevice, o->plan.device)->capture_default_str();
   add_shared_option(cmd, Flag::kThreads, o->plan.threads)->capture_default_str()->check(CLI::Range(1, 64));
   add_shared_option(cmd, Flag::kBatch, o->plan.batch, "Images or latents per classifier call")
       ->capture_default_str()

@@ -34,6 +34,7 @@ struct ServeOptions {
   server::ServiceOptions service;
   server::MqttOptions mqtt;
   bool mqtt_on = false;
+  std::string device = "auto";  // where the cloud engine's networks run
   std::string journal = "wal";
   double image_ttl_s = 3600, retention_s = 0;
   std::string udp_host = "127.0.0.1", udp_keys;
@@ -72,7 +73,7 @@ void run_serve(ServeOptions o) {
   if (!o.mqtt_on && o.udp_port < 0) log_line("warning: neither --mqtt-host nor --udp-port given: HTTP only");
 
 #ifdef LIMITNET_SERVER_HAVE_CLOUD
-  server::install_cloud_engine();  // bundles with a cloud part get decoder + classifier
+  server::install_cloud_engine(o.device);  // bundles with a cloud part get decoder + classifier
 #endif
   server::Service service(o.service, log_line);
   std::unique_ptr<server::MqttLink> mqtt;
@@ -147,6 +148,7 @@ void register_serve(CLI::App& app) {
                 "...but at the latest this long after a packet")
       ->capture_default_str();
   add_shared_option(c, Flag::kTopK, o->service.top_k)->capture_default_str();
+  add_shared_option(c, Flag::kDevice, o->device)->capture_default_str();
   add_shared_option(c, Flag::kThreads, o->service.inference_threads, "Threads of the cloud model")
       ->capture_default_str();
   c->add_option("--reset-fcnt", o->service.reset_fcnt,

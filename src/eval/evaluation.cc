@@ -74,10 +74,11 @@ struct LearnedBundle {
 };
 
 LearnedBundle load_learned(const std::string& path, const std::string& role, const std::string& expected_dropping,
-                           const CloudModel& reference, const std::string& reference_cloud_path, int threads) {
+                           const CloudModel& reference, const std::string& reference_cloud_path, int threads,
+                           const std::string& device) {
   LearnedBundle b;
   b.path = path;
-  b.model = std::make_unique<CloudModel>(path, "", threads);
+  b.model = std::make_unique<CloudModel>(path, "", threads, device);
   require_same_task(reference, *b.model, path);
   if (!same_classifier(reference_cloud_path, path)) {
     b.notes.push_back(path +
@@ -222,10 +223,10 @@ LearnedBundles load_learned_bundles(const EvaluationPlan& plan, const BaselinePl
   const std::string model_cloud_path = plan.cloud.empty() ? plan.model : plan.cloud;
   LearnedBundles b;
   if (!bp.starfish.empty()) {
-    b.starfish = load_learned(bp.starfish, "starfish", "random", model, model_cloud_path, plan.threads);
+    b.starfish = load_learned(bp.starfish, "starfish", "random", model, model_cloud_path, plan.threads, plan.device);
   }
   for (const std::string& path : bp.fixedrate) {
-    b.fixedrate.push_back(load_learned(path, "fixedrate", "none", model, model_cloud_path, plan.threads));
+    b.fixedrate.push_back(load_learned(path, "fixedrate", "none", model, model_cloud_path, plan.threads, plan.device));
   }
   return b;
 }
@@ -348,7 +349,7 @@ EvaluationResult run_evaluation(const EvaluationPlan& plan) {
   out.baselines = plan_baselines(plan);
   const BaselinePlan& bp = out.baselines;
   keep_freed_memory();
-  const CloudModel model(plan.model, plan.cloud, plan.threads);
+  const CloudModel model(plan.model, plan.cloud, plan.threads, plan.device);
   out.preset = model.preset();
   out.model_id = model.model_id();
   if (!plan.baseline_judge.empty() && bp.codecs.empty()) {
@@ -357,7 +358,7 @@ EvaluationResult run_evaluation(const EvaluationPlan& plan) {
   }
   std::unique_ptr<CloudModel> judge;
   if (!plan.baseline_judge.empty()) {
-    judge = std::make_unique<CloudModel>(plan.baseline_judge, "", plan.threads);
+    judge = std::make_unique<CloudModel>(plan.baseline_judge, "", plan.threads, plan.device);
     require_same_task(model, *judge, plan.baseline_judge);
   }
   const LearnedBundles learned = load_learned_bundles(plan, bp, model);

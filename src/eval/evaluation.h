@@ -29,7 +29,8 @@ struct EvaluationPlan {
   size_t limit = 0;                  // test images, 0 = all
   size_t payload = kPayloadLoRaDR0;  // bytes per packet
   int threads = 2;
-  int batch = 128;  // images or latents per classifier call (larger batches page-fault more)
+  std::string device = "cpu";  // where the networks run: auto, cpu, cuda, cuda:N (nets/device.h)
+  int batch = 128;             // images or latents per classifier call (larger batches page-fault more)
   bool progress = true;
   std::string baselines;                                                   // comma-separated names
   std::vector<std::string> baseline_models;                                // "starfish=PATH", "fixedrate=PATH"

@@ -4,8 +4,8 @@
 
 namespace limitnet::server {
 
-CloudInferenceEngine::CloudInferenceEngine(const std::string& bundle_path, int threads)
-    : model_(std::make_unique<CloudModel>(bundle_path, "", threads)) {}
+CloudInferenceEngine::CloudInferenceEngine(const std::string& bundle_path, int threads, const std::string& device)
+    : model_(std::make_unique<CloudModel>(bundle_path, "", threads, device)) {}
 
 CloudInferenceEngine::~CloudInferenceEngine() = default;
 
@@ -26,9 +26,9 @@ InferenceResult CloudInferenceEngine::run(const ModelEntry& model, const float* 
   return r;
 }
 
-void install_cloud_engine() {
-  set_cloud_engine_factory([](const std::string& path, int threads) -> std::unique_ptr<InferenceEngine> {
-    return std::make_unique<CloudInferenceEngine>(path, threads);
+void install_cloud_engine(const std::string& device) {
+  set_cloud_engine_factory([device](const std::string& path, int threads) -> std::unique_ptr<InferenceEngine> {
+    return std::make_unique<CloudInferenceEngine>(path, threads, device);
   });
 }
 

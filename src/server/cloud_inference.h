@@ -17,7 +17,7 @@ namespace limitnet::server {
 class CloudInferenceEngine final : public InferenceEngine {
  public:
   // Loads the full bundle (device + cloud parts). Throws std::runtime_error("<path>: ...").
-  CloudInferenceEngine(const std::string& bundle_path, int threads);
+  CloudInferenceEngine(const std::string& bundle_path, int threads, const std::string& device = "cpu");
   ~CloudInferenceEngine() override;
   std::string name() const override { return "cloud"; }
   InferenceResult run(const ModelEntry& model, const float* latent, const uint8_t* mask, int k) override;
@@ -26,7 +26,8 @@ class CloudInferenceEngine final : public InferenceEngine {
   std::unique_ptr<CloudModel> model_;
 };
 
-// Installs the factory EngineSet uses for bundles with a cloud part (inference.h).
-void install_cloud_engine();
+// Installs the factory EngineSet uses for bundles with a cloud part (inference.h); their
+// networks run on `device` (auto, cpu, cuda, cuda:N: nets/device.h).
+void install_cloud_engine(const std::string& device = "cpu");
 
 }  // namespace limitnet::server

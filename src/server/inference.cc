@@ -1,16 +1,18 @@
 #include "server/inference.h"
 
+#include <utility>
+
 #include "codec/host/model_file.h"
 
 namespace limitnet::server {
 
 namespace {
-CloudEngineFactory g_cloud_factory = nullptr;  // set once at program start
+CloudEngineFactory g_cloud_factory;  // set once at program start
 }
 
-void set_cloud_engine_factory(CloudEngineFactory factory) { g_cloud_factory = factory; }
+void set_cloud_engine_factory(CloudEngineFactory factory) { g_cloud_factory = std::move(factory); }
 
-bool cloud_inference_available() { return g_cloud_factory != nullptr; }
+bool cloud_inference_available() { return static_cast<bool>(g_cloud_factory); }
 
 EngineSet::EngineSet(const ModelRegistry& models, int threads, std::string* log) {
   for (const auto& m : models.all()) {

@@ -11,6 +11,7 @@
 //    visualisation image (kind "latent", not a reconstruction).
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -61,7 +62,7 @@ data::Image render_latent(const ModelEntry& model, const float* latent, const ui
 // Makes the cloud engine for a bundle that has a cloud part. Installed by programs that
 // link the cloud library (cloud_inference.h: install_cloud_engine()), so that this library
 // and its users do not depend on libtorch.
-using CloudEngineFactory = std::unique_ptr<InferenceEngine> (*)(const std::string& bundle_path, int threads);
+using CloudEngineFactory = std::function<std::unique_ptr<InferenceEngine>(const std::string& bundle_path, int threads)>;
 void set_cloud_engine_factory(CloudEngineFactory factory);
 
 // Chooses per model: the cloud engine when one is installed and the bundle has a cloud

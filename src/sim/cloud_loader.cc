@@ -6,9 +6,9 @@
 
 namespace limitnet::sim {
 
-CloudLoader cloud_model_loader() {
-  return [](const std::string& path, const std::string& cloud_part, int threads) {
-    auto model = std::make_shared<const CloudModel>(path, cloud_part, threads);
+CloudLoader cloud_model_loader(const std::string& device) {
+  return [device](const std::string& path, const std::string& cloud_part, int threads) {
+    auto model = std::make_shared<const CloudModel>(path, cloud_part, threads, device);
     char id[16];
     std::snprintf(id, sizeof id, "%08x", model->model_id());
     CloudClassifier c;

@@ -7,6 +7,7 @@
 
 namespace limitnet::sim {
 
-CloudLoader cloud_model_loader();
+// `device`: where the cloud networks run (auto, cpu, cuda, cuda:N: nets/device.h).
+CloudLoader cloud_model_loader(const std::string& device = "cpu");
 
 }  // namespace limitnet::sim
