@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "codec/host/container.h"
+#include "codec/host/model_file.h"
 #include "codec/packet_format.h"
 #include "codec/presets.h"
 #include "fuzz_targets.h"
@@ -131,15 +132,9 @@ int main(int argc, char** argv) {
       const std::vector<uint8_t> frame = limitnet::synthetic_frame(32, 3, 9);
       for (size_t payload : {size_t{12}, size_t{51}}) {
         const limitnet::EncodedImage enc = pipeline.encode(frame.data(), 5, payload);
-        limitnet::LnpFile f;
-        f.max_payload = static_cast<uint16_t>(payload);
-        f.model_id = pipeline.codec().model_id;
-        f.latent_elements = pipeline.codec().config.latent_elements();
-        f.saliency_bytes = static_cast<uint16_t>(pipeline.codec().config.saliency_bytes());
-        f.config_byte = limitnet::config_byte(pipeline.codec().config);
-        f.image_id = 5;
-        f.packets.assign(enc.packets.begin(),
-                         enc.packets.begin() + static_cast<long>(std::min<size_t>(enc.packets.size(), 12)));
+        const size_t kept = std::min<size_t>(enc.packets.size(), 12);
+        const limitnet::LnpFile f = limitnet::make_lnp(
+            pipeline.codec(), 5, payload, {enc.packets.begin(), enc.packets.begin() + static_cast<long>(kept)});
         write(lnp_dir, "cifar32_p" + std::to_string(payload), limitnet::serialize_lnp(f));
       }
       write(lnp_dir, "empty", limitnet::serialize_lnp(limitnet::LnpFile()));

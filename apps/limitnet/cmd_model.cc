@@ -8,6 +8,7 @@
 #include "cli_common.h"
 #include "cli_flags.h"
 #include "codec/bundle/bundle.h"
+#include "codec/host/bundle_file.h"
 #include "codec/host/bundle_writer.h"
 #include "codec/presets.h"
 #include "data/dataset.h"

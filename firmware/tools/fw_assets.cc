@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "codec/host/bundle_file.h"
 #include "codec/host/bundle_writer.h"
 #include "codec/presets.h"
 #include "device/device_state.h"

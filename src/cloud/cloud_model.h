@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "codec/host/bundle_writer.h"
+#include "codec/host/bundle_file.h"
 
 namespace limitnet {
 

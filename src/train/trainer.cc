@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "util/progress.h"
+#include "codec/host/bundle_file.h"
 #include "codec/host/bundle_writer.h"
 #include "codec/host/model_file.h"
 #include "data/augment.h"

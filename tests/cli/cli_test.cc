@@ -17,6 +17,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "codec/host/bundle_file.h"
 #include "codec/host/bundle_writer.h"
 #include "data/image_io.h"
 #include "model/calibrate.h"

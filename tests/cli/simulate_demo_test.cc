@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <iterator>
 #include <regex>
 #include <string>
@@ -243,3 +244,41 @@ TEST_F(SimulateDemoCli, DemoWritesTheStripAndBothPlots) {
 }
 
 }  // namespace
+
+// --device (issue 23) on the commands that run the cloud networks: cpu and auto (the CPU on a
+// machine without a GPU) give the same results; cuda without a GPU, or an unknown name, is
+// refused with the flag named and nothing written.
+TEST_F(SimulateDemoCli, DeviceFlagOnEvalAndSimulate) {
+  const std::string eval = "eval -m " + kModel + " --data fashion-mnist --limit 30 -q --json ";
+  const std::string simulate = "simulate -m " + kModel + " --limit 10 --methods limitnet -q -o ";
+  for (const std::string device : {"cpu", "auto"}) {
+    const CmdResult e = run(eval + path("eval-" + device + ".json") + " --device " + device);
+    ASSERT_EQ(e.code, 0) << device << "\n" << e.out;
+    const CmdResult s = run(simulate + path("sim-" + device + ".json") + " --device " + device);
+    ASSERT_EQ(s.code, 0) << device << "\n" << s.out;
+  }
+  const auto field = [&](const std::string& file, const char* key) {
+    return nlohmann::json::parse(read_all(path(file)))[key];
+  };
+  EXPECT_EQ(field("eval-cpu.json", "curve"), field("eval-auto.json", "curve"));
+  EXPECT_EQ(field("sim-cpu.json", "curves"), field("sim-auto.json", "curves"));
+
+  const CmdResult cuda = run(eval + path("cuda.json") + " --device cuda");
+  if (cuda.code == 0) {
+    std::cout << "this machine has a GPU: the refusal of cuda is not checked\n";
+  } else {
+    EXPECT_EQ(cuda.code, 1) << cuda.out;
+    EXPECT_NE(cuda.out.find("--device 'cuda'"), std::string::npos) << cuda.out;
+    EXPECT_FALSE(fs::exists(path("cuda.json")));
+    const CmdResult sim_cuda = run(simulate + path("cuda.json") + " --device cuda");
+    EXPECT_EQ(sim_cuda.code, 1) << sim_cuda.out;
+    EXPECT_NE(sim_cuda.out.find("--device 'cuda'"), std::string::npos) << sim_cuda.out;
+  }
+  for (const std::string& command : {eval + path("gpu.json"), simulate + path("gpu.json")}) {
+    const CmdResult r = run(command + " --device gpu");
+    EXPECT_EQ(r.code, 1) << command << "\n" << r.out;
+    EXPECT_NE(r.out.find("--device 'gpu': unknown device (valid: auto, cpu, cuda, cuda:N)"), std::string::npos)
+        << r.out;
+    EXPECT_FALSE(fs::exists(path("gpu.json"))) << command;
+  }
+}

@@ -8,6 +8,7 @@
 #include <tuple>
 
 #include "codec/crc.h"
+#include "codec/host/bundle_file.h"
 #include "codec/entropy/bit_io.h"
 #include "codec/order.h"
 #include "codec/presets.h"

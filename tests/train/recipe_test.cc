@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cloud/cloud_model.h"
+#include "codec/host/bundle_file.h"
 #include "codec/host/bundle_writer.h"
 #include "eval/accuracy_curve.h"
 #include "model/random_model.h"

@@ -5,12 +5,6 @@
 #include <vector>
 
 #include "codec/bundle/bundle.h"
-// The bundle loader (LoadedBundle, load_bundle, parse_bundle_bytes) moved to
-// codec/host/bundle_file.h. Included here until the files that still get it from this
-// header include it themselves: cloud/cloud_model.h, train/trainer.cc,
-// apps/limitnet/cmd_model.cc, firmware/tools/fw_assets.cc, tests/train/recipe_test.cc,
-// tests/cli/cli_test.cc.
-#include "codec/host/bundle_file.h"
 
 namespace limitnet {
 
