@@ -4,8 +4,7 @@
 
 #include "cli_common.h"
 #include "cli_flags.h"
-#include "codec/dec/progressive_decoder.h"
-#include "codec/host/model_file.h"
+#include "model/receive.h"
 #ifdef LIMITNET_HAVE_TORCH
 #include "cloud/cloud_model.h"
 #include "data/image_io.h"
@@ -24,25 +23,6 @@ struct DecodeOptions {
 
 bool ends_with(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
-// Adds the chosen packets to the decoder; a packet it refuses is reported (stderr and
-// `rejected`) and skipped. Returns the bytes of the accepted packets.
-size_t feed_packets(const std::string& input, const LnpFile& file, const std::vector<size_t>& chosen,
-                    ProgressiveDecoder* decoder, nlohmann::json* rejected) {
-  size_t bytes = 0;
-  for (size_t i : chosen) {
-    const auto& p = file.packets[i];
-    const Status s = decoder->add_packet(p.data(), p.size());
-    if (s != Status::kOk) {
-      std::cerr << "limitnet decode: warning: " << input << ": packet " << i << " rejected: " << status_message(s)
-                << "\n";
-      rejected->push_back({{"packet", i}, {"reason", status_name(s)}});
-    } else {
-      bytes += p.size();
-    }
-  }
-  return bytes;
 }
 
 // The cloud part's outputs: the reconstruction (written to o.output when it is a .png) and,
@@ -71,13 +51,7 @@ nlohmann::json run_cloud([[maybe_unused]] const DecodeOptions& o, [[maybe_unused
 }
 
 void run_decode(const DecodeOptions& o) {
-  const LnpFile file = read_lnp(o.input);
-  const ModelFile model = open_model_file(o.model);
-  const CodecModel& codec = *model.codec;
-  if (file.model_id != codec.model_id) {
-    throw CliError(o.input + ": encoded by model " + hex32(file.model_id) + ", but " + o.model + " is model " +
-                   hex32(codec.model_id));
-  }
+  const PacketFileWithModel in = open_packet_file(o.input, o.model);
   const bool image_output = !o.output.empty() && ends_with(o.output, ".png");
   if (!o.output.empty() && !ends_with(o.output, ".npy") && !image_output) {
     throw CliError(o.output + ": unsupported output; use .npy (the latent) or .png (the reconstruction)");
@@ -87,43 +61,16 @@ void run_decode(const DecodeOptions& o) {
     throw CliError("this build has no libtorch: --classify and .png reconstructions need the cloud decoder");
   }
 #endif
-  std::vector<size_t> chosen;
-  if (o.packets.empty()) {
-    for (size_t i = 0; i < file.packets.size(); ++i) chosen.push_back(i);
-  } else {
-    chosen = parse_index_list(o.packets, file.packets.size());
-  }
-  ProgressiveDecoder decoder(&codec);
-  nlohmann::json rejected = nlohmann::json::array();
-  const size_t bytes = feed_packets(o.input, file, chosen, &decoder, &rejected);
-  const ImageDecoder* image = decoder.image(file.image_id);
-  if (image == nullptr || !image->ready()) {
-    throw CliError(o.input +
-                   ": nothing decodable yet: the header/saliency packet(s) are not among the selected packets");
-  }
-  const CodecConfig& cfg = codec.config;
-  std::vector<float> latent(cfg.latent_elements());
-  std::vector<uint8_t> mask(cfg.latent_elements());
-  image->latent(latent.data(), mask.data());
-  const std::vector<size_t> shape = {static_cast<size_t>(cfg.latent_channels), static_cast<size_t>(cfg.latent_side),
-                                     static_cast<size_t>(cfg.latent_side)};
-  if (!o.output.empty() && !image_output) write_npy(o.output, latent.data(), shape);
-  const nlohmann::json classes = run_cloud(o, codec.model_id, image_output, latent);
-  if (!o.mask_output.empty()) write_npy(o.mask_output, mask.data(), shape);
-  const nlohmann::json summary = {{"input", o.input},
-                                  {"packets_used", chosen.size() - rejected.size()},
-                                  {"packets_rejected", rejected},
-                                  {"bytes", bytes},
-                                  {"values_received", image->values_received()},
-                                  {"latent_values", cfg.latent_elements()},
-                                  {"contiguous_ranks", image->contiguous_ranks()},
-                                  {"classes", classes}};
-  if (o.json) return print_json(summary);
-  std::cout << o.input << ": " << image->values_received() << " of " << cfg.latent_elements() << " latent values from "
-            << summary["packets_used"].get<size_t>() << " packets (" << bytes << " bytes)";
-  if (!o.output.empty()) std::cout << " -> " << o.output;
-  std::cout << "\n";
-  for (const auto& c : classes) {
+  const std::vector<size_t> chosen =
+      o.packets.empty() ? std::vector<size_t>{} : parse_index_list(o.packets, in.file.packets.size());
+  ReceivedImage r = receive_packets(
+      in, chosen, [](const std::string& warning) { std::cerr << "limitnet decode: warning: " << warning << "\n"; });
+  if (!o.output.empty() && !image_output) write_npy(o.output, r.latent.data(), r.shape);
+  r.summary["classes"] = run_cloud(o, in.file.model_id, image_output, r.latent);
+  if (!o.mask_output.empty()) write_npy(o.mask_output, r.mask.data(), r.shape);
+  if (o.json) return print_json(r.summary);
+  std::cout << received_line(r, o.input, o.output) << "\n";
+  for (const auto& c : r.summary["classes"]) {
     std::cout << "  " << c["name"].get<std::string>() << " (" << c["class"].get<int>() << "): " << std::fixed
               << std::setprecision(1) << 100.0 * c["probability"].get<double>() << "%\n";
   }

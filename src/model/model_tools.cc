@@ -1,0 +1,221 @@
+#include "model/model_tools.h"
+
+#include <iomanip>
+#include <sstream>
+#include <stdexcept>
+#include <vector>
+
+#include "codec/bundle/bundle.h"
+#include "codec/host/bundle_file.h"
+#include "codec/host/bundle_writer.h"
+#include "codec/host/model_file.h"
+#include "codec/presets.h"
+#include "data/dataset.h"
+#include "model/calibrate.h"
+#include "model/ptq.h"
+#include "model/random_model.h"
+
+namespace limitnet {
+
+namespace {
+std::string preset_names() {
+  int n = 0;
+  const PresetSpec* p = all_presets(&n);
+  std::string names;
+  for (int i = 0; i < n; ++i) names += (i ? ", " : "") + std::string(p[i].name);
+  return names;
+}
+
+EntropyCoderKind parse_coder(const std::string& coder) {
+  if (coder == "huffman") return EntropyCoderKind::kHuffman;
+  if (coder == "rans") return EntropyCoderKind::kRans;
+  throw std::invalid_argument("unknown coder '" + coder + "'; valid: huffman, rans");
+}
+
+CodecConfig init_codec_config(const ModelInitPlan& o, const PresetSpec& preset) {
+  CodecConfig codec = preset.codec;
+  codec.latent_bits = o.latent_bits;
+  if (o.saliency_grid) codec.saliency_grid = o.saliency_grid;
+  if (o.saliency_bits) codec.saliency_bits = o.saliency_bits;
+  codec.gradual_milli = static_cast<int>(o.gradual * 1000.0 + 0.5);
+  codec.coder = parse_coder(o.coder);
+  if (codec.validate() != Status::kOk) {
+    throw std::invalid_argument("invalid codec settings: latent bits 2-8, saliency grid 1-" + std::to_string(kMaxGrid) +
+                                " and at most the latent side (" + std::to_string(codec.latent_side) +
+                                "), saliency bits 1-8");
+  }
+  return codec;
+}
+
+// Calibrates on real frames when given a dataset, else on synthetic ones; returns the source's description.
+std::string calibrate_init(const ModelInitPlan& o, const PresetSpec& preset, const BundleView& view,
+                           BundleWriter* writer, CalibrationReport* report) {
+  const int size = preset.input_size, channels = preset.input_channels;
+  if (!o.calibrate.empty()) {
+    auto ds = data::open_dataset(o.calibrate, data::Split::Train, size, size, channels,
+                                 static_cast<size_t>(o.calibrate_limit));
+    std::vector<uint8_t> buf(ds->image_bytes());
+    *report = calibrate_bundle(
+        view, static_cast<int>(ds->size()),
+        [&](int i) {
+          ds->get(static_cast<size_t>(i), buf.data(), nullptr);
+          return buf.data();
+        },
+        writer);
+    return ds->description();
+  }
+  std::vector<uint8_t> frame;
+  *report = calibrate_bundle(
+      view, o.calibrate_limit,
+      [&](int i) {
+        frame = synthetic_frame(size, channels, o.seed * 7919 + static_cast<uint64_t>(i));
+        return frame.data();
+      },
+      writer);
+  return "synthetic frames";
+}
+}  // namespace
+
+ModelToolResult init_model(const ModelInitPlan& o) {
+  const PresetSpec* preset = find_preset(o.preset.c_str());
+  if (!preset) throw std::invalid_argument("unknown preset '" + o.preset + "'; valid: " + preset_names());
+  const CodecConfig codec = init_codec_config(o, *preset);
+  BundleWriter writer = random_device_bundle(*preset, codec, o.seed);
+  const std::vector<uint8_t> raw = writer.serialize();
+  const LoadedBundle untrained = parse_bundle_bytes(raw.data(), raw.size(), "untrained model");
+  CalibrationReport report;
+  const std::string source = calibrate_init(o, *preset, untrained.view, &writer, &report);
+  writer.write(o.output);
+  const std::string id = model_id_text(writer.device_content_id());
+  ModelToolResult r;
+  r.summary = {{"output", o.output},
+               {"model_id", id},
+               {"preset", preset->name},
+               {"calibration", source},
+               {"frames", report.frames},
+               {"entropy_bits_per_value", report.entropy_bits_per_value},
+               {"zero_fraction", report.zero_fraction}};
+  std::ostringstream text;
+  text << o.output << ": untrained " << preset->name << " model " << id << " (seed " << o.seed << ", " << o.coder
+       << "), calibrated on " << report.frames << " " << source << ": " << std::setprecision(3)
+       << report.entropy_bits_per_value << " bits/value entropy, " << report.zero_fraction * 100 << "% zeros\n";
+  r.text = text.str();
+  return r;
+}
+
+// Calibrated on real training frames; the model id stays: the int8 network sends the
+// same codec, so packets still decode with the bundle.
+ModelToolResult quantize_model(const ModelQuantizePlan& o) {
+  const LoadedBundle in = load_bundle(o.input);
+  const BundleView& view = in.view;
+  BundleTensor probe;
+  if (!view.find("encoder.0.weight", &probe) || !view.find("quant.max", &probe)) {
+    throw std::runtime_error(o.input + ": has no float device network with calibrated ranges to quantise");
+  }
+  char preset_name[64] = {0};
+  view.config_string("preset", preset_name, sizeof preset_name);
+  const PresetSpec* preset = find_preset(preset_name);
+  if (!preset) throw std::runtime_error(o.input + ": unknown preset '" + std::string(preset_name) + "'");
+  const int size = preset->input_size, channels = preset->input_channels;
+  auto ds = data::open_dataset(o.data, data::Split::Train, size, size, channels, static_cast<size_t>(o.frames));
+  // The first `frames` images (class-balanced for folders), held in memory for the PTQ pass.
+  std::vector<std::vector<uint8_t>> frames(ds->size(), std::vector<uint8_t>(ds->image_bytes()));
+  for (size_t i = 0; i < frames.size(); ++i) ds->get(i, frames[i].data(), nullptr);
+  BundleWriter writer(view.parts());
+  writer.copy_from(view);
+  const PtqReport report = add_int8_sections(
+      view, static_cast<int>(frames.size()), [&](int i) { return frames[static_cast<size_t>(i)].data(); }, &writer);
+  writer.write(o.output, view.model_id());
+  const std::string id = model_id_text(view.model_id());
+  ModelToolResult r;
+  r.summary = {{"input", o.input},
+               {"output", o.output},
+               {"model_id", id},
+               {"calibration", ds->description()},
+               {"frames", report.frames},
+               {"int8_bytes", report.int8_bytes},
+               {"symbols_equal", report.symbols_equal},
+               {"symbol_mean_abs_diff", report.symbol_mean_abs_diff},
+               {"symbol_max_abs_diff", report.symbol_max_abs_diff},
+               {"grid_equal", report.grid_equal},
+               {"saliency_mean_abs_diff", report.saliency_mean_abs_diff}};
+  r.text = o.output + ": model " + id + ", " + ptq_summary(report) + "\n";
+  return r;
+}
+
+// Both tables are in every bundle, the config's `coder` line picks one. The device sends
+// other bytes, so the id changes (cloud part included: one bundle). Used for the Huffman
+// vs rANS ablation.
+ModelToolResult set_model_coder(const ModelSetCoderPlan& o) {
+  parse_coder(o.coder);
+  const LoadedBundle in = load_bundle(o.input);
+  // Only a usable codec model is rewritten: its config (coder= line included) parses.
+  CodecConfig codec;
+  BundleTensor cfg;
+  if (read_codec_config(in.view, &codec) != Status::kOk || !in.view.find("config", &cfg)) {
+    throw std::runtime_error(o.input + ": has no valid codec configuration");
+  }
+  std::istringstream lines(std::string(reinterpret_cast<const char*>(cfg.data), cfg.bytes));
+  std::string out;
+  for (std::string line; std::getline(lines, line);) {
+    if (!line.empty()) out += (line.rfind("coder=", 0) == 0 ? "coder=" + o.coder : line) + "\n";
+  }
+  BundleWriter writer(in.view.parts());
+  writer.copy_from(in.view, {"config"});
+  writer.set_config(out);
+  const uint32_t id = writer.device_content_id();
+  writer.write(o.output, id);
+  ModelToolResult r;
+  r.summary = {{"input", o.input},
+               {"output", o.output},
+               {"coder", o.coder},
+               {"model_id", model_id_text(id)},
+               {"input_model_id", model_id_text(in.view.model_id())}};
+  r.text =
+      o.output + ": model " + model_id_text(id) + " (" + o.coder + "; was " + model_id_text(in.view.model_id()) + ")\n";
+  return r;
+}
+
+namespace {
+nlohmann::json preset_row(const PresetSpec& p) {
+  int side = 0;
+  const long long enc_macs = conv_stack_macs(p.encoder, p.encoder_layers, p.input_size, &side);
+  const long long sal_macs = conv_stack_macs(p.saliency, p.saliency_layers, side, nullptr);
+  return {{"name", p.name},
+          {"description", p.description},
+          {"input",
+           std::to_string(p.input_channels) + "x" + std::to_string(p.input_size) + "x" + std::to_string(p.input_size)},
+          {"latent", std::to_string(p.codec.latent_channels) + "x" + std::to_string(side) + "x" + std::to_string(side)},
+          {"encoder_params", conv_stack_params(p.encoder, p.encoder_layers)},
+          {"saliency_params", conv_stack_params(p.saliency, p.saliency_layers)},
+          {"encoder_macs", enc_macs},
+          {"saliency_macs", sal_macs},
+          {"saliency_grid", p.codec.saliency_grid},
+          {"saliency_bits", p.codec.saliency_bits}};
+}
+}  // namespace
+
+ModelToolResult describe_presets() {
+  int n = 0;
+  const PresetSpec* p = all_presets(&n);
+  ModelToolResult r;
+  r.summary = nlohmann::json::array();
+  for (int i = 0; i < n; ++i) r.summary.push_back(preset_row(p[i]));
+  std::ostringstream text;
+  text << std::left << std::setw(10) << "preset" << std::setw(11) << "input" << std::setw(10) << "latent" << std::right
+       << std::setw(10) << "enc par" << std::setw(10) << "sal par" << std::setw(13) << "enc MACs" << std::setw(12)
+       << "sal MACs"
+       << "  grid\n";
+  for (const auto& row : r.summary) {
+    text << std::left << std::setw(10) << row["name"].get<std::string>() << std::setw(11)
+         << row["input"].get<std::string>() << std::setw(10) << row["latent"].get<std::string>() << std::right
+         << std::setw(10) << row["encoder_params"].get<long long>() << std::setw(10)
+         << row["saliency_params"].get<long long>() << std::setw(13) << row["encoder_macs"].get<long long>()
+         << std::setw(12) << row["saliency_macs"].get<long long>() << "  " << row["saliency_grid"].get<int>() << "x"
+         << row["saliency_grid"].get<int>() << "x" << row["saliency_bits"].get<int>() << "b\n";
+  }
+  r.text = text.str();
+  return r;
+}
+
+}  // namespace limitnet

@@ -1,0 +1,45 @@
+// `limitnet model` as library calls: create a calibrated random model, add the int8 device
+// network to a trained one (post-training quantisation), switch its entropy coder, and
+// describe the presets. Each returns the JSON summary and the text the command prints.
+#pragma once
+#include <cstdint>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace limitnet {
+
+// What a model tool did: `summary` is printed with --json, `text` (newline-terminated) without.
+struct ModelToolResult {
+  nlohmann::json summary;
+  std::string text;
+};
+
+struct ModelInitPlan {
+  std::string preset = "paper224", output, coder = "huffman";
+  std::string calibrate;  // dataset spec; empty: synthetic frames
+  uint64_t seed = 1;
+  int latent_bits = 6, saliency_grid = 0, saliency_bits = 0, calibrate_limit = 256;  // grid/bits 0: the preset's
+  double gradual = 0.2;
+};
+// Writes an untrained (random-weight) bundle, calibrated for the codec. Throws
+// std::invalid_argument for an unknown preset or coder and invalid codec settings.
+ModelToolResult init_model(const ModelInitPlan& plan);
+
+struct ModelQuantizePlan {
+  std::string input, output, data;  // data: dataset whose training split calibrates the int8 ranges
+  int frames = 1000;
+};
+// Adds or replaces the int8.* sections of a float bundle; the model id stays.
+ModelToolResult quantize_model(const ModelQuantizePlan& plan);
+
+struct ModelSetCoderPlan {
+  std::string input, output, coder;  // coder: huffman or rans
+};
+// Writes a copy whose config selects the other entropy coder (a new model id).
+ModelToolResult set_model_coder(const ModelSetCoderPlan& plan);
+
+// The architecture presets with their parameters and MACs per image (a JSON array and a table).
+ModelToolResult describe_presets();
+
+}  // namespace limitnet
