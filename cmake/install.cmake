@@ -20,7 +20,7 @@ install(TARGETS ${LIMITNET_PUBLIC_LIBRARIES} EXPORT limitnetTargets
 # Headers keep the include root of the tree: #include "codec/config.h" with -I include/limitnet.
 foreach(folder codec device)
   install(DIRECTORY ${PROJECT_SOURCE_DIR}/src/${folder}/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/limitnet/${folder}
-          FILES_MATCHING PATTERN "*.h")
+          FILES_MATCHING PATTERN "*.h" PATTERN "inspect.h" EXCLUDE)  # inspect: the CLI's, not installed
 endforeach()
 install(EXPORT limitnetTargets NAMESPACE limitnet:: DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/limitnet)
 file(WRITE ${CMAKE_BINARY_DIR}/limitnetConfig.cmake.in
