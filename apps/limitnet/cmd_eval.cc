@@ -1,15 +1,8 @@
-// limitnet eval -m MODEL --data D [--limit N] [--payload P] [--json out.json] [--plot out.svg]
-//               [--baselines jpeg,jpeg-abbrev,progjpeg,webp,starfish,fixedrate]
-//               [--baseline-model starfish=PATH] [--baseline-model fixedrate=PATH ...]
-//               [--baseline-judge BUNDLE]:
-// top-1 / top-5 against mean bytes on air per image, every byte counted (see
-// eval/accuracy_curve.h), plus the classifier's accuracy on clean images; with
-// --baselines the same for classical codecs and learned baselines, judged by the same
-// classifier (or the codecs by --baseline-judge's), and the Bjontegaard deltas of
-// LimitNet against each (docs/BASELINES.md). The evaluation is eval::run_evaluation
-// (eval/evaluation.h); this file parses the flags, calls it and prints.
+// limitnet eval: top-1 / top-5 against mean bytes on air per image, every byte counted, and
+// with --baselines the same for classical codecs and learned baselines judged by the same
+// classifier, with LimitNet's Bjontegaard deltas against each (docs/BASELINES.md). Runs
+// eval::run_evaluation (eval/evaluation.h); prints eval::evaluation_text.
 #include <fstream>
-#include <iomanip>
 #include <iostream>
 #include <memory>
 
@@ -17,6 +10,7 @@
 #include "cli_flags.h"
 #ifdef LIMITNET_HAVE_TORCH
 #include "eval/evaluation.h"
+#include "eval/evaluation_text.h"
 #include "util/omp_env.h"
 #endif
 
@@ -24,7 +18,6 @@ namespace limitnet::cli {
 
 #ifdef LIMITNET_HAVE_TORCH
 namespace {
-
 struct EvalOptions {
   eval::EvaluationPlan plan;
   std::string json, plot;
@@ -36,82 +29,6 @@ std::string joined(const std::vector<std::string>& items) {
   std::string out;
   for (const std::string& s : items) out += (out.empty() ? "" : ", ") + s;
   return out;
-}
-
-// Text table of one baseline.
-void print_method(const eval::MethodCurve& c) {
-  std::cout << "\n" << c.name << ": bytes = " << c.bytes_counted << "\n";
-  const bool codec = !c.points.empty() && c.points.front().quality > 0;
-  const bool scans = !c.points.empty() && c.points.front().scans > 0;
-  const bool packets = !c.points.empty() && c.points.front().packets > 0;
-  if (scans) {
-    std::cout << "  scans quality   bytes  headers   top-1   top-5  PSNR dB\n";
-  } else if (codec) {
-    std::cout << "quality   bytes  headers   top-1   top-5  PSNR dB\n";
-  } else if (packets) {
-    std::cout << "packets   bytes   top-1   top-5\n";
-  } else {
-    std::cout << "  bytes   top-1   top-5   bundle\n";
-  }
-  for (const eval::MethodPoint& p : c.points) {
-    std::cout << std::fixed;
-    if (scans) std::cout << std::setw(7) << p.scans << std::setw(8) << p.quality;
-    if (codec && !scans) std::cout << std::setw(7) << p.quality;
-    if (packets) std::cout << std::setw(7) << p.packets;
-    std::cout << std::setw(8) << std::setprecision(1) << p.bytes;
-    if (codec) std::cout << std::setw(9) << p.header_bytes;
-    std::cout << std::setw(7) << std::setprecision(2) << 100 * p.top1 << "%" << std::setw(7) << 100 * p.top5 << "%";
-    if (codec) std::cout << std::setw(9) << std::setprecision(1) << p.psnr_db;
-    if (!p.model.empty() && !packets) std::cout << "   " << p.model;
-    std::cout << "\n";
-  }
-  for (const std::string& n : c.notes) std::cout << "  note: " << n << "\n";
-  std::cout << "  (" << std::setprecision(0) << c.seconds << " s";
-  if (c.reused_verdicts > 0) std::cout << "; " << c.reused_verdicts << " pictures identical to ones already judged";
-  std::cout << ")\n";
-}
-
-void print_bd(const std::vector<eval::MethodCurve>& methods, const std::vector<eval::BdComparison>& bd) {
-  std::cout
-      << "\nBjontegaard deltas of LimitNet against each baseline (top-1, pchip):\n"
-      << "  BD-rate < 0: LimitNet needs fewer bytes for the same top-1; BD-acc > 0: LimitNet is more accurate for "
-         "the same bytes\n"
-      << "baseline          BD-rate     BD-acc\n";
-  for (size_t i = 0; i < methods.size(); ++i) {
-    std::cout << std::left << std::setw(14) << methods[i].name << std::right << std::fixed << std::setprecision(1);
-    if (bd[i].rate_pct) {
-      std::cout << std::setw(10) << *bd[i].rate_pct << "%";
-    } else {
-      std::cout << std::setw(11) << "n/a";
-    }
-    if (bd[i].acc_pp) {
-      std::cout << std::setw(8) << std::setprecision(2) << *bd[i].acc_pp << " pp";
-    } else {
-      std::cout << std::setw(11) << "n/a";
-    }
-    std::cout << "\n";
-  }
-  for (size_t i = 0; i < methods.size(); ++i) {
-    if (!bd[i].rate_pct) std::cout << "  " << methods[i].name << " BD-rate n/a: " << bd[i].rate_reason << "\n";
-    if (!bd[i].acc_pp) std::cout << "  " << methods[i].name << " BD-acc n/a: " << bd[i].acc_reason << "\n";
-  }
-}
-
-void print_curve(const EvalOptions& o, const eval::EvaluationResult& result) {
-  const eval::CurveResult& r = result.curve;
-  std::cout << "model " << o.plan.model << " (" << result.preset << ", " << hex32(result.model_id) << ") on " << r.data
-            << "\n"
-            << "clean images: top-1 " << std::fixed << std::setprecision(2) << 100 * r.clean_top1 << "%, top-5 "
-            << 100 * r.clean_top5 << "%\n"
-            << "packets of at most " << o.plan.payload
-            << " bytes; bytes = mean bytes on air per image, all framing counted\n"
-            << "packets   bytes   top-1   top-5   latent received\n";
-  for (const eval::CurvePoint& p : r.curve) {
-    std::cout << std::setw(7) << p.packets << std::setw(8) << std::setprecision(1) << p.bytes << std::setw(7)
-              << std::setprecision(2) << 100 * p.top1 << "%" << std::setw(7) << 100 * p.top5 << "%" << std::setw(15)
-              << std::setprecision(1) << 100 * p.values_fraction << "%\n";
-  }
-  std::cout << "(" << std::setprecision(0) << r.seconds << " s)\n";
 }
 
 void write_file(const std::string& path, const std::string& text) {
@@ -129,15 +46,7 @@ void run_eval(EvalOptions& o) {
   const eval::EvaluationResult result = eval::run_evaluation(plan);
   if (!o.json.empty()) write_file(o.json, eval::evaluation_json(plan, result).dump(2) + "\n");
   if (!o.plot.empty()) write_file(o.plot, eval::evaluation_svg(plan, result, o.plot_x));
-  print_curve(o, result);
-  if (result.baselines.empty()) return;
-  if (result.judge_clean_top1) {
-    std::cout << "\ncodec baselines judged by " << plan.baseline_judge << "'s classifier (clean images: top-1 "
-              << std::setprecision(2) << 100 * *result.judge_clean_top1 << "%)\n";
-  }
-  for (const eval::MethodCurve& c : result.methods) print_method(c);
-  print_bd(result.methods, result.bd);
-  std::cout << "\ntotal " << std::setprecision(0) << result.seconds << " s\n";
+  std::cout << eval::evaluation_text(plan, result);
 }
 }  // namespace
 #endif

@@ -1,25 +1,17 @@
 // limitnet serve: the receiver service (docs/SERVER.md). Ingests LimitNet packets from an
 // MQTT broker (ChirpStack v4 / The Things Stack v3 uplink events) and/or authenticated UDP
 // datagrams, persists every accepted packet in SQLite before decoding it, runs inference
-// and serves results over HTTP (and publishes them over MQTT).
+// and serves results over HTTP (and publishes them over MQTT): server::run_receiver
+// (server/receiver.h).
 #include <atomic>
-#include <chrono>
 #include <csignal>
-#include <cstdlib>
 #include <ctime>
-#include <fstream>
 #include <iostream>
 #include <mutex>
-#include <thread>
-
-#include <unistd.h>
 
 #include "cli_common.h"
 #include "cli_flags.h"
-#include "server/http_api.h"
-#include "server/mqtt_link.h"
-#include "server/service.h"
-#include "server/udp_ingest.h"
+#include "server/receiver.h"
 #ifdef LIMITNET_SERVER_HAVE_CLOUD
 #include "server/cloud_inference.h"
 #endif
@@ -30,20 +22,11 @@ namespace {
 std::atomic<bool> g_stop{false};
 void on_signal(int) { g_stop = true; }
 
-struct ServeOptions {
-  server::ServiceOptions service;
-  server::MqttOptions mqtt;
-  bool mqtt_on = false;
+// The receiver's options are the flags; these are converted or used before it runs.
+struct ServeOptions : server::ReceiverOptions {
   std::string device = "auto";  // where the cloud engine's networks run
   std::string journal = "wal";
   double image_ttl_s = 3600, retention_s = 0;
-  std::string udp_host = "127.0.0.1", udp_keys;
-  int udp_port = -1;
-  std::string http_host = "127.0.0.1";
-  int http_port = 8080;
-  server::HttpOptions http;
-  std::string port_file;
-  double duration_s = 0;
 };
 
 void log_line(const std::string& line) {
@@ -60,71 +43,13 @@ void run_serve(ServeOptions o) {
   o.service.store.wal = o.journal == "wal";
   o.service.image_ttl_ms = static_cast<int64_t>(o.image_ttl_s * 1000);
   o.service.retention_ms = static_cast<int64_t>(o.retention_s * 1000);
-  // A password on the command line is visible in `ps`; the environment is the better place.
-  if (o.mqtt.password.empty()) {
-    if (const char* pw = std::getenv("LIMITNET_MQTT_PASSWORD")) o.mqtt.password = pw;
-  }
-  if (o.mqtt.tls && o.mqtt.ca_file.empty() && o.mqtt.ca_path.empty()) {
-    throw CliError("--mqtt-tls needs --mqtt-ca FILE or --mqtt-capath DIR");
-  }
-  if (o.udp_port >= 0 && o.udp_keys.empty()) {
-    throw CliError("--udp-port needs --udp-keys FILE: every UDP packet is authenticated with its device's key");
-  }
-  if (!o.mqtt_on && o.udp_port < 0) log_line("warning: neither --mqtt-host nor --udp-port given: HTTP only");
-
 #ifdef LIMITNET_SERVER_HAVE_CLOUD
   server::install_cloud_engine(o.device);  // bundles with a cloud part get decoder + classifier
 #endif
-  server::Service service(o.service, log_line);
-  std::unique_ptr<server::MqttLink> mqtt;
-  std::unique_ptr<server::UdpIngest> udp;
-  if (o.mqtt_on) {
-    mqtt = std::make_unique<server::MqttLink>(o.mqtt, &service);
-    server::MqttLink* link = mqtt.get();
-    service.set_result_callback([link](const nlohmann::json& j) { link->publish_result(j); });
-  }
-  if (o.udp_port >= 0) {
-    server::DeviceKeys keys = server::DeviceKeys::load(o.udp_keys);
-    log_line("udp: " + std::to_string(keys.size()) + " device keys from " + o.udp_keys);
-    udp = std::make_unique<server::UdpIngest>(o.udp_host, o.udp_port, std::move(keys), &service);
-  }
-  server::HttpApi http(o.http_host, o.http_port, &service, o.http);
-
-  service.start();
-  if (mqtt) mqtt->start();
-  if (udp) udp->start();
-  http.start();
-  log_line("http://" + o.http_host + ":" + std::to_string(http.port()) + "/" +
-           (udp ? ", udp " + o.udp_host + ":" + std::to_string(udp->port()) : std::string()) +
-           (mqtt ? ", mqtt " + o.mqtt.host + ":" + std::to_string(o.mqtt.port) : std::string()));
-  if (!o.port_file.empty()) {
-    // Written after every listener is up, atomically, so a test can wait for it.
-    const std::string tmp = o.port_file + ".tmp";
-    {
-      std::ofstream f(tmp);
-      f << nlohmann::json{{"http_port", http.port()},
-                          {"udp_port", udp ? udp->port() : -1},
-                          {"pid", static_cast<long>(getpid())}}
-               .dump()
-        << "\n";
-    }
-    std::rename(tmp.c_str(), o.port_file.c_str());
-  }
-
-  std::signal(SIGINT, on_signal);
-  std::signal(SIGTERM, on_signal);
-  const auto start = std::chrono::steady_clock::now();
-  while (!g_stop) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    if (o.duration_s > 0 && std::chrono::steady_clock::now() - start > std::chrono::duration<double>(o.duration_s))
-      break;
-  }
-  log_line("stopping");
-  if (udp) udp->stop();
-  if (mqtt) mqtt->stop();
-  service.stop();  // commits what is queued
-  http.stop();
-  log_line("stopped: " + std::to_string(service.packets_applied()) + " packets in the store's sessions");
+  server::run_receiver(o, log_line, g_stop, [] {
+    std::signal(SIGINT, on_signal);
+    std::signal(SIGTERM, on_signal);
+  });
 }
 
 void register_serve(CLI::App& app) {

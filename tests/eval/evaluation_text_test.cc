@@ -1,0 +1,63 @@
+// The text of `limitnet eval` (eval/evaluation_text.h) on a hand-made result: LimitNet's
+// curve, a codec's table and the Bjontegaard rows, as the command has always printed them.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "eval/evaluation_text.h"
+
+namespace limitnet::eval {
+namespace {
+
+EvaluationResult limitnet_only() {
+  EvaluationResult r;
+  r.preset = "fmnist28";
+  r.model_id = 0x5c7e2ab5;
+  r.curve.data = "fashion-mnist test";
+  r.curve.clean_top1 = 0.9;
+  r.curve.clean_top5 = 0.99;
+  r.curve.curve = {CurvePoint{1, 51, 0.5, 0.8, 0.25, 0}};
+  return r;
+}
+
+TEST(EvalEvaluationText, LimitNetCurveOnly) {
+  EvaluationPlan plan;
+  plan.model = "m.lnm";
+  EXPECT_EQ(evaluation_text(plan, limitnet_only()),
+            "model m.lnm (fmnist28, 5c7e2ab5) on fashion-mnist test\n"
+            "clean images: top-1 90.00%, top-5 99.00%\n"
+            "packets of at most 51 bytes; bytes = mean bytes on air per image, all framing counted\n"
+            "packets   bytes   top-1   top-5   latent received\n"
+            "      1    51.0  50.00%  80.00%           25.0%\n"
+            "(0 s)\n");
+}
+
+TEST(EvalEvaluationText, CodecTableAndMissingBdDeltas) {
+  EvaluationPlan plan;
+  EvaluationResult r = limitnet_only();
+  r.baselines.codecs = {"jpeg"};
+  MethodPoint p;
+  p.quality = 20;
+  p.bytes = 300;
+  p.header_bytes = 150;
+  p.top1 = 0.7;
+  p.top5 = 0.95;
+  p.psnr_db = 25;
+  r.methods = {MethodCurve{"jpeg", "whole file", {p}, 0, 0, {}}};
+  BdComparison bd;
+  bd.rate_reason = bd.acc_reason = "one point";
+  r.bd = {bd};
+  const std::string text = evaluation_text(plan, r);
+  EXPECT_NE(text.find("\njpeg: bytes = whole file\nquality   bytes  headers   top-1   top-5  PSNR dB\n"
+                      "     20   300.0    150.0  70.00%  95.00%     25.0\n  (0 s)\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(
+      text.find("jpeg                  n/a        n/a\n  jpeg BD-rate n/a: one point\n  jpeg BD-acc n/a: one point\n"),
+      std::string::npos)
+      << text;
+  EXPECT_NE(text.find("\ntotal 0 s\n"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace limitnet::eval
