@@ -1,22 +1,19 @@
 #include "sim/cloud_loader.h"
 
-#include <cstdio>
-
 #include "cloud/cloud_model.h"
+#include "codec/host/model_file.h"
 
 namespace limitnet::sim {
 
 CloudLoader cloud_model_loader(const std::string& device) {
   return [device](const std::string& path, const std::string& cloud_part, int threads) {
     auto model = std::make_shared<const CloudModel>(path, cloud_part, threads, device);
-    char id[16];
-    std::snprintf(id, sizeof id, "%08x", model->model_id());
     CloudClassifier c;
     c.probabilities = probability_model_of(*model);
     c.input_size = model->input_size();
     c.input_channels = model->input_channels();
-    c.description =
-        model->preset() + ", id " + id + ", cloud classifier of " + std::to_string(model->num_classes()) + " classes";
+    c.description = model->preset() + ", id " + model_id_text(model->model_id()) + ", cloud classifier of " +
+                    std::to_string(model->num_classes()) + " classes";
     c.owner = model;
     return c;
   };
