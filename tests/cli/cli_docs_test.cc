@@ -22,7 +22,6 @@ using limitnet::cli_test::CmdResult;
 using limitnet::cli_test::read_all;
 using limitnet::cli_test::run_program;
 
-
 // The programs of this build: the light one, and limitnet-torch when libtorch is found.
 std::vector<std::string> programs() {
   std::vector<std::string> p = {LIMITNET_CLI};

@@ -683,7 +683,6 @@ TEST(ServerE2E, WebPageShowsImageAndLabelInChromium) {
   EXPECT_NE(dom.find("latent visualisation (not a reconstruction)"), std::string::npos);
 }
 
-
 // Issue 22: `device-sim --write-keys` without a secret wrote keys derived from an empty one.
 TEST(ServerE2E, DeviceSimRefusesToWriteKeysWithoutASecret) {
   TempDir dir;
