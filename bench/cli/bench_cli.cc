@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -89,15 +90,25 @@ std::string cell(const Timing& t) {
 int main(int argc, char** argv) {
   int runs = 10;
   fs::path bin = fs::read_symlink("/proc/self/exe").parent_path();
-  for (int i = 1; i + 1 < argc; i += 2) {
+  const char* usage =
+      "usage: bench_cli [--runs N] [--dir BIN_DIR]\n"
+      "  times limitnet --version, limitnet inspect and limitnet eval --help (fork to exit)\n"
+      "  --runs N       runs of each command (default 10)\n"
+      "  --dir BIN_DIR  folder of limitnet and limitnet-torch (default: this program's)\n";
+  for (int i = 1; i < argc; i += 2) {
     const std::string a = argv[i];
+    if (a == "--help" || a == "-h") {
+      std::cout << usage;
+      return 0;
+    }
+    if (i + 1 >= argc || (a != "--runs" && a != "--dir")) {
+      std::cerr << "bench_cli: error: unknown or incomplete option '" << a << "'\n" << usage;
+      return 2;
+    }
     if (a == "--runs") {
-      runs = std::max(1, std::stoi(argv[i + 1]));
-    } else if (a == "--dir") {
-      bin = argv[i + 1];
+      runs = std::max(1, std::atoi(argv[i + 1]));
     } else {
-      std::cerr << "usage: bench_cli [--runs N] [--dir BIN_DIR]\n";
-      return 1;
+      bin = argv[i + 1];
     }
   }
   const std::string light = (bin / "limitnet").string(), torch = (bin / "limitnet-torch").string();
