@@ -7,6 +7,8 @@ namespace limitnet::cli {
 const std::vector<CommandInfo>& command_table() {
   static const std::vector<CommandInfo> table = {
       {"encode", "Encode an image into LimitNet packets (.lnp)", NeedsTorch::kNever},
+      {"pack", "Turn raw packets from a device (hex lines or binary files) into a packet file (.lnp)",
+       NeedsTorch::kNever},
       {"decode", "Decode whatever packets are present into the latent (zero-filled)", NeedsTorch::kSometimes},
       {"inspect", "Show what is inside a packet file (.lnp) or a model bundle (.lnm)", NeedsTorch::kNever},
       {"model", "Create and describe model bundles", NeedsTorch::kNever},
