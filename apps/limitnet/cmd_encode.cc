@@ -4,6 +4,7 @@
 #include "cli_common.h"
 #include "cli_flags.h"
 #include "codec/host/model_file.h"
+#include "model/int8_encoder.h"
 #include "model/pipeline.h"
 
 namespace limitnet::cli {
@@ -11,30 +12,35 @@ namespace limitnet::cli {
 namespace {
 struct EncodeOptions {
   std::string image, model, output;
+  std::string network = "float";
+  bool network_given = false;  // --network named: the output says which network made the packets
   size_t payload = kPayloadLoRaDR0;
   int image_id = 0;
   bool json = false;
 };
 
 void run_encode(const EncodeOptions& o) {
+  const EncodeNetwork network = parse_encode_network(o.network);
   DevicePipeline pipeline(o.model);
   check_payload(o.payload);
   const data::Image frame = load_frame(o.image, pipeline.input_size(), pipeline.input_channels());
-  const EncodedImage enc = pipeline.encode(frame.pixels.data(), static_cast<uint8_t>(o.image_id), o.payload);
+  const EncodedImage enc =
+      encode_with_network(pipeline, network, o.model, frame.pixels.data(), static_cast<uint8_t>(o.image_id), o.payload);
   const CodecConfig& cfg = pipeline.codec().config;
   const LnpFile file = make_lnp(pipeline.codec(), static_cast<uint8_t>(o.image_id), o.payload, enc.packets);
   write_lnp(o.output, file);
+  // Without --network the output stays as it always was (float reference, not named).
+  const std::string network_note = o.network_given ? std::string(", ") + encode_network_label(network) : "";
   if (o.json) {
-    print_json({{"output", o.output},
-                {"model_id", hex32(file.model_id)},
-                {"packets", enc.packets.size()},
-                {"bytes", enc.total_bytes()},
-                {"latent_values", cfg.latent_elements()},
-                {"max_payload", o.payload}});
+    nlohmann::json summary = {
+        {"output", o.output},         {"model_id", hex32(file.model_id)},       {"packets", enc.packets.size()},
+        {"bytes", enc.total_bytes()}, {"latent_values", cfg.latent_elements()}, {"max_payload", o.payload}};
+    if (o.network_given) summary["network"] = encode_network_label(network);
+    print_json(summary);
   } else {
     std::cout << o.output << ": " << enc.packets.size() << " packets, " << enc.total_bytes() << " bytes on air for "
               << cfg.latent_elements() << " latent values (" << o.payload << "-byte packets, model "
-              << hex32(file.model_id) << ")\n";
+              << hex32(file.model_id) << network_note << ")\n";
   }
 }
 }  // namespace
@@ -53,7 +59,15 @@ void register_encode(CLI::App& app) {
       ->check(CLI::Range(0, 255))
       ->capture_default_str();
   add_shared_flag(cmd, Flag::kJson, opts->json, "Print a JSON summary");
-  cmd->callback([opts]() { run_encode(*opts); });
+  CLI::Option* network =
+      cmd->add_option(
+             "--network", opts->network,
+             "Network that makes the packets: float (reference) or int8 (the device runtime: the firmware's packets)")
+          ->capture_default_str();
+  cmd->callback([opts, network]() {
+    opts->network_given = network->count() > 0;
+    run_encode(*opts);
+  });
 }
 
 }  // namespace

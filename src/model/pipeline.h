@@ -29,6 +29,8 @@ class DevicePipeline {
   const CodecModel& codec() const { return *model_.codec; }
   const ReferenceNetwork& network() const { return network_; }
   const BundleView& bundle() const { return model_.bundle.view; }
+  // The bundle's bytes (4-byte aligned), e.g. for the device C API (model/int8_encoder.h).
+  const LoadedBundle& bundle_file() const { return model_.bundle; }
   int input_size() const { return network_.input_size(); }
   int input_channels() const { return network_.input_channels(); }
 

@@ -19,9 +19,11 @@
 
 #include "codec/host/bundle_file.h"
 #include "codec/host/bundle_writer.h"
+#include "codec/host/container.h"
 #include "data/image_io.h"
 #include "model/calibrate.h"
 #include "model/ptq.h"
+#include "../device/device_test_util.h"
 
 namespace fs = std::filesystem;
 
@@ -33,6 +35,28 @@ using limitnet::cli_test::run_json;
 
 using limitnet::cli_test::read_all;
 using limitnet::cli_test::write_all;
+
+// `limitnet encode --network int8` of a frame already at the model's input size (no
+// conversion) against the device C API called in-process on the same pixels.
+void expect_device_packets(const std::string& model, const std::string& dir, int side, int channels, uint64_t seed,
+                           int image_id, size_t payload) {
+  limitnet::data::Image img(side, side, channels);
+  img.pixels = limitnet::synthetic_frame(side, channels, seed);
+  const std::string png = dir + "/frame" + std::to_string(seed) + ".png", lnp = dir + "/int8.lnp";
+  limitnet::data::write_png(png, img);
+  const std::string args = "encode " + png + " -m " + model + " -o " + lnp + " --network int8 -p " +
+                           std::to_string(payload) + " --image-id " + std::to_string(image_id);
+  const CmdResult r = run(args);
+  ASSERT_EQ(r.code, 0) << args << "\n" << r.out;
+  EXPECT_NE(r.out.find("int8 device runtime)"), std::string::npos) << r.out;
+  const std::string bundle = read_all(model);
+  const std::vector<uint32_t> words = limitnet::test::aligned(std::vector<uint8_t>(bundle.begin(), bundle.end()));
+  const auto expected =
+      limitnet::test::device_packets(reinterpret_cast<const uint8_t*>(words.data()), bundle.size(), img.pixels.data(),
+                                     side, channels, static_cast<uint8_t>(image_id), payload);
+  ASSERT_FALSE(expected.empty());
+  EXPECT_EQ(limitnet::read_lnp(lnp).packets, expected) << args;
+}
 
 class CliTest : public ::testing::Test {
  protected:
@@ -247,6 +271,46 @@ TEST_F(CliTest, CorruptBundleIsRejected) {
   const CmdResult r = run("encode " + path("in.png") + " -m " + path("corrupt.lnm") + " -o " + path("y.lnp"));
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.out.find("checksum_mismatch"), std::string::npos) << r.out;
+}
+
+TEST_F(CliTest, EncodeInt8GivesTheDevicePacketsOfTheShippedModel) {
+  const std::string model = std::string(LIMITNET_SOURCE_DIR) + "/models/fmnist28/model.lnm";
+  for (uint64_t seed : {1u, 2u, 3u}) expect_device_packets(model, dir_.string(), 28, 1, seed, 5, 51);
+  expect_device_packets(model, dir_.string(), 28, 1, 4, 0, 12);
+  // --json names the network; the float default does not change what it printed before.
+  const nlohmann::json j =
+      run_json("encode " + path("frame1.png") + " -m " + model + " -o " + path("j.lnp") + " --network int8 --json");
+  EXPECT_EQ(j["network"], "int8 device runtime");
+  const nlohmann::json f =
+      run_json("encode " + path("frame1.png") + " -m " + model + " -o " + path("f.lnp") + " --json");
+  EXPECT_FALSE(f.contains("network"));
+  const CmdResult named =
+      run("encode " + path("frame1.png") + " -m " + model + " -o " + path("f.lnp") + " --network float");
+  EXPECT_NE(named.out.find(", float reference)"), std::string::npos) << named.out;
+}
+
+TEST_F(CliTest, EncodeInt8GivesTheDevicePacketsOfAQuantizedBundle) {
+  fs::create_directories(dir_ / "calib8" / "a");
+  for (int i = 0; i < 2; ++i) {
+    limitnet::data::Image img(32, 32, 3);
+    img.pixels = limitnet::synthetic_frame(32, 3, 60 + static_cast<uint64_t>(i));
+    limitnet::data::write_png((dir_ / "calib8" / "a" / (std::to_string(i) + ".png")).string(), img);
+  }
+  ASSERT_EQ(run("model quantize " + path("m.lnm") + " --data " + path("calib8") + " -o " + path("q8.lnm")).code, 0);
+  for (uint64_t seed : {11u, 12u}) expect_device_packets(path("q8.lnm"), dir_.string(), 32, 3, seed, 3, 51);
+}
+
+TEST_F(CliTest, EncodeInt8ExplainsAMissingInt8NetworkAndAnUnknownNetwork) {
+  const CmdResult no_int8 =
+      run("encode " + path("in.png") + " -m " + path("m.lnm") + " -o " + path("n.lnp") + " --network int8");
+  EXPECT_EQ(no_int8.code, 1);
+  EXPECT_NE(no_int8.out.find("has no int8 device network"), std::string::npos) << no_int8.out;
+  EXPECT_NE(no_int8.out.find("limitnet model quantize"), std::string::npos) << no_int8.out;
+  const CmdResult unknown =
+      run("encode " + path("in.png") + " -m " + path("m.lnm") + " -o " + path("n.lnp") + " --network fp16");
+  EXPECT_EQ(unknown.code, 1);
+  EXPECT_NE(unknown.out.find("--network fp16 is unknown: use float"), std::string::npos) << unknown.out;
+  EXPECT_FALSE(fs::exists(path("n.lnp")));
 }
 
 TEST_F(CliTest, DemoRunsOnFashionMnistWhenInstalled) {

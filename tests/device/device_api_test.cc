@@ -11,6 +11,7 @@
 #include "device/limitnet_device.h"
 #include "device_test_util.h"
 #include "model/calibrate.h"
+#include "model/int8_encoder.h"
 #include "model/pipeline.h"
 
 namespace limitnet {
@@ -92,6 +93,22 @@ TEST(DeviceApi, PacketsMatchHostPacketizer) {
 
 // A shipped bundle carries the cloud part too (decoder, classifier: hundreds of KB); the
 // Flash image keeps only what the device runs.
+// The host's int8 encode (limitnet encode --network int8) sends what the device C API sends.
+TEST(DeviceApi, HostInt8EncoderGivesTheDevicePackets) {
+  for (const char* preset : {"cifar32", "fmnist28"}) {
+    const auto& m = int8_model(preset);
+    const DevicePipeline host(m.data(), m.size, preset);
+    const int n = host.input_size(), c = host.input_channels();
+    for (uint64_t seed : {5u, 6u}) {
+      const std::vector<uint8_t> frame = synthetic_frame(n, c, seed);
+      const EncodedImage enc = encode_with_network(host, parse_encode_network("int8"), preset, frame.data(), 4, 51);
+      EXPECT_EQ(enc.packets, test::device_packets(m.data(), m.size, frame.data(), n, c, 4, 51)) << preset;
+    }
+  }
+  EXPECT_THROW(parse_encode_network("int4"), std::invalid_argument);
+  EXPECT_STREQ(encode_network_label(EncodeNetwork::kFloat), "float reference");
+}
+
 TEST(DeviceApi, FlashBundleLeavesTheCloudPartOut) {
   const test::Int8Model& m = int8_model("fmnist28");
   BundleView view;

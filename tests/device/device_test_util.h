@@ -16,5 +16,9 @@ struct Int8Model {
 };
 const Int8Model& int8_model(const char* preset);
 std::vector<uint32_t> aligned(const std::vector<uint8_t>& bytes);
+// The packets of the device C API on one frame (bundle 4-byte aligned; side x side x
+// channels HWC), as firmware sends them; a gtest failure and no packets on an error.
+std::vector<std::vector<uint8_t>> device_packets(const uint8_t* bundle, size_t size, const uint8_t* frame, int side,
+                                                 int channels, uint8_t image_id, size_t max_payload);
 
 }  // namespace limitnet::test

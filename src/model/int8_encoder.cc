@@ -1,0 +1,82 @@
+#include "model/int8_encoder.h"
+
+#include <stdexcept>
+#include <vector>
+
+#include "codec/saliency.h"
+#include "device/limitnet_device.h"
+
+namespace limitnet {
+
+EncodeNetwork parse_encode_network(const std::string& name) {
+  if (name == "float") return EncodeNetwork::kFloat;
+  if (name == "int8") return EncodeNetwork::kInt8;
+  throw std::invalid_argument("--network " + name +
+                              " is unknown: use float (the float reference) or int8 (the int8 device runtime, "
+                              "the firmware's packets)");
+}
+
+const char* encode_network_label(EncodeNetwork network) {
+  return network == EncodeNetwork::kInt8 ? "int8 device runtime" : "float reference";
+}
+
+namespace {
+
+[[noreturn]] void throw_open_error(const std::string& bundle_name, int status) {
+  if (status == LIMITNET_DEVICE_NO_INT8_MODEL) {
+    throw std::runtime_error(bundle_name +
+                             ": has no int8 device network (no int8.* sections); add it with `limitnet model "
+                             "quantize " +
+                             bundle_name + " --data DATASET -o OUT.lnm`");
+  }
+  throw std::runtime_error(bundle_name + ": the int8 device runtime cannot open it (" +
+                           limitnet_device_status_name(status) + ")");
+}
+
+// Opens the device on the bundle bytes in `arena` (resized to the size the runtime asks for).
+limitnet_device* open_device(const LoadedBundle& bundle, const std::string& bundle_name, std::vector<uint64_t>* arena) {
+  size_t need = 0;
+  int s = limitnet_device_arena_size(bundle.bytes(), bundle.size, &need);
+  if (s != LIMITNET_DEVICE_OK) throw_open_error(bundle_name, s);
+  arena->assign(need / sizeof(uint64_t) + 1, 0);  // uint64_t: the 8-byte alignment the API needs
+  limitnet_device* device = nullptr;
+  s = limitnet_device_open(arena->data(), need, bundle.bytes(), bundle.size, nullptr, &device);
+  if (s != LIMITNET_DEVICE_OK) throw_open_error(bundle_name, s);
+  return device;
+}
+
+}  // namespace
+
+EncodedImage encode_int8(const DevicePipeline& pipeline, const std::string& bundle_name, const uint8_t* frame,
+                         uint8_t image_id, size_t max_payload) {
+  check_payload_size(max_payload);
+  std::vector<uint64_t> arena;
+  limitnet_device* device = open_device(pipeline.bundle_file(), bundle_name, &arena);
+  const int side = pipeline.input_size();
+  int s = limitnet_device_encode(device, frame, side, side, pipeline.input_channels(), image_id, max_payload);
+  if (s != LIMITNET_DEVICE_OK)
+    throw std::invalid_argument(std::string("int8 device runtime: encode failed (") + limitnet_device_status_name(s) +
+                                ")");
+  const CodecConfig& cfg = pipeline.codec().config;
+  EncodedImage out;
+  const uint8_t* symbols = limitnet_device_symbols(device);
+  out.symbols.assign(symbols, symbols + cfg.latent_elements());
+  out.grid_levels.resize(static_cast<size_t>(cfg.saliency_grid * cfg.saliency_grid));
+  saliency_map_to_grid(cfg, limitnet_device_saliency_map(device), out.grid_levels.data());
+  std::vector<uint8_t> buf(max_payload);
+  size_t n = 0;
+  while ((s = limitnet_device_next_packet(device, buf.data(), buf.size(), &n)) == LIMITNET_DEVICE_OK && n > 0)
+    out.packets.emplace_back(buf.begin(), buf.begin() + static_cast<long>(n));
+  if (s != LIMITNET_DEVICE_OK)
+    throw std::invalid_argument(std::string("int8 device runtime: packetizing failed (") +
+                                limitnet_device_status_name(s) + ")");
+  return out;
+}
+
+EncodedImage encode_with_network(const DevicePipeline& pipeline, EncodeNetwork network, const std::string& bundle_name,
+                                 const uint8_t* frame, uint8_t image_id, size_t max_payload) {
+  if (network == EncodeNetwork::kInt8) return encode_int8(pipeline, bundle_name, frame, image_id, max_payload);
+  return pipeline.encode(frame, image_id, max_payload);
+}
+
+}  // namespace limitnet

@@ -1,0 +1,32 @@
+// The camera node's encode on the host, exactly as the firmware does it: the int8 device
+// runtime through its C API (device/limitnet_device.h). The float reference network
+// (DevicePipeline::encode) rounds some latent symbols differently, so only this path gives
+// the device's packets byte for byte.
+#pragma once
+#include <cstdint>
+#include <string>
+
+#include "model/pipeline.h"
+
+namespace limitnet {
+
+// Which network makes the packets: the float reference or the int8 device runtime.
+enum class EncodeNetwork { kFloat, kInt8 };
+// "float" or "int8"; throws std::invalid_argument naming both for anything else.
+EncodeNetwork parse_encode_network(const std::string& name);
+// How the output names it: "float reference" or "int8 device runtime".
+const char* encode_network_label(EncodeNetwork network);
+
+// Runs the int8 device runtime on one frame (the pipeline's input size and channels, HWC):
+// arena sized by limitnet_device_arena_size, open, encode, next_packet until size 0.
+// Throws std::runtime_error("<bundle_name>: ...") for a bundle without int8 sections
+// (saying to run `limitnet model quantize`) or one the runtime cannot open, and
+// std::invalid_argument for a payload the codec cannot use.
+EncodedImage encode_int8(const DevicePipeline& pipeline, const std::string& bundle_name, const uint8_t* frame,
+                         uint8_t image_id, size_t max_payload);
+
+// encode_int8 or pipeline.encode, as `network` says.
+EncodedImage encode_with_network(const DevicePipeline& pipeline, EncodeNetwork network, const std::string& bundle_name,
+                                 const uint8_t* frame, uint8_t image_id, size_t max_payload);
+
+}  // namespace limitnet
