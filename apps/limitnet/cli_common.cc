@@ -12,7 +12,6 @@
 #include <iostream>
 #include <sstream>
 
-#include "codec/host/model_file.h"
 #include "data/image_io.h"
 #include "data/resize.h"
 
@@ -121,10 +120,6 @@ void exec_torch_program() {
 }
 
 void print_json(const nlohmann::json& j) { std::cout << j.dump(2) << std::endl; }
-
-std::string hex32(uint32_t v) { return model_id_text(v); }
-
-size_t check_payload(size_t payload) { return check_payload_size(payload); }
 
 void write_text_file(const std::string& path, const std::string& text) {
   std::ofstream f(path, std::ios::trunc);

@@ -54,8 +54,4 @@ void print_json(const nlohmann::json& j);
 void remember_command_line(char** argv);
 void exec_torch_program();
 
-std::string hex32(uint32_t v);
-// Valid --payload values are kMinPayload..kMaxPayload; common ones are listed in the error.
-size_t check_payload(size_t payload);
-
 }  // namespace limitnet::cli

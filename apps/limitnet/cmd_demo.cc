@@ -7,6 +7,7 @@
 
 #include "cli_common.h"
 #include "cli_flags.h"
+#include "codec/host/model_file.h"
 #include "eval/demo.h"  // DemoPlan only, without libtorch
 #include "sim/codec_demo.h"
 #include "sim/codec_demo_text.h"
@@ -25,7 +26,7 @@ struct DemoOptions : eval::DemoPlan {
 };
 
 void run_demo(const DemoOptions& o) {
-  check_payload(o.payload);
+  check_payload_size(o.payload);
   const sim::CodecDemoResult r = sim::codec_demo(o.data, o.limit, o.payload);
   if (o.json) return print_json(sim::codec_demo_json(r));
   std::cout << sim::codec_demo_text(r);
@@ -34,7 +35,7 @@ void run_demo(const DemoOptions& o) {
 
 #ifdef LIMITNET_HAVE_TORCH
 void run_model_demo(const DemoOptions& o, const std::string& model_path) {
-  check_payload(o.payload);
+  check_payload_size(o.payload);
   eval::DemoPlan plan = o;
   plan.model = model_path;
   plan.progress = !o.quiet && !o.json;

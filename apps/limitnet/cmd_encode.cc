@@ -22,7 +22,7 @@ struct EncodeOptions {
 void run_encode(const EncodeOptions& o) {
   const EncodeNetwork network = parse_encode_network(o.network);
   DevicePipeline pipeline(o.model);
-  check_payload(o.payload);
+  check_payload_size(o.payload);
   const data::Image frame = load_frame(o.image, pipeline.input_size(), pipeline.input_channels());
   const EncodedImage enc =
       encode_with_network(pipeline, network, o.model, frame.pixels.data(), static_cast<uint8_t>(o.image_id), o.payload);
@@ -33,14 +33,14 @@ void run_encode(const EncodeOptions& o) {
   const std::string network_note = o.network_given ? std::string(", ") + encode_network_label(network) : "";
   if (o.json) {
     nlohmann::json summary = {
-        {"output", o.output},         {"model_id", hex32(file.model_id)},       {"packets", enc.packets.size()},
-        {"bytes", enc.total_bytes()}, {"latent_values", cfg.latent_elements()}, {"max_payload", o.payload}};
+        {"output", o.output},         {"model_id", model_id_text(file.model_id)}, {"packets", enc.packets.size()},
+        {"bytes", enc.total_bytes()}, {"latent_values", cfg.latent_elements()},   {"max_payload", o.payload}};
     if (o.network_given) summary["network"] = encode_network_label(network);
     print_json(summary);
   } else {
     std::cout << o.output << ": " << enc.packets.size() << " packets, " << enc.total_bytes() << " bytes on air for "
               << cfg.latent_elements() << " latent values (" << o.payload << "-byte packets, model "
-              << hex32(file.model_id) << network_note << ")\n";
+              << model_id_text(file.model_id) << network_note << ")\n";
   }
 }
 }  // namespace

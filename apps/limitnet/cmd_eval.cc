@@ -8,6 +8,7 @@
 
 #include "cli_common.h"
 #include "cli_flags.h"
+#include "codec/host/model_file.h"
 #ifdef LIMITNET_HAVE_TORCH
 #include "eval/evaluation.h"
 #include "eval/evaluation_text.h"
@@ -40,7 +41,7 @@ void write_file(const std::string& path, const std::string& text) {
 void run_eval(EvalOptions& o) {
   eval::EvaluationPlan& plan = o.plan;
   plan.progress = !o.quiet;
-  check_payload(plan.payload);
+  check_payload_size(plan.payload);
   eval::plan_baselines(plan);  // refused before anything slow runs
   ensure_passive_openmp();
   const eval::EvaluationResult result = eval::run_evaluation(plan);

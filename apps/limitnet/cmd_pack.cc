@@ -36,7 +36,7 @@ void run_pack(const PackOptions& o) {
   for (const RawPacket& p : file.packets) bytes += p.size();
   if (o.json) {
     print_json({{"output", o.output},
-                {"model_id", hex32(file.model_id)},
+                {"model_id", model_id_text(file.model_id)},
                 {"image_id", file.image_id},
                 {"packets", file.packets.size()},
                 {"bytes", bytes},
@@ -44,7 +44,7 @@ void run_pack(const PackOptions& o) {
   } else {
     std::cout << o.output << ": " << file.packets.size() << " packets, " << bytes << " bytes of image "
               << int(file.image_id) << " (max " << file.max_payload << " bytes per packet, model "
-              << hex32(file.model_id) << ")\n";
+              << model_id_text(file.model_id) << ")\n";
   }
 }
 
