@@ -37,11 +37,14 @@ struct Model {
   std::unique_ptr<CodecModel> codec;
 };
 
-// Index: bit 0 coder, bit 1 fmnist28 (else cifar32), bit 2 paper224.
+// Index: bit 0 rANS (else Huffman), bit 1 fmnist28 (else cifar32), bit 2 paper224, bit 3 the
+// range coder.
 Model build_model(int index) {
   const PresetSpec& preset = *find_preset((index & 4) ? "paper224" : (index & 2) ? "fmnist28" : "cifar32");
   CodecConfig codec = preset.codec;
-  codec.coder = (index & 1) ? EntropyCoderKind::kRans : EntropyCoderKind::kHuffman;
+  codec.coder = (index & 8)   ? EntropyCoderKind::kRange
+                : (index & 1) ? EntropyCoderKind::kRans
+                              : EntropyCoderKind::kHuffman;
   BundleWriter writer = random_device_bundle(preset, codec, 1);
   std::vector<uint8_t> raw = writer.serialize();
   std::vector<uint32_t> aligned((raw.size() + 3) / 4);
@@ -61,11 +64,16 @@ Model build_model(int index) {
   return m;
 }
 
-int model_index(uint8_t selector) { return (selector >> 4) == 0xA ? 4 | (selector & 1) : (selector & 3); }
+// Selector high nibble 0xA: paper224; 0xB: the range coder (cifar32, or fmnist28 with bit 1).
+int model_index(uint8_t selector) {
+  if ((selector >> 4) == 0xA) return 4 | (selector & 1);
+  if ((selector >> 4) == 0xB) return 8 | (selector & 2);
+  return selector & 3;
+}
 
 const Model& model_at(uint8_t selector) {
-  static Model models[8];
-  static bool built[8] = {};
+  static Model models[16];
+  static bool built[16] = {};
   const int index = model_index(selector);
   if (!built[index]) {
     models[index] = build_model(index);

@@ -61,7 +61,7 @@ const std::vector<SharedFlag>& shared_flags() {
       {Flag::kPlot, "--plot", "Write an SVG plot"},
       {Flag::kScenario, "-s,--scenario", "Link scenario (limitnet simulate --list)"},
       {Flag::kPreset, "--preset", "Architecture preset: paper224, cifar32, fmnist28"},
-      {Flag::kCoder, "--coder", "Entropy coder: huffman or rans"},
+      {Flag::kCoder, "--coder", "Entropy coder: huffman, rans or range"},
       {Flag::kGradual, "-G,--gradual", "Gradual Scoring factor G"},
       {Flag::kLatentBits, "--latent-bits", "Bits per latent value (2-8)"},
       {Flag::kSaliencyGrid, "--saliency-grid", "Saliency grid side (default: the preset's)"},

@@ -27,6 +27,9 @@ void register_train(CLI::App& app) {
   add_shared_option(cmd, Flag::kBatch, o->batch, "Batch size")->capture_default_str()->check(CLI::Range(1, 4096));
   add_shared_option(cmd, Flag::kLimit, o->train_limit, "Training images to use (0 = all)")->capture_default_str();
   cmd->add_option("--val-limit", o->val_limit, "Test images for per-epoch validation (0 = all)")->capture_default_str();
+  cmd->add_option("--val-holdout", o->val_holdout,
+                  "Validate on this many training images, evenly spread and held out from training, instead of "
+                  "test images (e.g. 5000)");
   cmd->add_option("--cls-epochs", o->cls_epochs, "Classifier epochs")->capture_default_str();
   cmd->add_option("--cls-lr", o->cls_lr, "Classifier peak learning rate (SGD, one-cycle)")->capture_default_str();
   cmd->add_option("--cls-width", o->cls_width, "Classifier base width (0 = preset default)");
@@ -38,8 +41,12 @@ void register_train(CLI::App& app) {
       ->check(CLI::ExistingPath);
   cmd->add_option("--init-from", o->init_from,
                   "Start the encoder, saliency branch and decoder from an earlier run directory's weights "
-                  "(e.g. a further phase 2 with --p1-epochs 0)")
-      ->check(CLI::ExistingDirectory);
+                  "or a model bundle (.lnm) (e.g. a further phase 2 with --p1-epochs 0)")
+      ->check(CLI::ExistingPath);
+  cmd->add_option("--rate-lambda", o->rate_lambda,
+                  "Rate-aware training: add this weight x the expected bits per pixel of the sent latent values "
+                  "to the loss (0 = the paper's recipe; docs/TRAINING.md)")
+      ->capture_default_str();
   cmd->add_option("--p1-epochs", o->p1_epochs, "Phase 1 epochs (reconstruction + saliency)")->capture_default_str();
   cmd->add_option("--p1-lr", o->p1_lr, "Phase 1 learning rate (Adam, cosine)")->capture_default_str();
   cmd->add_option("--p1-full-share", o->p1_full_share,

@@ -2,7 +2,16 @@
 
 namespace limitnet {
 
-const char* entropy_coder_name(EntropyCoderKind kind) { return kind == EntropyCoderKind::kRans ? "rans" : "huffman"; }
+const char* entropy_coder_name(EntropyCoderKind kind) {
+  switch (kind) {
+    case EntropyCoderKind::kRans:
+      return "rans";
+    case EntropyCoderKind::kRange:
+      return "range";
+    default:
+      return "huffman";
+  }
+}
 
 Status CodecConfig::validate() const {
   if (latent_channels < 1 || latent_channels > kMaxChannels) return Status::kInvalidArgument;
@@ -12,7 +21,8 @@ Status CodecConfig::validate() const {
   if (saliency_grid < 1 || saliency_grid > kMaxGrid || saliency_grid > latent_side) return Status::kInvalidArgument;
   if (saliency_bits < 1 || saliency_bits > 8) return Status::kInvalidArgument;
   if (gradual_milli < 0 || gradual_milli > 100000) return Status::kInvalidArgument;
-  if (coder != EntropyCoderKind::kHuffman && coder != EntropyCoderKind::kRans) return Status::kInvalidArgument;
+  if (coder != EntropyCoderKind::kHuffman && coder != EntropyCoderKind::kRans && coder != EntropyCoderKind::kRange)
+    return Status::kInvalidArgument;
   return Status::kOk;
 }
 

@@ -34,7 +34,7 @@ constexpr uint32_t kMaxLatentElements = 65535;
 // Upper bound of latent values one packet may carry; bounds decoder work per packet.
 constexpr int kMaxSymbolsPerPacket = 2048;
 
-enum class EntropyCoderKind : uint8_t { kHuffman = 0, kRans = 1 };
+enum class EntropyCoderKind : uint8_t { kHuffman = 0, kRans = 1, kRange = 2 };
 const char* entropy_coder_name(EntropyCoderKind kind);
 
 // Maximum application payloads of common LPWAN links, in bytes.

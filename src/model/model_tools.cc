@@ -29,7 +29,8 @@ std::string preset_names() {
 EntropyCoderKind parse_coder(const std::string& coder) {
   if (coder == "huffman") return EntropyCoderKind::kHuffman;
   if (coder == "rans") return EntropyCoderKind::kRans;
-  throw std::invalid_argument("unknown coder '" + coder + "'; valid: huffman, rans");
+  if (coder == "range") return EntropyCoderKind::kRange;
+  throw std::invalid_argument("unknown coder '" + coder + "'; valid: huffman, rans, range");
 }
 
 CodecConfig init_codec_config(const ModelInitPlan& o, const PresetSpec& preset) {

@@ -34,7 +34,7 @@ struct ModelQuantizePlan {
 ModelToolResult quantize_model(const ModelQuantizePlan& plan);
 
 struct ModelSetCoderPlan {
-  std::string input, output, coder;  // coder: huffman or rans
+  std::string input, output, coder;  // coder: huffman, rans or range
 };
 // Writes a copy whose config selects the other entropy coder (a new model id).
 ModelToolResult set_model_coder(const ModelSetCoderPlan& plan);

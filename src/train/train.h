@@ -38,6 +38,9 @@ struct TrainOptions {
   int batch = 128;
   size_t train_limit = 0;   // 0 = whole training split
   size_t val_limit = 2000;  // test images for per-epoch validation (0 = all)
+  // > 0: validate on this many training images instead, evenly spread and held out from
+  // training, so that models are chosen without looking at the test split.
+  size_t val_holdout = 0;
   // Classifier.
   int cls_epochs = 10;
   double cls_lr = 0.1;  // one-cycle peak, SGD momentum 0.9, Nesterov
@@ -86,6 +89,10 @@ struct TrainOptions {
   int latent_bits = 0;  // 0 = preset's
   int saliency_grid = 0, saliency_bits = 0;
   size_t calibration_images = 2000;
+  // Rate-aware training: the loss adds rate_lambda x the expected bits per input pixel of
+  // the latent values that are sent, under a per-channel entropy model learned along
+  // (docs/TRAINING.md). 0 = the paper's recipe (tables fitted after training only).
+  double rate_lambda = 0.0;
   bool resume = false;
   bool progress = true;
 };

@@ -23,6 +23,7 @@
 #include "model/random_model.h"
 #include "nets/device.h"
 #include "nets/gradual.h"
+#include "nets/latent_rate.h"
 #include "nets/nets.h"
 #include "train/teachers.h"
 #include "train/train.h"
@@ -61,6 +62,42 @@ Split load_split(const data::Dataset& ds) {
     s.labels[i] = label;
   }
   return s;
+}
+
+// Moves `count` images, evenly spread over `train` (so every class is represented when the
+// dataset lists images class by class), into a validation split held out from training.
+Split hold_out(Split& train, size_t count, std::vector<bool>* held_out) {
+  if (count == 0 || count >= train.size()) {
+    throw std::runtime_error("train: --val-holdout must be between 1 and the training images - 1 (" +
+                             std::to_string(train.size()) + ")");
+  }
+  const size_t stride = train.size() / count, bytes = train.image_bytes();
+  Split kept = train, val = train;
+  kept.images.clear();
+  kept.labels.clear();
+  val.images.clear();
+  val.labels.clear();
+  for (size_t i = 0; i < train.size(); ++i) {
+    const bool held = i % stride == stride - 1 && val.size() < count;
+    held_out->push_back(held);
+    Split& to = held ? val : kept;
+    to.images.insert(to.images.end(), train.images.begin() + static_cast<std::ptrdiff_t>(i * bytes),
+                     train.images.begin() + static_cast<std::ptrdiff_t>((i + 1) * bytes));
+    to.labels.push_back(train.labels[i]);
+  }
+  train = std::move(kept);
+  return val;
+}
+
+// Teacher maps computed over the whole training dataset, less the held-out images.
+std::vector<uint8_t> without_held_out(const std::vector<uint8_t>& maps, const std::vector<bool>& held_out) {
+  if (held_out.empty()) return maps;
+  const size_t plane = maps.size() / held_out.size();
+  std::vector<uint8_t> kept;
+  for (size_t i = 0; i < held_out.size(); ++i) {
+    if (!held_out[i]) kept.insert(kept.end(), maps.begin() + i * plane, maps.begin() + (i + 1) * plane);
+  }
+  return kept;
 }
 
 struct Batch {
@@ -160,10 +197,15 @@ std::vector<size_t> shuffled(size_t n, std::mt19937& rng) {
 
 // Straight-through fake quantisation of the latent to `bits` with per-channel range
 // [0, qmax] (what calibration finds for ReLU latents), so training sees the codec's error.
+// The latent in symbol units before rounding: [0, 2^bits - 1].
+torch::Tensor latent_levels(const torch::Tensor& z, const torch::Tensor& qmax, int bits) {
+  const float top = static_cast<float>((1 << bits) - 1);
+  return torch::clamp(z / qmax.reshape({1, -1, 1, 1}).clamp_min(1e-6f), 0.0, 1.0) * top;
+}
+
 torch::Tensor fake_quant(const torch::Tensor& z, const torch::Tensor& qmax, int bits) {
   const float top = static_cast<float>((1 << bits) - 1);
-  torch::Tensor scale = qmax.reshape({1, -1, 1, 1}).clamp_min(1e-6f);
-  torch::Tensor q = torch::round(torch::clamp(z / scale, 0.0, 1.0) * top) / top * scale;
+  torch::Tensor q = torch::round(latent_levels(z, qmax, bits)) / top * qmax.reshape({1, -1, 1, 1}).clamp_min(1e-6f);
   return z + (q - z).detach();
 }
 
@@ -177,6 +219,8 @@ struct Context {
   Split train, val;
   std::ofstream log;
   torch::Tensor mean, std;
+  double pixels = 1;           // input pixels per image: the rate term is in bits per pixel
+  std::vector<bool> held_out;  // per training-dataset image: moved to validation (--val-holdout)
 };
 
 void log_line(Context& ctx, nlohmann::json j) {
@@ -329,28 +373,43 @@ std::vector<uint8_t> gradcam_maps(Context& ctx, ResNet& net) {
 struct AutoEncoder {
   DeviceNet device{nullptr};
   Decoder decoder{nullptr};
-  torch::Tensor qmax;  // running per-channel latent maximum, for fake quantisation
+  torch::Tensor qmax;                   // running per-channel latent maximum, for fake quantisation
+  LatentEntropyModel entropy{nullptr};  // only with --rate-lambda > 0
   std::vector<torch::Tensor> parameters() const {
     std::vector<torch::Tensor> p = device->parameters();
     for (auto& t : decoder->parameters()) p.push_back(t);
+    if (entropy) p.push_back(entropy->logits);
     return p;
   }
 };
 
+struct DroppedLatent {
+  torch::Tensor values;  // fake-quantised, zero where dropped: the decoder's input
+  torch::Tensor mask;    // 1 where the value is sent
+  torch::Tensor levels;  // the latent in symbol units before rounding (for the rate term)
+};
+
 // Latent -> (fake-quantised, gradually dropped) latent, keep fractions per sample.
-torch::Tensor drop_latent(Context& ctx, AutoEncoder& ae, const torch::Tensor& z, const torch::Tensor& sal,
+DroppedLatent drop_latent(Context& ctx, AutoEncoder& ae, const torch::Tensor& z, const torch::Tensor& sal,
                           const torch::Tensor& keep, bool update_range) {
   if (update_range) {
     torch::NoGradGuard ng;
     torch::Tensor bmax = std::get<0>(z.detach().transpose(0, 1).reshape({z.size(1), -1}).max(1));
     ae.qmax = ae.qmax.defined() ? 0.99 * ae.qmax + 0.01 * bmax : bmax.clone();
   }
+  DroppedLatent d;
+  d.levels = latent_levels(z, ae.qmax, ctx.codec.latent_bits);
   torch::Tensor zq = fake_quant(z, ae.qmax, ctx.codec.latent_bits);
-  if (ctx.o.dropping == "none") return zq;
-  if (ctx.o.dropping == "random") return zq * keep_mask(torch::rand_like(z), keep);
-  torch::Tensor imp = received_importance(sal.detach(), ctx.codec);
-  torch::Tensor mask = keep_mask(gradual_scores(imp, ctx.codec), keep);
-  return zq * mask;
+  if (ctx.o.dropping == "none") {
+    d.mask = torch::ones_like(z);
+  } else if (ctx.o.dropping == "random") {
+    d.mask = keep_mask(torch::rand_like(z), keep);
+  } else {
+    torch::Tensor imp = received_importance(sal.detach(), ctx.codec);
+    d.mask = keep_mask(gradual_scores(imp, ctx.codec), keep);
+  }
+  d.values = ctx.o.dropping == "none" ? zq : zq * d.mask;
+  return d;
 }
 
 // The classifier as phase 2 left it, with --p2-classifier-lr (what --resume continues).
@@ -358,6 +417,7 @@ constexpr const char* kTunedClassifierFile = "classifier.tuned.pt";
 
 struct PhaseEval {
   double mse_full = 0;
+  double bytes_full = 0;     // mean entropy-model bytes of the whole latent (rate-aware runs)
   std::vector<double> top1;  // at each keep fraction
 };
 const std::vector<double> kEvalKeep = {0.05, 0.1, 0.25, 1.0};
@@ -379,14 +439,18 @@ PhaseEval eval_phase(Context& ctx, AutoEncoder& ae, Classifier& cls) {
     torch::Tensor z = ae.device->encode(batch.x), sal = ae.device->saliency(z);
     for (size_t k = 0; k < kEvalKeep.size(); ++k) {
       torch::Tensor keep = torch::full({z.size(0)}, kEvalKeep[k]);
-      torch::Tensor rec = ae.decoder->forward(drop_latent(ctx, ae, z, sal, keep, false));
+      const DroppedLatent d = drop_latent(ctx, ae, z, sal, keep, false);
+      torch::Tensor rec = ae.decoder->forward(d.values);
       torch::Tensor xn = (rec - ctx.mean) / ctx.std;
       r.top1[k] += static_cast<double>(cls.forward(xn).argmax(1).eq(batch.y).sum().item<int64_t>());
       if (kEvalKeep[k] == 1.0) r.mse_full += torch::mse_loss(xn, batch.x, at::Reduction::Sum).item<double>();
+      if (kEvalKeep[k] == 1.0 && ae.entropy)
+        r.bytes_full += ae.entropy->hard_bits(d.levels, d.mask).sum().item<double>() / 8.0;
     }
   }
   for (double& t : r.top1) t /= static_cast<double>(idx.size());
   r.mse_full /= static_cast<double>(ctx.val.size() * ctx.val.image_bytes());
+  r.bytes_full /= static_cast<double>(ctx.val.size());
   return r;
 }
 
@@ -426,7 +490,7 @@ void train_phase(Context& ctx, int phase, AutoEncoder& ae, Classifier& cls, Clas
     ae.decoder->train();
     cls.train(false);  // frozen: BatchNorm statistics stay as trained
     ProgressBar bar(name + " " + std::to_string(epoch + 1) + "/" + std::to_string(epochs), n, o.progress);
-    double loss_sum = 0, rec_sum = 0, sal_sum = 0, data_s = 0;
+    double loss_sum = 0, rec_sum = 0, sal_sum = 0, bits_sum = 0, data_s = 0;
     const auto t0 = Clock::now();
     for (size_t s = 0; s < steps; ++s) {
       const double t = (epoch + static_cast<double>(s) / steps) / epochs;
@@ -441,8 +505,8 @@ void train_phase(Context& ctx, int phase, AutoEncoder& ae, Classifier& cls, Clas
       torch::Tensor z = amp_forward(o.amp, [&] { return ae.device->encode(b.x); });
       torch::Tensor sal = amp_forward(o.amp, [&] { return ae.device->saliency(z); });
       torch::Tensor keep = sample_keep(bs, keep_min, full_share);
-      torch::Tensor dropped = drop_latent(ctx, ae, z, sal, keep, true);
-      torch::Tensor rec = amp_forward(o.amp, [&] { return ae.decoder->forward(dropped); });
+      const DroppedLatent dropped = drop_latent(ctx, ae, z, sal, keep, true);
+      torch::Tensor rec = amp_forward(o.amp, [&] { return ae.decoder->forward(dropped.values); });
       torch::Tensor xn = (rec - ctx.mean) / ctx.std;
       torch::Tensor loss, rec_loss = torch::mse_loss(xn, b.x), sal_loss = torch::zeros({});
       if (phase == 1) {
@@ -471,14 +535,25 @@ void train_phase(Context& ctx, int phase, AutoEncoder& ae, Classifier& cls, Clas
         }
         if (o.p2_mse_weight > 0) loss = loss + o.p2_mse_weight * rec_loss;
       }
+      torch::Tensor bits = torch::zeros({});
+      if (ae.entropy) {
+        bits = ae.entropy->bits(dropped.levels, dropped.mask).mean();
+        loss = loss + o.rate_lambda * bits / ctx.pixels;
+      }
       loss.backward();
       opt.step();
       loss_sum += loss.item<double>() * static_cast<double>(bs);
       rec_sum += rec_loss.item<double>() * static_cast<double>(bs);
       sal_sum += sal_loss.item<double>() * static_cast<double>(bs);
+      bits_sum += bits.item<double>() * static_cast<double>(bs);
       const size_t done = std::min(n, (s + 1) * o.batch);
       char status[80];
-      std::snprintf(status, sizeof status, "loss %.4f", loss_sum / static_cast<double>(done));
+      if (ae.entropy) {
+        std::snprintf(status, sizeof status, "loss %.4f, %.1f B sent", loss_sum / static_cast<double>(done),
+                      bits_sum / 8.0 / static_cast<double>(done));
+      } else {
+        std::snprintf(status, sizeof status, "loss %.4f", loss_sum / static_cast<double>(done));
+      }
       bar.update(done, status);
     }
     const double secs = seconds_since(t0);
@@ -489,6 +564,7 @@ void train_phase(Context& ctx, int phase, AutoEncoder& ae, Classifier& cls, Clas
     save_module(ae.device, run_file(ctx, "device.pt"));
     save_module(ae.decoder, run_file(ctx, "decoder.pt"));
     torch::save(ae.qmax, run_file(ctx, "qmax.pt").string());
+    if (ae.entropy) save_module(ae.entropy, run_file(ctx, "entropy.pt"));
     if (tune_cls) save_module(cls.resnet, run_file(ctx, kTunedClassifierFile));
     save_module(opt, run_file(ctx, name + ".opt.pt"));
     state[name + "_epochs"] = epoch + 1;
@@ -501,7 +577,9 @@ void train_phase(Context& ctx, int phase, AutoEncoder& ae, Classifier& cls, Clas
                    {"loss", loss_sum / static_cast<double>(n)},
                    {"recon_mse", rec_sum / static_cast<double>(n)},
                    {"saliency_bce", sal_sum / static_cast<double>(n)},
+                   {"rate_bytes_sent", bits_sum / 8.0 / static_cast<double>(n)},
                    {"val", val},
+                   {"val_rate_bytes_full", ev.bytes_full},
                    {"val_mse_full", ev.mse_full},
                    {"seconds", secs},
                    {"data_seconds", data_s},
@@ -679,6 +757,26 @@ void load_run_autoencoder(const std::string& dir, AutoEncoder& ae, const torch::
   load_checked(ae.decoder, fs::path(dir) / "decoder.pt",
                "a decoder of this kind and width (--decoder, --decoder-width)", device);
   torch::load(ae.qmax, (fs::path(dir) / "qmax.pt").string(), device);
+  const fs::path entropy = fs::path(dir) / "entropy.pt";
+  if (ae.entropy && fs::is_regular_file(entropy))
+    load_checked(ae.entropy, entropy, "an entropy model of this latent", device);
+}
+
+// --init-from with a model bundle: its device network, decoder and calibrated latent ranges.
+void load_bundle_autoencoder(const std::string& path, AutoEncoder& ae, const torch::Device& device) {
+  const LoadedBundle b = load_bundle(path);
+  load_device_state(b.view, *ae.device, path);
+  load_module_state(b.view, "decoder", *ae.decoder, path);
+  BundleTensor qmax;
+  if (!b.view.find("quant.max", &qmax) || qmax.dtype != DType::kF32 ||
+      qmax.elements() != static_cast<uint32_t>(ae.device->encoder.back()->options.out_channels())) {
+    throw std::runtime_error(path + ": no quant.max section for this latent");
+  }
+  std::vector<float> values(qmax.elements());
+  std::memcpy(values.data(), qmax.data, values.size() * sizeof(float));
+  ae.qmax = torch::tensor(values).to(device);
+  ae.device->to(device);
+  ae.decoder->to(device);
 }
 
 // --device and --amp, checked before the run directory is touched. A GPU run says so on
@@ -718,6 +816,9 @@ void run_training(const TrainOptions& opts) {
   if (o.cls_width) ctx.cls_spec.width = o.cls_width;
   if (o.cls_blocks) ctx.cls_spec.blocks = o.cls_blocks;
   if (o.batch < 1) throw std::runtime_error("train: batch size must be >= 1");
+  if (!(o.rate_lambda >= 0) || !std::isfinite(o.rate_lambda)) {
+    throw std::runtime_error("train: --rate-lambda must be a number >= 0");
+  }
   if (o.p2_classifier_lr > 0 && !o.classifier_ts.empty()) {
     throw std::runtime_error("train: --p2-classifier-lr tunes the built-in classifier, not a TorchScript one");
   }
@@ -740,16 +841,25 @@ void run_training(const TrainOptions& opts) {
   oo.threads = static_cast<unsigned>(std::max(1, o.threads));
   auto train_ds =
       data::open_dataset(o.data, data::Split::Train, p.input_size, p.input_size, p.input_channels, o.train_limit, oo);
-  auto val_ds =
-      data::open_dataset(o.data, data::Split::Test, p.input_size, p.input_size, p.input_channels, o.val_limit, oo);
-  if (train_ds->size() == 0 || val_ds->size() == 0) throw std::runtime_error(o.data + ": no images");
+  if (train_ds->size() == 0) throw std::runtime_error(o.data + ": no images");
   ctx.train = load_split(*train_ds);
-  ctx.val = load_split(*val_ds);
+  std::string val_description = std::to_string(o.val_holdout) + " training images held out (every " +
+                                std::to_string(o.val_holdout ? train_ds->size() / o.val_holdout : 0) + "th)";
+  if (o.val_holdout > 0) {
+    ctx.val = hold_out(ctx.train, o.val_holdout, &ctx.held_out);
+  } else {
+    auto val_ds =
+        data::open_dataset(o.data, data::Split::Test, p.input_size, p.input_size, p.input_channels, o.val_limit, oo);
+    if (val_ds->size() == 0) throw std::runtime_error(o.data + ": no test images");
+    ctx.val = load_split(*val_ds);
+    val_description = val_ds->description();
+  }
+  ctx.pixels = static_cast<double>(p.input_size) * p.input_size;
   ctx.mean = preset_mean(p).to(ctx.device);
   ctx.std = preset_std(p).to(ctx.device);
   log_line(ctx, {{"stage", "data"},
                  {"train", train_ds->description()},
-                 {"val", val_ds->description()},
+                 {"val", val_description},
                  {"seconds", seconds_since(td)},
                  {"options",
                   {{"preset", o.preset},
@@ -769,6 +879,8 @@ void run_training(const TrainOptions& opts) {
                    {"p2_keep_min", o.p2_keep_min},
                    {"p2_full_share", o.p2_full_share},
                    {"p2_classifier_lr", o.p2_classifier_lr},
+                   {"rate_lambda", o.rate_lambda},
+                   {"val_holdout", o.val_holdout},
                    {"init_from", o.init_from},
                    {"teacher", o.teacher},
                    {"dropping", o.dropping},
@@ -831,7 +943,8 @@ void run_training(const TrainOptions& opts) {
       if (!cls.resnet) throw std::runtime_error("train: the gradcam teacher needs the built-in classifier");
       ctx.train.maps = gradcam_maps(ctx, cls.resnet);
     } else {
-      ctx.train.maps = compute_teacher_maps(teacher, *train_ds, static_cast<unsigned>(std::max(1, o.threads)));
+      ctx.train.maps = without_held_out(
+          compute_teacher_maps(teacher, *train_ds, static_cast<unsigned>(std::max(1, o.threads))), ctx.held_out);
     }
     log_line(ctx, {{"stage", "teacher"}, {"teacher", o.teacher}, {"seconds", seconds_since(tt)}});
   }
@@ -841,8 +954,15 @@ void run_training(const TrainOptions& opts) {
   ae.decoder = Decoder(p, ctx.dec_spec);
   ae.device->to(ctx.device);
   ae.decoder->to(ctx.device);
-  if (state.value("phase1_epochs", 0) > 0) {
+  if (o.rate_lambda > 0) {
+    ae.entropy = LatentEntropyModel(ctx.codec.latent_channels, ctx.codec.symbols());
+    ae.entropy->to(ctx.device);
+  }
+  if (state.value("phase1_epochs", 0) > 0 || state.value("phase2_epochs", 0) > 0) {
     load_run_autoencoder(o.run_dir, ae, ctx.device);
+  } else if (!o.init_from.empty() && fs::is_regular_file(o.init_from)) {
+    load_bundle_autoencoder(o.init_from, ae, ctx.device);
+    log_line(ctx, {{"stage", "init"}, {"from", o.init_from}});
   } else if (!o.init_from.empty()) {
     load_run_autoencoder(o.init_from, ae, ctx.device);
     log_line(ctx, {{"stage", "init"}, {"from", o.init_from}});

@@ -11,7 +11,7 @@ namespace limitnet::test {
 namespace {
 
 constexpr uint8_t kId = 42;
-const EntropyCoderKind kCoders[] = {EntropyCoderKind::kHuffman, EntropyCoderKind::kRans};
+const EntropyCoderKind kCoders[] = {EntropyCoderKind::kHuffman, EntropyCoderKind::kRans, EntropyCoderKind::kRange};
 
 // A decoder holding every HEAD chunk and the data packets at even indices of `enc`.
 void half_fill(ProgressiveDecoder* dec, const EncodedImage& enc) {

@@ -1,3 +1,4 @@
+#include "codec/entropy/range_coder.h"
 #include "codec_test_util.h"
 
 #include <algorithm>
@@ -119,6 +120,9 @@ std::vector<uint8_t> encode_values(const CodecModel& model, uint32_t rank_start,
       w.put(t.code[values[i]], t.length[values[i]]);
     }
     size = w.bytes();
+  } else if (cfg.coder == EntropyCoderKind::kRange) {
+    size = range_encode(model.rans, values.data(), channels.data(), static_cast<int>(values.size()), payload.data(),
+                        payload.size());
   } else {
     size = rans_encode(model.rans, values.data(), channels.data(), static_cast<int>(values.size()), payload.data(),
                        payload.size());

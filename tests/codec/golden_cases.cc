@@ -161,7 +161,7 @@ std::vector<PacketGoldenResult> packet_golden_results() {
     r.packets_crc32 = crc;
     out.push_back(r);
   };
-  for (EntropyCoderKind coder : {EntropyCoderKind::kHuffman, EntropyCoderKind::kRans}) {
+  for (EntropyCoderKind coder : {EntropyCoderKind::kHuffman, EntropyCoderKind::kRans, EntropyCoderKind::kRange}) {
     // 1. Pure-integer model and latent: pins the bitstream independently of float maths.
     CodecConfig cfg = make(12, 28, 8, 5, 200);
     cfg.coder = coder;
@@ -228,7 +228,7 @@ std::string render_packet_golden_header() {
        "#include <stdint.h>\n\n"
        "typedef struct {\n"
        "  const char *name;\n"
-       "  int coder; /* 0 = huffman, 1 = rans */\n"
+       "  int coder; /* 0 = huffman, 1 = rans, 2 = range */\n"
        "  uint32_t payload;\n"
        "  uint32_t model_id;\n"
        "  uint32_t symbols_crc32;\n"

@@ -12,7 +12,7 @@ namespace limitnet::test {
 namespace {
 
 const size_t kPayloads[] = {kPayloadSigfox, kPayloadLoRaDR0, kPayloadLoRaDR3, kPayloadLoRaDR4};
-const EntropyCoderKind kCoders[] = {EntropyCoderKind::kHuffman, EntropyCoderKind::kRans};
+const EntropyCoderKind kCoders[] = {EntropyCoderKind::kHuffman, EntropyCoderKind::kRans, EntropyCoderKind::kRange};
 
 // Packetizes (symbols, grid) and checks the full round trip; returns the packet count.
 size_t check_roundtrip(const TestModel& m, const std::vector<uint8_t>& symbols, const std::vector<uint8_t>& grid,
@@ -86,7 +86,7 @@ TEST(RoundTrip, Paper224AllPayloadsRans) {
   check_model_roundtrips(test_model("paper224", EntropyCoderKind::kRans), 11);
 }
 
-TEST(RoundTrip, SmallPresetsBothCoders) {
+TEST(RoundTrip, SmallPresetsEveryCoder) {
   for (const char* preset : {"cifar32", "fmnist28"}) {
     for (EntropyCoderKind coder : kCoders) check_model_roundtrips(test_model(preset, coder), 12);
   }
@@ -125,6 +125,7 @@ void check_latent_bits(EntropyCoderKind coder) {
 
 TEST(RoundTrip, LatentBits2To8Huffman) { check_latent_bits(EntropyCoderKind::kHuffman); }
 TEST(RoundTrip, LatentBits2To8Rans) { check_latent_bits(EntropyCoderKind::kRans); }
+TEST(RoundTrip, LatentBits2To8Range) { check_latent_bits(EntropyCoderKind::kRange); }
 
 TEST(RoundTrip, RejectsBadEncoderArguments) {
   const TestModel& m = test_model("paper224");

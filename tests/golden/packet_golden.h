@@ -24,7 +24,7 @@
 
 typedef struct {
   const char *name;
-  int coder; /* 0 = huffman, 1 = rans */
+  int coder; /* 0 = huffman, 1 = rans, 2 = range */
   uint32_t payload;
   uint32_t model_id;
   uint32_t symbols_crc32;
@@ -45,8 +45,13 @@ static const limitnet_packet_golden_case limitnet_packet_golden[] = {
   {"integer_model_rans", 1, 222u, 0x1234ABCDu, 0xCDE518A2u, 0x3897368Au, 22u, 4820u, 0xA4180A28u},
   {"paper224_seed1_frame7_rans", 1, 51u, 0x1047A7EBu, 0x28022774u, 0x85061C42u, 109u, 5532u, 0x540275CEu},
   {"paper224_seed1_frame7_rans", 1, 222u, 0x1047A7EBu, 0x28022774u, 0x85061C42u, 22u, 4734u, 0xFD673475u},
+  {"integer_model_range", 2, 12u, 0x1234ABCDu, 0xCDE518A2u, 0x3897368Au, 989u, 11760u, 0xB0CEA501u},
+  {"integer_model_range", 2, 51u, 0x1234ABCDu, 0xCDE518A2u, 0x3897368Au, 106u, 5361u, 0x1799D241u},
+  {"integer_model_range", 2, 222u, 0x1234ABCDu, 0xCDE518A2u, 0x3897368Au, 22u, 4771u, 0xAB16EFA9u},
+  {"paper224_seed1_frame7_range", 2, 51u, 0x3EBEAE98u, 0x28022774u, 0x85061C42u, 104u, 5282u, 0x4DF30229u},
+  {"paper224_seed1_frame7_range", 2, 222u, 0x3EBEAE98u, 0x28022774u, 0x85061C42u, 22u, 4686u, 0x9988E91Au},
 };
 
-#define LIMITNET_PACKET_GOLDEN_COUNT 10
+#define LIMITNET_PACKET_GOLDEN_COUNT 15
 
 #endif

@@ -154,6 +154,8 @@ Status read_codec_config(const BundleView& bundle, CodecConfig* cfg) {
     c.coder = EntropyCoderKind::kHuffman;
   } else if (std::strcmp(coder, "rans") == 0) {
     c.coder = EntropyCoderKind::kRans;
+  } else if (std::strcmp(coder, "range") == 0) {
+    c.coder = EntropyCoderKind::kRange;
   } else {
     return Status::kUnsupported;
   }

@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "codec/entropy/bit_io.h"
+#include "codec/entropy/range_coder.h"
 #include "codec/order.h"
 #include "codec/quantize.h"
 #include "codec/saliency.h"
@@ -128,6 +129,9 @@ Status ImageDecoder::decode_section(const Section& section, bool* duplicate) {
     for (int b; (b = reader.bit()) >= 0;) {
       if (b) return Status::kMalformed;
     }
+  } else if (m.config.coder == EntropyCoderKind::kRange) {
+    Status s = range_decode(m.rans, channels, n, section.payload.data(), section.payload.size(), values);
+    if (s != Status::kOk) return s;
   } else {
     Status s = rans_decode(m.rans, channels, n, section.payload.data(), section.payload.size(), values);
     if (s != Status::kOk) return s;

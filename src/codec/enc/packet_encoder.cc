@@ -1,6 +1,7 @@
 #include "codec/enc/packet_encoder.h"
 
 #include "codec/entropy/bit_io.h"
+#include "codec/entropy/range_coder.h"
 #include "codec/saliency.h"
 
 namespace limitnet {
@@ -77,10 +78,11 @@ size_t PacketEncoder::write_data_section(uint8_t* out, size_t budget) {
     }
     written = head + writer.bytes();
   } else {
-    // rANS sizes do not add up exactly: estimate from integer symbol costs, then adjust
-    // with exact trial encodings. Integer-only, so every platform picks the same n.
+    // rANS and range-coder sizes do not add up exactly: estimate from integer symbol costs,
+    // then adjust with exact trial encodings. Integer-only, so every platform picks the same n.
+    const bool range = model_->config.coder == EntropyCoderKind::kRange;
     const uint64_t budget_q8 = static_cast<uint64_t>(budget) * 8 * 256;
-    uint64_t cost = kRansStateBytes * 8 * 256;
+    uint64_t cost = (range ? kRangeFlushBytes : kRansStateBytes) * 8 * 256;
     while (peek(n + 1)) {
       const uint64_t next_cost = cost + model_->rans[peek_channel_[n]].cost_q8[peek_symbol_[n]];
       if (next_cost + varint_size(static_cast<uint32_t>(n + 1)) * 8 * 256 > budget_q8) break;
@@ -90,7 +92,8 @@ size_t PacketEncoder::write_data_section(uint8_t* out, size_t budget) {
     auto encoded = [&](int count) -> size_t {  // payload bytes, or 0 when over budget
       const size_t head = varint_size(static_cast<uint32_t>(count));
       if (head >= budget) return 0;
-      return rans_encode(model_->rans, peek_symbol_, peek_channel_, count, scratch_, budget - head);
+      return range ? range_encode(model_->rans, peek_symbol_, peek_channel_, count, scratch_, budget - head)
+                   : rans_encode(model_->rans, peek_symbol_, peek_channel_, count, scratch_, budget - head);
     };
     size_t size = n > 0 ? encoded(n) : 0;
     if (size > 0) {

@@ -1,0 +1,30 @@
+// The rate term of rate-aware training (docs/TRAINING.md, "Rate-aware training"): a learned
+// discrete probability model of each latent channel's symbols, trained with the networks,
+// so that the loss can charge every value that is sent for the bits it will cost.
+#pragma once
+#include <torch/torch.h>
+
+namespace limitnet::train {
+
+// Per channel, a categorical distribution over the symbols 0..S-1 (S = 2^latent_bits),
+// stored as logits. The codec's static tables (one per channel) have the same form, so
+// the trained model is what calibration turns into rANS frequencies.
+struct LatentEntropyModelImpl : torch::nn::Module {
+  LatentEntropyModelImpl(int channels, int symbols);
+
+  // Expected bits per image [B] of the values where mask is 1 (dropped values cost
+  // nothing, as in ProgDTD). levels: the latent before rounding, in symbol units
+  // [B,L,K,K] within [0, S-1]. The probability is interpolated linearly between the two
+  // nearest symbols, so the encoder feels the price of moving a value towards a cheaper
+  // one, and the logits are fitted by maximum likelihood at the same time.
+  torch::Tensor bits(const torch::Tensor& levels, const torch::Tensor& mask);
+
+  // Bits per image [B] of rounded symbols (integer-valued levels) under the model: what an
+  // ideal coder with these tables would spend, for validation.
+  torch::Tensor hard_bits(const torch::Tensor& symbols, const torch::Tensor& mask);
+
+  torch::Tensor logits;  // [L, S]
+};
+TORCH_MODULE(LatentEntropyModel);
+
+}  // namespace limitnet::train
