@@ -1,5 +1,6 @@
 #include "fuzz_targets.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -10,6 +11,7 @@
 #include "codec/crc.h"
 #include "codec/dec/progressive_decoder.h"
 #include "codec/enc/packet_encoder.h"
+#include "codec/entropy/range_coder.h"
 #include "codec/host/container.h"
 #include "codec/order.h"
 #include "codec/packet_format.h"
@@ -363,6 +365,73 @@ int lnp_parser_one_input(const uint8_t* data, size_t size) {
     FUZZ_CHECK(std::strncmp(e.what(), "fuzz.lnp: ", 10) == 0);
   }
   return 0;
+}
+
+namespace {
+// Per channel a geometric-ish histogram whose ratio depends on the skew byte and the channel.
+std::vector<RansTable> fuzz_range_tables(int symbols, int channels, uint8_t skew) {
+  std::vector<RansTable> tables(static_cast<size_t>(channels));
+  for (int c = 0; c < channels; ++c) {
+    const double ratio = (1.0 + ((skew + 37 * c) & 0xFF)) / 257.0;
+    std::vector<uint32_t> h(static_cast<size_t>(symbols));
+    double v = 1e6;
+    for (int s = 0; s < symbols; ++s, v *= ratio) h[static_cast<size_t>(s)] = static_cast<uint32_t>(v) + 1;
+    uint16_t freqs[kMaxSymbols];
+    if (rans_freqs_from_histogram(h.data(), symbols, freqs) != Status::kOk) std::abort();
+    if (tables[static_cast<size_t>(c)].init(freqs, symbols) != Status::kOk) std::abort();
+  }
+  return tables;
+}
+}  // namespace
+
+int range_coder_one_input(const uint8_t* data, size_t size) {
+  if (size < 4) return 0;
+  const int symbols = 1 << (1 + data[0] % 8), channels = 1 + (data[0] >> 3) % 4;
+  const std::vector<RansTable> tables = fuzz_range_tables(symbols, channels, data[1]);
+  const int n = ((data[2] << 8) | data[3]) % 2049;
+  const uint8_t* payload = data + 4;
+  const size_t payload_size = size - 4;
+  std::vector<uint8_t> chans(static_cast<size_t>(n) + 1), decoded(static_cast<size_t>(n) + 1);
+  for (int i = 0; i < n; ++i) chans[static_cast<size_t>(i)] = static_cast<uint8_t>(i % channels);
+  std::vector<uint8_t> buf(payload_size + 8);
+  if (range_decode(tables.data(), chans.data(), n, payload, payload_size, decoded.data()) == Status::kOk) {
+    for (int i = 0; i < n; ++i) {
+      FUZZ_CHECK(decoded[static_cast<size_t>(i)] < symbols);
+    }
+    const size_t again = range_encode(tables.data(), decoded.data(), chans.data(), n, buf.data(), buf.size());
+    // An accepted payload is the canonical encoding of its symbols.
+    FUZZ_CHECK(again == payload_size && (n == 0 || std::memcmp(buf.data(), payload, payload_size) == 0));
+  }
+  // Round trip of the payload's bytes as symbols.
+  const int m = static_cast<int>(std::min<size_t>(payload_size, 2048));
+  if (m == 0) return 0;
+  std::vector<uint8_t> syms(static_cast<size_t>(m)), back(static_cast<size_t>(m));
+  std::vector<uint8_t> mchans(static_cast<size_t>(m));
+  for (int i = 0; i < m; ++i) {
+    syms[static_cast<size_t>(i)] = static_cast<uint8_t>(payload[i] % symbols);
+    mchans[static_cast<size_t>(i)] = static_cast<uint8_t>(i % channels);
+  }
+  std::vector<uint8_t> out(static_cast<size_t>(m) * 2 + 8);
+  const size_t bytes = range_encode(tables.data(), syms.data(), mchans.data(), m, out.data(), out.size());
+  FUZZ_CHECK(bytes > 0);
+  FUZZ_CHECK(range_decode(tables.data(), mchans.data(), m, out.data(), bytes, back.data()) == Status::kOk);
+  FUZZ_CHECK(back == syms);
+  return 0;
+}
+
+std::vector<uint8_t> range_coder_seed(uint8_t shape, uint8_t skew, const std::vector<uint8_t>& symbols) {
+  const int table_symbols = 1 << (1 + shape % 8), channels = 1 + (shape >> 3) % 4;
+  const std::vector<RansTable> tables = fuzz_range_tables(table_symbols, channels, skew);
+  const size_t n = std::min<size_t>(symbols.size(), 2048);
+  std::vector<uint8_t> syms(n), chans(n), out(n * 2 + 8);
+  for (size_t i = 0; i < n; ++i) {
+    syms[i] = static_cast<uint8_t>(symbols[i] % table_symbols);
+    chans[i] = static_cast<uint8_t>(i % static_cast<size_t>(channels));
+  }
+  out.resize(range_encode(tables.data(), syms.data(), chans.data(), static_cast<int>(n), out.data(), out.size()));
+  std::vector<uint8_t> input = {shape, skew, static_cast<uint8_t>(n >> 8), static_cast<uint8_t>(n & 0xFF)};
+  input.insert(input.end(), out.begin(), out.end());
+  return input;
 }
 
 }  // namespace limitnet::fuzz

@@ -20,6 +20,7 @@ namespace limitnet::fuzz {
 //                 decoder's code paths are the same for every geometry, and paper224
 //                 packets are covered by the unit tests (bit flips, truncations, crafted
 //                 packets)
+//   m >> 4 == 0xB the range coder instead (cifar32, or fmnist28 when m & 2)
 // Each is random_device_bundle(seed 1) calibrated on one synthetic frame, built on first use.
 const CodecModel& fuzz_model(uint8_t selector);
 // The model's serialized bundle (for the seed corpus writer).
@@ -53,6 +54,18 @@ int bundle_parser_one_input(const uint8_t* data, size_t size);
 // Input: raw .lnp bytes. parse_lnp() must either throw std::runtime_error or return a
 // file that serializes back to exactly the input.
 int lnp_parser_one_input(const uint8_t* data, size_t size);
+
+// --- fuzz_range_coder -----------------------------------------------------------------
+// Input: byte 0: symbols per table 2^(1 + b0 % 8) and channels 1 + (b0 >> 3) % 4; byte 1:
+// the tables' skew; bytes 2-3: symbol count (big-endian, mod 2049); the rest: a payload.
+// The payload is decoded; when accepted, encoding the decoded symbols must give exactly the
+// payload back (streams are canonical). Then the payload's bytes, as symbols, are encoded
+// and must decode to themselves. Covers codec/entropy/range_coder.h alone, at far more
+// executions per second than the packet targets (which also reach it through range models).
+int range_coder_one_input(const uint8_t* data, size_t size);
+// A fuzz_range_coder input whose payload is the encoding of `symbols` (taken modulo the
+// table size), for the seed corpus.
+std::vector<uint8_t> range_coder_seed(uint8_t shape, uint8_t skew, const std::vector<uint8_t>& symbols);
 
 // Frames a list of packets as a fuzz_packet_decoder input.
 std::vector<uint8_t> frame_packets(uint8_t mode, const std::vector<std::vector<uint8_t>>& packets);

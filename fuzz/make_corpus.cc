@@ -126,6 +126,19 @@ int main(int argc, char** argv) {
       write(bundle_dir, "small_12x12_rgb", limitnet::random_device_bundle(small, rgb, 3).serialize());
     }
 
+    // Range coder payloads: skewed and uniform tables, short and long streams.
+    {
+      const fs::path range_dir = root / "fuzz_range_coder";
+      fs::remove_all(range_dir);
+      std::vector<uint8_t> mostly_zero(600, 0), ramp(300);
+      for (size_t i = 0; i < mostly_zero.size(); i += 7) mostly_zero[i] = static_cast<uint8_t>(i);
+      for (size_t i = 0; i < ramp.size(); ++i) ramp[i] = static_cast<uint8_t>(i * 13);
+      write(range_dir, "b4_ch2_skewed", limitnet::fuzz::range_coder_seed(3 | (1 << 3), 40, mostly_zero));
+      write(range_dir, "b6_ch4_mild", limitnet::fuzz::range_coder_seed(5 | (3 << 3), 200, ramp));
+      write(range_dir, "b1_ch1_short", limitnet::fuzz::range_coder_seed(0, 128, {1, 0, 0, 1}));
+      write(range_dir, "b8_ch3_uniform", limitnet::fuzz::range_coder_seed(7 | (2 << 3), 255, ramp));
+    }
+
     // .lnp files of the cifar32 model.
     {
       const std::vector<uint8_t>& bundle = fuzz_model_bundle(0);

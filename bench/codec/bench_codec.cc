@@ -1,4 +1,4 @@
-// bench_codec: throughput and size of the LimitNet codec, Huffman vs rANS side by side.
+// bench_codec: throughput and size of the LimitNet codec, Huffman, rANS and range coder side by side.
 //
 // A paper224 model with random weights (seed 1) is calibrated on real images (Fashion-MNIST
 // by default, resized to 224x224 RGB; CIFAR-10 or any dataset directory on request;
@@ -239,16 +239,17 @@ int main(int argc, char** argv) {
       return usage(argv[0]);
   }
   try {
-    std::printf("bench_codec: LimitNet codec throughput and size, Huffman vs rANS\n");
+    std::printf("bench_codec: LimitNet codec throughput and size, Huffman, rANS and range coder\n");
     const Frames frames = load_frames(o);
     std::printf("images:  %s\n", frames.description.c_str());
     std::printf(
         "model:   paper224, random weights (seed 1), calibrated on %zu train images; %zu test images measured\n",
         frames.calib.size(), frames.test.size());
 
-    CalibrationReport report_h, report_r;
+    CalibrationReport report_h, report_r, report_g;
     const auto huffman = make_model(EntropyCoderKind::kHuffman, frames, &report_h);
     const auto rans = make_model(EntropyCoderKind::kRans, frames, &report_r);
+    const auto range = make_model(EntropyCoderKind::kRange, frames, &report_g);
     const CodecConfig& cfg = huffman->codec().config;
     std::printf("latent:  %dx%dx%d = %u values of %d bits, saliency %dx%d x %d bits = %zu bytes, G = %.3f\n",
                 cfg.latent_channels, cfg.latent_side, cfg.latent_side, cfg.latent_elements(), cfg.latent_bits,
@@ -256,7 +257,7 @@ int main(int argc, char** argv) {
                 cfg.gradual_milli / 1000.0);
 
     // Latents once (the network is not what is measured). Same weights and calibration for
-    // both coders, so both see identical symbols.
+    // every coder, so all see identical symbols.
     std::vector<EncodedImage> latents;
     for (const auto& f : frames.test) latents.push_back(huffman->encode(f.data(), 0, kPayloadLoRaDR0));
     const double entropy = empirical_entropy(cfg, latents);
@@ -277,7 +278,7 @@ int main(int argc, char** argv) {
     std::printf(
         "---------------------------------------------------------------------------------------------------------\n");
     for (size_t payload : {kPayloadSigfox, kPayloadLoRaDR0, kPayloadLoRaDR3, kPayloadLoRaDR4}) {
-      for (const DevicePipeline* p : {huffman.get(), rans.get()}) {
+      for (const DevicePipeline* p : {huffman.get(), rans.get(), range.get()}) {
         const Result r = run(*p, latents, payload, o.seconds);
         std::printf("%-8s %7zu | %12.2f %12.2f | %8.4f %8.4f | %9.3f %9.3f | %9.2f %8.1f\n",
                     entropy_coder_name(p->codec().config.coder), payload, r.encode_values_per_s / 1e6,
@@ -286,8 +287,8 @@ int main(int argc, char** argv) {
       }
     }
     std::printf(
-        "\ncoded = entropy-coded latent payload only (it includes rANS's 3-byte state per packet and\n"
-        "Huffman's last-byte padding); on-air = every packet byte. overhead = on-air bytes minus coded\n"
+        "\ncoded = entropy-coded latent payload only (it includes rANS's 3-byte state per packet, the\n"
+        "range coder's flush of 0 or 1 byte and Huffman's last-byte padding); on-air = every packet byte. overhead = on-air bytes minus coded\n"
         "payload and the %zu-byte saliency map, per packet: kind/model/image bytes, rank and count\n"
         "varints, HEAD fields and the CRC. Throughput counts all %u latent values of an image; decode\n"
         "includes CRC checks and latent() dequantisation. Entropy reference: %.3f bits/value.\n",

@@ -843,8 +843,8 @@ void run_training(const TrainOptions& opts) {
       data::open_dataset(o.data, data::Split::Train, p.input_size, p.input_size, p.input_channels, o.train_limit, oo);
   if (train_ds->size() == 0) throw std::runtime_error(o.data + ": no images");
   ctx.train = load_split(*train_ds);
-  std::string val_description = std::to_string(o.val_holdout) + " training images held out (every " +
-                                std::to_string(o.val_holdout ? train_ds->size() / o.val_holdout : 0) + "th)";
+  std::string val_description = std::to_string(o.val_holdout) + " training images held out (one in " +
+                                std::to_string(o.val_holdout ? train_ds->size() / o.val_holdout : 0) + ")";
   if (o.val_holdout > 0) {
     ctx.val = hold_out(ctx.train, o.val_holdout, &ctx.held_out);
   } else {

@@ -143,6 +143,7 @@ TEST(FuzzReplay, PacketDecoder) { replay("fuzz_packet_decoder", packet_decoder_o
 TEST(FuzzReplay, EncoderRoundtrip) { replay("fuzz_encoder_roundtrip", encoder_roundtrip_one_input, 4000, 4); }
 TEST(FuzzReplay, BundleParser) { replay("fuzz_bundle_parser", bundle_parser_one_input, 40000, 2); }
 TEST(FuzzReplay, LnpParser) { replay("fuzz_lnp_parser", lnp_parser_one_input, 56000, 3); }
+TEST(FuzzReplay, RangeCoder) { replay("fuzz_range_coder", range_coder_one_input, 100000, 5); }
 
 }  // namespace
 }  // namespace limitnet::fuzz

@@ -473,3 +473,48 @@ TEST(TrainRecipe, TorchScriptClassifierPlugsIn) {
 
 }  // namespace
 }  // namespace limitnet
+
+// --rate-lambda: the loss charges the sent values' bits under a learned entropy model; the
+// log reports them, a larger lambda sends fewer bytes, and --val-holdout validates on
+// training images; --init-from also takes a bundle. Bad values are refused by name.
+TEST(TrainRecipe, RateAwareTrainingChargesTheSentBits) {
+  if (!have_fmnist()) GTEST_SKIP() << "Fashion-MNIST not installed";
+  const fs::path& model = tiny_model();
+  const fs::path dir = temp_dir("rate");
+  auto run = [&](const std::string& name, double lambda) {
+    train::TrainOptions o = tiny(dir / name);
+    o.classifier_from = model.string();
+    o.init_from = model.string();  // a bundle, not a run directory
+    o.p1_epochs = 0;
+    o.p2_epochs = 2;
+    o.p2_lr = 5e-3;
+    o.latent_bits = 6;
+    o.rate_lambda = lambda;
+    o.val_holdout = 32;
+    train::run_training(o);
+    std::ifstream log(dir / name / "log.jsonl");
+    double bytes = -1;
+    std::string val;
+    for (std::string line; std::getline(log, line);) {
+      const nlohmann::json j = nlohmann::json::parse(line);
+      if (j["stage"] == "data") val = j["val"].get<std::string>();
+      if (j["stage"] == "phase2") bytes = j["val_rate_bytes_full"].get<double>();
+    }
+    EXPECT_EQ(val, "32 training images held out (one in 4)");
+    return bytes;
+  };
+  const double gentle = run("gentle", 0.01), strict = run("strict", 50.0);
+  EXPECT_GT(gentle, 0.0);
+  EXPECT_LT(strict, gentle) << "a larger --rate-lambda must send fewer bytes";
+  EXPECT_TRUE(fs::exists(dir / "strict" / "entropy.pt"));
+
+  train::TrainOptions negative = tiny(dir / "bad1");
+  negative.rate_lambda = -1;
+  expect_refused(negative, "--rate-lambda must be a number >= 0", "a negative --rate-lambda");
+  train::TrainOptions nan = tiny(dir / "bad2");
+  nan.rate_lambda = std::nan("");
+  expect_refused(nan, "--rate-lambda must be a number >= 0", "a NaN --rate-lambda");
+  train::TrainOptions holdout = tiny(dir / "bad3");
+  holdout.val_holdout = 128;
+  expect_refused(holdout, "--val-holdout must be between 1 and", "a holdout as large as the training split");
+}
