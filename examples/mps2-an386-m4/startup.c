@@ -39,21 +39,10 @@ static void Fault_Handler(void) {
   board_exit(3);
 }
 
+/* Initial stack pointer, reset, then every exception (the reserved slots included) to the
+ * fault handler: the example uses no interrupts. */
 __attribute__((section(".vectors"), used)) const void* const vector_table[16] = {
-    &__stack_top__,
-    (const void*)Reset_Handler,
-    (const void*)Fault_Handler,
-    (const void*)Fault_Handler,
-    (const void*)Fault_Handler,
-    (const void*)Fault_Handler,
-    (const void*)Fault_Handler,
-    0,
-    0,
-    0,
-    0,
-    (const void*)Fault_Handler,
-    (const void*)Fault_Handler,
-    0,
-    (const void*)Fault_Handler,
-    (const void*)Fault_Handler,
+    [0] = &__stack_top__,
+    [1] = (const void*)Reset_Handler,
+    [2 ... 15] = (const void*)Fault_Handler,
 };

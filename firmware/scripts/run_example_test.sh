@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# CTest `firmware_example_m4`: builds examples/mps2-an386-m4 the way an outside project
+# CTests `firmware_example_m4_<model>`: builds examples/mps2-an386-m4 the way an outside project
 # does (the installed package limitnet_device, component `device`, and the files of
 # `limitnet model export --device`; nothing else from the tree), runs it in QEMU
 # mps2-an386 (Cortex-M4F) and requires
