@@ -30,5 +30,7 @@ configure_package_config_file(${CMAKE_BINARY_DIR}/limitnetConfig.cmake.in ${CMAK
 write_basic_package_version_file(${CMAKE_BINARY_DIR}/limitnetConfigVersion.cmake COMPATIBILITY SameMinorVersion)
 install(FILES ${CMAKE_BINARY_DIR}/limitnetConfig.cmake ${CMAKE_BINARY_DIR}/limitnetConfigVersion.cmake
         DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/limitnet)
+# Firmware: the device runtime as sources, built by the firmware's own toolchain.
+include(${CMAKE_CURRENT_LIST_DIR}/device_package.cmake)
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/models/ DESTINATION ${CMAKE_INSTALL_DATADIR}/limitnet/models
         FILES_MATCHING PATTERN "*.lnm" PATTERN "MODEL.md" PATTERN "report" EXCLUDE)

@@ -1,5 +1,6 @@
-// limitnet model {init,quantize,set-coder,presets}: create model bundles, add the int8
-// device network to a trained one, switch its entropy coder, and list the presets.
+// limitnet model {init,quantize,set-coder,export,presets}: create model bundles, add the
+// int8 device network to a trained one, switch its entropy coder, export the device
+// network as C sources for firmware, and list the presets.
 #include <iostream>
 
 #include "cli_common.h"
@@ -18,6 +19,9 @@ struct QuantizeOptions : ModelQuantizePlan {
 };
 struct SetCoderOptions : ModelSetCoderPlan {
   bool json = false;
+};
+struct ExportOptions : ModelExportPlan {
+  bool device = false, json = false;
 };
 
 void print_result(const ModelToolResult& r, bool json) {
@@ -72,6 +76,15 @@ void register_model(CLI::App& app) {
   add_shared_option(scc, Flag::kOutput, sc->output, "Output bundle (may be the input; written atomically)")->required();
   add_shared_flag(scc, Flag::kJson, sc->json, "Print a JSON summary");
   scc->callback([sc]() { print_result(set_model_coder(*sc), sc->json); });
+
+  auto ex = std::make_shared<ExportOptions>();
+  CLI::App* exc = cmd->add_subcommand(
+      "export", "Write the device network as C sources for firmware (model_data.c/.h/.cmake, docs/PORTING.md)");
+  exc->add_option("model", ex->input, "Model bundle (.lnm) with int8 sections")->required()->check(CLI::ExistingFile);
+  exc->add_flag("--device", ex->device, "Export the device bundle (the only export there is; required)")->required();
+  add_shared_option(exc, Flag::kOutput, ex->output_dir, "Output folder (created if missing)")->required();
+  add_shared_flag(exc, Flag::kJson, ex->json, "Print a JSON summary");
+  exc->callback([ex]() { print_result(export_device_model(*ex), ex->json); });
 
   auto json = std::make_shared<bool>(false);
   CLI::App* p = cmd->add_subcommand("presets", "List architecture presets with parameters and MACs per image");

@@ -1,5 +1,5 @@
 // Host tool: writes what the firmware benchmark embeds and what it must print.
-//   fw_assets <outdir> [--paper224 <bundle>] [--cifar32 <bundle>] [--fmnist28 <bundle>]
+//   fw_assets <outdir> [--paper224 <bundle>] [--cifar32 <bundle>] [--fmnist28 <bundle>]   (--help)
 // For each preset (paper224, cifar32, fmnist28 (gray); random-weight models calibrated
 // and quantised on synthetic frames unless a bundle path is given) it writes into <outdir>:
 //   fw_assets.c / fw_assets.h  the float-stripped int8 bundles (4-byte aligned, .rodata)
@@ -61,28 +61,53 @@ void write_array(std::ostream& o, const std::string& name, const std::vector<uin
   o << "\n};\n";
 }
 
+constexpr const char* kUsage =
+    "usage: fw_assets OUTDIR [--paper224 BUNDLE] [--cifar32 BUNDLE] [--fmnist28 BUNDLE]\n"
+    "Writes what the firmware benchmark (firmware/) embeds into OUTDIR: fw_assets.c/.h (the device\n"
+    "bundles of paper224, cifar32 and fmnist28 and two golden frames each) and expected.txt (the\n"
+    "packets the host build of the int8 runtime makes of them). A preset without BUNDLE gets a\n"
+    "random-weight model (seed 1); a float-only BUNDLE is quantised on synthetic frames.\n"
+    "For your own firmware use `limitnet model export M.lnm --device -o DIR` (docs/PORTING.md).\n";
+
+// The bundle path per preset from "--<preset> BUNDLE" pairs; false (after printing why) on bad arguments.
+bool parse_bundle_options(int argc, char** argv, const char* const* presets, int count, std::string* paths) {
+  for (int i = 2; i < argc; i += 2) {
+    int found = -1;
+    for (int m = 0; m < count; ++m) {
+      if (std::strncmp(argv[i], "--", 2) == 0 && std::strcmp(argv[i] + 2, presets[m]) == 0) found = m;
+    }
+    if (found < 0) {
+      std::cerr << "fw_assets: unknown option '" << argv[i] << "' (valid: --paper224, --cifar32, --fmnist28; --help)\n";
+      return false;
+    }
+    if (i + 1 >= argc) {
+      std::cerr << "fw_assets: " << argv[i] << " needs a bundle path\n";
+      return false;
+    }
+    paths[found] = argv[i + 1];
+  }
+  return true;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 2) {
-    std::cerr << "usage: fw_assets <outdir> [--paper224 <bundle>] [--cifar32 <bundle>] [--fmnist28 <bundle>]\n";
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--help") == 0 || std::strcmp(argv[i], "-h") == 0) {
+      std::cout << kUsage;
+      return 0;
+    }
+  }
+  if (argc < 2 || argv[1][0] == '-') {
+    if (argc >= 2) std::cerr << "fw_assets: the first argument must be the output folder, not '" << argv[1] << "'\n";
+    std::cerr << kUsage;
     return 2;
   }
   const std::string out = argv[1];
   constexpr int kModels = 3;
   const char* presets[kModels] = {"paper224", "cifar32", "fmnist28"};
   std::string paths[kModels];
-  for (int i = 2; i < argc; i += 2) {
-    int found = -1;
-    for (int m = 0; m < kModels; ++m) {
-      if (std::strncmp(argv[i], "--", 2) == 0 && std::strcmp(argv[i] + 2, presets[m]) == 0) found = m;
-    }
-    if (found < 0 || i + 1 >= argc) {
-      std::cerr << "fw_assets: unknown option or missing bundle path: " << argv[i] << "\n";
-      return 2;
-    }
-    paths[found] = argv[i + 1];
-  }
+  if (!parse_bundle_options(argc, argv, presets, kModels, paths)) return 2;
   std::vector<Model> models;
   std::ostringstream expected;
   for (int m = 0; m < kModels; ++m) {

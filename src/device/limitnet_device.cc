@@ -11,12 +11,29 @@
 #include "device/int8_kernels.h"
 #include "device/int8_network.h"
 #include "device/device_state.h"
+#include "device/state_layout.h"
 
 using limitnet::Status;
 
 namespace {
 
 constexpr size_t kHeaderBytes = kLimitnetDeviceStateBytes;
+
+// The public header's capacity defaults (they name limitnet_device_open at link time) must
+// be codec/config.h's, and the layout mirror the real struct (`model export` relies on it).
+static_assert(LIMITNET_DEVICE_MAX_CHANNELS == limitnet::kMaxChannels &&
+                  LIMITNET_DEVICE_MAX_LATENT_SIDE == limitnet::kMaxLatentSide &&
+                  LIMITNET_DEVICE_MAX_GRID == limitnet::kMaxGrid &&
+                  LIMITNET_DEVICE_MAX_LATENT_BITS == limitnet::kMaxLatentBits,
+              "limitnet_device.h's LIMITNET_MAX_* defaults differ from codec/config.h's");
+static_assert(sizeof(void*) == sizeof(size_t) && alignof(uint64_t) == 8, "state_layout.h assumes these");
+static_assert(limitnet::state_layout::bundle_view(sizeof(void*)) == sizeof(limitnet::BundleView) &&
+                  limitnet::state_layout::int8_network(sizeof(void*)) == sizeof(limitnet::Int8Network) &&
+                  limitnet::state_layout::codec_model({}) == sizeof(limitnet::CodecModel) &&
+                  limitnet::state_layout::packet_encoder({}, sizeof(void*)) == sizeof(limitnet::PacketEncoder),
+              "state_layout.h no longer mirrors a member of the device state: update it");
+static_assert(limitnet::device_state_bytes({}, sizeof(void*)) == kLimitnetDeviceStateBytes,
+              "state_layout.h no longer mirrors struct limitnet_device: update it");
 
 int from_status(Status s) {
   switch (s) {

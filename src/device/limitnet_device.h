@@ -2,7 +2,8 @@
  *
  * A camera frame (uint8 RGB or gray, HWC, the model's input size) goes in; LimitNet
  * packets, most important first, come out. Everything lives in one caller-provided arena
- * (size it with limitnet_device_arena_size, or statically from the model); the library
+ * (size it with limitnet_device_arena_size, or statically with LIMITNET_ARENA_BYTES from the
+ * model header that `limitnet model export --device` writes); the library
  * allocates nothing, throws nothing and uses no float while encoding.
  *
  *   static uint8_t arena[LIMITNET_ARENA_BYTES] __attribute__((aligned(8)));
@@ -20,6 +21,41 @@
 
 #include <stddef.h>
 #include <stdint.h>
+
+/* ---- Build capacities and the link-time guard ----
+ * The codec's static tables, and so the device state in the arena, are sized by
+ * LIMITNET_MAX_CHANNELS, LIMITNET_MAX_LATENT_SIDE, LIMITNET_MAX_GRID and
+ * LIMITNET_MAX_LATENT_BITS: plain decimal numbers given with -D to every file that includes
+ * this header and to the library (the CMake package limitnet_device does both). Defaults
+ * as codec/config.h. limitnet_device_open's link name carries the four values (e.g.
+ * limitnet_device_open_c12_s28_g8_b6), so a file built with other values than the library
+ * fails to link instead of opening a state of another size. */
+#ifdef LIMITNET_MAX_CHANNELS
+#define LIMITNET_DEVICE_MAX_CHANNELS LIMITNET_MAX_CHANNELS
+#else
+#define LIMITNET_DEVICE_MAX_CHANNELS 64
+#endif
+#ifdef LIMITNET_MAX_LATENT_SIDE
+#define LIMITNET_DEVICE_MAX_LATENT_SIDE LIMITNET_MAX_LATENT_SIDE
+#else
+#define LIMITNET_DEVICE_MAX_LATENT_SIDE 64
+#endif
+#ifdef LIMITNET_MAX_GRID
+#define LIMITNET_DEVICE_MAX_GRID LIMITNET_MAX_GRID
+#else
+#define LIMITNET_DEVICE_MAX_GRID 16
+#endif
+#ifdef LIMITNET_MAX_LATENT_BITS
+#define LIMITNET_DEVICE_MAX_LATENT_BITS LIMITNET_MAX_LATENT_BITS
+#else
+#define LIMITNET_DEVICE_MAX_LATENT_BITS 8
+#endif
+#define LIMITNET_DEVICE_LINK_NAME_(f, c, s, g, b) f##_c##c##_s##s##_g##g##_b##b
+#define LIMITNET_DEVICE_LINK_NAME(f, c, s, g, b) LIMITNET_DEVICE_LINK_NAME_(f, c, s, g, b)
+#define limitnet_device_open                                                                                     \
+  LIMITNET_DEVICE_LINK_NAME(limitnet_device_open, LIMITNET_DEVICE_MAX_CHANNELS, LIMITNET_DEVICE_MAX_LATENT_SIDE, \
+                            LIMITNET_DEVICE_MAX_GRID, LIMITNET_DEVICE_MAX_LATENT_BITS)
+/* ---- end of the capacity block ---- */
 
 #ifdef __cplusplus
 extern "C" {

@@ -12,6 +12,7 @@
 #include "codec/presets.h"
 #include "data/dataset.h"
 #include "model/calibrate.h"
+#include "model/device_export.h"
 #include "model/ptq.h"
 #include "model/random_model.h"
 
@@ -141,6 +142,35 @@ ModelToolResult quantize_model(const ModelQuantizePlan& o) {
                {"grid_equal", report.grid_equal},
                {"saliency_mean_abs_diff", report.saliency_mean_abs_diff}};
   r.text = o.output + ": model " + id + ", " + ptq_summary(report) + "\n";
+  return r;
+}
+
+ModelToolResult export_device_model(const ModelExportPlan& o) {
+  const DeviceExport e = make_device_export(load_bundle(o.input), o.input);
+  write_device_export(e, o.output_dir);
+  const DeviceCapacity& c = e.capacity;
+  ModelToolResult r;
+  r.summary = {
+      {"input", o.input},
+      {"output_dir", o.output_dir},
+      {"files", {"model_data.c", "model_data.h", "model_data.cmake"}},
+      {"model_id", model_id_text(e.model_id)},
+      {"preset", e.preset},
+      {"bundle_bytes", e.bundle.size()},
+      {"input_shape", {{"width", e.input_side}, {"height", e.input_side}, {"channels", e.input_channels}}},
+      {"latent", {{"channels", e.latent_channels}, {"side", e.latent_side}, {"bits", e.latent_bits}}},
+      {"limitnet_max",
+       {{"channels", c.channels}, {"latent_side", c.latent_side}, {"grid", c.grid}, {"latent_bits", c.latent_bits}}},
+      {"work_bytes", e.work_bytes},
+      {"arena_bytes_32bit", e.arena_bytes_32},
+      {"arena_bytes_64bit", e.arena_bytes_64}};
+  std::ostringstream t;
+  t << o.output_dir << ": model_data.c, model_data.h, model_data.cmake (model " << model_id_text(e.model_id) << ", "
+    << e.preset << ", " << e.bundle.size() << " bytes; input " << e.input_side << "x" << e.input_side << "x"
+    << e.input_channels << "; LIMITNET_MAX_CHANNELS=" << c.channels << " LIMITNET_MAX_LATENT_SIDE=" << c.latent_side
+    << " LIMITNET_MAX_GRID=" << c.grid << " LIMITNET_MAX_LATENT_BITS=" << c.latent_bits << "; LIMITNET_ARENA_BYTES "
+    << e.arena_bytes_32 << " on 32-bit targets)\n";
+  r.text = t.str();
   return r;
 }
 

@@ -1,6 +1,7 @@
 // `limitnet model` as library calls: create a calibrated random model, add the int8 device
-// network to a trained one (post-training quantisation), switch its entropy coder, and
-// describe the presets. Each returns the JSON summary and the text the command prints.
+// network to a trained one (post-training quantisation), switch its entropy coder, export
+// the device network as C sources for firmware, and describe the presets. Each returns the JSON summary and the text
+// the command prints.
 #pragma once
 #include <cstdint>
 #include <string>
@@ -38,6 +39,13 @@ struct ModelSetCoderPlan {
 };
 // Writes a copy whose config selects the other entropy coder (a new model id).
 ModelToolResult set_model_coder(const ModelSetCoderPlan& plan);
+
+struct ModelExportPlan {
+  std::string input, output_dir;
+};
+// `model export --device`: writes model_data.c/.h/.cmake (model/device_export.h) into
+// output_dir. Throws std::runtime_error for a bundle without int8 sections.
+ModelToolResult export_device_model(const ModelExportPlan& plan);
 
 // The architecture presets with their parameters and MACs per image (a JSON array and a table).
 ModelToolResult describe_presets();

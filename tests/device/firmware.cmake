@@ -45,3 +45,9 @@ else()
   add_test(NAME firmware_qemu_packets COMMAND ${CMAKE_COMMAND} -E echo "firmware test skipped: arm-none-eabi-gcc or qemu-system-arm not found")
   set_tests_properties(firmware_qemu_packets PROPERTIES LABELS "firmware" SKIP_REGULAR_EXPRESSION "skipped")
 endif()
+
+# fw_assets' command line: --help prints the usage, an unknown option is a clear error (exit 2).
+add_test(NAME fw_assets_cli COMMAND sh -c "$0 --help | grep -q '^usage: fw_assets OUTDIR' && \
+out=$($0 \"$1\" --bogus x 2>&1); test $? -eq 2 && echo \"$out\" | grep -q \"unknown option '--bogus'\""
+         $<TARGET_FILE:fw_assets> ${CMAKE_BINARY_DIR}/fw-assets-cli-test)
+set_tests_properties(fw_assets_cli PROPERTIES LABELS "device")
