@@ -34,7 +34,9 @@ EncodedImage encode_input(const EncodeOptions& o, const DevicePipeline& pipeline
 }
 
 void run_encode(const EncodeOptions& o) {
-  if (o.image.empty() == o.frame.empty()) throw CliError("give an image or --frame FILE, not both");
+  if (o.image.empty() && o.frame.empty())
+    throw CliError("give an image (JPEG or PNG) or --frame FILE (raw camera frame)");
+  if (!o.image.empty() && !o.frame.empty()) throw CliError("give an image or --frame FILE, not both");
   if (!o.frame.empty() && (o.frame_format.empty() || o.frame_size.empty())) {
     throw CliError("--frame needs --frame-format and --frame-size");
   }

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "device/limitnet_device.h"
 #include "model/ptq.h"
 
 namespace limitnet::test {
@@ -20,5 +21,9 @@ std::vector<uint32_t> aligned(const std::vector<uint8_t>& bytes);
 // channels HWC), as firmware sends them; a gtest failure and no packets on an error.
 std::vector<std::vector<uint8_t>> device_packets(const uint8_t* bundle, size_t size, const uint8_t* frame, int side,
                                                  int channels, uint8_t image_id, size_t max_payload);
+
+// The same through limitnet_device_encode_frame (a camera frame of any supported format).
+std::vector<std::vector<uint8_t>> device_frame_packets(const uint8_t* bundle, size_t size, const limitnet_frame& frame,
+                                                       uint8_t image_id, size_t max_payload);
 
 }  // namespace limitnet::test
