@@ -10,7 +10,7 @@
  * them: the difference in instructions is the frame adapter's cost, and both must give the
  * same packets.
  * Output lines: CALIB, PACKET <preset> <frame> <index> <hex>, CAMPACKET / CAMREF <preset>
- * <format> <index> <hex>, INSN, MEM, BADINPUT, DONE. */
+ * <format> <index> <hex>, INSN, MEM, CAMINSN, CAMMEM, BADINPUT, DONE. */
 #include <stdint.h>
 #include <string.h>
 
@@ -156,7 +156,7 @@ static int run_camera_frames(void) {
       continue;
     }
     const uint64_t with_frame = (uint64_t)(t1 - t0) * insns_per_tick, plain = (uint64_t)(t3 - t2) * insns_per_tick;
-    put("INSN camera ");
+    put("CAMINSN ");
     put(run->preset);
     put(" ");
     put(run->format_name);
@@ -181,7 +181,7 @@ static int run_camera_frames(void) {
     put(limitnet_device_status_name(limitnet_device_encode_frame(dev, &small, 0, FW_PAYLOAD)));
     flush();
   }
-  put("MEM camera adapter_state=");
+  put("CAMMEM adapter_state=");
   put_u64(fw_frame_adapter_state_bytes);
   flush();
   return failures;

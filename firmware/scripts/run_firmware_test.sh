@@ -37,7 +37,7 @@ for run in "cortex-m7 an500 dsp" "cortex-m7 an500 c" "cortex-m33 an505 dsp" "cor
   if ! "$here/run_qemu.sh" "$board" "$elf" >"$out" 2>&1; then
     echo "FAIL $cpu/$flavour: QEMU run failed"; tail -5 "$out"; status=1; continue
   fi
-  grep -E '^(TARGET|INSN|MEM|BADINPUT)' "$out" | sed "s|^|  |"
+  grep -E '^(TARGET|INSN|MEM|CAMINSN|CAMMEM|BADINPUT)' "$out" | sed "s|^|  |"
   if ! grep -q '^DONE OK' "$out"; then echo "FAIL $cpu/$flavour: benchmark reported errors"; status=1; continue; fi
   if ! grep -q '^BADINPUT preset_check=preset_mismatch' "$out"; then echo "FAIL $cpu/$flavour: bad bundle accepted"; status=1; fi
   if ! grep -q '^BADINPUT camera_frame=frame_too_small' "$out"; then echo "FAIL $cpu/$flavour: small frame accepted"; status=1; fi

@@ -163,6 +163,12 @@ TEST(FrameAdapter, FlatColoursStayExact) {
   }
   const std::vector<uint8_t> red = frame_to_model_input(f.frame, 32, 3);
   for (size_t i = 0; i < red.size(); i += 3) ASSERT_TRUE(red[i] == 255 && red[i + 1] == 0 && red[i + 2] == 0);
+  // The largest frame: a 4096x4096 crop of 255s sums to 255 * 4096^2, just under 2^32.
+  std::vector<uint8_t> white(4096u * 4096u, 255);
+  const limitnet_frame big = {white.data(), 4096, 4096, 4096, LIMITNET_PIXEL_GRAY8};
+  for (const int side : {224, 97}) {
+    for (const uint8_t v : frame_to_model_input(big, side, 1)) ASSERT_EQ(v, 255) << side;
+  }
 }
 
 struct Arena {
