@@ -1,6 +1,7 @@
 /* LimitNet device API: the firmware's entry point to the int8 encoder.
  *
- * A camera frame (uint8 RGB or gray, HWC, the model's input size) goes in; LimitNet
+ * A camera frame (uint8 RGB or gray, HWC, the model's input size; or a sensor's frame in
+ * RGB565, YUYV, ... of any size through limitnet_device_encode_frame) goes in; LimitNet
  * packets, most important first, come out. Everything lives in one caller-provided arena
  * (size it with limitnet_device_arena_size, or statically from the model); the library
  * allocates nothing, throws nothing and uses no float while encoding.
