@@ -352,7 +352,7 @@ TEST_F(CliTest, EncodeFrameRefusesBadFrames) {
   const std::string model = std::string(LIMITNET_SOURCE_DIR) + "/models/cifar32/model.lnm";
   write_all(path("small.raw"), std::string(160 * 120 * 2, '\x40'));
   const std::string base =
-      "encode -m " + model + " -o " + path("bad.lnp") + " --network int8 --frame " + path("small.raw");
+      "encode -m " + model + " -o " + path("refused_frame.lnp") + " --network int8 --frame " + path("small.raw");
   const std::pair<std::string, std::string> cases[] = {
       {" --frame-format rgb565 --frame-size 160x120", "pixel format 'rgb565' is unknown"},
       {" --frame-format yuyv --frame-size 16x12", "frame_too_small"},
@@ -367,7 +367,7 @@ TEST_F(CliTest, EncodeFrameRefusesBadFrames) {
     EXPECT_EQ(r.code, 1) << flags << "\n" << r.out;
     EXPECT_NE(r.out.find(message), std::string::npos) << flags << "\n" << r.out;
   }
-  EXPECT_FALSE(fs::exists(path("bad.lnp")));
+  EXPECT_FALSE(fs::exists(path("refused_frame.lnp")));
 }
 
 TEST_F(CliTest, DemoRunsOnFashionMnistWhenInstalled) {
