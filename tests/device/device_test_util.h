@@ -16,6 +16,24 @@ struct Int8Model {
   const uint8_t* data() const { return reinterpret_cast<const uint8_t*>(storage.data()); }
 };
 const Int8Model& int8_model(const char* preset);
+
+// An 8-byte aligned arena of `bytes` between guard bytes, to check the API writes nothing
+// outside the buffers it is given.
+struct Arena {
+  static constexpr size_t kGuard = 64;
+  std::vector<uint64_t> words;
+  size_t size;
+  explicit Arena(size_t bytes) : words((bytes + 2 * kGuard) / 8 + 1, 0xA5A5A5A5A5A5A5A5ull), size(bytes) {}
+  uint8_t* data() { return reinterpret_cast<uint8_t*>(words.data()) + kGuard; }
+  bool guards_intact() const {
+    const uint8_t* p = reinterpret_cast<const uint8_t*>(words.data());
+    for (size_t i = 0; i < kGuard; ++i) {
+      if (p[i] != 0xA5 || p[kGuard + size + i] != 0xA5) return false;
+    }
+    return true;
+  }
+};
+
 std::vector<uint32_t> aligned(const std::vector<uint8_t>& bytes);
 // The packets of the device C API on one frame (bundle 4-byte aligned; side x side x
 // channels HWC), as firmware sends them; a gtest failure and no packets on an error.

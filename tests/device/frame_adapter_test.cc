@@ -17,6 +17,7 @@
 namespace limitnet {
 namespace {
 
+using test::Arena;
 using test::int8_model;
 
 constexpr int kFormats[] = {LIMITNET_PIXEL_GRAY8, LIMITNET_PIXEL_RGB888, LIMITNET_PIXEL_RGB565_LE,
@@ -170,21 +171,6 @@ TEST(FrameAdapter, FlatColoursStayExact) {
     for (const uint8_t v : frame_to_model_input(big, side, 1)) ASSERT_EQ(v, 255) << side;
   }
 }
-
-struct Arena {
-  static constexpr size_t kGuard = 64;
-  std::vector<uint64_t> words;
-  size_t size;
-  explicit Arena(size_t bytes) : words((bytes + 2 * kGuard) / 8 + 1, 0xA5A5A5A5A5A5A5A5ull), size(bytes) {}
-  uint8_t* data() { return reinterpret_cast<uint8_t*>(words.data()) + kGuard; }
-  bool guards_intact() const {
-    const uint8_t* p = reinterpret_cast<const uint8_t*>(words.data());
-    for (size_t i = 0; i < kGuard; ++i) {
-      if (p[i] != 0xA5 || p[kGuard + size + i] != 0xA5) return false;
-    }
-    return true;
-  }
-};
 
 std::vector<std::vector<uint8_t>> packets_of(limitnet_device* dev) {
   std::vector<std::vector<uint8_t>> packets;
