@@ -22,6 +22,8 @@
 #include "codec/host/container.h"
 #include "data/image_io.h"
 #include "model/calibrate.h"
+#include "model/camera_frame.h"
+#include "model/pipeline.h"
 #include "model/ptq.h"
 #include "../device/device_test_util.h"
 
@@ -345,6 +347,13 @@ TEST_F(CliTest, EncodeFrameGivesTheDevicePacketsOfRawCameraFrames) {
                                                                bundle.size(), frame, 7, 51);
     ASSERT_FALSE(expected.empty());
     EXPECT_EQ(limitnet::read_lnp(lnp).packets, expected) << args;
+    // The float network gets the model input the device's adapter makes of the frame.
+    const std::string float_args = args.substr(0, args.find(" --network")) + " --image-id 7";
+    ASSERT_EQ(run(float_args).code, 0) << float_args;
+    const limitnet::DevicePipeline pipeline(model);
+    const std::vector<uint8_t> input =
+        limitnet::frame_to_model_input(frame, pipeline.input_size(), pipeline.input_channels());
+    EXPECT_EQ(limitnet::read_lnp(lnp).packets, pipeline.encode(input.data(), 7, 51).packets) << float_args;
   }
 }
 
