@@ -2,17 +2,26 @@
 
 #include <cstring>
 
+#if defined(__ARM_FEATURE_SAT)
+#include <arm_acle.h>
+#endif
+
 namespace limitnet {
 
 namespace {
 
 size_t align4(size_t n) { return (n + 3) & ~static_cast<size_t>(3); }
 
+// v is a colour in 16.16 fixed point: clamp to 0..2^24-1, then the integer part (0..255).
+// Clamping first avoids shifting negatives; on Arm one USAT does the clamp.
 inline uint32_t clamp_fixed16(int32_t v) {
-  // v is a colour in 16.16 fixed point; clamping before the shift avoids shifting negatives.
-  if (v <= 0) return 0;
-  if (v >= (255 << 16)) return 255;
+#if defined(__ARM_FEATURE_SAT)
+  return static_cast<uint32_t>(__usat(v, 24)) >> 16;
+#else
+  v = v < 0 ? 0 : v;
+  v = v > 0xFFFFFF ? 0xFFFFFF : v;
   return static_cast<uint32_t>(v) >> 16;
+#endif
 }
 
 // Full-range BT.601 (JPEG/JFIF) YCbCr -> RGB with libjpeg's 16-bit fixed-point constants.
