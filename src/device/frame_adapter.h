@@ -29,6 +29,21 @@ int check_frame(const limitnet_frame* frame, int side);
 // Bytes per pixel of a limitnet_pixel_format (0 for an unknown one).
 int pixel_format_bytes(int format);
 
+// sizeof(FrameAdapter) on a target with pointer_bytes-byte pointers and size_t (4 on a
+// Cortex-M): its members, without padding.
+constexpr size_t frame_adapter_state_bytes(size_t pointer_bytes) { return 5 * pointer_bytes + 8 * sizeof(int); }
+
+// Arena bytes the adapter takes in the device's arena (its state, 8-byte aligned, then its
+// scratch: the ring and the accumulators) for a side x side x channels input whose first
+// layer has kernel first_kernel: what limitnet_device_arena_size adds, for tools that size
+// a target's arena on a host.
+constexpr size_t frame_adapter_arena_bytes(int side, int channels, int first_kernel, size_t pointer_bytes) {
+  const size_t row = static_cast<size_t>(side) * static_cast<size_t>(channels);
+  const size_t ring = static_cast<size_t>(first_kernel < side ? first_kernel : side) * row;
+  return ((frame_adapter_state_bytes(pointer_bytes) + 7) & ~static_cast<size_t>(7)) +
+         ((ring + 3) & ~static_cast<size_t>(3)) + 2 * row * sizeof(uint32_t);
+}
+
 class FrameAdapter {
  public:
   // Scratch bytes for a side x side x channels model input kept in a ring of ring_rows rows.
@@ -62,5 +77,8 @@ class FrameAdapter {
   uint32_t* acc_ = nullptr;       // the current model row's weighted sums
   uint32_t* acc_next_ = nullptr;  // the next row's share of a straddling source row
 };
+
+static_assert(sizeof(size_t) != sizeof(void*) || frame_adapter_state_bytes(sizeof(void*)) == sizeof(FrameAdapter),
+              "frame_adapter_state_bytes no longer mirrors FrameAdapter's members: update it");
 
 }  // namespace limitnet

@@ -60,8 +60,8 @@ int frame_ring_rows(const limitnet::Int8Network& net) {
   return k < net.input_size() ? k : net.input_size();
 }
 size_t frame_adapter_bytes(const limitnet::Int8Network& net) {
-  return align8(sizeof(limitnet::FrameAdapter)) +
-         limitnet::FrameAdapter::scratch_bytes(net.input_size(), net.input_channels(), frame_ring_rows(net));
+  return limitnet::frame_adapter_arena_bytes(net.input_size(), net.input_channels(), net.layer(0).kernel,
+                                             sizeof(void*));
 }
 
 // Grid, order and packets for the symbols and saliency map the network just made.

@@ -288,6 +288,10 @@ TEST(FrameAdapter, ArenaSizeCountsTheAdapter) {
   EXPECT_TRUE(small.guards_intact());
   // paper224: a 7-row ring of 224x3 model input and two 224x3 uint32 accumulator rows.
   EXPECT_EQ(FrameAdapter::scratch_bytes(224, 3, 7), 7u * 672u + 2u * 672u * 4u);
+  // On a Cortex-M (4-byte pointers): 56 B of state, as DEVICE.md gives: 10,136 B for paper224.
+  EXPECT_EQ(frame_adapter_arena_bytes(224, 3, 7, 4), 10136u);
+  EXPECT_EQ(frame_adapter_arena_bytes(32, 3, 5, 4), 1304u);
+  EXPECT_EQ(frame_adapter_arena_bytes(28, 1, 5, 4), 420u);
 }
 
 TEST(CameraFrame, NamesSizesAndFiles) {
