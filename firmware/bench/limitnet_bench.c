@@ -5,7 +5,12 @@
  * runtime, and prints every packet in hex plus the instructions executed, counted from
  * the CMSDK timer under `qemu -icount shift=0` (1 instruction = 1 ns of virtual time; the
  * ratio instructions/tick is calibrated at start with a loop of known length).
- * Output lines: CALIB, PACKET <preset> <frame> <index> <hex>, INSN, MEM, DONE. */
+ * Then the camera frames (160x120 RGB565 LE and YUYV, copied into the frame buffer) through
+ * limitnet_device_encode_frame, and the plain encode of the model input the adapter makes of
+ * them: the difference in instructions is the frame adapter's cost, and both must give the
+ * same packets.
+ * Output lines: CALIB, PACKET <preset> <frame> <index> <hex>, CAMPACKET / CAMREF <preset>
+ * <format> <index> <hex>, INSN, MEM, CAMINSN, CAMMEM, BADINPUT, DONE. */
 #include <stdint.h>
 #include <string.h>
 
@@ -22,6 +27,7 @@
 extern uint8_t fw_arena[];
 extern const size_t fw_arena_size;
 extern const size_t fw_state_bytes;
+extern const size_t fw_frame_adapter_state_bytes;
 
 /* The camera frame buffer, in RAM: part of the peak RAM figure. */
 static uint8_t fw_frame[FW_MAX_FRAME_BYTES] __attribute__((aligned(4)));
@@ -86,6 +92,99 @@ static int check(int status, const char* what) {
     flush();
   }
   return status;
+}
+
+/* Sends all packets of the encoded image as "<tag> <preset> <format> <index> <hex>" lines;
+ * returns the ticks spent in next_packet, or -1 on an error. */
+static long send_camera_packets(limitnet_device* dev, const char* tag, const struct fw_camera_run* run) {
+  uint8_t pkt[FW_PAYLOAD];
+  size_t n = 0;
+  uint32_t spent = 0;
+  for (int k = 0;; ++k) {
+    const uint32_t p0 = ticks();
+    const int r = limitnet_device_next_packet(dev, pkt, sizeof pkt, &n);
+    spent += ticks() - p0;
+    if (check(r, "next_packet")) return -1;
+    if (n == 0) return (long)spent;
+    put(tag);
+    put(" ");
+    put(run->preset);
+    put(" ");
+    put(run->format_name);
+    put(" ");
+    put_u64((uint64_t)k);
+    put(" ");
+    put_hex(pkt, n);
+    flush();
+  }
+}
+
+static const struct fw_model* model_named(const char* preset) {
+  for (int m = 0; m < FW_MODELS; ++m) {
+    if (strcmp(fw_models[m].preset, preset) == 0) return &fw_models[m];
+  }
+  return 0;
+}
+
+/* Camera frames: encode_frame on the sensor's bytes, then encode on the adapter's output. */
+static int run_camera_frames(void) {
+  int failures = 0;
+  for (int i = 0; i < FW_CAMERA_RUNS; ++i) {
+    const struct fw_camera_run* run = &fw_camera_runs[i];
+    const struct fw_model* model = model_named(run->preset);
+    limitnet_device* dev = 0;
+    if (!model ||
+        check(limitnet_device_open(fw_arena, fw_arena_size, model->bundle, model->bundle_size, model->preset, &dev),
+              "open")) {
+      ++failures;
+      continue;
+    }
+    const uint8_t id = (uint8_t)(FW_CAMERA_FIRST_IMAGE_ID + i);
+    memcpy(fw_frame, run->frame, FW_CAMERA_WIDTH * FW_CAMERA_HEIGHT * 2); /* camera DMA stand-in */
+    const limitnet_frame frame = {fw_frame, FW_CAMERA_WIDTH, FW_CAMERA_HEIGHT, FW_CAMERA_WIDTH * 2, run->format};
+    const uint32_t t0 = ticks();
+    const int s = limitnet_device_encode_frame(dev, &frame, id, FW_PAYLOAD);
+    const uint32_t t1 = ticks();
+    const long frame_packets = check(s, "encode_frame") ? -1 : send_camera_packets(dev, "CAMPACKET", run);
+    memcpy(fw_frame, run->model_input, (size_t)model->size * (size_t)model->size * (size_t)model->channels);
+    const uint32_t t2 = ticks();
+    const int r = limitnet_device_encode(dev, fw_frame, model->size, model->size, model->channels, id, FW_PAYLOAD);
+    const uint32_t t3 = ticks();
+    const long input_packets = check(r, "encode") ? -1 : send_camera_packets(dev, "CAMREF", run);
+    if (frame_packets < 0 || input_packets < 0) {
+      ++failures;
+      continue;
+    }
+    const uint64_t with_frame = (uint64_t)(t1 - t0) * insns_per_tick, plain = (uint64_t)(t3 - t2) * insns_per_tick;
+    put("CAMINSN ");
+    put(run->preset);
+    put(" ");
+    put(run->format_name);
+    put(" encode_frame=");
+    put_u64(with_frame);
+    put(" encode_model_input=");
+    put_u64(plain);
+    put(" adapter=");
+    put_u64(with_frame > plain ? with_frame - plain : 0);
+    put(" packetize=");
+    put_u64((uint64_t)frame_packets * insns_per_tick);
+    flush();
+  }
+  /* A frame lower than paper224's 224x224 input is refused by name. */
+  limitnet_device* dev = 0;
+  const struct fw_model* paper = model_named("paper224");
+  if (paper &&
+      !check(limitnet_device_open(fw_arena, fw_arena_size, paper->bundle, paper->bundle_size, 0, &dev), "open")) {
+    const limitnet_frame small = {fw_frame, FW_CAMERA_WIDTH, FW_CAMERA_HEIGHT, FW_CAMERA_WIDTH * 2,
+                                  LIMITNET_PIXEL_RGB565_LE};
+    put("BADINPUT camera_frame=");
+    put(limitnet_device_status_name(limitnet_device_encode_frame(dev, &small, 0, FW_PAYLOAD)));
+    flush();
+  }
+  put("CAMMEM adapter_state=");
+  put_u64(fw_frame_adapter_state_bytes);
+  flush();
+  return failures;
 }
 
 int main(void) {
@@ -167,6 +266,7 @@ int main(void) {
     put_u64(frame_bytes);
     flush();
   }
+  failures += run_camera_frames();
   /* Bad input on target: a bundle for another preset is refused by name. */
   limitnet_device* dev = 0;
   put("BADINPUT preset_check=");

@@ -2,17 +2,34 @@
 # CTest `firmware_qemu_packets`: runs the benchmark on the Cortex-M7 (mps2-an500) and the
 # Cortex-M33 (mps2-an505), with DSP and with portable C kernels, and requires every
 # run's packets to be byte-identical to the host build's (expected.txt from fw_assets).
-#   run_firmware_test.sh <firmware build root> <expected.txt>
+# Camera frames (160x120 RGB565 and YUYV through limitnet_device_encode_frame): their
+# packets must also equal the plain encode of the adapter's output on the target and,
+# given the CLI and the assets dir, `limitnet encode --frame` of the same raw bytes.
+#   run_firmware_test.sh <firmware build root> <expected.txt> [<limitnet CLI> <assets dir>]
 # Exit 77 (skip) when qemu-system-arm is missing.
 set -euo pipefail
 root=$1
 expected=$2
+cli=${3:-}
+assets=${4:-}
 here=$(cd "$(dirname "$0")" && pwd)
 command -v qemu-system-arm >/dev/null || { echo "qemu-system-arm not found: skipped"; exit 77; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-grep '^PACKET' "$expected" >"$work/expected"
+grep -E '^(PACKET|CAMPACKET)' "$expected" >"$work/expected"
 status=0
+# The host CLI's packets for each camera run, as .lnp files to compare whole.
+if [ -n "$cli" ]; then
+  while read -r preset format size id; do
+    "$cli" encode --frame "$assets/camera_$format.raw" --frame-format "$format" --frame-size "$size" \
+      -m "$assets/model_$preset.lnm" --network int8 --image-id "$id" -o "$work/cli-$preset-$format.lnp" >/dev/null
+  done <"$assets/camera.txt"
+fi
+# Packs a run's CAMPACKET lines for one preset and format into an .lnp (limitnet pack).
+camera_lnp() {
+  grep "^CAMPACKET $2 $3 " "$1" | cut -d' ' -f5 |
+    "$cli" pack -m "$assets/model_$2.lnm" --hex - -p 51 -o "$4" >/dev/null
+}
 for run in "cortex-m7 an500 dsp" "cortex-m7 an500 c" "cortex-m33 an505 dsp" "cortex-m33 an505 c"; do
   read -r cpu board flavour <<<"$run"
   elf="$root/$cpu/limitnet_bench_$flavour.elf"
@@ -20,15 +37,31 @@ for run in "cortex-m7 an500 dsp" "cortex-m7 an500 c" "cortex-m33 an505 dsp" "cor
   if ! "$here/run_qemu.sh" "$board" "$elf" >"$out" 2>&1; then
     echo "FAIL $cpu/$flavour: QEMU run failed"; tail -5 "$out"; status=1; continue
   fi
-  grep -E '^(TARGET|INSN|MEM|BADINPUT)' "$out" | sed "s|^|  |"
+  grep -E '^(TARGET|INSN|MEM|CAMINSN|CAMMEM|BADINPUT)' "$out" | sed "s|^|  |"
   if ! grep -q '^DONE OK' "$out"; then echo "FAIL $cpu/$flavour: benchmark reported errors"; status=1; continue; fi
   if ! grep -q '^BADINPUT preset_check=preset_mismatch' "$out"; then echo "FAIL $cpu/$flavour: bad bundle accepted"; status=1; fi
-  if grep '^PACKET' "$out" | diff -q - "$work/expected" >/dev/null; then
-    echo "OK   $cpu/$flavour: $(grep -c '^PACKET' "$out") packets byte-identical to the host build"
+  if ! grep -q '^BADINPUT camera_frame=frame_too_small' "$out"; then echo "FAIL $cpu/$flavour: small frame accepted"; status=1; fi
+  if grep -E '^(PACKET|CAMPACKET)' "$out" | diff -q - "$work/expected" >/dev/null; then
+    echo "OK   $cpu/$flavour: $(grep -cE '^(PACKET|CAMPACKET)' "$out") packets byte-identical to the host build"
   else
     echo "FAIL $cpu/$flavour: packets differ from the host build"
-    grep '^PACKET' "$out" | diff - "$work/expected" | head -5
+    grep -E '^(PACKET|CAMPACKET)' "$out" | diff - "$work/expected" | head -5
     status=1
   fi
+  if ! diff -q <(grep '^CAMPACKET' "$out" | cut -d' ' -f2-) <(grep '^CAMREF' "$out" | cut -d' ' -f2-) >/dev/null; then
+    echo "FAIL $cpu/$flavour: encode_frame and encode of the adapter's output differ"
+    status=1
+  fi
+  [ -n "$cli" ] || continue
+  same=0
+  while read -r preset format size id; do
+    if camera_lnp "$out" "$preset" "$format" "$work/fw.lnp" && cmp -s "$work/fw.lnp" "$work/cli-$preset-$format.lnp"; then
+      same=$((same + 1))
+    else
+      echo "FAIL $cpu/$flavour: $preset $format $size frame differs from limitnet encode --frame"
+      status=1
+    fi
+  done <"$assets/camera.txt"
+  echo "OK   $cpu/$flavour: $same camera frames byte-identical to limitnet encode --frame"
 done
 exit $status

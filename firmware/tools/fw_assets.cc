@@ -7,6 +7,11 @@
 //   expected.txt               the packets the host build of the int8 runtime produces
 //                              for the golden frames, as "PACKET ..." lines (the format
 //                              the firmware prints), for byte-for-byte comparison.
+//   camera_<format>.raw        160x120 camera frames (RGB565 LE, YUYV) the firmware encodes
+//                              with limitnet_device_encode_frame; camera.txt lists the runs
+//                              ("<preset> <format> <width>x<height> <image id>") and
+//                              model_<preset>.lnm holds each bundle, so the firmware test can
+//                              encode the same pixels with `limitnet encode --frame`.
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
@@ -14,6 +19,7 @@
 #include <fstream>
 #include <iostream>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -23,6 +29,7 @@
 #include "device/device_state.h"
 #include "device/limitnet_device.h"
 #include "model/calibrate.h"
+#include "model/camera_frame.h"
 #include "model/ptq.h"
 
 namespace {
@@ -33,6 +40,7 @@ constexpr size_t kPayload = 51;  // LoRa EU868 DR0-2, the project default
 struct Model {
   std::string preset;
   std::vector<uint8_t> bundle;  // stripped
+  std::vector<uint8_t> full;    // as loaded (the file `limitnet encode` reads)
   std::vector<std::vector<uint8_t>> frames;
   size_t work_bytes = 0;
 };
@@ -89,6 +97,118 @@ bool parse_bundle_options(int argc, char** argv, const char* const* presets, int
   return true;
 }
 
+// ---- camera frames: what a sensor hands the device, encoded by limitnet_device_encode_frame ----
+
+constexpr int kCameraWidth = 160, kCameraHeight = 120;
+const char* const kCameraFormats[] = {"rgb565le", "yuyv"};
+constexpr int kCameraFirstImageId = 10;
+
+uint8_t clamp_byte(int v) { return static_cast<uint8_t>(v < 0 ? 0 : v > 255 ? 255 : v); }
+
+// A 160x120 frame in `format` made from synthetic RGB texture (any integer mapping will do:
+// the firmware and the host read the same bytes).
+std::vector<uint8_t> camera_frame(int format) {
+  const std::vector<uint8_t> rgb = limitnet::synthetic_frame(kCameraWidth, 3, 31);  // 160 x 160, first 120 rows used
+  std::vector<uint8_t> out;
+  for (int i = 0; i < kCameraWidth * kCameraHeight; i += 2) {
+    const uint8_t* a = &rgb[3 * static_cast<size_t>(i)];
+    const uint8_t* b = a + 3;
+    if (format == LIMITNET_PIXEL_RGB565_LE) {
+      for (const uint8_t* p : {a, b}) {
+        const int w = ((p[0] >> 3) << 11) | ((p[1] >> 2) << 5) | (p[2] >> 3);
+        out.push_back(static_cast<uint8_t>(w & 255));
+        out.push_back(static_cast<uint8_t>(w >> 8));
+      }
+    } else {  // YUYV: full-range BT.601, chroma of the pair averaged
+      auto y = [](const uint8_t* p) { return clamp_byte((77 * p[0] + 150 * p[1] + 29 * p[2] + 128) >> 8); };
+      const int r = a[0] + b[0], g = a[1] + b[1], bl = a[2] + b[2];
+      out.push_back(y(a));
+      out.push_back(clamp_byte(((-43 * r - 85 * g + 128 * bl + 256) >> 9) + 128));
+      out.push_back(y(b));
+      out.push_back(clamp_byte(((128 * r - 107 * g - 21 * bl + 256) >> 9) + 128));
+    }
+  }
+  return out;
+}
+
+struct CameraRun {
+  std::string preset, format;
+  std::vector<uint8_t> model_input;  // what the device's adapter makes of the frame (for the cost figure)
+};
+
+// Host packets of every (model that fits a 160x120 frame, camera format) pair, as the
+// firmware prints them ("CAMPACKET <preset> <format> <index> <hex>"); throws on a device error.
+std::vector<CameraRun> camera_runs(const std::vector<Model>& models, const std::vector<std::vector<uint8_t>>& frames,
+                                   std::ostream& expected) {
+  std::vector<CameraRun> runs;
+  for (const Model& m : models) {
+    const limitnet::PresetSpec* p = limitnet::find_preset(m.preset.c_str());
+    if (p->input_size > kCameraHeight) continue;
+    std::vector<uint32_t> bundle((m.bundle.size() + 3) / 4);
+    std::memcpy(bundle.data(), m.bundle.data(), m.bundle.size());
+    size_t need = 0;
+    limitnet_device_arena_size(bundle.data(), m.bundle.size(), &need);
+    std::vector<uint64_t> arena(need / 8 + 1);
+    limitnet_device* dev = nullptr;
+    int r = limitnet_device_open(arena.data(), need, bundle.data(), m.bundle.size(), nullptr, &dev);
+    for (size_t f = 0; f < frames.size() && r == LIMITNET_DEVICE_OK; ++f) {
+      const int format = limitnet::parse_pixel_format(kCameraFormats[f]);
+      const limitnet_frame frame = {frames[f].data(), kCameraWidth, kCameraHeight,
+                                    static_cast<size_t>(kCameraWidth) * 2, format};
+      r = limitnet_device_encode_frame(dev, &frame, static_cast<uint8_t>(kCameraFirstImageId + runs.size()), kPayload);
+      uint8_t pkt[kPayload];
+      size_t n = 0;
+      for (int k = 0; r == LIMITNET_DEVICE_OK && limitnet_device_next_packet(dev, pkt, sizeof pkt, &n) == 0 && n > 0;
+           ++k) {
+        expected << "CAMPACKET " << m.preset << " " << kCameraFormats[f] << " " << k << " ";
+        for (size_t i = 0; i < n; ++i) expected << "0123456789abcdef"[pkt[i] >> 4] << "0123456789abcdef"[pkt[i] & 15];
+        expected << "\n";
+      }
+      runs.push_back(
+          {m.preset, kCameraFormats[f], limitnet::frame_to_model_input(frame, p->input_size, p->input_channels)});
+    }
+    if (r != LIMITNET_DEVICE_OK) {
+      throw std::runtime_error(std::string("camera frame on ") + m.preset + ": " + limitnet_device_status_name(r));
+    }
+  }
+  return runs;
+}
+
+// The camera frames and runs in fw_assets.c/.h, and the files the firmware test hands to
+// `limitnet encode --frame`.
+void write_camera_assets(const std::string& out, const std::vector<Model>& models,
+                         const std::vector<std::vector<uint8_t>>& frames, const std::vector<CameraRun>& runs,
+                         std::ostream& c, std::ostream& h) {
+  h << "#define FW_CAMERA_WIDTH " << kCameraWidth << "\n#define FW_CAMERA_HEIGHT " << kCameraHeight
+    << "\n#define FW_CAMERA_RUNS " << runs.size() << "\n#define FW_CAMERA_FIRST_IMAGE_ID " << kCameraFirstImageId
+    << "\nstruct fw_camera_run { const char* preset; const char* format_name; int format; const uint8_t* frame;"
+       " const uint8_t* model_input; };\n"
+       "#ifdef __cplusplus\nextern \"C\" {\n#endif\nextern const struct fw_camera_run fw_camera_runs[FW_CAMERA_RUNS];\n"
+       "#ifdef __cplusplus\n}\n#endif\n";
+  for (size_t f = 0; f < frames.size(); ++f) {
+    write_array(c, std::string("camera_") + kCameraFormats[f], frames[f], ".testdata");
+    std::ofstream(out + "/camera_" + kCameraFormats[f] + ".raw", std::ios::binary)
+        .write(reinterpret_cast<const char*>(frames[f].data()), static_cast<std::streamsize>(frames[f].size()));
+  }
+  std::ofstream list(out + "/camera.txt");
+  for (size_t i = 0; i < runs.size(); ++i) {
+    write_array(c, "camera_input_" + runs[i].preset + "_" + runs[i].format, runs[i].model_input, ".testdata");
+    list << runs[i].preset << " " << runs[i].format << " " << kCameraWidth << "x" << kCameraHeight << " "
+         << kCameraFirstImageId + i << "\n";
+  }
+  c << "const struct fw_camera_run fw_camera_runs[FW_CAMERA_RUNS] = {\n";
+  for (const CameraRun& r : runs) {
+    c << "  {\"" << r.preset << "\", \"" << r.format << "\", " << limitnet::parse_pixel_format(r.format) << ", camera_"
+      << r.format << ", camera_input_" << r.preset << "_" << r.format << "},\n";
+  }
+  c << "};\n";
+  for (const Model& m : models) {
+    if (std::none_of(runs.begin(), runs.end(), [&](const CameraRun& r) { return r.preset == m.preset; })) continue;
+    std::ofstream(out + "/model_" + m.preset + ".lnm", std::ios::binary)
+        .write(reinterpret_cast<const char*>(m.full.data()), static_cast<std::streamsize>(m.full.size()));
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -128,6 +248,7 @@ int main(int argc, char** argv) {
       return 1;
     }
     model.bundle = limitnet::device_flash_bundle(view);
+    model.full = full;
     std::vector<uint32_t> sa((model.bundle.size() + 3) / 4);
     std::memcpy(sa.data(), model.bundle.data(), model.bundle.size());
     size_t need = 0;
@@ -167,6 +288,15 @@ int main(int argc, char** argv) {
     }
     models.push_back(std::move(model));
   }
+  std::vector<std::vector<uint8_t>> camera_frames;
+  std::vector<CameraRun> runs;
+  try {
+    for (const char* f : kCameraFormats) camera_frames.push_back(camera_frame(limitnet::parse_pixel_format(f)));
+    runs = camera_runs(models, camera_frames, expected);
+  } catch (const std::exception& ex) {
+    std::cerr << "fw_assets: " << ex.what() << "\n";
+    return 1;
+  }
   std::ofstream c(out + "/fw_assets.c"), h(out + "/fw_assets.h"), e(out + "/expected.txt");
   h << "/* Generated by fw_assets: models and golden frames of the firmware benchmark. */\n"
        "#ifndef LIMITNET_FW_ASSETS_H\n#define LIMITNET_FW_ASSETS_H\n#include <stddef.h>\n#include <stdint.h>\n"
@@ -196,6 +326,8 @@ int main(int argc, char** argv) {
     c << "}},\n";
   }
   c << "};\n";
+  write_camera_assets(out, models, camera_frames, runs, c, h);
+  max_frame = std::max(max_frame, static_cast<size_t>(kCameraWidth) * kCameraHeight * 2);
   h << "#define FW_MAX_FRAME_BYTES " << max_frame << "\n#endif\n";
   e << expected.str();
   std::cout << "fw_assets: wrote " << out << " (" << models.size() << " models)\n";

@@ -212,6 +212,7 @@ struct RunState {
   int count;
   int latent_layer;
   const uint8_t* frame;
+  const Int8RowSource* input;  // instead of frame when set
   uint8_t* rows[kInt8MaxLayers];
   int kept[kInt8MaxLayers];
   int done[kInt8MaxLayers];
@@ -221,7 +222,10 @@ struct RunState {
   int16_t* col;  // both, expanded and interleaved for the kernels
 
   const uint8_t* row(int layer, int r) const {
-    if (layer < 0) return frame + static_cast<size_t>(r) * layers[0].in_size * layers[0].in;
+    if (layer < 0) {
+      return input != nullptr ? input->row(input->context, r)
+                              : frame + static_cast<size_t>(r) * layers[0].in_size * layers[0].in;
+    }
     const Int8Layer& l = layers[layer];
     return rows[layer] + static_cast<size_t>(r % kept[layer]) * l.out_size * l.out;
   }
@@ -341,7 +345,19 @@ struct RunState {
 
 Status Int8Network::run(const uint8_t* frame, uint8_t* arena, size_t arena_size, const uint8_t** symbols,
                         const uint8_t** saliency_map) const {
-  if (frame == nullptr || arena == nullptr || symbols == nullptr || saliency_map == nullptr || encoder_layers_ == 0) {
+  if (frame == nullptr) return Status::kInvalidArgument;
+  return run_rows(frame, nullptr, arena, arena_size, symbols, saliency_map);
+}
+
+Status Int8Network::run(const Int8RowSource& input, uint8_t* arena, size_t arena_size, const uint8_t** symbols,
+                        const uint8_t** saliency_map) const {
+  if (input.row == nullptr) return Status::kInvalidArgument;
+  return run_rows(nullptr, &input, arena, arena_size, symbols, saliency_map);
+}
+
+Status Int8Network::run_rows(const uint8_t* frame, const Int8RowSource* input, uint8_t* arena, size_t arena_size,
+                             const uint8_t** symbols, const uint8_t** saliency_map) const {
+  if (arena == nullptr || symbols == nullptr || saliency_map == nullptr || encoder_layers_ == 0) {
     return Status::kInvalidArgument;
   }
   if (reinterpret_cast<uintptr_t>(arena) % 4 != 0) return Status::kInvalidArgument;
@@ -351,6 +367,7 @@ Status Int8Network::run(const uint8_t* frame, uint8_t* arena, size_t arena_size,
   s.count = layer_count();
   s.latent_layer = encoder_layers_ - 1;
   s.frame = frame;
+  s.input = input;
   uint8_t* p = arena;
   int taps = 0;
   for (int i = 0; i < s.count; ++i) {

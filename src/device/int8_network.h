@@ -23,6 +23,15 @@ struct Int8Layer {
   const uint8_t* pad_code = nullptr;  // [in]
 };
 
+// Input rows made on demand (the camera frame adapter): row(context, y) returns input row
+// y (input_size x input_channels bytes). Rows are asked for in increasing order, and the
+// rows a first-layer output row reads are its kernel's last rows asked for, so a ring of
+// layer(0).kernel rows suffices.
+struct Int8RowSource {
+  const uint8_t* (*row)(void* context, int y);
+  void* context;
+};
+
 class Int8Network {
  public:
   // Checks the int8 sections and their geometry. kUnsupportedVersion for another int8
@@ -47,8 +56,14 @@ class Int8Network {
   // pointers to them. kBufferTooSmall if the arena is smaller than arena_bytes().
   Status run(const uint8_t* frame, uint8_t* arena, size_t arena_size, const uint8_t** symbols,
              const uint8_t** saliency_map) const;
+  // The same, with the input rows from `input`.
+  Status run(const Int8RowSource& input, uint8_t* arena, size_t arena_size, const uint8_t** symbols,
+             const uint8_t** saliency_map) const;
 
  private:
+  Status run_rows(const uint8_t* frame, const Int8RowSource* input, uint8_t* arena, size_t arena_size,
+                  const uint8_t** symbols, const uint8_t** saliency_map) const;
+
   int input_channels_ = 0, input_size_ = 0;
   int encoder_layers_ = 0, saliency_layers_ = 0;
   Int8Layer layers_[kInt8MaxLayers];

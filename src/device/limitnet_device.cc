@@ -67,6 +67,29 @@ int check_bundle(const void* bundle, size_t size, limitnet::BundleView* view, li
   return LIMITNET_DEVICE_OK;
 }
 
+size_t align8(size_t n) { return (n + 7) & ~static_cast<size_t>(7); }
+
+// The camera frame adapter's part of the arena, after the network's: its state, a ring of
+// the first layer's kernel rows of model input and two accumulator rows.
+int frame_ring_rows(const limitnet::Int8Network& net) {
+  const int k = net.layer(0).kernel;
+  return k < net.input_size() ? k : net.input_size();
+}
+size_t frame_adapter_bytes(const limitnet::Int8Network& net) {
+  return limitnet::frame_adapter_arena_bytes(net.input_size(), net.input_channels(), net.layer(0).kernel,
+                                             sizeof(void*));
+}
+
+// Grid, order and packets for the symbols and saliency map the network just made.
+int finish_encode(limitnet_device* dev, uint8_t image_id, size_t max_payload) {
+  Status s = limitnet::saliency_map_to_grid(dev->codec.config, dev->saliency_map, dev->grid);
+  if (s != Status::kOk) return LIMITNET_DEVICE_BAD_BUNDLE;
+  s = dev->encoder.begin(&dev->codec, dev->symbols, dev->grid, image_id, max_payload);
+  if (s != Status::kOk) return LIMITNET_DEVICE_PAYLOAD_SIZE;
+  dev->encoded = true;
+  return LIMITNET_DEVICE_OK;
+}
+
 }  // namespace
 
 extern "C" {
@@ -97,6 +120,12 @@ const char* limitnet_device_status_name(int status) {
       return "not_encoded";
     case LIMITNET_DEVICE_BUFFER_TOO_SMALL:
       return "buffer_too_small";
+    case LIMITNET_DEVICE_PIXEL_FORMAT:
+      return "pixel_format";
+    case LIMITNET_DEVICE_FRAME_TOO_SMALL:
+      return "frame_too_small";
+    case LIMITNET_DEVICE_FRAME_STRIDE:
+      return "frame_stride";
     default:
       return "unknown";
   }
@@ -110,7 +139,7 @@ int limitnet_device_arena_size(const void* bundle, size_t bundle_size, size_t* b
   if (r != LIMITNET_DEVICE_OK) return r;
   limitnet::Int8Network net;
   if ((r = from_status(net.bind(view))) != LIMITNET_DEVICE_OK) return r;
-  *bytes = kHeaderBytes + net.arena_bytes();
+  *bytes = kHeaderBytes + align8(net.arena_bytes()) + frame_adapter_bytes(net);
   return LIMITNET_DEVICE_OK;
 }
 
@@ -136,7 +165,9 @@ int limitnet_device_open(void* arena, size_t arena_size, const void* bundle, siz
   limitnet_device* dev = new (arena) limitnet_device();
   dev->bundle = view;
   if ((r = from_status(dev->net.bind(view))) != LIMITNET_DEVICE_OK) return r;
-  if (kHeaderBytes + dev->net.arena_bytes() > arena_size) return LIMITNET_DEVICE_ARENA_TOO_SMALL;
+  if (kHeaderBytes + align8(dev->net.arena_bytes()) + frame_adapter_bytes(dev->net) > arena_size) {
+    return LIMITNET_DEVICE_ARENA_TOO_SMALL;
+  }
   if (limitnet::load_codec_model(view, &dev->codec) != Status::kOk) return LIMITNET_DEVICE_BAD_BUNDLE;
   dev->work = static_cast<uint8_t*>(arena) + kHeaderBytes;
   dev->work_size = arena_size - kHeaderBytes;
@@ -154,12 +185,27 @@ int limitnet_device_encode(limitnet_device* dev, const uint8_t* frame, int width
   if (max_payload < limitnet::kMinPayload || max_payload > limitnet::kMaxPayload) return LIMITNET_DEVICE_PAYLOAD_SIZE;
   Status s = dev->net.run(frame, dev->work, dev->work_size, &dev->symbols, &dev->saliency_map);
   if (s != Status::kOk) return from_status(s);
-  s = limitnet::saliency_map_to_grid(dev->codec.config, dev->saliency_map, dev->grid);
-  if (s != Status::kOk) return LIMITNET_DEVICE_BAD_BUNDLE;
-  s = dev->encoder.begin(&dev->codec, dev->symbols, dev->grid, image_id, max_payload);
-  if (s != Status::kOk) return LIMITNET_DEVICE_PAYLOAD_SIZE;
-  dev->encoded = true;
-  return LIMITNET_DEVICE_OK;
+  return finish_encode(dev, image_id, max_payload);
+}
+
+int limitnet_device_encode_frame(limitnet_device* dev, const limitnet_frame* frame, uint8_t image_id,
+                                 size_t max_payload) {
+  if (dev == nullptr) return LIMITNET_DEVICE_BAD_ARGUMENT;
+  dev->encoded = false;
+  const int side = dev->net.input_size(), channels = dev->net.input_channels();
+  int r = limitnet::check_frame(frame, side);
+  if (r != LIMITNET_DEVICE_OK) return r;
+  if (channels != 1 && channels != 3) return LIMITNET_DEVICE_FRAME_SIZE;
+  if (max_payload < limitnet::kMinPayload || max_payload > limitnet::kMaxPayload) return LIMITNET_DEVICE_PAYLOAD_SIZE;
+  // The adapter lives after the network's activations (open checked the arena holds both).
+  const size_t net_bytes = align8(dev->net.arena_bytes());
+  uint8_t* area = dev->work + net_bytes;
+  limitnet::FrameAdapter* adapter = new (area) limitnet::FrameAdapter();
+  adapter->begin(*frame, side, channels, frame_ring_rows(dev->net), area + align8(sizeof(limitnet::FrameAdapter)));
+  const limitnet::Int8RowSource input = {limitnet::FrameAdapter::row_source, adapter};
+  const Status s = dev->net.run(input, dev->work, net_bytes, &dev->symbols, &dev->saliency_map);
+  if (s != Status::kOk) return from_status(s);
+  return finish_encode(dev, image_id, max_payload);
 }
 
 int limitnet_device_next_packet(limitnet_device* dev, uint8_t* out, size_t capacity, size_t* size) {

@@ -1,6 +1,7 @@
 /* LimitNet device API: the firmware's entry point to the int8 encoder.
  *
- * A camera frame (uint8 RGB or gray, HWC, the model's input size) goes in; LimitNet
+ * A camera frame (uint8 RGB or gray, HWC, the model's input size; or a sensor's frame in
+ * RGB565, YUYV, ... of any size through limitnet_device_encode_frame) goes in; LimitNet
  * packets, most important first, come out. Everything lives in one caller-provided arena
  * (size it with limitnet_device_arena_size, or statically with LIMITNET_ARENA_BYTES from the
  * model header that `limitnet model export --device` writes); the library
@@ -73,7 +74,10 @@ typedef enum limitnet_device_status {
   LIMITNET_DEVICE_FRAME_SIZE = 8,          /* frame width, height or channels differ from the model's input */
   LIMITNET_DEVICE_PAYLOAD_SIZE = 9,        /* max_payload outside 12..1024 bytes or too small for a header */
   LIMITNET_DEVICE_NOT_ENCODED = 10,        /* next_packet before a successful encode */
-  LIMITNET_DEVICE_BUFFER_TOO_SMALL = 11    /* packet buffer smaller than max_payload */
+  LIMITNET_DEVICE_BUFFER_TOO_SMALL = 11,   /* packet buffer smaller than max_payload */
+  LIMITNET_DEVICE_PIXEL_FORMAT = 12,       /* camera frame: unknown limitnet_pixel_format */
+  LIMITNET_DEVICE_FRAME_TOO_SMALL = 13,    /* camera frame narrower or lower than the model's input */
+  LIMITNET_DEVICE_FRAME_STRIDE = 14        /* camera frame: stride_bytes shorter than one row of pixels */
 } limitnet_device_status;
 
 typedef struct limitnet_device limitnet_device;
@@ -103,6 +107,36 @@ long long limitnet_device_macs(const limitnet_device* device);              /* p
 const uint8_t* limitnet_device_symbols(const limitnet_device* device);      /* L*K*K latent symbols, CHW */
 const uint8_t* limitnet_device_saliency_map(const limitnet_device* device); /* K*K, 0..255 */
 int limitnet_device_uses_dsp(void);                                         /* 1 if built with SMLAD kernels */
+
+/* ---- Camera frames: the sensor's buffer as it is (docs/DEVICE.md, "Camera frames") ----
+ *
+ *   limitnet_frame f = {dma_buffer, 160, 120, 160 * 2, LIMITNET_PIXEL_RGB565_LE};
+ *   s = limitnet_device_encode_frame(dev, &f, image_id, 51);
+ *
+ * The largest centred region with the model's aspect ratio is cropped (the odd pixel
+ * left over goes on the right/bottom), converted to the model's channels and reduced to
+ * its input size by an integer area (box) filter, band by band straight into the first
+ * layer: no second frame buffer, only a few model-input rows and two accumulator rows in
+ * the arena (counted by limitnet_device_arena_size). Integer arithmetic throughout, so
+ * `limitnet encode --frame` on a host gives the same packets byte for byte. */
+typedef enum limitnet_pixel_format {
+  LIMITNET_PIXEL_GRAY8 = 1,     /* 1 byte per pixel */
+  LIMITNET_PIXEL_RGB888 = 2,    /* 3 bytes per pixel: R, G, B */
+  LIMITNET_PIXEL_RGB565_LE = 3, /* 2 bytes per pixel, little-endian 16-bit word rrrrrggg gggbbbbb */
+  LIMITNET_PIXEL_RGB565_BE = 4, /* the same word, big-endian (high byte first) */
+  LIMITNET_PIXEL_YUYV = 5       /* YUV 4:2:2, Y0 U Y1 V per pixel pair (full-range BT.601); even width */
+} limitnet_pixel_format;
+
+typedef struct limitnet_frame {
+  const uint8_t* pixels; /* first byte of the top row */
+  int width, height;     /* at least the model's input size, at most 4096 */
+  size_t stride_bytes;   /* bytes from one row to the next, at least width * bytes per pixel */
+  int format;            /* a limitnet_pixel_format */
+} limitnet_frame;
+
+/* Like limitnet_device_encode, from a camera frame of any supported format and size. */
+int limitnet_device_encode_frame(limitnet_device* device, const limitnet_frame* frame, uint8_t image_id,
+                                 size_t max_payload);
 
 #ifdef __cplusplus
 }

@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "codec/host/model_file.h"
+#include "device/frame_adapter.h"
 #include "device/int8_network.h"
 #include "device/limitnet_device.h"
 #include "model/calibrate.h"
@@ -166,8 +167,14 @@ DeviceExport make_device_export(const LoadedBundle& full, const std::string& nam
   e.saliency_grid = cfg.saliency_grid;
   e.capacity = {cfg.latent_channels, cfg.latent_side, cfg.saliency_grid, cfg.latent_bits};
   e.work_bytes = net.arena_bytes();
-  e.arena_bytes_32 = device_state_bytes(e.capacity, 4) + e.work_bytes;
-  e.arena_bytes_64 = device_state_bytes(e.capacity, 8) + e.work_bytes;
+  // As limitnet_device_arena_size: state, the network's activations (8-aligned), then the
+  // camera frame adapter's part.
+  const size_t work = (e.work_bytes + 7) & ~static_cast<size_t>(7);
+  auto adapter = [&](size_t pointer_bytes) {
+    return frame_adapter_arena_bytes(net.input_size(), net.input_channels(), net.layer(0).kernel, pointer_bytes);
+  };
+  e.arena_bytes_32 = device_state_bytes(e.capacity, 4) + work + adapter(4);
+  e.arena_bytes_64 = device_state_bytes(e.capacity, 8) + work + adapter(8);
   check_same_packets(full, e, name);
   e.header = header_text(e);
   e.source = source_text(e);

@@ -5,6 +5,7 @@
 
 #include "codec/saliency.h"
 #include "device/limitnet_device.h"
+#include "model/camera_frame.h"
 
 namespace limitnet {
 
@@ -47,16 +48,10 @@ limitnet_device* open_device(const LoadedBundle& bundle, const std::string& bund
 
 }  // namespace
 
-EncodedImage encode_int8(const DevicePipeline& pipeline, const std::string& bundle_name, const uint8_t* frame,
-                         uint8_t image_id, size_t max_payload) {
-  check_payload_size(max_payload);
-  std::vector<uint64_t> arena;
-  limitnet_device* device = open_device(pipeline.bundle_file(), bundle_name, &arena);
-  const int side = pipeline.input_size();
-  int s = limitnet_device_encode(device, frame, side, side, pipeline.input_channels(), image_id, max_payload);
-  if (s != LIMITNET_DEVICE_OK)
-    throw std::invalid_argument(std::string("int8 device runtime: encode failed (") + limitnet_device_status_name(s) +
-                                ")");
+namespace {
+
+// The device's symbols, grid levels and packets after a successful encode.
+EncodedImage collect_packets(const DevicePipeline& pipeline, limitnet_device* device, size_t max_payload) {
   const CodecConfig& cfg = pipeline.codec().config;
   EncodedImage out;
   const uint8_t* symbols = limitnet_device_symbols(device);
@@ -65,6 +60,7 @@ EncodedImage encode_int8(const DevicePipeline& pipeline, const std::string& bund
   saliency_map_to_grid(cfg, limitnet_device_saliency_map(device), out.grid_levels.data());
   std::vector<uint8_t> buf(max_payload);
   size_t n = 0;
+  int s;
   while ((s = limitnet_device_next_packet(device, buf.data(), buf.size(), &n)) == LIMITNET_DEVICE_OK && n > 0)
     out.packets.emplace_back(buf.begin(), buf.begin() + static_cast<long>(n));
   if (s != LIMITNET_DEVICE_OK)
@@ -73,10 +69,46 @@ EncodedImage encode_int8(const DevicePipeline& pipeline, const std::string& bund
   return out;
 }
 
+void check_encoded(int status) {
+  if (status != LIMITNET_DEVICE_OK)
+    throw std::invalid_argument(std::string("int8 device runtime: encode failed (") +
+                                limitnet_device_status_name(status) + ")");
+}
+
+}  // namespace
+
+EncodedImage encode_int8(const DevicePipeline& pipeline, const std::string& bundle_name, const uint8_t* frame,
+                         uint8_t image_id, size_t max_payload) {
+  check_payload_size(max_payload);
+  std::vector<uint64_t> arena;
+  limitnet_device* device = open_device(pipeline.bundle_file(), bundle_name, &arena);
+  const int side = pipeline.input_size();
+  check_encoded(limitnet_device_encode(device, frame, side, side, pipeline.input_channels(), image_id, max_payload));
+  return collect_packets(pipeline, device, max_payload);
+}
+
+EncodedImage encode_frame_int8(const DevicePipeline& pipeline, const std::string& bundle_name,
+                               const limitnet_frame& frame, uint8_t image_id, size_t max_payload) {
+  check_payload_size(max_payload);
+  require_usable_frame(frame, pipeline.input_size());
+  std::vector<uint64_t> arena;
+  limitnet_device* device = open_device(pipeline.bundle_file(), bundle_name, &arena);
+  check_encoded(limitnet_device_encode_frame(device, &frame, image_id, max_payload));
+  return collect_packets(pipeline, device, max_payload);
+}
+
 EncodedImage encode_with_network(const DevicePipeline& pipeline, EncodeNetwork network, const std::string& bundle_name,
                                  const uint8_t* frame, uint8_t image_id, size_t max_payload) {
   if (network == EncodeNetwork::kInt8) return encode_int8(pipeline, bundle_name, frame, image_id, max_payload);
   return pipeline.encode(frame, image_id, max_payload);
+}
+
+EncodedImage encode_frame_with_network(const DevicePipeline& pipeline, EncodeNetwork network,
+                                       const std::string& bundle_name, const limitnet_frame& frame, uint8_t image_id,
+                                       size_t max_payload) {
+  if (network == EncodeNetwork::kInt8) return encode_frame_int8(pipeline, bundle_name, frame, image_id, max_payload);
+  const std::vector<uint8_t> input = frame_to_model_input(frame, pipeline.input_size(), pipeline.input_channels());
+  return pipeline.encode(input.data(), image_id, max_payload);
 }
 
 }  // namespace limitnet

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 
+#include "device/limitnet_device.h"
 #include "model/pipeline.h"
 
 namespace limitnet {
@@ -28,5 +29,15 @@ EncodedImage encode_int8(const DevicePipeline& pipeline, const std::string& bund
 // encode_int8 or pipeline.encode, as `network` says.
 EncodedImage encode_with_network(const DevicePipeline& pipeline, EncodeNetwork network, const std::string& bundle_name,
                                  const uint8_t* frame, uint8_t image_id, size_t max_payload);
+
+// Camera frames (device/limitnet_device.h's limitnet_frame: any supported pixel format and
+// size): encode_frame_int8 runs limitnet_device_encode_frame, the firmware's call, and
+// gives its packets byte for byte; the float network gets the model input the device's
+// frame adapter makes (camera_frame.h). Errors as encode_int8.
+EncodedImage encode_frame_int8(const DevicePipeline& pipeline, const std::string& bundle_name,
+                               const limitnet_frame& frame, uint8_t image_id, size_t max_payload);
+EncodedImage encode_frame_with_network(const DevicePipeline& pipeline, EncodeNetwork network,
+                                       const std::string& bundle_name, const limitnet_frame& frame, uint8_t image_id,
+                                       size_t max_payload);
 
 }  // namespace limitnet

@@ -22,6 +22,8 @@
 #include "codec/host/container.h"
 #include "data/image_io.h"
 #include "model/calibrate.h"
+#include "model/camera_frame.h"
+#include "model/pipeline.h"
 #include "model/ptq.h"
 #include "../device/device_test_util.h"
 
@@ -311,6 +313,70 @@ TEST_F(CliTest, EncodeInt8ExplainsAMissingInt8NetworkAndAnUnknownNetwork) {
   EXPECT_EQ(unknown.code, 1);
   EXPECT_NE(unknown.out.find("--network fp16 is unknown: use float"), std::string::npos) << unknown.out;
   EXPECT_FALSE(fs::exists(path("n.lnp")));
+}
+
+// `limitnet encode --frame` of raw camera frames (160x120 RGB565 with a padded stride, and
+// YUYV) against limitnet_device_encode_frame called in-process on the same bytes.
+TEST_F(CliTest, EncodeFrameGivesTheDevicePacketsOfRawCameraFrames) {
+  struct Case {
+    const char* model;
+    const char* format;
+    int format_id;
+    size_t stride;  // 0: packed
+  };
+  const Case cases[] = {{"cifar32", "rgb565le", LIMITNET_PIXEL_RGB565_LE, 336},
+                        {"cifar32", "yuyv", LIMITNET_PIXEL_YUYV, 0},
+                        {"fmnist28", "rgb565be", LIMITNET_PIXEL_RGB565_BE, 0},
+                        {"fmnist28", "yuyv", LIMITNET_PIXEL_YUYV, 330}};
+  for (const Case& k : cases) {
+    const std::string model = std::string(LIMITNET_SOURCE_DIR) + "/models/" + k.model + "/model.lnm";
+    const size_t stride = k.stride ? k.stride : 320;
+    const std::vector<uint8_t> pixels = limitnet::synthetic_frame(160, 3, 21);  // 160x160x3 bytes of texture
+    const std::vector<uint8_t> raw(pixels.begin(), pixels.begin() + static_cast<long>(stride * 119 + 320));
+    const std::string file = path(std::string("frame_") + k.format + ".raw"), lnp = path("frame.lnp");
+    write_all(file, std::string(raw.begin(), raw.end()));
+    const std::string args = "encode --frame " + file + " --frame-format " + k.format + " --frame-size 160x120" +
+                             (k.stride ? " --stride " + std::to_string(k.stride) : std::string()) + " -m " + model +
+                             " -o " + lnp + " --network int8 --image-id 7";
+    const CmdResult r = run(args);
+    ASSERT_EQ(r.code, 0) << args << "\n" << r.out;
+    const std::string bundle = read_all(model);
+    const std::vector<uint32_t> words = limitnet::test::aligned(std::vector<uint8_t>(bundle.begin(), bundle.end()));
+    const limitnet_frame frame = {raw.data(), 160, 120, stride, k.format_id};
+    const auto expected = limitnet::test::device_frame_packets(reinterpret_cast<const uint8_t*>(words.data()),
+                                                               bundle.size(), frame, 7, 51);
+    ASSERT_FALSE(expected.empty());
+    EXPECT_EQ(limitnet::read_lnp(lnp).packets, expected) << args;
+    // The float network gets the model input the device's adapter makes of the frame.
+    const std::string float_args = args.substr(0, args.find(" --network")) + " --image-id 7";
+    ASSERT_EQ(run(float_args).code, 0) << float_args;
+    const limitnet::DevicePipeline pipeline(model);
+    const std::vector<uint8_t> input =
+        limitnet::frame_to_model_input(frame, pipeline.input_size(), pipeline.input_channels());
+    EXPECT_EQ(limitnet::read_lnp(lnp).packets, pipeline.encode(input.data(), 7, 51).packets) << float_args;
+  }
+}
+
+TEST_F(CliTest, EncodeFrameRefusesBadFrames) {
+  const std::string model = std::string(LIMITNET_SOURCE_DIR) + "/models/cifar32/model.lnm";
+  write_all(path("small.raw"), std::string(160 * 120 * 2, '\x40'));
+  const std::string base =
+      "encode -m " + model + " -o " + path("refused_frame.lnp") + " --network int8 --frame " + path("small.raw");
+  const std::pair<std::string, std::string> cases[] = {
+      {" --frame-format rgb565 --frame-size 160x120", "pixel format 'rgb565' is unknown"},
+      {" --frame-format yuyv --frame-size 16x12", "frame_too_small"},
+      {" --frame-format rgb565le --frame-size 160x121", "needs 38720"},
+      {" --frame-format rgb565le --frame-size 160x120 --stride 300", "stride 300 is shorter than a row"},
+      {" --frame-format rgb565le --frame-size 160by120", "is not WIDTHxHEIGHT"},
+      {" --frame-format yuyv --frame-size 159x120", "frame_size"},
+      {" --frame-size 160x120", "--frame needs --frame-format and --frame-size"},
+      {" --frame-format gray8 --frame-size 160x120 " + path("in.png"), "not both"}};
+  for (const auto& [flags, message] : cases) {
+    const CmdResult r = run(base + flags);
+    EXPECT_EQ(r.code, 1) << flags << "\n" << r.out;
+    EXPECT_NE(r.out.find(message), std::string::npos) << flags << "\n" << r.out;
+  }
+  EXPECT_FALSE(fs::exists(path("refused_frame.lnp")));
 }
 
 TEST_F(CliTest, DemoRunsOnFashionMnistWhenInstalled) {

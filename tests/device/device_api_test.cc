@@ -18,22 +18,8 @@ namespace limitnet {
 namespace {
 
 using test::aligned;
+using test::Arena;
 using test::int8_model;
-
-struct Arena {
-  static constexpr size_t kGuard = 64;
-  std::vector<uint64_t> words;
-  size_t size;
-  explicit Arena(size_t bytes) : words((bytes + 2 * kGuard) / 8 + 1, 0xA5A5A5A5A5A5A5A5ull), size(bytes) {}
-  uint8_t* data() { return reinterpret_cast<uint8_t*>(words.data()) + kGuard; }
-  bool guards_intact() const {
-    const uint8_t* p = reinterpret_cast<const uint8_t*>(words.data());
-    for (size_t i = 0; i < kGuard; ++i) {
-      if (p[i] != 0xA5 || p[kGuard + size + i] != 0xA5) return false;
-    }
-    return true;
-  }
-};
 
 std::vector<uint8_t> bundle_bytes(const test::Int8Model& m) {
   return std::vector<uint8_t>(m.data(), m.data() + m.size);

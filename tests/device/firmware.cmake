@@ -2,7 +2,8 @@
 # are found: builds the host tool fw_assets (models + golden frames + the host build's
 # packets), cross-builds firmware/ for Cortex-M7 and Cortex-M33 as external projects,
 # and registers a test that runs both QEMU machines (DSP and portable kernels) and checks
-# their packets are byte-identical to the host's. Without the tools the test is
+# their packets are byte-identical to the host's, camera frames (160x120 RGB565, YUYV)
+# included, those also against `limitnet encode --frame`. Without the tools the test is
 # registered as skipped (exit code 77), not failed.
 add_executable(fw_assets ${PROJECT_SOURCE_DIR}/firmware/tools/fw_assets.cc)
 target_link_libraries(fw_assets PRIVATE limitnet_model limitnet_device)
@@ -38,8 +39,11 @@ if(LIMITNET_ARM_GCC AND LIMITNET_QEMU_ARM)
       DEPENDS fw_assets_gen)
   endforeach()
   add_custom_target(firmware ALL DEPENDS firmware_cortex-m7 firmware_cortex-m33)
+  # The camera frames are also compared with `limitnet encode --frame` (the CLI).
+  add_dependencies(firmware limitnet)
   add_test(NAME firmware_qemu_packets
-    COMMAND ${fw_script} ${CMAKE_BINARY_DIR}/firmware ${fw_assets_dir}/expected.txt)
+    COMMAND ${fw_script} ${CMAKE_BINARY_DIR}/firmware ${fw_assets_dir}/expected.txt $<TARGET_FILE:limitnet>
+            ${fw_assets_dir})
   set_tests_properties(firmware_qemu_packets PROPERTIES LABELS "firmware" TIMEOUT 300 SKIP_RETURN_CODE 77)
 else()
   add_test(NAME firmware_qemu_packets COMMAND ${CMAKE_COMMAND} -E echo "firmware test skipped: arm-none-eabi-gcc or qemu-system-arm not found")
