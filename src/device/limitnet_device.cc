@@ -11,6 +11,7 @@
 #include "device/int8_kernels.h"
 #include "device/int8_network.h"
 #include "device/device_state.h"
+#include "device/frame_adapter.h"
 #include "device/state_layout.h"
 
 using limitnet::Status;
