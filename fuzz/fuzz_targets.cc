@@ -387,7 +387,10 @@ std::vector<RansTable> fuzz_range_tables(int symbols, int channels, uint8_t skew
 int range_coder_one_input(const uint8_t* data, size_t size) {
   if (size < 4) return 0;
   const int symbols = 1 << (1 + data[0] % 8), channels = 1 + (data[0] >> 3) % 4;
-  const std::vector<RansTable> tables = fuzz_range_tables(symbols, channels, data[1]);
+  // Tables are built once per (shape, skew): building them each run cost most of the time.
+  static std::vector<RansTable> cache[32][256];
+  std::vector<RansTable>& tables = cache[data[0] % 32][data[1]];
+  if (tables.empty()) tables = fuzz_range_tables(symbols, channels, data[1]);
   const int n = ((data[2] << 8) | data[3]) % 2049;
   const uint8_t* payload = data + 4;
   const size_t payload_size = size - 4;
