@@ -471,9 +471,6 @@ TEST(TrainRecipe, TorchScriptClassifierPlugsIn) {
   }
 }
 
-}  // namespace
-}  // namespace limitnet
-
 // --rate-lambda: the loss charges the sent values' bits under a learned entropy model; the
 // log reports them, a larger lambda sends fewer bytes, and --val-holdout validates on
 // training images; --init-from also takes a bundle. Bad values are refused by name.
@@ -518,3 +515,6 @@ TEST(TrainRecipe, RateAwareTrainingChargesTheSentBits) {
   holdout.val_holdout = 128;
   expect_refused(holdout, "--val-holdout must be between 1 and", "a holdout as large as the training split");
 }
+
+}  // namespace
+}  // namespace limitnet
