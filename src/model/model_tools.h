@@ -4,6 +4,7 @@
 #pragma once
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -17,13 +18,15 @@ struct ModelToolResult {
 
 struct ModelInitPlan {
   std::string preset = "paper224", output, coder = "huffman";
+  std::string arch;       // architecture file (JSON); replaces the preset when set
   std::string calibrate;  // dataset spec; empty: synthetic frames
   uint64_t seed = 1;
   int latent_bits = 6, saliency_grid = 0, saliency_bits = 0, calibrate_limit = 256;  // grid/bits 0: the preset's
   double gradual = 0.2;
 };
 // Writes an untrained (random-weight) bundle, calibrated for the codec. Throws
-// std::invalid_argument for an unknown preset or coder and invalid codec settings.
+// std::invalid_argument for an unknown preset or coder, a bad architecture file and
+// invalid codec settings.
 ModelToolResult init_model(const ModelInitPlan& plan);
 
 struct ModelQuantizePlan {
@@ -39,7 +42,8 @@ struct ModelSetCoderPlan {
 // Writes a copy whose config selects the other entropy coder (a new model id).
 ModelToolResult set_model_coder(const ModelSetCoderPlan& plan);
 
-// The architecture presets with their parameters and MACs per image (a JSON array and a table).
-ModelToolResult describe_presets();
+// The architecture presets with their parameters and MACs per image (a JSON array and a
+// table); with `arch_files`, those architectures too (checked, errors name file and key).
+ModelToolResult describe_presets(const std::vector<std::string>& arch_files = {});
 
 }  // namespace limitnet
