@@ -2,16 +2,43 @@
 # CTest `firmware_qemu_packets`: runs the benchmark on the Cortex-M7 (mps2-an500) and the
 # Cortex-M33 (mps2-an505), with DSP and with portable C kernels, and requires every
 # run's packets to be byte-identical to the host build's (expected.txt from fw_assets).
-#   run_firmware_test.sh <firmware build root> <expected.txt>
+# Given limitnet and the fw_assets folder, the packets of every model under
+# <assets>/encode/ (architectures that are no preset) must also equal, as .lnp files,
+# `limitnet encode --network int8` of the same frames.
+#   run_firmware_test.sh <firmware build root> <expected.txt> [<limitnet> <assets dir>]
 # Exit 77 (skip) when qemu-system-arm is missing.
 set -euo pipefail
 root=$1
 expected=$2
+limitnet=${3:-}
+assets=${4:-}
 here=$(cd "$(dirname "$0")" && pwd)
 command -v qemu-system-arm >/dev/null || { echo "qemu-system-arm not found: skipped"; exit 77; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 grep '^PACKET' "$expected" >"$work/expected"
+# Packets of one model and frame from a PACKET listing, through `limitnet pack`, against
+# `limitnet encode --network int8` of the frame's PNG.
+compare_with_encode() {
+  local listing=$1 label=$2 lnm name frame png
+  for lnm in "$assets"/encode/*.lnm; do
+    [ -e "$lnm" ] || continue
+    name=$(basename "$lnm" .lnm)
+    for png in "$assets/encode/${name}"_*.png; do
+      frame=${png##*_}; frame=${frame%.png}
+      awk -v m="$name" -v f="$frame" '$1 == "PACKET" && $2 == m && $3 == f {print $5}' "$listing" >"$work/fw.hex"
+      if [ ! -s "$work/fw.hex" ]; then echo "FAIL $label: no packets of $name frame $frame"; return 1; fi
+      "$limitnet" pack -m "$lnm" --hex "$work/fw.hex" -p 51 -o "$work/fw.lnp" >/dev/null &&
+        "$limitnet" encode "$png" -m "$lnm" --network int8 -p 51 --image-id "$frame" -o "$work/host.lnp" >/dev/null ||
+        { echo "FAIL $label: limitnet pack/encode failed for $name"; return 1; }
+      if ! cmp -s "$work/fw.lnp" "$work/host.lnp"; then
+        echo "FAIL $label: $name frame $frame differs from limitnet encode --network int8"; return 1
+      fi
+    done
+    echo "OK   $label: $name packets equal limitnet encode --network int8 ($(grep -c "^PACKET $name " "$listing") packets)"
+  done
+}
+
 status=0
 for run in "cortex-m7 an500 dsp" "cortex-m7 an500 c" "cortex-m33 an505 dsp" "cortex-m33 an505 c"; do
   read -r cpu board flavour <<<"$run"
@@ -25,6 +52,7 @@ for run in "cortex-m7 an500 dsp" "cortex-m7 an500 c" "cortex-m33 an505 dsp" "cor
   if ! grep -q '^BADINPUT preset_check=preset_mismatch' "$out"; then echo "FAIL $cpu/$flavour: bad bundle accepted"; status=1; fi
   if grep '^PACKET' "$out" | diff -q - "$work/expected" >/dev/null; then
     echo "OK   $cpu/$flavour: $(grep -c '^PACKET' "$out") packets byte-identical to the host build"
+    if [ -n "$limitnet" ]; then compare_with_encode "$out" "$cpu/$flavour" || status=1; fi
   else
     echo "FAIL $cpu/$flavour: packets differ from the host build"
     grep '^PACKET' "$out" | diff - "$work/expected" | head -5
