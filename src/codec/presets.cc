@@ -85,13 +85,7 @@ long long conv_stack_params(const ConvSpec* layers, int count) {
 
 namespace {
 ArchProblem problem(Status status, const char* stack, int layer, const char* field, const char* reason) {
-  ArchProblem p;
-  p.status = status;
-  p.stack = stack;
-  p.layer = layer;
-  p.field = field;
-  p.reason = reason;
-  return p;
+  return ArchProblem{status, stack, layer, field, reason};
 }
 
 // One stack's layers from `channels` x `size`; updates both to the stack's output.
