@@ -218,6 +218,8 @@ ArchSpec bundle_arch(const BundleView& bundle, const std::string& name) {
     if (find_preset(preset) == nullptr) {
       throw std::runtime_error(name + ": has no arch section and its preset '" + preset + "' is not built in");
     }
+    throw std::runtime_error(name + ": has no arch section and does not match the built-in preset '" + preset +
+                             "' it names (input, latent or normalisation differ)");
   }
   if (problem.status != Status::kOk) {
     throw std::runtime_error(name + ": architecture " + problem_key(problem) + ": " + problem.reason);
