@@ -1,10 +1,13 @@
 #include "model/arch_file.h"
 
 #include <cctype>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+#include <vector>
 
 #include "codec/bundle/arch.h"
 
@@ -91,6 +94,22 @@ int read_stack(const json& j, const char* key, const std::string& source, int ca
   return static_cast<int>(layers.size());
 }
 
+// The shortest decimal that reads back as `v` (0.485, not 0.48500001430511475).
+double shortest(float v) {
+  for (int digits = 6; digits < 9; ++digits) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.*g", digits, static_cast<double>(v));
+    if (std::strtof(text, nullptr) == v) return std::strtod(text, nullptr);
+  }
+  return static_cast<double>(v);
+}
+
+std::vector<double> shortest(const float* v, int n) {
+  std::vector<double> out;
+  for (int i = 0; i < n; ++i) out.push_back(shortest(v[i]));
+  return out;
+}
+
 std::string problem_key(const ArchProblem& p) {
   std::string key = p.stack;
   if (p.layer >= 0) key += "[" + std::to_string(p.layer) + "]";
@@ -173,14 +192,13 @@ json arch_to_json(const ArchSpec& a) {
     }
     return out;
   };
-  const size_t c = static_cast<size_t>(a.input_channels);
   return {{"name", a.name},
           {"description", a.description},
           {"input",
            {{"size", a.input_size},
             {"channels", a.input_channels},
-            {"mean", std::vector<float>(a.mean, a.mean + c)},
-            {"std", std::vector<float>(a.std, a.std + c)}}},
+            {"mean", shortest(a.mean, a.input_channels)},
+            {"std", shortest(a.std, a.input_channels)}}},
           {"encoder", stack(a.encoder, a.encoder_layers)},
           {"saliency", stack(a.saliency, a.saliency_layers)},
           {"latent", {{"channels", a.codec.latent_channels}, {"side", a.codec.latent_side}}},

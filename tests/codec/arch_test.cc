@@ -58,6 +58,17 @@ TEST(Arch, PresetsAreValidAndRoundTripThroughJson) {
   }
 }
 
+// models/arch/<preset>.json are the built-in table as files: starting points to copy.
+TEST(Arch, ShippedPresetFilesEqualTheBuiltInTable) {
+  int n = 0;
+  const PresetSpec* presets = all_presets(&n);
+  for (int i = 0; i < n; ++i) {
+    const ArchSpec a = read_arch_file(std::string(LIMITNET_SOURCE_DIR) + "/models/arch/" + presets[i].name + ".json");
+    EXPECT_TRUE(same_arch(a, presets[i])) << presets[i].name;
+    EXPECT_STREQ(a.description, presets[i].description);
+  }
+}
+
 TEST(Arch, Gray96FileGivesA12x12Latent) {
   const ArchSpec a = read_arch_file(kGray96);
   EXPECT_STREQ(a.name, "gray96");
