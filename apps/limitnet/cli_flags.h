@@ -46,6 +46,7 @@ enum class Flag {
   kPlot,
   kScenario,
   kPreset,
+  kArch,
   kCoder,
   kGradual,
   kLatentBits,

@@ -39,6 +39,7 @@ void register_model(CLI::App& app) {
   CLI::App* c =
       cmd->add_subcommand("init", "Write an untrained (random-weight) model bundle, calibrated for the codec");
   add_shared_option(c, Flag::kPreset, init->preset)->capture_default_str();
+  add_shared_option(c, Flag::kArch, init->arch)->check(CLI::ExistingFile);
   add_shared_option(c, Flag::kOutput, init->output, "Output bundle (.lnm)")->required();
   add_shared_option(c, Flag::kSeed, init->seed, "Random seed of the weights")->capture_default_str();
   add_shared_option(c, Flag::kCoder, init->coder)->capture_default_str();
@@ -87,9 +88,12 @@ void register_model(CLI::App& app) {
   exc->callback([ex]() { print_result(export_device_model(*ex), ex->json); });
 
   auto json = std::make_shared<bool>(false);
+  auto files = std::make_shared<std::vector<std::string>>();
   CLI::App* p = cmd->add_subcommand("presets", "List architecture presets with parameters and MACs per image");
-  add_shared_flag(p, Flag::kJson, *json);
-  p->callback([json]() { print_result(describe_presets(), *json); });
+  add_shared_flag(p, Flag::kJson, *json, "Print JSON (with each architecture's layers, in the --arch file schema)");
+  add_shared_option(p, Flag::kArch, *files, "Architecture files (JSON) to check and list after the presets")
+      ->check(CLI::ExistingFile);
+  p->callback([json, files]() { print_result(describe_presets(*files), *json); });
 }
 
 }  // namespace

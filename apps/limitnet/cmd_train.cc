@@ -17,6 +17,7 @@ void register_train(CLI::App& app) {
   auto table = std::make_shared<bool>(false);
   CLI::App* cmd = add_command(app, "train");
   add_shared_option(cmd, Flag::kPreset, o->preset)->capture_default_str();
+  add_shared_option(cmd, Flag::kArch, o->arch)->check(CLI::ExistingFile);
   add_shared_option(cmd, Flag::kData, o->data)->capture_default_str();
   cmd->add_option("--run", o->run_dir, "Run directory: checkpoints, state.json, log.jsonl");
   add_shared_option(cmd, Flag::kOutput, o->output, "Model bundle to write (default <run>/model.lnm)");

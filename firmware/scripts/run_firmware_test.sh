@@ -5,30 +5,55 @@
 # Camera frames (160x120 RGB565 and YUYV through limitnet_device_encode_frame): their
 # packets must also equal the plain encode of the adapter's output on the target and,
 # given the CLI and the assets dir, `limitnet encode --frame` of the same raw bytes.
-#   run_firmware_test.sh <firmware build root> <expected.txt> [<limitnet CLI> <assets dir>]
+# Given limitnet and the fw_assets folder, the packets of every model under
+# <assets>/encode/ (architectures that are no preset) must also equal, as .lnp files,
+# `limitnet encode --network int8` of the same frames.
+#   run_firmware_test.sh <firmware build root> <expected.txt> [<limitnet> <assets dir>]
 # Exit 77 (skip) when qemu-system-arm is missing.
 set -euo pipefail
 root=$1
 expected=$2
-cli=${3:-}
+limitnet=${3:-}
 assets=${4:-}
 here=$(cd "$(dirname "$0")" && pwd)
 command -v qemu-system-arm >/dev/null || { echo "qemu-system-arm not found: skipped"; exit 77; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 grep -E '^(PACKET|CAMPACKET)' "$expected" >"$work/expected"
+# Packets of one model and frame from a PACKET listing, through `limitnet pack`, against
+# `limitnet encode --network int8` of the frame's PNG.
+compare_with_encode() {
+  local listing=$1 label=$2 lnm name frame png
+  for lnm in "$assets"/encode/*.lnm; do
+    [ -e "$lnm" ] || continue
+    name=$(basename "$lnm" .lnm)
+    for png in "$assets/encode/${name}"_*.png; do
+      frame=${png##*_}; frame=${frame%.png}
+      awk -v m="$name" -v f="$frame" '$1 == "PACKET" && $2 == m && $3 == f {print $5}' "$listing" >"$work/fw.hex"
+      if [ ! -s "$work/fw.hex" ]; then echo "FAIL $label: no packets of $name frame $frame"; return 1; fi
+      "$limitnet" pack -m "$lnm" --hex "$work/fw.hex" -p 51 -o "$work/fw.lnp" >/dev/null &&
+        "$limitnet" encode "$png" -m "$lnm" --network int8 -p 51 --image-id "$frame" -o "$work/host.lnp" >/dev/null ||
+        { echo "FAIL $label: limitnet pack/encode failed for $name"; return 1; }
+      if ! cmp -s "$work/fw.lnp" "$work/host.lnp"; then
+        echo "FAIL $label: $name frame $frame differs from limitnet encode --network int8"; return 1
+      fi
+    done
+    echo "OK   $label: $name packets equal limitnet encode --network int8 ($(grep -c "^PACKET $name " "$listing") packets)"
+  done
+}
+
 status=0
 # The host CLI's packets for each camera run, as .lnp files to compare whole.
-if [ -n "$cli" ]; then
+if [ -n "$limitnet" ]; then
   while read -r preset format size id; do
-    "$cli" encode --frame "$assets/camera_$format.raw" --frame-format "$format" --frame-size "$size" \
+    "$limitnet" encode --frame "$assets/camera_$format.raw" --frame-format "$format" --frame-size "$size" \
       -m "$assets/model_$preset.lnm" --network int8 --image-id "$id" -o "$work/cli-$preset-$format.lnp" >/dev/null
   done <"$assets/camera.txt"
 fi
 # Packs a run's CAMPACKET lines for one preset and format into an .lnp (limitnet pack).
 camera_lnp() {
   grep "^CAMPACKET $2 $3 " "$1" | cut -d' ' -f5 |
-    "$cli" pack -m "$assets/model_$2.lnm" --hex - -p 51 -o "$4" >/dev/null
+    "$limitnet" pack -m "$assets/model_$2.lnm" --hex - -p 51 -o "$4" >/dev/null
 }
 for run in "cortex-m7 an500 dsp" "cortex-m7 an500 c" "cortex-m33 an505 dsp" "cortex-m33 an505 c"; do
   read -r cpu board flavour <<<"$run"
@@ -43,6 +68,7 @@ for run in "cortex-m7 an500 dsp" "cortex-m7 an500 c" "cortex-m33 an505 dsp" "cor
   if ! grep -q '^BADINPUT camera_frame=frame_too_small' "$out"; then echo "FAIL $cpu/$flavour: small frame accepted"; status=1; fi
   if grep -E '^(PACKET|CAMPACKET)' "$out" | diff -q - "$work/expected" >/dev/null; then
     echo "OK   $cpu/$flavour: $(grep -cE '^(PACKET|CAMPACKET)' "$out") packets byte-identical to the host build"
+    if [ -n "$limitnet" ]; then compare_with_encode "$out" "$cpu/$flavour" || status=1; fi
   else
     echo "FAIL $cpu/$flavour: packets differ from the host build"
     grep -E '^(PACKET|CAMPACKET)' "$out" | diff - "$work/expected" | head -5
@@ -52,7 +78,7 @@ for run in "cortex-m7 an500 dsp" "cortex-m7 an500 c" "cortex-m33 an505 dsp" "cor
     echo "FAIL $cpu/$flavour: encode_frame and encode of the adapter's output differ"
     status=1
   fi
-  [ -n "$cli" ] || continue
+  [ -n "$limitnet" ] || continue
   same=0
   while read -r preset format size id; do
     if camera_lnp "$out" "$preset" "$format" "$work/fw.lnp" && cmp -s "$work/fw.lnp" "$work/cli-$preset-$format.lnp"; then

@@ -1,7 +1,10 @@
 // Host tool: writes what the firmware benchmark embeds and what it must print.
-//   fw_assets <outdir> [--paper224 <bundle>] [--cifar32 <bundle>] [--fmnist28 <bundle>]   (--help)
+//   fw_assets <outdir> [--paper224 <bundle>] [--cifar32 <bundle>] [--fmnist28 <bundle>] [--arch <file.json>]...
+//             (--help)
 // For each preset (paper224, cifar32, fmnist28 (gray); random-weight models calibrated
-// and quantised on synthetic frames unless a bundle path is given) it writes into <outdir>:
+// and quantised on synthetic frames unless a bundle path is given), and for each --arch
+// architecture file (a random-weight model of an architecture that is no preset, e.g.
+// models/arch/gray96.json), it writes into <outdir>:
 //   fw_assets.c / fw_assets.h  the float-stripped int8 bundles (4-byte aligned, .rodata)
 //                              and the golden frames (section .testdata)
 //   expected.txt               the packets the host build of the int8 runtime produces
@@ -12,10 +15,14 @@
 //                              ("<preset> <format> <width>x<height> <image id>") and
 //                              model_<preset>.lnm holds each bundle, so the firmware test can
 //                              encode the same pixels with `limitnet encode --frame`.
+//   encode/<name>.lnm, encode/<name>_<frame>.png  for --arch models: the full bundle and
+//                              the golden frames, so the firmware test can compare the
+//                              firmware's packets with `limitnet encode --network int8`.
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <exception>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -26,8 +33,10 @@
 #include "codec/host/bundle_file.h"
 #include "codec/host/bundle_writer.h"
 #include "codec/presets.h"
+#include "data/image_io.h"
 #include "device/device_state.h"
 #include "device/limitnet_device.h"
+#include "model/arch_file.h"
 #include "model/calibrate.h"
 #include "model/camera_frame.h"
 #include "model/ptq.h"
@@ -39,6 +48,8 @@ constexpr size_t kPayload = 51;  // LoRa EU868 DR0-2, the project default
 
 struct Model {
   std::string preset;
+  limitnet::ArchSpec arch;
+  std::vector<uint8_t> full;    // float and int8 sections
   std::vector<uint8_t> bundle;  // stripped
   std::vector<uint8_t> full;    // as loaded (the file `limitnet encode` reads)
   std::vector<std::vector<uint8_t>> frames;
@@ -70,22 +81,31 @@ void write_array(std::ostream& o, const std::string& name, const std::vector<uin
 }
 
 constexpr const char* kUsage =
-    "usage: fw_assets OUTDIR [--paper224 BUNDLE] [--cifar32 BUNDLE] [--fmnist28 BUNDLE]\n"
+    "usage: fw_assets OUTDIR [--paper224 BUNDLE] [--cifar32 BUNDLE] [--fmnist28 BUNDLE] [--arch FILE.json]...\n"
     "Writes what the firmware benchmark (firmware/) embeds into OUTDIR: fw_assets.c/.h (the device\n"
     "bundles of paper224, cifar32 and fmnist28 and two golden frames each) and expected.txt (the\n"
     "packets the host build of the int8 runtime makes of them). A preset without BUNDLE gets a\n"
-    "random-weight model (seed 1); a float-only BUNDLE is quantised on synthetic frames.\n"
+    "random-weight model (seed 1); a float-only BUNDLE is quantised on synthetic frames. Each --arch\n"
+    "adds a random-weight int8 model of that architecture (docs/TRAINING.md) and writes its bundle\n"
+    "and frames under OUTDIR/encode/ for `limitnet encode`.\n"
     "For your own firmware use `limitnet model export M.lnm --device -o DIR` (docs/PORTING.md).\n";
 
-// The bundle path per preset from "--<preset> BUNDLE" pairs; false (after printing why) on bad arguments.
-bool parse_bundle_options(int argc, char** argv, const char* const* presets, int count, std::string* paths) {
+// The bundle path per preset from "--<preset> BUNDLE" pairs and the "--arch FILE" files;
+// false (after printing why) on bad arguments.
+bool parse_bundle_options(int argc, char** argv, const char* const* presets, int count, std::string* paths,
+                          std::vector<std::string>* arch_files) {
   for (int i = 2; i < argc; i += 2) {
+    if (std::strcmp(argv[i], "--arch") == 0 && i + 1 < argc) {
+      arch_files->push_back(argv[i + 1]);
+      continue;
+    }
     int found = -1;
     for (int m = 0; m < count; ++m) {
       if (std::strncmp(argv[i], "--", 2) == 0 && std::strcmp(argv[i] + 2, presets[m]) == 0) found = m;
     }
     if (found < 0) {
-      std::cerr << "fw_assets: unknown option '" << argv[i] << "' (valid: --paper224, --cifar32, --fmnist28; --help)\n";
+      std::cerr << "fw_assets: unknown option '" << argv[i]
+                << "' (valid: --paper224, --cifar32, --fmnist28, --arch; --help)\n";
       return false;
     }
     if (i + 1 >= argc) {
@@ -143,7 +163,7 @@ std::vector<CameraRun> camera_runs(const std::vector<Model>& models, const std::
   std::vector<CameraRun> runs;
   for (const Model& m : models) {
     const limitnet::PresetSpec* p = limitnet::find_preset(m.preset.c_str());
-    if (p->input_size > kCameraHeight) continue;
+    if (p == nullptr || p->input_size > kCameraHeight) continue;  // camera runs: the built-in presets
     std::vector<uint32_t> bundle((m.bundle.size() + 3) / 4);
     std::memcpy(bundle.data(), m.bundle.data(), m.bundle.size());
     size_t need = 0;
@@ -209,6 +229,24 @@ void write_camera_assets(const std::string& out, const std::vector<Model>& model
   }
 }
 
+// A C identifier for a model name (architecture names may hold '-').
+std::string ident(std::string name) {
+  for (char& ch : name) ch = ch == '-' ? '_' : ch;
+  return name;
+}
+
+// The full bundle and the golden frames as PNG: what `limitnet encode` reads.
+void write_encode_inputs(const std::string& dir, const Model& m) {
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir + "/" + m.preset + ".lnm", std::ios::binary)
+      .write(reinterpret_cast<const char*>(m.full.data()), static_cast<std::streamsize>(m.full.size()));
+  for (size_t f = 0; f < m.frames.size(); ++f) {
+    limitnet::data::Image img(m.arch.input_size, m.arch.input_size, m.arch.input_channels);
+    img.pixels = m.frames[f];
+    limitnet::data::write_png(dir + "/" + m.preset + "_" + std::to_string(f) + ".png", img);
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -224,18 +262,27 @@ int main(int argc, char** argv) {
     return 2;
   }
   const std::string out = argv[1];
-  constexpr int kModels = 3;
-  const char* presets[kModels] = {"paper224", "cifar32", "fmnist28"};
-  std::string paths[kModels];
-  if (!parse_bundle_options(argc, argv, presets, kModels, paths)) return 2;
+  constexpr int kPresets = 3;
+  const char* presets[kPresets] = {"paper224", "cifar32", "fmnist28"};
+  std::string paths[kPresets];
+  std::vector<std::string> arch_files;
+  if (!parse_bundle_options(argc, argv, presets, kPresets, paths, &arch_files)) return 2;
   std::vector<Model> models;
   std::ostringstream expected;
-  for (int m = 0; m < kModels; ++m) {
+  const int model_count = kPresets + static_cast<int>(arch_files.size());
+  for (int m = 0; m < model_count; ++m) {
     Model model;
-    model.preset = presets[m];
-    std::vector<uint8_t> full;
+    std::vector<uint8_t>& full = model.full;
     try {
-      full = load_or_random(model.preset, paths[m]);
+      if (m < kPresets) {
+        model.preset = presets[m];
+        model.arch = *limitnet::find_preset(presets[m]);
+        full = load_or_random(model.preset, paths[m]);
+      } else {
+        model.arch = limitnet::read_arch_file(arch_files[static_cast<size_t>(m - kPresets)]);
+        model.preset = model.arch.name;
+        full = limitnet::random_int8_bundle(model.arch, 1, 4);
+      }
     } catch (const std::exception& e) {
       std::cerr << "fw_assets: " << e.what() << "\n";
       return 1;
@@ -264,7 +311,7 @@ int main(int argc, char** argv) {
       std::cerr << "fw_assets: open: " << limitnet_device_status_name(r) << "\n";
       return 1;
     }
-    const limitnet::PresetSpec* p = limitnet::find_preset(model.preset.c_str());
+    const limitnet::PresetSpec* p = &model.arch;
     model.work_bytes = need - kLimitnetDeviceStateBytes;  // activations; the firmware adds its own state size
     for (int f = 0; f < kFramesPerModel; ++f) {
       model.frames.push_back(limitnet::synthetic_frame(p->input_size, p->input_channels, 7 + static_cast<uint64_t>(f)));
@@ -311,18 +358,18 @@ int main(int argc, char** argv) {
   h << "#define FW_WORK_BYTES " << max_work << "\n";
   c << "/* Generated by fw_assets. */\n#include \"fw_assets.h\"\n";
   for (const Model& m : models) {
-    write_array(c, "model_" + m.preset, m.bundle, nullptr);
+    write_array(c, "model_" + ident(m.preset), m.bundle, nullptr);
     for (size_t f = 0; f < m.frames.size(); ++f) {
-      write_array(c, "frame_" + m.preset + "_" + std::to_string(f), m.frames[f], ".testdata");
+      write_array(c, "frame_" + ident(m.preset) + "_" + std::to_string(f), m.frames[f], ".testdata");
       max_frame = std::max(max_frame, m.frames[f].size());
     }
   }
   c << "const struct fw_model fw_models[FW_MODELS] = {\n";
   for (const Model& m : models) {
-    const limitnet::PresetSpec* p = limitnet::find_preset(m.preset.c_str());
-    c << "  {\"" << m.preset << "\", model_" << m.preset << ", sizeof model_" << m.preset << ", " << p->input_size
-      << ", " << p->input_channels << ", {";
-    for (size_t f = 0; f < m.frames.size(); ++f) c << "frame_" << m.preset << "_" << f << ", ";
+    const limitnet::PresetSpec* p = &m.arch;
+    c << "  {\"" << m.preset << "\", model_" << ident(m.preset) << ", sizeof model_" << ident(m.preset) << ", "
+      << p->input_size << ", " << p->input_channels << ", {";
+    for (size_t f = 0; f < m.frames.size(); ++f) c << "frame_" << ident(m.preset) << "_" << f << ", ";
     c << "}},\n";
   }
   c << "};\n";
@@ -330,6 +377,7 @@ int main(int argc, char** argv) {
   max_frame = std::max(max_frame, static_cast<size_t>(kCameraWidth) * kCameraHeight * 2);
   h << "#define FW_MAX_FRAME_BYTES " << max_frame << "\n#endif\n";
   e << expected.str();
+  for (size_t m = kPresets; m < models.size(); ++m) write_encode_inputs(out + "/encode", models[m]);
   std::cout << "fw_assets: wrote " << out << " (" << models.size() << " models)\n";
   return 0;
 }

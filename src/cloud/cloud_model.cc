@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "codec/host/model_file.h"
+#include "codec/bundle/arch.h"
 #include "codec/presets.h"
 #include "nets/device.h"
 #include "nets/nets.h"
@@ -30,7 +31,8 @@ struct CloudModel::Impl {
   LoadedBundle device, cloud_file;
   const BundleView* cloud = nullptr;
   std::string preset_name;
-  const PresetSpec* preset = nullptr;
+  ArchSpec arch;                       // the bundle's architecture (arch section or preset)
+  const PresetSpec* preset = nullptr;  // &arch
   CodecConfig codec;
   int classes = 0;
   std::vector<std::string> names;
@@ -71,8 +73,12 @@ CloudModel::CloudModel(const std::string& model, const std::string& cloud_path, 
   if (read_codec_config(dv, &m.codec) != Status::kOk)
     throw std::runtime_error(model + ": malformed codec configuration");
   m.preset_name = config_string(dv, "preset");
-  m.preset = find_preset(m.preset_name.c_str());
-  if (!m.preset) throw std::runtime_error(model + ": unknown preset '" + m.preset_name + "'");
+  const Status arch_status = read_bundle_arch(dv, &m.arch);
+  if (arch_status != Status::kOk) {
+    throw std::runtime_error(model + ": architecture unreadable (" + std::string(status_message(arch_status)) +
+                             "): no valid arch section and preset '" + m.preset_name + "' is not built in");
+  }
+  m.preset = &m.arch;
   const std::string cloud_preset = config_string(*m.cloud, "preset");
   if (cloud_preset != m.preset_name) {
     throw std::runtime_error(cloud_name + ": cloud part is for preset '" + cloud_preset + "', the device part for '" +

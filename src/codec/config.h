@@ -23,12 +23,33 @@ namespace limitnet {
 #ifndef LIMITNET_MAX_LATENT_BITS
 #define LIMITNET_MAX_LATENT_BITS 8
 #endif
+// Network capacities: layers per stack, channels of any layer (LIMITNET_MAX_CHANNELS
+// bounds the latent's) and kernel side the device runtime interprets. Bundles beyond them
+// are refused with status `capacity`.
+#ifndef LIMITNET_MAX_ENCODER_LAYERS
+#define LIMITNET_MAX_ENCODER_LAYERS 4
+#endif
+#ifndef LIMITNET_MAX_SALIENCY_LAYERS
+#define LIMITNET_MAX_SALIENCY_LAYERS 6
+#endif
+#ifndef LIMITNET_MAX_LAYER_CHANNELS
+#define LIMITNET_MAX_LAYER_CHANNELS 64
+#endif
+#ifndef LIMITNET_MAX_KERNEL
+#define LIMITNET_MAX_KERNEL 11
+#endif
 constexpr int kMaxChannels = LIMITNET_MAX_CHANNELS;
 constexpr int kMaxLatentSide = LIMITNET_MAX_LATENT_SIDE;
 constexpr int kMaxLatentPositions = kMaxLatentSide * kMaxLatentSide;
 constexpr int kMaxGrid = LIMITNET_MAX_GRID;
 constexpr int kMaxLatentBits = LIMITNET_MAX_LATENT_BITS;
 constexpr int kMaxSymbols = 1 << kMaxLatentBits;
+constexpr int kMaxEncoderLayers = LIMITNET_MAX_ENCODER_LAYERS;
+constexpr int kMaxSaliencyLayers = LIMITNET_MAX_SALIENCY_LAYERS;
+constexpr int kMaxLayerChannels = LIMITNET_MAX_LAYER_CHANNELS;
+constexpr int kMaxKernel = LIMITNET_MAX_KERNEL;
+constexpr int kMaxStride = 8;
+constexpr int kMaxInputSize = 1024;  // input side in pixels
 // Elements are addressed by 16-bit ranks on the wire and in the order tables.
 constexpr uint32_t kMaxLatentElements = 65535;
 // Upper bound of latent values one packet may carry; bounds decoder work per packet.

@@ -69,7 +69,7 @@ long long conv_stack_macs(const ConvSpec* layers, int count, int size, int* out_
   long long macs = 0;
   for (int i = 0; i < count; ++i) {
     const ConvSpec& l = layers[i];
-    size = (size + 2 * l.pad - l.kernel) / l.stride + 1;
+    size = conv_out_size(l, size);
     macs += static_cast<long long>(size) * size * l.out * l.in * l.kernel * l.kernel;
   }
   if (out_size) *out_size = size;
@@ -81,6 +81,106 @@ long long conv_stack_params(const ConvSpec* layers, int count) {
   for (int i = 0; i < count; ++i)
     params += static_cast<long long>(layers[i].out) * (layers[i].in * layers[i].kernel * layers[i].kernel + 1);
   return params;
+}
+
+namespace {
+ArchProblem problem(Status status, const char* stack, int layer, const char* field, const char* reason) {
+  return ArchProblem{status, stack, layer, field, reason};
+}
+
+// One stack's layers from `channels` x `size`; updates both to the stack's output.
+// The saliency branch keeps the latent's side.
+ArchProblem check_stack(bool saliency, const ConvSpec* layers, int count, int* channels, int* size) {
+  const char* stack = saliency ? "saliency" : "encoder";
+  if (count < 1) return problem(Status::kMalformed, stack, -1, "", "needs at least one layer");
+  if (count > (saliency ? kMaxSaliencyLayers : kMaxEncoderLayers)) {
+    return problem(Status::kCapacity, stack, -1, "",
+                   saliency ? "has more layers than LIMITNET_MAX_SALIENCY_LAYERS"
+                            : "has more layers than LIMITNET_MAX_ENCODER_LAYERS");
+  }
+  for (int i = 0; i < count; ++i) {
+    const ConvSpec& l = layers[i];
+    if (l.in < 1) return problem(Status::kMalformed, stack, i, "in", "must be at least 1");
+    if (l.out < 1) return problem(Status::kMalformed, stack, i, "out", "must be at least 1");
+    if (l.kernel < 1) return problem(Status::kMalformed, stack, i, "kernel", "must be at least 1");
+    if (l.stride < 1) return problem(Status::kMalformed, stack, i, "stride", "must be at least 1");
+    if (l.pad < 0) return problem(Status::kMalformed, stack, i, "pad", "must not be negative");
+    if (l.in != *channels) {
+      return problem(Status::kMalformed, stack, i, "in", "does not chain: differs from the previous layer's out");
+    }
+    if (l.stride > *size) return problem(Status::kMalformed, stack, i, "stride", "is larger than the layer's input");
+    if (l.pad >= l.kernel) return problem(Status::kMalformed, stack, i, "pad", "must be smaller than the kernel");
+    const int next = conv_out_size(l, *size);
+    if (next < 1 || l.kernel > *size + 2 * l.pad) {
+      return problem(Status::kMalformed, stack, i, "kernel", "is larger than the padded input");
+    }
+    if (next > *size) return problem(Status::kMalformed, stack, i, "pad", "makes the output larger than the input");
+    if (saliency && next != *size) {
+      return problem(Status::kMalformed, stack, i, "stride",
+                     "must keep the latent's K x K (stride 1, pad (kernel-1)/2)");
+    }
+    if (l.out > kMaxLayerChannels) {
+      return problem(Status::kCapacity, stack, i, "out", "exceeds LIMITNET_MAX_LAYER_CHANNELS");
+    }
+    if (l.kernel > kMaxKernel) return problem(Status::kCapacity, stack, i, "kernel", "exceeds LIMITNET_MAX_KERNEL");
+    if (l.stride > kMaxStride) return problem(Status::kCapacity, stack, i, "stride", "exceeds the runtime's 8");
+    *channels = l.out;
+    *size = next;
+  }
+  return ArchProblem();
+}
+
+ArchProblem check_latent_and_codec(const PresetSpec& a, int channels, int side) {
+  const CodecConfig& c = a.codec;
+  if (c.latent_channels != channels) {
+    return problem(Status::kMalformed, "", -1, "latent.channels", "differs from the last encoder layer's out");
+  }
+  if (c.latent_side != side)
+    return problem(Status::kMalformed, "", -1, "latent.side", "differs from the encoder's output side");
+  if (static_cast<long long>(channels) * side * side > static_cast<long long>(kMaxLatentElements)) {
+    return problem(Status::kMalformed, "", -1, "latent",
+                   "has more than 65535 values (L*K*K): packets address them with 16-bit ranks");
+  }
+  if (side > kMaxLatentSide)
+    return problem(Status::kCapacity, "", -1, "latent.side", "exceeds LIMITNET_MAX_LATENT_SIDE");
+  if (channels > kMaxChannels) {
+    return problem(Status::kCapacity, "", -1, "latent.channels", "exceeds LIMITNET_MAX_CHANNELS");
+  }
+  if (c.saliency_grid < 1 || c.saliency_grid > side) {
+    return problem(Status::kMalformed, "", -1, "saliency_grid", "must be 1 .. the latent side");
+  }
+  if (c.saliency_grid > kMaxGrid)
+    return problem(Status::kCapacity, "", -1, "saliency_grid", "exceeds LIMITNET_MAX_GRID");
+  if (c.saliency_bits < 1 || c.saliency_bits > 8)
+    return problem(Status::kMalformed, "", -1, "saliency_bits", "must be 1..8");
+  if (c.latent_bits < 2 || c.latent_bits > 8) return problem(Status::kMalformed, "", -1, "latent_bits", "must be 2..8");
+  if (c.latent_bits > kMaxLatentBits)
+    return problem(Status::kCapacity, "", -1, "latent_bits", "exceeds LIMITNET_MAX_LATENT_BITS");
+  if (c.validate() != Status::kOk) return problem(Status::kMalformed, "", -1, "codec", "has settings out of range");
+  return ArchProblem();
+}
+}  // namespace
+
+ArchProblem check_arch(const PresetSpec& a) {
+  if (a.input_channels != 1 && a.input_channels != 3) {
+    return problem(Status::kMalformed, "", -1, "input.channels", "must be 1 (gray) or 3 (RGB)");
+  }
+  if (a.input_size < 1) return problem(Status::kMalformed, "", -1, "input.size", "must be at least 1");
+  if (a.input_size > kMaxInputSize) return problem(Status::kCapacity, "", -1, "input.size", "exceeds 1024");
+  for (int c = 0; c < a.input_channels; ++c) {
+    if (!(a.std[c] > 0.0f)) return problem(Status::kMalformed, "", -1, "input.std", "must be positive");
+    if (!(a.mean[c] >= -1e6f && a.mean[c] <= 1e6f))
+      return problem(Status::kMalformed, "", -1, "input.mean", "is not a number");
+  }
+  int channels = a.input_channels, size = a.input_size;
+  ArchProblem p = check_stack(false, a.encoder, a.encoder_layers, &channels, &size);
+  if (p.status != Status::kOk) return p;
+  const int latent_channels = channels, side = size;
+  p = check_stack(true, a.saliency, a.saliency_layers, &channels, &size);
+  if (p.status != Status::kOk) return p;
+  if (channels != 1)
+    return problem(Status::kMalformed, "saliency", a.saliency_layers - 1, "out", "must be 1 (the saliency map)");
+  return check_latent_and_codec(a, latent_channels, side);
 }
 
 }  // namespace limitnet

@@ -28,6 +28,8 @@ const char* status_name(Status s) {
       return "not_ready";
     case Status::kUnsupported:
       return "unsupported";
+    case Status::kCapacity:
+      return "capacity";
   }
   return "unknown";
 }
@@ -58,6 +60,8 @@ const char* status_message(Status s) {
       return "nothing decodable yet: the header/saliency packet has not arrived";
     case Status::kUnsupported:
       return "not supported by this build";
+    case Status::kCapacity:
+      return "beyond this build's capacities (LIMITNET_MAX_*)";
   }
   return "unknown error";
 }

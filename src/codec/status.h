@@ -18,6 +18,7 @@ enum class Status : uint8_t {
   kConflict,            // duplicate carries different content than what was received
   kNotReady,            // nothing decodable yet (no header/saliency packet received)
   kUnsupported,         // valid, but not implemented by this build
+  kCapacity,            // valid, but beyond this build's LIMITNET_MAX_* capacities
 };
 
 // Stable, lower-case name such as "checksum_mismatch".

@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <cstring>
 
+#include "codec/bundle/arch.h"
+
 namespace limitnet {
 
 namespace {
@@ -37,6 +39,8 @@ void conv2d(const ConvLayerView& l, const float* in, int size, float* out, int o
 int out_size_of(const ConvSpec& c, int size) { return (size + 2 * c.pad - c.kernel) / c.stride + 1; }
 }  // namespace
 
+// Layers from the weights' shapes and the config's stride/pad keys: bundles written
+// before the arch section.
 Status ReferenceNetwork::bind_stack(const BundleView& bundle, const char* prefix, ConvLayerView* layers, int* count) {
   const int max_layers = layers == encoder_ ? kMaxEncoderLayers : kMaxSaliencyLayers;
   *count = 0;
@@ -64,14 +68,55 @@ Status ReferenceNetwork::bind_stack(const BundleView& bundle, const char* prefix
   return *count > 0 ? Status::kOk : Status::kMalformed;
 }
 
+// Layers from the arch section; the weights must have the shapes it gives.
+Status ReferenceNetwork::bind_arch_stack(const BundleView& bundle, const char* prefix, const ConvSpec* specs, int n,
+                                         ConvLayerView* layers, int* count) {
+  *count = 0;
+  for (int i = 0; i < n; ++i) {
+    char name[48];
+    BundleTensor w, b;
+    const ConvSpec& c = specs[i];
+    std::snprintf(name, sizeof name, "%s.%d.weight", prefix, i);
+    if (!bundle.find(name, &w)) return Status::kMalformed;
+    std::snprintf(name, sizeof name, "%s.%d.bias", prefix, i);
+    if (!bundle.find(name, &b)) return Status::kMalformed;
+    if (w.dtype != DType::kF32 || w.ndim != 4 || w.dims[0] != static_cast<uint32_t>(c.out) ||
+        w.dims[1] != static_cast<uint32_t>(c.in) || w.dims[2] != static_cast<uint32_t>(c.kernel) ||
+        w.dims[3] != static_cast<uint32_t>(c.kernel) || b.dtype != DType::kF32 ||
+        b.elements() != static_cast<uint32_t>(c.out)) {
+      return Status::kMalformed;
+    }
+    layers[i].spec = c;
+    layers[i].weight = reinterpret_cast<const float*>(w.data);
+    layers[i].bias = reinterpret_cast<const float*>(b.data);
+    ++*count;
+  }
+  return Status::kOk;
+}
+
+Status ReferenceNetwork::bind_layers(const BundleView& bundle) {
+  BundleTensor t;
+  if (!bundle.find("arch", &t)) {
+    Status s = bind_stack(bundle, "encoder", encoder_, &encoder_count_);
+    return s != Status::kOk ? s : bind_stack(bundle, "saliency", saliency_, &saliency_count_);
+  }
+  PresetSpec arch;
+  Status s = read_bundle_arch(bundle, &arch);
+  if (s != Status::kOk) return s;
+  if (arch.input_channels != input_channels_ || arch.input_size != input_size_) return Status::kMalformed;
+  s = bind_arch_stack(bundle, "encoder", arch.encoder, arch.encoder_layers, encoder_, &encoder_count_);
+  return s != Status::kOk
+             ? s
+             : bind_arch_stack(bundle, "saliency", arch.saliency, arch.saliency_layers, saliency_, &saliency_count_);
+}
+
 Status ReferenceNetwork::bind(const BundleView& bundle) {
   Status s;
   if (!bundle.config_int("input_channels", &input_channels_) || !bundle.config_int("input_size", &input_size_) ||
       input_channels_ < 1 || input_channels_ > 3 || input_size_ < 1 || input_size_ > 4096) {
     return Status::kMalformed;
   }
-  if ((s = bind_stack(bundle, "encoder", encoder_, &encoder_count_)) != Status::kOk) return s;
-  if ((s = bind_stack(bundle, "saliency", saliency_, &saliency_count_)) != Status::kOk) return s;
+  if ((s = bind_layers(bundle)) != Status::kOk) return s;
   BundleTensor mean, stdev;
   if (!bundle.find("input.mean", &mean) || !bundle.find("input.std", &stdev) || mean.dtype != DType::kF32 ||
       stdev.dtype != DType::kF32 || mean.elements() != static_cast<uint32_t>(input_channels_) ||

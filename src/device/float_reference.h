@@ -18,8 +18,9 @@ struct ConvLayerView {
 
 class ReferenceNetwork {
  public:
-  // Binds to the weights of a bundle ("encoder.N.weight"/"bias", "saliency.N.weight"/"bias",
-  // strides and pads from config keys "encoder.N.stride" / "encoder.N.pad", etc.).
+  // Binds to the weights of a bundle ("encoder.N.weight"/"bias", "saliency.N.weight"/"bias")
+  // with the layers of its arch section, or for older bundles the weights' shapes with
+  // strides and pads from config keys "encoder.N.stride" / "encoder.N.pad", etc.
   // The bundle's buffer must outlive this object.
   Status bind(const BundleView& bundle);
 
@@ -34,7 +35,10 @@ class ReferenceNetwork {
   Status run(const uint8_t* frame, float* workspace, float* latent, float* saliency) const;
 
  private:
+  Status bind_layers(const BundleView& bundle);
   Status bind_stack(const BundleView& bundle, const char* prefix, ConvLayerView* layers, int* count);
+  Status bind_arch_stack(const BundleView& bundle, const char* prefix, const ConvSpec* specs, int n,
+                         ConvLayerView* layers, int* count);
 
   int input_channels_ = 0, input_size_ = 0, latent_channels_ = 0, latent_side_ = 0;
   float mean_[3] = {}, inv_std_[3] = {};

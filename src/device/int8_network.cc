@@ -2,14 +2,12 @@
 
 #include <cstring>
 
+#include "codec/bundle/arch.h"
 #include "device/int8_format.h"
 
 namespace limitnet {
 
 namespace {
-
-constexpr int kMaxKernel = 11;
-constexpr int kMaxLayerChannels = 64;
 
 size_t align4(size_t n) { return (n + 3) & ~static_cast<size_t>(3); }
 
@@ -64,7 +62,8 @@ void layer_name(int i, const char* field, char* out) {
     out[n] = prefix[n];
     ++n;
   }
-  out[n++] = static_cast<char>('0' + i);
+  if (i >= 10) out[n++] = static_cast<char>('0' + i / 10);
+  out[n++] = static_cast<char>('0' + i % 10);
   out[n++] = '.';
   for (size_t j = 0; field[j]; ++j) out[n++] = field[j];
   out[n] = '\0';
@@ -89,7 +88,65 @@ int kept_rows(const Int8Layer* layers, int count, int i) {
 
 }  // namespace
 
-Status Int8Network::bind(const BundleView& bundle) {
+namespace {
+// kCapacity for a layer this build cannot run, kMalformed for one no build can.
+Status check_layer_meta(const int32_t* m, int channels) {
+  if (m[kMetaIn] != channels || m[kMetaOut] < 1 || m[kMetaKernel] < 1 || m[kMetaStride] < 1 || m[kMetaPad] < 0 ||
+      m[kMetaPad] >= m[kMetaKernel] || m[kMetaZeroPoint] < 0 || m[kMetaZeroPoint] > 255 || m[kMetaMax] < 1 ||
+      m[kMetaMax] > 255) {
+    return Status::kMalformed;
+  }
+  if (m[kMetaOut] > kMaxLayerChannels || m[kMetaKernel] > kMaxKernel || m[kMetaStride] > kMaxStride) {
+    return Status::kCapacity;
+  }
+  return m[kMetaTaps] == int8_padded_taps(m[kMetaIn], m[kMetaKernel]) ? Status::kOk : Status::kMalformed;
+}
+
+// Binds one layer's tensors (weights, bias, requantisation, pad codes).
+Status bind_layer_tensors(const BundleView& bundle, int i, Int8Layer* l) {
+  char name[40];
+  const uint8_t* p = nullptr;
+  const uint32_t out = static_cast<uint32_t>(l->out);
+  // int8 weights, widened weights, or both (then the widened ones are used).
+  const uint32_t weights = out * static_cast<uint32_t>(l->rq.taps);
+  BundleTensor t;
+  l->rq.weight = nullptr;
+  l->rq.weight16 = nullptr;
+  layer_name(i, "weight", name);
+  if (bundle.find(name, &t)) {
+    if (!find_typed(bundle, name, DType::kI8, weights, &p)) return Status::kMalformed;
+    l->rq.weight = reinterpret_cast<const int8_t*>(p);
+  }
+  layer_name(i, "weight16", name);
+  if (bundle.find(name, &t)) {
+    if (!find_typed(bundle, name, DType::kU16, weights, &p)) return Status::kMalformed;
+    l->rq.weight16 = reinterpret_cast<const int16_t*>(p);
+  }
+  if (l->rq.weight == nullptr && l->rq.weight16 == nullptr) return Status::kMalformed;
+  layer_name(i, "bias", name);
+  if (!find_typed(bundle, name, DType::kI32, out, &p)) return Status::kMalformed;
+  l->rq.bias = reinterpret_cast<const int32_t*>(p);
+  layer_name(i, "mult", name);
+  if (!find_typed(bundle, name, DType::kI32, out, &p)) return Status::kMalformed;
+  l->rq.mult = reinterpret_cast<const int32_t*>(p);
+  layer_name(i, "shift", name);
+  if (!find_typed(bundle, name, DType::kI32, out, &p)) return Status::kMalformed;
+  l->rq.shift = reinterpret_cast<const int32_t*>(p);
+  for (int o = 0; o < l->out; ++o) {
+    if (l->rq.shift[o] < kInt8MinShift || l->rq.shift[o] > 31 || l->rq.mult[o] < 0) return Status::kMalformed;
+  }
+  l->rq.fast = kernels::fast_path(l->rq);
+  layer_name(i, "pad", name);
+  if (!find_typed(bundle, name, DType::kU8, static_cast<uint32_t>(l->in), &l->pad_code)) return Status::kMalformed;
+  return Status::kOk;
+}
+
+bool same_layer(const ConvSpec& a, const Int8Layer& b) {
+  return a.in == b.in && a.out == b.out && a.kernel == b.kernel && a.stride == b.stride && a.pad == b.pad;
+}
+}  // namespace
+
+Status Int8Network::bind_net_header(const BundleView& bundle) {
   const uint8_t* p = nullptr;
   if (!find_typed(bundle, "int8.net", DType::kI32, 4, &p)) {
     BundleTensor t;
@@ -100,71 +157,65 @@ Status Int8Network::bind(const BundleView& bundle) {
   encoder_layers_ = net[1];
   saliency_layers_ = net[2];
   input_channels_ = net[3];
-  if (encoder_layers_ < 1 || saliency_layers_ < 1 || encoder_layers_ + saliency_layers_ > kInt8MaxLayers ||
-      input_channels_ < 1 || input_channels_ > 3 || !bundle.config_int("input_size", &input_size_) || input_size_ < 1 ||
-      input_size_ > 1024) {
+  if (encoder_layers_ < 1 || saliency_layers_ < 1 || input_channels_ < 1 || input_channels_ > 3 ||
+      !bundle.config_int("input_size", &input_size_) || input_size_ < 1) {
     return Status::kMalformed;
   }
+  if (encoder_layers_ > kMaxEncoderLayers || saliency_layers_ > kMaxSaliencyLayers || input_size_ > kMaxInputSize) {
+    return Status::kCapacity;
+  }
   if (!find_typed(bundle, "int8.sigmoid_lut", DType::kU8, 256, &sigmoid_lut_)) return Status::kMalformed;
+  return Status::kOk;
+}
 
+// The arch section, when present, must describe the same network as the int8 layers.
+Status Int8Network::check_arch_section(const BundleView& bundle) const {
+  BundleTensor t;
+  if (!bundle.find("arch", &t)) return Status::kOk;
+  PresetSpec arch;
+  const Status s = read_bundle_arch(bundle, &arch);
+  if (s != Status::kOk) return s;
+  if (arch.input_channels != input_channels_ || arch.input_size != input_size_ ||
+      arch.encoder_layers != encoder_layers_ || arch.saliency_layers != saliency_layers_) {
+    return Status::kMalformed;
+  }
+  for (int i = 0; i < layer_count(); ++i) {
+    const ConvSpec& a = i < encoder_layers_ ? arch.encoder[i] : arch.saliency[i - encoder_layers_];
+    if (!same_layer(a, layers_[i])) return Status::kMalformed;
+  }
+  return Status::kOk;
+}
+
+Status Int8Network::bind(const BundleView& bundle) {
+  encoder_layers_ = 0;  // unusable until bound
+  Status s = bind_net_header(bundle);
+  if (s != Status::kOk) {
+    encoder_layers_ = saliency_layers_ = 0;
+    return s;
+  }
   int channels = input_channels_, size = input_size_;
   for (int i = 0; i < layer_count(); ++i) {
     char name[40];
+    const uint8_t* p = nullptr;
     layer_name(i, "meta", name);
-    if (!find_typed(bundle, name, DType::kI32, kInt8MetaFields, &p)) return Status::kMalformed;
+    if (!find_typed(bundle, name, DType::kI32, kInt8MetaFields, &p)) return fail(Status::kMalformed);
     const int32_t* m = reinterpret_cast<const int32_t*>(p);
+    if ((s = check_layer_meta(m, channels)) != Status::kOk) return fail(s);
     Int8Layer& l = layers_[i];
     l.in = m[kMetaIn];
     l.out = m[kMetaOut];
     l.kernel = m[kMetaKernel];
     l.stride = m[kMetaStride];
     l.pad = m[kMetaPad];
-    if (l.in != channels || l.out < 1 || l.out > kMaxLayerChannels || l.kernel < 1 || l.kernel > kMaxKernel ||
-        l.stride < 1 || l.stride > 8 || l.pad < 0 || l.pad >= l.kernel || m[kMetaZeroPoint] < 0 ||
-        m[kMetaZeroPoint] > 255 || m[kMetaMax] < 1 || m[kMetaMax] > 255 ||
-        m[kMetaTaps] != int8_padded_taps(l.in, l.kernel)) {
-      return Status::kMalformed;
-    }
     l.in_size = size;
     l.out_size = (size + 2 * l.pad - l.kernel) / l.stride + 1;
-    if (l.out_size < 1) return Status::kMalformed;
-    if (i >= encoder_layers_ && l.out_size != size) return Status::kMalformed;  // saliency keeps K x K
+    if (l.out_size < 1 || l.kernel > size + 2 * l.pad) return fail(Status::kMalformed);
+    if (i >= encoder_layers_ && l.out_size != size) return fail(Status::kMalformed);  // saliency keeps K x K
     l.rq.out = l.out;
     l.rq.taps = m[kMetaTaps];
     l.rq.zero_point = m[kMetaZeroPoint];
     l.rq.max = m[kMetaMax];
-    const uint32_t out = static_cast<uint32_t>(l.out);
-    // int8 weights, widened weights, or both (then the widened ones are used).
-    const uint32_t weights = out * static_cast<uint32_t>(l.rq.taps);
-    BundleTensor t;
-    l.rq.weight = nullptr;
-    l.rq.weight16 = nullptr;
-    layer_name(i, "weight", name);
-    if (bundle.find(name, &t)) {
-      if (!find_typed(bundle, name, DType::kI8, weights, &p)) return Status::kMalformed;
-      l.rq.weight = reinterpret_cast<const int8_t*>(p);
-    }
-    layer_name(i, "weight16", name);
-    if (bundle.find(name, &t)) {
-      if (!find_typed(bundle, name, DType::kU16, weights, &p)) return Status::kMalformed;
-      l.rq.weight16 = reinterpret_cast<const int16_t*>(p);
-    }
-    if (l.rq.weight == nullptr && l.rq.weight16 == nullptr) return Status::kMalformed;
-    layer_name(i, "bias", name);
-    if (!find_typed(bundle, name, DType::kI32, out, &p)) return Status::kMalformed;
-    l.rq.bias = reinterpret_cast<const int32_t*>(p);
-    layer_name(i, "mult", name);
-    if (!find_typed(bundle, name, DType::kI32, out, &p)) return Status::kMalformed;
-    l.rq.mult = reinterpret_cast<const int32_t*>(p);
-    layer_name(i, "shift", name);
-    if (!find_typed(bundle, name, DType::kI32, out, &p)) return Status::kMalformed;
-    l.rq.shift = reinterpret_cast<const int32_t*>(p);
-    for (int o = 0; o < l.out; ++o) {
-      if (l.rq.shift[o] < kInt8MinShift || l.rq.shift[o] > 31 || l.rq.mult[o] < 0) return Status::kMalformed;
-    }
-    l.rq.fast = kernels::fast_path(l.rq);
-    layer_name(i, "pad", name);
-    if (!find_typed(bundle, name, DType::kU8, static_cast<uint32_t>(l.in), &l.pad_code)) return Status::kMalformed;
+    if ((s = bind_layer_tensors(bundle, i, &l)) != Status::kOk) return fail(s);
     channels = l.out;
     size = l.out_size;
     if (i == encoder_layers_ - 1) {
@@ -172,12 +223,18 @@ Status Int8Network::bind(const BundleView& bundle) {
       CodecConfig cfg;
       if (read_codec_config(bundle, &cfg) != Status::kOk || cfg.latent_channels != channels ||
           cfg.latent_side != size || m[kMetaMax] != cfg.symbols() - 1 || m[kMetaZeroPoint] != 0) {
-        return Status::kMalformed;
+        return fail(Status::kMalformed);
       }
     }
   }
-  if (channels != 1) return Status::kMalformed;
+  if (channels != 1) return fail(Status::kMalformed);
+  if ((s = check_arch_section(bundle)) != Status::kOk) return fail(s);
   return Status::kOk;
+}
+
+Status Int8Network::fail(Status s) {
+  encoder_layers_ = saliency_layers_ = 0;
+  return s;
 }
 
 long long Int8Network::macs() const {

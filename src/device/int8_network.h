@@ -10,11 +10,14 @@
 #include <cstdint>
 
 #include "codec/bundle/bundle.h"
+#include "codec/config.h"
 #include "device/int8_kernels.h"
 
 namespace limitnet {
 
-constexpr int kInt8MaxLayers = 8;
+// Layers the runtime interprets: any architecture within the build's LIMITNET_MAX_*
+// capacities (codec/config.h); the arena follows the bundle's layers.
+constexpr int kInt8MaxLayers = kMaxEncoderLayers + kMaxSaliencyLayers;
 
 struct Int8Layer {
   int in = 0, out = 0, kernel = 0, stride = 1, pad = 0;
@@ -34,8 +37,10 @@ struct Int8RowSource {
 
 class Int8Network {
  public:
-  // Checks the int8 sections and their geometry. kUnsupportedVersion for another int8
-  // format version, kMalformed for inconsistent sections, kUnsupported when absent.
+  // Checks the int8 sections and their geometry (and that they match the bundle's arch
+  // section when it has one). kUnsupportedVersion for another int8 format version,
+  // kMalformed for inconsistent sections, kUnsupported when absent, kCapacity for layers,
+  // channels, kernels or an input beyond this build's capacities.
   Status bind(const BundleView& bundle);
 
   int input_channels() const { return input_channels_; }
@@ -63,6 +68,9 @@ class Int8Network {
  private:
   Status run_rows(const uint8_t* frame, const Int8RowSource* input, uint8_t* arena, size_t arena_size,
                   const uint8_t** symbols, const uint8_t** saliency_map) const;
+  Status bind_net_header(const BundleView& bundle);
+  Status check_arch_section(const BundleView& bundle) const;
+  Status fail(Status s);  // leaves the network unbound
 
   int input_channels_ = 0, input_size_ = 0;
   int encoder_layers_ = 0, saliency_layers_ = 0;

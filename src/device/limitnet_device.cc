@@ -44,6 +44,8 @@ int from_status(Status s) {
       return LIMITNET_DEVICE_UNSUPPORTED_VERSION;
     case Status::kUnsupported:
       return LIMITNET_DEVICE_NO_INT8_MODEL;
+    case Status::kCapacity:
+      return LIMITNET_DEVICE_CAPACITY;
     case Status::kBufferTooSmall:
       return LIMITNET_DEVICE_ARENA_TOO_SMALL;
     case Status::kInvalidArgument:

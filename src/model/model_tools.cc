@@ -11,6 +11,7 @@
 #include "codec/host/model_file.h"
 #include "codec/presets.h"
 #include "data/dataset.h"
+#include "model/arch_file.h"
 #include "model/calibrate.h"
 #include "model/device_export.h"
 #include "model/ptq.h"
@@ -19,14 +20,6 @@
 namespace limitnet {
 
 namespace {
-std::string preset_names() {
-  int n = 0;
-  const PresetSpec* p = all_presets(&n);
-  std::string names;
-  for (int i = 0; i < n; ++i) names += (i ? ", " : "") + std::string(p[i].name);
-  return names;
-}
-
 EntropyCoderKind parse_coder(const std::string& coder) {
   if (coder == "huffman") return EntropyCoderKind::kHuffman;
   if (coder == "rans") return EntropyCoderKind::kRans;
@@ -46,6 +39,9 @@ CodecConfig init_codec_config(const ModelInitPlan& o, const PresetSpec& preset) 
                                 " and at most the latent side (" + std::to_string(codec.latent_side) +
                                 "), saliency bits 1-8");
   }
+  ArchSpec arch = preset;
+  arch.codec = codec;
+  require_valid_arch(arch, o.arch.empty() ? "preset " + std::string(preset.name) : o.arch);
   return codec;
 }
 
@@ -79,8 +75,8 @@ std::string calibrate_init(const ModelInitPlan& o, const PresetSpec& preset, con
 }  // namespace
 
 ModelToolResult init_model(const ModelInitPlan& o) {
-  const PresetSpec* preset = find_preset(o.preset.c_str());
-  if (!preset) throw std::invalid_argument("unknown preset '" + o.preset + "'; valid: " + preset_names());
+  const ArchSpec arch = select_arch(o.preset, o.arch);
+  const PresetSpec* preset = &arch;
   const CodecConfig codec = init_codec_config(o, *preset);
   BundleWriter writer = random_device_bundle(*preset, codec, o.seed);
   const std::vector<uint8_t> raw = writer.serialize();
@@ -114,11 +110,8 @@ ModelToolResult quantize_model(const ModelQuantizePlan& o) {
   if (!view.find("encoder.0.weight", &probe) || !view.find("quant.max", &probe)) {
     throw std::runtime_error(o.input + ": has no float device network with calibrated ranges to quantise");
   }
-  char preset_name[64] = {0};
-  view.config_string("preset", preset_name, sizeof preset_name);
-  const PresetSpec* preset = find_preset(preset_name);
-  if (!preset) throw std::runtime_error(o.input + ": unknown preset '" + std::string(preset_name) + "'");
-  const int size = preset->input_size, channels = preset->input_channels;
+  const ArchSpec arch = bundle_arch(view, o.input);
+  const int size = arch.input_size, channels = arch.input_channels;
   auto ds = data::open_dataset(o.data, data::Split::Train, size, size, channels, static_cast<size_t>(o.frames));
   // The first `frames` images (class-balanced for folders), held in memory for the PTQ pass.
   std::vector<std::vector<uint8_t>> frames(ds->size(), std::vector<uint8_t>(ds->image_bytes()));
@@ -222,16 +215,22 @@ nlohmann::json preset_row(const PresetSpec& p) {
           {"encoder_macs", enc_macs},
           {"saliency_macs", sal_macs},
           {"saliency_grid", p.codec.saliency_grid},
-          {"saliency_bits", p.codec.saliency_bits}};
+          {"saliency_bits", p.codec.saliency_bits},
+          {"arch", arch_to_json(p)}};
 }
 }  // namespace
 
-ModelToolResult describe_presets() {
+ModelToolResult describe_presets(const std::vector<std::string>& arch_files) {
   int n = 0;
   const PresetSpec* p = all_presets(&n);
   ModelToolResult r;
   r.summary = nlohmann::json::array();
   for (int i = 0; i < n; ++i) r.summary.push_back(preset_row(p[i]));
+  for (const std::string& file : arch_files) {
+    nlohmann::json row = preset_row(read_arch_file(file));
+    row["file"] = file;
+    r.summary.push_back(row);
+  }
   std::ostringstream text;
   text << std::left << std::setw(10) << "preset" << std::setw(11) << "input" << std::setw(10) << "latent" << std::right
        << std::setw(10) << "enc par" << std::setw(10) << "sal par" << std::setw(13) << "enc MACs" << std::setw(12)

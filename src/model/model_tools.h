@@ -5,6 +5,7 @@
 #pragma once
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -18,13 +19,15 @@ struct ModelToolResult {
 
 struct ModelInitPlan {
   std::string preset = "paper224", output, coder = "huffman";
+  std::string arch;       // architecture file (JSON); replaces the preset when set
   std::string calibrate;  // dataset spec; empty: synthetic frames
   uint64_t seed = 1;
   int latent_bits = 6, saliency_grid = 0, saliency_bits = 0, calibrate_limit = 256;  // grid/bits 0: the preset's
   double gradual = 0.2;
 };
 // Writes an untrained (random-weight) bundle, calibrated for the codec. Throws
-// std::invalid_argument for an unknown preset or coder and invalid codec settings.
+// std::invalid_argument for an unknown preset or coder, a bad architecture file and
+// invalid codec settings.
 ModelToolResult init_model(const ModelInitPlan& plan);
 
 struct ModelQuantizePlan {
@@ -47,7 +50,8 @@ struct ModelExportPlan {
 // output_dir. Throws std::runtime_error for a bundle without int8 sections.
 ModelToolResult export_device_model(const ModelExportPlan& plan);
 
-// The architecture presets with their parameters and MACs per image (a JSON array and a table).
-ModelToolResult describe_presets();
+// The architecture presets with their parameters and MACs per image (a JSON array and a
+// table); with `arch_files`, those architectures too (checked, errors name file and key).
+ModelToolResult describe_presets(const std::vector<std::string>& arch_files = {});
 
 }  // namespace limitnet

@@ -441,6 +441,11 @@ PtqReport add_int8_sections(const BundleView& bundle, int count, const FrameFn& 
 std::vector<uint8_t> random_int8_bundle(const char* preset_name, uint64_t seed, int frames, PtqReport* report) {
   const PresetSpec* preset = find_preset(preset_name);
   if (preset == nullptr) throw std::invalid_argument(std::string("unknown preset ") + preset_name);
+  return random_int8_bundle(*preset, seed, frames, report);
+}
+
+std::vector<uint8_t> random_int8_bundle(const PresetSpec& arch, uint64_t seed, int frames, PtqReport* report) {
+  const PresetSpec* preset = &arch;
   BundleWriter writer = random_device_bundle(*preset, preset->codec, seed);
   std::vector<std::vector<uint8_t>> images;
   for (int i = 0; i < frames; ++i)
@@ -459,7 +464,7 @@ namespace {
 // What the device runtime reads. Float weights and the cloud part (decoder, classifier:
 // hundreds of KB in a trained bundle) stay on the host.
 bool read_by_device(const std::string& name) {
-  for (const char* prefix : {"config", "quant.", "entropy.", "int8."}) {
+  for (const char* prefix : {"config", "arch", "quant.", "entropy.", "int8."}) {
     if (name.rfind(prefix, 0) == 0) return true;
   }
   return false;

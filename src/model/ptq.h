@@ -36,6 +36,8 @@ PtqReport add_int8_sections(const BundleView& bundle, int count, const std::func
 // quantised on `frames` synthetic frames: what tests, benchmarks and the firmware use
 // until trained models ship. Returns the serialized bundle (float and int8 sections).
 std::vector<uint8_t> random_int8_bundle(const char* preset, uint64_t seed, int frames, PtqReport* report = nullptr);
+// The same for any architecture (e.g. one read by model/arch_file.h).
+std::vector<uint8_t> random_int8_bundle(const PresetSpec& arch, uint64_t seed, int frames, PtqReport* report = nullptr);
 
 // What a device stores in Flash: the sections the device runtime reads (config, quant.*,
 // entropy.*, int8.*; no float weights, no cloud part) with one copy of the int8 weights:

@@ -59,6 +59,9 @@ void add_stack(BundleWriter* w, const char* prefix, const ConvSpec* layers, int 
 BundleWriter random_device_bundle(const PresetSpec& preset, const CodecConfig& codec, uint64_t seed) {
   BundleWriter w(kBundlePartDevice);
   w.set_config(preset_config_text(preset, codec));
+  PresetSpec arch = preset;
+  arch.codec = codec;
+  w.set_arch(arch);
   const uint32_t c = static_cast<uint32_t>(preset.input_channels);
   w.add_f32("input.mean", {c}, preset.mean);
   w.add_f32("input.std", {c}, preset.std);

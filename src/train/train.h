@@ -24,6 +24,7 @@ namespace limitnet::train {
 
 struct TrainOptions {
   std::string preset = "fmnist28";
+  std::string arch;                    // architecture file (JSON, docs/TRAINING.md); replaces `preset` when set
   std::string data = "fashion-mnist";  // dataset spec (see data/dataset.h)
   std::string run_dir;                 // checkpoints, log.jsonl (required)
   std::string output;                  // model bundle to write (default <run>/model.lnm)

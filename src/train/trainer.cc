@@ -18,6 +18,7 @@
 #include "codec/host/model_file.h"
 #include "data/augment.h"
 #include "data/dataset.h"
+#include "model/arch_file.h"
 #include "model/calibrate.h"
 #include "model/ptq.h"
 #include "model/random_model.h"
@@ -212,7 +213,8 @@ torch::Tensor fake_quant(const torch::Tensor& z, const torch::Tensor& qmax, int 
 struct Context {
   TrainOptions o;
   torch::Device device{torch::kCPU};
-  const PresetSpec* preset = nullptr;
+  ArchSpec arch;                       // --preset's or --arch's
+  const PresetSpec* preset = nullptr;  // &arch
   CodecConfig codec;
   DecoderSpec dec_spec;
   ClassifierSpec cls_spec;
@@ -614,6 +616,9 @@ void export_bundle(Context& ctx, AutoEncoder& ae, Classifier& cls, const std::ve
   cfg +=
       "train.seed=" + std::to_string(o.seed) + "\ntrain.teacher=" + o.teacher + "\ntrain.dropping=" + o.dropping + "\n";
   w.set_config(cfg);
+  ArchSpec arch = p;
+  arch.codec = ctx.codec;
+  w.set_arch(arch);
   const uint32_t c = static_cast<uint32_t>(p.input_channels);
   w.add_f32("input.mean", {c}, p.mean);
   w.add_f32("input.std", {c}, p.std);
@@ -687,12 +692,12 @@ void load_bundle_classifier(Context& ctx, const std::string& path, Classifier& c
   const LoadedBundle b = load_bundle(path);
   if (!(b.view.parts() & kBundlePartCloud)) throw std::runtime_error(path + ": has no cloud part (classifier)");
   char text[64] = {0};
-  // A classifier reads images, so any preset with the same input (size, channels,
+  // A classifier reads images, so any architecture with the same input (size, channels,
   // normalisation) can reuse it, whatever its encoder.
-  const PresetSpec* from = b.view.config_string("preset", text, sizeof text) ? find_preset(text) : nullptr;
-  if (!from || !same_input(*from, *ctx.preset)) {
-    throw std::runtime_error(path + ": classifier is for preset '" + std::string(text) +
-                             "', whose input differs from '" + ctx.o.preset + "'");
+  const ArchSpec from = bundle_arch(b.view, path);
+  if (!same_input(from, *ctx.preset)) {
+    throw std::runtime_error(path + ": classifier is for architecture '" + std::string(from.name) +
+                             "', whose input differs from '" + ctx.preset->name + "'");
   }
   if (!b.view.config_string("classifier", text, sizeof text) || std::string(text) != "resnet") {
     throw std::runtime_error(path + ": --classifier-from needs a bundle with the built-in ResNet classifier");
@@ -796,8 +801,8 @@ void run_training(const TrainOptions& opts) {
   ctx.o = opts;
   const TrainOptions& o = ctx.o;
   if (o.run_dir.empty()) throw std::runtime_error("train: a run directory is required (--run)");
-  ctx.preset = find_preset(o.preset.c_str());
-  if (!ctx.preset) throw std::runtime_error("train: unknown preset '" + o.preset + "'");
+  ctx.arch = select_arch(o.preset, o.arch);
+  ctx.preset = &ctx.arch;
   const PresetSpec& p = *ctx.preset;
   ctx.codec = p.codec;
   if (o.latent_bits) ctx.codec.latent_bits = o.latent_bits;
@@ -805,7 +810,7 @@ void run_training(const TrainOptions& opts) {
   if (o.saliency_bits) ctx.codec.saliency_bits = o.saliency_bits;
   if (o.gradual >= 0) ctx.codec.gradual_milli = static_cast<int>(o.gradual * 1000.0 + 0.5);
   if (ctx.codec.validate() != Status::kOk)
-    throw std::runtime_error("train: invalid codec settings for preset " + o.preset);
+    throw std::runtime_error("train: invalid codec settings for architecture " + std::string(p.name));
   ctx.dec_spec = default_decoder(p);
   if (!o.decoder.empty()) ctx.dec_spec.kind = o.decoder;
   if (o.decoder_width) ctx.dec_spec.width = o.decoder_width;
@@ -862,7 +867,8 @@ void run_training(const TrainOptions& opts) {
                  {"val", val_description},
                  {"seconds", seconds_since(td)},
                  {"options",
-                  {{"preset", o.preset},
+                  {{"preset", p.name},
+                   {"arch", o.arch},
                    {"device", ctx.device.str()},
                    {"amp", o.amp},
                    {"seed", o.seed},

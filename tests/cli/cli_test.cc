@@ -302,6 +302,45 @@ TEST_F(CliTest, EncodeInt8GivesTheDevicePacketsOfAQuantizedBundle) {
   for (uint64_t seed : {11u, 12u}) expect_device_packets(path("q8.lnm"), dir_.string(), 32, 3, seed, 3, 51);
 }
 
+// An architecture that is no preset, from its JSON file: random weights, int8 sections by
+// post-training quantisation, then encode with the float and the int8 network.
+TEST_F(CliTest, ArchFileGivesAWorkingModelWithoutAPreset) {
+  const std::string arch = std::string(LIMITNET_SOURCE_DIR) + "/models/arch/gray96.json";
+  const nlohmann::json init = run_json("model init --arch " + arch + " --seed 2 -o " + path("g96.lnm") + " --json");
+  EXPECT_EQ(init["preset"], "gray96");
+  EXPECT_NE(run("inspect " + path("g96.lnm")).out.find("arch "), std::string::npos);
+  fs::create_directories(dir_ / "calib96" / "a");
+  for (int i = 0; i < 2; ++i) {
+    limitnet::data::Image img(96, 96, 1);
+    img.pixels = limitnet::synthetic_frame(96, 1, 70 + static_cast<uint64_t>(i));
+    limitnet::data::write_png((dir_ / "calib96" / "a" / (std::to_string(i) + ".png")).string(), img);
+  }
+  ASSERT_EQ(run("model quantize " + path("g96.lnm") + " --data " + path("calib96") + " -o " + path("g96q.lnm")).code,
+            0);
+  for (uint64_t seed : {21u, 22u}) expect_device_packets(path("g96q.lnm"), dir_.string(), 96, 1, seed, 1, 51);
+  const nlohmann::json f =
+      run_json("encode " + path("frame21.png") + " -m " + path("g96q.lnm") + " -o " + path("g96f.lnp") + " --json");
+  EXPECT_EQ(f["latent_values"], 8 * 12 * 12);
+  // Listed next to the presets, with its layers in the file's schema.
+  const nlohmann::json list = run_json("model presets --arch " + arch + " --json");
+  ASSERT_EQ(list.size(), 4u);
+  EXPECT_EQ(list[3]["name"], "gray96");
+  EXPECT_EQ(list[3]["latent"], "8x12x12");
+  EXPECT_EQ(list[3]["arch"]["encoder"].size(), 3u);
+  EXPECT_EQ(list[0]["arch"]["input"]["size"], 224);
+  // A bad file: the error names the file and the key; nothing is written.
+  nlohmann::json bad = list[3]["arch"];
+  bad["saliency"][0]["in"] = 12;
+  write_all(path("bad-arch.json"), bad.dump());
+  const CmdResult r = run("model init --arch " + path("bad-arch.json") + " -o " + path("z.lnm"));
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.out.find(path("bad-arch.json") + ": saliency[0].in: does not chain"), std::string::npos) << r.out;
+  const CmdResult listed = run("model presets --arch " + path("bad-arch.json"));
+  EXPECT_EQ(listed.code, 1);
+  EXPECT_NE(listed.out.find("saliency[0].in"), std::string::npos) << listed.out;
+  EXPECT_FALSE(fs::exists(path("z.lnm")));
+}
+
 TEST_F(CliTest, EncodeInt8ExplainsAMissingInt8NetworkAndAnUnknownNetwork) {
   const CmdResult no_int8 =
       run("encode " + path("in.png") + " -m " + path("m.lnm") + " -o " + path("n.lnp") + " --network int8");

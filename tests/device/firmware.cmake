@@ -15,10 +15,14 @@ set(fw_assets_dir ${CMAKE_BINARY_DIR}/firmware/assets)
 # no trained model, so it stays a random-weight one of the exact reference architecture.
 set(fw_shipped_models --cifar32 ${PROJECT_SOURCE_DIR}/models/cifar32/model.lnm
                       --fmnist28 ${PROJECT_SOURCE_DIR}/models/fmnist28/model.lnm)
+# And an architecture that is no preset (96x96 gray), read from its JSON file: the runtime
+# interprets what the bundle describes.
+set(fw_arch_file ${PROJECT_SOURCE_DIR}/models/arch/gray96.json)
 add_custom_command(OUTPUT ${fw_assets_dir}/fw_assets.c ${fw_assets_dir}/expected.txt
   COMMAND ${CMAKE_COMMAND} -E make_directory ${fw_assets_dir}
-  COMMAND fw_assets ${fw_assets_dir} ${fw_shipped_models}
+  COMMAND fw_assets ${fw_assets_dir} ${fw_shipped_models} --arch ${fw_arch_file}
   DEPENDS fw_assets ${PROJECT_SOURCE_DIR}/models/cifar32/model.lnm ${PROJECT_SOURCE_DIR}/models/fmnist28/model.lnm
+          ${fw_arch_file}
   COMMENT "Generating firmware models, golden frames and host packets")
 add_custom_target(fw_assets_gen DEPENDS ${fw_assets_dir}/fw_assets.c)
 
@@ -41,6 +45,8 @@ if(LIMITNET_ARM_GCC AND LIMITNET_QEMU_ARM)
   add_custom_target(firmware ALL DEPENDS firmware_cortex-m7 firmware_cortex-m33)
   # The camera frames are also compared with `limitnet encode --frame` (the CLI).
   add_dependencies(firmware limitnet)
+  # With limitnet and the assets folder, the --arch model's packets are also compared with
+  # `limitnet encode --network int8` of the same frames.
   add_test(NAME firmware_qemu_packets
     COMMAND ${fw_script} ${CMAKE_BINARY_DIR}/firmware ${fw_assets_dir}/expected.txt $<TARGET_FILE:limitnet>
             ${fw_assets_dir})

@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "device/float_reference.h"
+#include "model/arch_file.h"
 #include "model/random_model.h"
 #include "nets/gradual.h"
 #include "nets/nets.h"
@@ -78,9 +79,14 @@ TEST(TrainNets, Paper224TrainsAFewIterations) {
   EXPECT_LT(last, first);
 }
 
+// The presets and an architecture that is no preset (models/arch/gray96.json): the
+// libtorch network built from the description and the float reference reading the
+// bundle's arch section compute the same thing.
 TEST(TrainNets, DeviceNetMatchesTheFloatReference) {
-  for (const char* name : {"fmnist28", "cifar32"}) {
-    const PresetSpec& p = *find_preset(name);
+  const ArchSpec gray96 = read_arch_file(std::string(LIMITNET_SOURCE_DIR) + "/models/arch/gray96.json");
+  for (const ArchSpec* arch : {find_preset("fmnist28"), find_preset("cifar32"), &gray96}) {
+    const PresetSpec& p = *arch;
+    const char* name = p.name;
     torch::manual_seed(3);
     DeviceNet net(p);
     BundleWriter w = random_device_bundle(p, p.codec, 1);
@@ -107,6 +113,8 @@ TEST(TrainNets, DeviceNetMatchesTheFloatReference) {
       ASSERT_NEAR(latent[i], z.data_ptr<float>()[i], 1e-4) << name << " latent " << i;
     for (size_t i = 0; i < sal.size(); ++i)
       ASSERT_NEAR(sal[i], sm.data_ptr<float>()[i], 1e-4) << name << " saliency " << i;
+    Decoder dec(p, default_decoder(p));
+    EXPECT_EQ(dec->forward(z).sizes(), (std::vector<int64_t>{1, c, s, s})) << name;
   }
 }
 

@@ -4,6 +4,7 @@
 #include <fstream>
 #include <stdexcept>
 
+#include "codec/bundle/arch.h"
 #include "codec/crc.h"
 
 namespace limitnet {
@@ -48,6 +49,12 @@ void BundleWriter::add(const std::string& name, DType dtype, const std::vector<u
 
 void BundleWriter::set_config(const std::string& text) {
   add("config", DType::kText, {static_cast<uint32_t>(text.size())}, text.data());
+}
+
+void BundleWriter::set_arch(const PresetSpec& arch) {
+  int32_t words[kArchMaxWords];
+  const int n = encode_arch_words(arch, words);
+  add("arch", DType::kI32, {static_cast<uint32_t>(n)}, words);
 }
 
 void BundleWriter::copy_from(const BundleView& bundle, const std::vector<std::string>& skip) {

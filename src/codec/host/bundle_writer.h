@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "codec/bundle/bundle.h"
+#include "codec/presets.h"
 
 namespace limitnet {
 
@@ -19,6 +20,9 @@ class BundleWriter {
   }
   // The `config` text section: "key=value" lines.
   void set_config(const std::string& text);
+  // The `arch` section (codec/bundle/arch.h) describing `arch`'s layers. It is derived
+  // data (config and weights say the same), so it takes no part in the model id.
+  void set_arch(const PresetSpec& arch);
   // Copies every section of another bundle except those whose name is in `skip`.
   void copy_from(const BundleView& bundle, const std::vector<std::string>& skip = {});
   bool has(const std::string& name) const;
