@@ -49,9 +49,8 @@ constexpr size_t kPayload = 51;  // LoRa EU868 DR0-2, the project default
 struct Model {
   std::string preset;
   limitnet::ArchSpec arch;
-  std::vector<uint8_t> full;    // float and int8 sections
+  std::vector<uint8_t> full;    // as loaded, float and int8 sections (the file `limitnet encode` reads)
   std::vector<uint8_t> bundle;  // stripped
-  std::vector<uint8_t> full;    // as loaded (the file `limitnet encode` reads)
   std::vector<std::vector<uint8_t>> frames;
   size_t work_bytes = 0;
 };
@@ -295,7 +294,6 @@ int main(int argc, char** argv) {
       return 1;
     }
     model.bundle = limitnet::device_flash_bundle(view);
-    model.full = full;
     std::vector<uint32_t> sa((model.bundle.size() + 3) / 4);
     std::memcpy(sa.data(), model.bundle.data(), model.bundle.size());
     size_t need = 0;
