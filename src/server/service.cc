@@ -606,8 +606,12 @@ std::vector<int64_t> Service::apply_results(const std::vector<InferenceJob>& job
 
 bool Service::bring_back(int64_t id, int timeout_ms) {
   {
-    std::shared_lock<std::shared_mutex> lock(sessions_mu_);
-    if (sessions_.image(id)) return true;
+    // Kept in memory a while: the sweep must not evict what a request is about to use.
+    std::unique_lock<std::shared_mutex> lock(sessions_mu_);
+    if (ImageSession* s = sessions_.image(id)) {
+      s->pinned_until_ms = std::max(s->pinned_until_ms, unix_ms_now() + 30000);
+      return true;
+    }
   }
   if (!loader_ || !running_) return false;
   {

@@ -175,7 +175,9 @@ bool SessionManager::admit_image(int64_t id, Route* r, bool* gone) {
 bool SessionManager::bring_back(int64_t id) {
   Route r;
   bool gone = false;
-  return admit_image(id, &r, &gone) && !gone;
+  if (!admit_image(id, &r, &gone) || gone) return false;
+  images_.at(id).pinned_until_ms = now_ms_ + 30000;
+  return true;
 }
 
 bool SessionManager::reserve_image(Route* r) {
@@ -197,7 +199,7 @@ bool SessionManager::image_slot() {
 }
 
 bool SessionManager::image_evictable(const ImageSession& s, int64_t now_ms) const {
-  if (batch_images_.count(s.info.id)) return false;
+  if (batch_images_.count(s.info.id) || s.pinned_until_ms > now_ms) return false;
   if (limits_.idle_ms > 0 && now_ms - s.last_ms >= limits_.idle_ms) return true;
   auto d = devices_.find(s.info.device);
   return d == devices_.end() || d->second.newest_image != s.info.id;  // superseded
@@ -253,7 +255,7 @@ std::vector<int64_t> SessionManager::evict_idle(int64_t now_ms, const std::funct
   for (auto it = image_lru_.begin(); it != image_lru_.end();) {
     const ImageSession& s = images_.at(it->second);
     const int64_t id = (it++)->second;
-    const bool idle = limits_.idle_ms > 0 && now_ms - s.last_ms >= limits_.idle_ms;
+    const bool idle = limits_.idle_ms > 0 && now_ms - s.last_ms >= limits_.idle_ms && s.pinned_until_ms <= now_ms;
     const bool finished = image_evictable(s, now_ms) && s.result && s.result_version == s.version;
     if ((idle || finished) && !queued(id)) {
       evict_image(id);

@@ -72,6 +72,7 @@ struct ImageSession {
   // Arrival times of packets not yet covered by a result (packet-to-result latency).
   std::vector<std::chrono::steady_clock::time_point> waiting;
   std::chrono::steady_clock::time_point updated{};  // monotonic time of the last change
+  int64_t pinned_until_ms = 0;                      // brought back on request: stays until then
 };
 
 // LoRaWAN 1.0 MAX_FCNT_GAP: the largest accepted step of a device's frame counter.
@@ -165,8 +166,9 @@ class SessionManager {
   uint64_t evicted_devices() const { return evicted_devices_; }
   uint64_t reloaded_images() const { return reloaded_images_; }
 
-  // Brings an evicted image (and its device) back into memory, e.g. for its picture;
-  // false when the store has no such image or no slot is free. Call after begin_batch().
+  // Brings an evicted image (and its device) back into memory, e.g. for its picture, and
+  // keeps it there for 30 s; false when the store has no such image or no slot is free.
+  // Call after begin_batch().
   bool bring_back(int64_t id);
 
   // A session built from stored packets without keeping it (reads of evicted images).
