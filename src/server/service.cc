@@ -462,7 +462,11 @@ void Service::inference_loop() {
   while (running_) {
     std::vector<InferenceJob> jobs = take_due_jobs();
     if (jobs.empty()) continue;
+    const auto started = Clock::now();
     run_jobs(&jobs);
+    // A round's results all carry the state of its start: rounds are sized to take about
+    // kRoundMs, so that under overload the newest state is never older than that.
+    job_ms_ = 0.7 * job_ms_ + 0.3 * ms_between(started, Clock::now()) / static_cast<double>(jobs.size());
     metrics_.add("limitnet_inferences_total", "", jobs.size());
     store_results(jobs);
   }
@@ -471,7 +475,9 @@ void Service::inference_loop() {
 std::vector<Service::InferenceJob> Service::take_due_jobs() {
   const auto debounce = std::chrono::milliseconds(options_.debounce_ms);
   const auto max_delay = std::chrono::milliseconds(options_.max_result_delay_ms);
-  constexpr size_t kMaxJobs = 128;  // bounds a round (and the unique lock's hold time)
+  // Bounds a round (and the unique lock's hold time): at most 128 jobs or about kRoundMs.
+  constexpr double kRoundMs = 250;
+  const size_t max_jobs = static_cast<size_t>(std::clamp(kRoundMs / std::max(job_ms_, 0.01), 1.0, 128.0));
   std::vector<std::pair<Clock::time_point, int64_t>> queued;
   std::vector<int64_t> candidates, forced;
   {
@@ -492,7 +498,7 @@ std::vector<Service::InferenceJob> Service::take_due_jobs() {
   {
     std::shared_lock<std::shared_mutex> lock(sessions_mu_);
     for (int64_t id : candidates) {
-      if (jobs.size() >= kMaxJobs) break;
+      if (jobs.size() >= max_jobs) break;
       const ImageSession* s = sessions_.image(id);
       if (!s) {
         clean.push_back(id);

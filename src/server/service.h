@@ -209,6 +209,7 @@ class Service {
   std::map<int64_t, std::chrono::steady_clock::time_point> dirty_;
   std::chrono::steady_clock::time_point last_covered_{};  // newest arrival a result covered (under sessions_mu_)
   std::unique_ptr<StoreLoader> loader_;
+  double job_ms_ = 1;                   // moving average of one inference's time (inference thread)
   std::set<int64_t> recently_expired_;  // images the last expiry deleted (core thread)
   uint64_t counted_evicted_images_ = 0, counted_evicted_devices_ = 0, counted_reloaded_ = 0;
 
