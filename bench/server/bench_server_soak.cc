@@ -28,6 +28,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -216,13 +217,21 @@ int main(int argc, char** argv) try {
   }
   if (http < 0) throw std::runtime_error("serve did not start: see " + dir + "/serve.log");
 
-  // Packets: 16 frames, each device cycles through them with its own image ids.
+  // Packets: 16 frames; a device's n-th image is frame n % 16 with image id n % 256, as a
+  // camera counts its images (encoded once per frame and image id, when first needed).
   DevicePipeline pipeline(o.model);
-  std::vector<std::vector<std::vector<uint8_t>>> frames;
-  for (int f = 0; f < 16; ++f) {
-    const auto px = synthetic_frame(pipeline.input_size(), pipeline.input_channels(), 100u + static_cast<uint64_t>(f));
-    frames.push_back(pipeline.encode(px.data(), static_cast<uint8_t>(f), 51).packets);
-  }
+  std::vector<std::vector<uint8_t>> pixels;
+  for (int f = 0; f < 16; ++f)
+    pixels.push_back(
+        synthetic_frame(pipeline.input_size(), pipeline.input_channels(), 100u + static_cast<uint64_t>(f)));
+  std::map<uint32_t, std::vector<std::vector<uint8_t>>> encoded;  // image number % 256 -> packets
+  auto packets_of = [&](uint32_t n) -> const std::vector<std::vector<uint8_t>>& {
+    auto it = encoded.find(n % 256);
+    if (it == encoded.end())
+      it = encoded.emplace(n % 256, pipeline.encode(pixels[n % 16].data(), static_cast<uint8_t>(n % 256), 51).packets)
+               .first;
+    return it->second;
+  };
   server::MqttOptions mo;
   mo.port = broker_port;
   mo.client_id = "bench-soak";
@@ -243,7 +252,7 @@ int main(int argc, char** argv) try {
     const double due = o.rate * std::chrono::duration<double>(Clock::now() - start).count();
     for (; static_cast<double>(sent) < due; ++sent) {
       const size_t d = sent % static_cast<size_t>(o.devices);
-      const auto& pk = frames[image[d] % frames.size()];
+      const auto& pk = packets_of(image[d]);
       char eui[20];
       std::snprintf(eui, sizeof eui, "%016llx", 0x70b3d57e00000000ULL + d + 1);
       const std::vector<uint8_t>& data = pk[packet[d]];

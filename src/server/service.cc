@@ -448,7 +448,8 @@ struct Service::InferenceJob {
   int64_t id;
   const ModelEntry* model;
   uint64_t version;
-  size_t covered;  // arrivals (s->waiting) this result answers
+  size_t covered;              // arrivals (s->waiting) this result answers
+  Clock::time_point newest{};  // arrival of the newest packet that queued it
   bool ready;
   std::vector<float> latent;
   std::vector<uint8_t> mask;
@@ -491,7 +492,11 @@ std::vector<Service::InferenceJob> Service::take_due_jobs() {
   std::sort(queued.begin(), queued.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
   const std::set<int64_t> forced_set(forced.begin(), forced.end());
   candidates = forced;
-  for (const auto& [newest, id] : queued) candidates.push_back(id);
+  std::map<int64_t, Clock::time_point> newest_of;
+  for (const auto& [newest, id] : queued) {
+    candidates.push_back(id);
+    newest_of[id] = newest;
+  }
   const auto now = Clock::now();
   std::vector<InferenceJob> jobs;
   std::vector<int64_t> clean;  // dirty entries that turned out up to date
@@ -511,7 +516,11 @@ std::vector<Service::InferenceJob> Service::take_due_jobs() {
       }
       const bool due = forced_set.count(id) || now - s->updated >= debounce || s->waiting.empty() ||
                        now - s->waiting.front() >= max_delay;
-      if (due) jobs.push_back(snapshot_job(id, *s));
+      if (due) {
+        jobs.push_back(snapshot_job(id, *s));
+        auto n = newest_of.find(id);
+        if (n != newest_of.end()) jobs.back().newest = n->second;
+      }
     }
   }
   if (!clean.empty()) {
@@ -594,8 +603,7 @@ std::vector<int64_t> Service::apply_results(const std::vector<InferenceJob>& job
     if (!s) continue;
     // States between the previous result and this one never had their own inference.
     if (j.version > s->result_version + 1) skipped += j.version - s->result_version - 1;
-    if (j.covered > 0 && j.covered <= s->waiting.size())
-      last_covered_ = std::max(last_covered_, s->waiting[j.covered - 1]);
+    last_covered_ = std::max(last_covered_, j.newest);
     s->result = j.result;
     s->result_version = j.version;
     s->result_ms = done_ms;

@@ -55,6 +55,7 @@ void SessionManager::begin_batch(int64_t now_ms) {
   batch_images_.clear();
   batch_new_devices_ = batch_new_images_ = 0;
   batch_images_full_ = false;
+  image_scan_from_ = {INT64_MIN, INT64_MIN};
   reloaded_.clear();
   now_ms_ = now_ms;
 }
@@ -207,12 +208,17 @@ bool SessionManager::image_evictable(const ImageSession& s, int64_t now_ms) cons
 
 bool SessionManager::evict_one_image() {
   if (!loader_) return false;
-  for (const auto& [last_ms, id] : image_lru_) {
-    if (image_evictable(images_.at(id), now_ms_)) {
-      evict_image(id);
+  // Within a batch what the scan passed stays unevictable (the batch's own images and the
+  // newest recent ones): go on from there, or a batch reloading thousands of images
+  // would rescan them for each (quadratic, and under the writers' lock).
+  for (auto it = image_lru_.lower_bound(image_scan_from_); it != image_lru_.end(); ++it) {
+    if (image_evictable(images_.at(it->second), now_ms_)) {
+      image_scan_from_ = *it;
+      evict_image(it->second);
       return true;
     }
   }
+  image_scan_from_ = {INT64_MAX, INT64_MAX};
   return false;
 }
 

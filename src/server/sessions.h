@@ -217,6 +217,7 @@ class SessionManager {
   std::set<int64_t> batch_images_;
   size_t batch_new_devices_ = 0, batch_new_images_ = 0;  // slots reserved for ones still to open
   bool batch_images_full_ = false;                       // no image was evictable in this batch
+  std::pair<int64_t, int64_t> image_scan_from_;          // image_lru_ before it: not evictable now
   std::vector<int64_t> reloaded_;
   std::set<std::pair<int64_t, int64_t>> image_lru_;       // (last_ms, id) of images in memory
   std::set<std::pair<int64_t, std::string>> device_lru_;  // (last_seen_ms, id) of devices in memory
