@@ -633,13 +633,17 @@ bool Service::bring_back(int64_t id, int timeout_ms) {
     wanted_.push_back(id);
   }
   queue_cv_.notify_one();
+  return poll_sessions(timeout_ms, [&] { return sessions_.image(id) != nullptr; }) == 1;
+}
+
+int Service::poll_sessions(int timeout_ms, const std::function<int()>& check) const {
   const auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
   while (Clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
     std::shared_lock<std::shared_mutex> lock(sessions_mu_);
-    if (sessions_.image(id)) return true;
+    if (const int answer = check()) return answer;
   }
-  return false;
+  return 0;
 }
 
 void Service::bring_back_wanted() {
@@ -670,15 +674,12 @@ bool Service::infer_now(int64_t id, int timeout_ms, bool force) {
     forced_.push_back(id);
   }
   infer_cv_.notify_all();
-  const auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
-  while (Clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    std::shared_lock<std::shared_mutex> lock(sessions_mu_);
-    const ImageSession* s = sessions_.image(id);
-    if (!s) return false;
-    if (s->result_serial != serial && s->result_version == s->version) return true;
-  }
-  return true;
+  // 1: a new, up-to-date result; -1: the image is gone.
+  return poll_sessions(timeout_ms, [&] {
+           const ImageSession* s = sessions_.image(id);
+           if (!s) return -1;
+           return s->result_serial != serial && s->result_version == s->version ? 1 : 0;
+         }) >= 0;
 }
 
 // ---- read side ------------------------------------------------------------------------

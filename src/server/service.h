@@ -165,6 +165,9 @@ class Service {
   // Asks the core thread to bring an evicted image back into memory; waits for it.
   bool bring_back(int64_t id, int timeout_ms);
   void bring_back_wanted();  // core thread
+  // Calls check() under the shared lock every 5 ms until it answers non-zero (returned) or
+  // timeout_ms pass (0).
+  int poll_sessions(int timeout_ms, const std::function<int()>& check) const;
   nlohmann::json device_json_locked(const DeviceSession& d) const;
   // A device in memory (its evicted newest image read from the store); null otherwise.
   nlohmann::json resident_device_json(const std::string& device) const;
