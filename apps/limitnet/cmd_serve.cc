@@ -26,7 +26,7 @@ void on_signal(int) { g_stop = true; }
 struct ServeOptions : server::ReceiverOptions {
   std::string device = "auto";  // where the cloud engine's networks run
   std::string journal = "wal";
-  double image_ttl_s = 3600, retention_s = 0;
+  double image_ttl_s = 3600, retention_s = 0, session_idle_s = 300;
 };
 
 void log_line(const std::string& line) {
@@ -43,6 +43,8 @@ void run_serve(ServeOptions o) {
   o.service.store.wal = o.journal == "wal";
   o.service.image_ttl_ms = static_cast<int64_t>(o.image_ttl_s * 1000);
   o.service.retention_ms = static_cast<int64_t>(o.retention_s * 1000);
+  if (o.session_idle_s < 0) throw CliError("--session-idle-seconds must be 0 or more");
+  o.service.memory.idle_ms = static_cast<int64_t>(o.session_idle_s * 1000);
 #ifdef LIMITNET_SERVER_HAVE_CLOUD
   server::install_cloud_engine(o.device);  // bundles with a cloud part get decoder + classifier
 #endif
@@ -75,6 +77,19 @@ void register_serve(CLI::App& app) {
   add_shared_option(c, Flag::kTopK, o->service.top_k)->capture_default_str();
   add_shared_option(c, Flag::kDevice, o->device)->capture_default_str();
   add_shared_option(c, Flag::kThreads, o->service.inference_threads, "Threads of the cloud model")
+      ->capture_default_str();
+  c->add_option("--max-devices-in-memory", o->service.memory.max_devices,
+                "Devices kept in memory; a new one beyond is dropped (memory_cap) unless an idle one can leave "
+                "(0 = no cap)")
+      ->capture_default_str();
+  c->add_option("--max-images-in-memory", o->service.memory.max_images,
+                "Image sessions kept in memory; idle or superseded ones leave first (0 = no cap)")
+      ->capture_default_str();
+  c->add_option("--session-idle-seconds", o->session_idle_s,
+                "A session with no packet for this long leaves memory (it stays in the database; 0 = never)")
+      ->capture_default_str();
+  c->add_option("--max-inference-queue", o->service.max_inference_queue,
+                "Images waiting for inference; beyond, the oldest work is dropped")
       ->capture_default_str();
   c->add_option("--reset-fcnt", o->service.reset_fcnt,
                 "Forget this device's frame counter at start (repeatable; after a rejoin, docs/SERVER.md)");

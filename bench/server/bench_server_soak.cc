@@ -28,6 +28,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -173,6 +174,17 @@ void keep_idle(int port, std::vector<int>* fds) {
 uint64_t counter(const nlohmann::json& m, const char* name) {
   return m.contains(name) ? m[name].value("total", uint64_t{0}) : 0;
 }
+
+// "reason=n,..." of a counter with reasons ("-" when none).
+std::string by_reason(const nlohmann::json& m, const char* name) {
+  std::string out;
+  if (m.contains(name) && m[name].is_object()) {
+    for (const auto& [reason, n] : m[name].items()) {
+      if (reason != "total") out += (out.empty() ? "" : ",") + reason + "=" + std::to_string(n.get<uint64_t>());
+    }
+  }
+  return out.empty() ? "-" : out;
+}
 }  // namespace
 
 int main(int argc, char** argv) try {
@@ -205,13 +217,21 @@ int main(int argc, char** argv) try {
   }
   if (http < 0) throw std::runtime_error("serve did not start: see " + dir + "/serve.log");
 
-  // Packets: 16 frames, each device cycles through them with its own image ids.
+  // Packets: 16 frames; a device's n-th image is frame n % 16 with image id n % 256, as a
+  // camera counts its images (encoded once per frame and image id, when first needed).
   DevicePipeline pipeline(o.model);
-  std::vector<std::vector<std::vector<uint8_t>>> frames;
-  for (int f = 0; f < 16; ++f) {
-    const auto px = synthetic_frame(pipeline.input_size(), pipeline.input_channels(), 100u + static_cast<uint64_t>(f));
-    frames.push_back(pipeline.encode(px.data(), static_cast<uint8_t>(f), 51).packets);
-  }
+  std::vector<std::vector<uint8_t>> pixels;
+  for (int f = 0; f < 16; ++f)
+    pixels.push_back(
+        synthetic_frame(pipeline.input_size(), pipeline.input_channels(), 100u + static_cast<uint64_t>(f)));
+  std::map<uint32_t, std::vector<std::vector<uint8_t>>> encoded;  // image number % 256 -> packets
+  auto packets_of = [&](uint32_t n) -> const std::vector<std::vector<uint8_t>>& {
+    auto it = encoded.find(n % 256);
+    if (it == encoded.end())
+      it = encoded.emplace(n % 256, pipeline.encode(pixels[n % 16].data(), static_cast<uint8_t>(n % 256), 51).packets)
+               .first;
+    return it->second;
+  };
   server::MqttOptions mo;
   mo.port = broker_port;
   mo.client_id = "bench-soak";
@@ -221,18 +241,18 @@ int main(int argc, char** argv) try {
   std::vector<uint32_t> fcnt(static_cast<size_t>(o.devices), 1), image(static_cast<size_t>(o.devices), 0),
       packet(static_cast<size_t>(o.devices), 0);
 
-  std::printf("%6s %9s %9s %7s %8s %9s %9s %10s %8s %7s %9s\n", "t_s", "sent", "accepted", "dropped", "rss_mb", "db_mb",
-              "wal_mb", "B/packet", "lag_ms", "queue", "healthz");
+  std::printf("%6s %9s %9s %8s %7s %7s %8s %7s %6s %7s %6s %7s %9s %s\n", "t_s", "sent", "accepted", "rss_mb", "db_mb",
+              "wal_mb", "B/packet", "lag_ms", "queue", "infer_q", "images", "infers", "healthz", "drops");
   const auto start = Clock::now();
   auto next_report = start + std::chrono::seconds(o.report_s), next_health = start;
   uint64_t sent = 0, wal_max = 0;
-  double health_max = 0, health_all = 0;
+  double health_max = 0, health_all = 0, lag_max = 0;
   std::vector<long> rss;
   while (Clock::now() - start < std::chrono::seconds(o.seconds)) {
     const double due = o.rate * std::chrono::duration<double>(Clock::now() - start).count();
     for (; static_cast<double>(sent) < due; ++sent) {
       const size_t d = sent % static_cast<size_t>(o.devices);
-      const auto& pk = frames[image[d] % frames.size()];
+      const auto& pk = packets_of(image[d]);
       char eui[20];
       std::snprintf(eui, sizeof eui, "%016llx", 0x70b3d57e00000000ULL + d + 1);
       const std::vector<uint8_t>& data = pk[packet[d]];
@@ -261,15 +281,18 @@ int main(int argc, char** argv) try {
       wal_max = std::max(wal_max, wal_b);
       rss.push_back(rss_kib(server));
       health_all = std::max(health_all, health_max);
-      std::printf("%6.0f %9llu %9llu %7llu %8.1f %9.1f %9.1f %10.0f %8.0f %7.0f %7.0fms\n",
+      const bool ok = m.is_object();
+      const auto gauge = [&](const char* name) { return ok ? m.value(name, 0.0) : -1.0; };
+      lag_max = std::max(lag_max, gauge("limitnet_inference_lag_ms"));
+      std::printf("%6.0f %9llu %9llu %8.1f %7.1f %7.1f %8.0f %7.0f %6.0f %7.0f %6.0f %7llu %7.0fms %s\n",
                   std::chrono::duration<double>(Clock::now() - start).count(), static_cast<unsigned long long>(sent),
-                  static_cast<unsigned long long>(accepted),
-                  static_cast<unsigned long long>(m.is_object() ? counter(m, "limitnet_uplinks_dropped_total") : 0),
-                  static_cast<double>(rss.back()) / 1024, static_cast<double>(db_b) / 1048576,
-                  static_cast<double>(wal_b) / 1048576,
+                  static_cast<unsigned long long>(accepted), static_cast<double>(rss.back()) / 1024,
+                  static_cast<double>(db_b) / 1048576, static_cast<double>(wal_b) / 1048576,
                   accepted ? static_cast<double>(db_b + wal_b) / static_cast<double>(accepted) : 0.0,
-                  m.is_object() ? m.value("limitnet_inference_lag_ms", 0.0) : -1.0,
-                  m.is_object() ? m.value("limitnet_queue_depth", 0.0) : -1.0, health_max);
+                  gauge("limitnet_inference_lag_ms"), gauge("limitnet_queue_depth"),
+                  gauge("limitnet_inference_queue_depth"), gauge("limitnet_images_in_memory"),
+                  static_cast<unsigned long long>(ok ? counter(m, "limitnet_inferences_total") : 0), health_max,
+                  ok ? by_reason(m, "limitnet_uplinks_dropped_total").c_str() : "?");
       std::fflush(stdout);
       health_max = 0;
     }
@@ -280,10 +303,11 @@ int main(int argc, char** argv) try {
   const long lo = rss.empty() ? 0 : *std::min_element(half, rss.end());
   const long hi = rss.empty() ? 0 : *std::max_element(half, rss.end());
   std::printf(
-      "summary: wal max %.1f MB (limit 64), rss last half %.1f-%.1f MB (%.1f %%, limit 10), "
-      "slowest healthz %.0f ms (limit 1000), logs in %s\n",
-      static_cast<double>(wal_max) / 1048576, static_cast<double>(lo) / 1024, static_cast<double>(hi) / 1024,
-      lo ? 100.0 * static_cast<double>(hi - lo) / static_cast<double>(lo) : 0.0, health_all, dir.c_str());
+      "summary: published %.0f packets/s, wal max %.1f MB (limit 64), rss last half %.1f-%.1f MB (%.1f %%, limit "
+      "10), slowest healthz %.0f ms (limit 1000), largest inference lag %.0f ms, logs in %s\n",
+      static_cast<double>(sent) / o.seconds, static_cast<double>(wal_max) / 1048576, static_cast<double>(lo) / 1024,
+      static_cast<double>(hi) / 1024, lo ? 100.0 * static_cast<double>(hi - lo) / static_cast<double>(lo) : 0.0,
+      health_all, lag_max, dir.c_str());
   for (int fd : idle) close(fd);
   stop(server);
   stop(broker);

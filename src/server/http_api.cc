@@ -256,7 +256,7 @@ std::string HttpApi::health() const {
   const Metrics& m = service_->metrics();
   const int64_t window_ms = options_.health_window_s * 1000LL;
   std::string problem;
-  for (const char* reason : {"store_failed", "queue_full", "too_many_devices"}) {
+  for (const char* reason : {"store_failed", "queue_full", "memory_cap", "too_many_devices"}) {
     const int64_t ago = m.ms_since_change("limitnet_uplinks_dropped_total", reason);
     if (ago >= 0 && ago < window_ms) {
       problem += std::string(problem.empty() ? "" : "; ") + "uplinks dropped (" + reason + ") " +
@@ -274,6 +274,10 @@ void HttpApi::update_gauges() {
   m.set_gauge("limitnet_wal_bytes", static_cast<double>(store.wal_bytes()));
   m.set_gauge("limitnet_store_checkpoints", static_cast<double>(store.checkpoints()));
   m.set_gauge("limitnet_inference_lag_ms", service_->inference_lag_ms());
+  m.set_gauge("limitnet_inference_oldest_waiting_ms", service_->inference_oldest_waiting_ms());
+  m.set_gauge("limitnet_inference_queue_depth", static_cast<double>(service_->inference_queue_depth()));
+  m.set_gauge("limitnet_devices_in_memory", static_cast<double>(service_->devices_in_memory()));
+  m.set_gauge("limitnet_images_in_memory", static_cast<double>(service_->images_in_memory()));
 }
 
 }  // namespace limitnet::server

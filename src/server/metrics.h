@@ -9,8 +9,13 @@
 //   limitnet_store_errors_total{reason}         failed writes (e.g. disk full); batch dropped
 //   limitnet_mqtt_disconnects_total, limitnet_inferences_total, ...
 //   limitnet_http_refused_total{reason}         connections the HTTP front refused (http_front.h)
+//   limitnet_sessions_evicted_total{reason}     images / devices that left memory (sessions.h)
+//   limitnet_inference_skipped_stale_total      states never inferred: a newer one came first
+//   limitnet_inference_dropped_total            images dropped from a full inference queue
 // Gauges set on every /metrics request (http_api.cc): limitnet_queue_depth,
-// limitnet_db_bytes, limitnet_wal_bytes, limitnet_store_checkpoints, limitnet_inference_lag_ms.
+// limitnet_db_bytes, limitnet_wal_bytes, limitnet_store_checkpoints, limitnet_inference_lag_ms,
+// limitnet_inference_oldest_waiting_ms, limitnet_inference_queue_depth,
+// limitnet_devices_in_memory, limitnet_images_in_memory.
 #pragma once
 #include <chrono>
 #include <cstdint>

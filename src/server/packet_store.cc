@@ -17,6 +17,68 @@ int64_t file_bytes(const std::string& path) {
 }
 
 bool in_memory(const std::string& path) { return path == ":memory:" || path.empty(); }
+
+std::string column_text(sqlite3_stmt* st, int i) {
+  const auto* t = reinterpret_cast<const char*>(sqlite3_column_text(st, i));
+  return t ? std::string(t) : std::string();
+}
+
+// Columns: id, device, image_id, model_id, opened_ms (from `first`).
+StoredImage image_row(sqlite3_stmt* st, int first = 0) {
+  StoredImage im;
+  im.id = sqlite3_column_int64(st, first);
+  im.device = column_text(st, first + 1);
+  im.image_id = static_cast<uint8_t>(sqlite3_column_int(st, first + 2));
+  im.model_id = static_cast<uint32_t>(sqlite3_column_int64(st, first + 3));
+  im.opened_ms = sqlite3_column_int64(st, first + 4);
+  return im;
+}
+
+// Columns: seq, image, device, fcnt, received_ms, source, data.
+StoredPacket packet_row(sqlite3_stmt* st) {
+  StoredPacket p;
+  p.seq = sqlite3_column_int64(st, 0);
+  p.image = sqlite3_column_int64(st, 1);
+  p.device = column_text(st, 2);
+  p.fcnt = static_cast<uint32_t>(sqlite3_column_int64(st, 3));
+  p.received_ms = sqlite3_column_int64(st, 4);
+  p.source = column_text(st, 5);
+  const auto* blob = static_cast<const uint8_t*>(sqlite3_column_blob(st, 6));
+  if (blob) p.data.assign(blob, blob + sqlite3_column_bytes(st, 6));
+  return p;
+}
+
+// Columns: image, version, status, engine, image_kind, top_k, values_received,
+// latent_elements, computed_ms.
+StoredResult result_row(sqlite3_stmt* st) {
+  StoredResult r;
+  r.image = sqlite3_column_int64(st, 0);
+  r.version = static_cast<uint64_t>(sqlite3_column_int64(st, 1));
+  r.status = column_text(st, 2);
+  r.engine = column_text(st, 3);
+  r.image_kind = column_text(st, 4);
+  r.top_k_json = column_text(st, 5);
+  r.values_received = static_cast<uint32_t>(sqlite3_column_int64(st, 6));
+  r.latent_elements = static_cast<uint32_t>(sqlite3_column_int64(st, 7));
+  r.computed_ms = sqlite3_column_int64(st, 8);
+  return r;
+}
+
+constexpr const char* kPacketColumns = "seq, image, device, fcnt, received_ms, source, data";
+constexpr const char* kResultColumns =
+    "image, version, status, engine, image_kind, top_k, values_received, latent_elements, computed_ms";
+
+// A statement on the reader connection, finalized on scope exit.
+struct Query {
+  sqlite3_stmt* st = nullptr;
+  Query(sqlite3* db, const std::string& sql) {
+    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) != SQLITE_OK)
+      throw std::runtime_error(std::string("store reader: ") + sqlite3_errmsg(db) + " (in: " + sql + ")");
+  }
+  ~Query() { sqlite3_finalize(st); }
+  Query(const Query&) = delete;
+  Query& operator=(const Query&) = delete;
+};
 }  // namespace
 
 PacketStore::PacketStore(const StoreOptions& options) : options_(options), wal_limit_(options.wal_limit_bytes) {
@@ -86,6 +148,7 @@ void PacketStore::create_schema() {
       "WITHOUT ROWID");
   exec("CREATE INDEX IF NOT EXISTS packets_by_image ON packets(image)");
   exec("CREATE INDEX IF NOT EXISTS images_by_opened ON images(opened_ms)");
+  exec("CREATE INDEX IF NOT EXISTS images_by_device ON images(device, image_id)");  // reloading a device
 }
 
 void PacketStore::limit_size() {
@@ -154,6 +217,7 @@ void PacketStore::stop_checkpointer() {
 
 PacketStore::~PacketStore() {
   stop_checkpointer();
+  sqlite3_close(reader_);
   sqlite3_finalize(insert_image_);
   sqlite3_finalize(insert_packet_);
   sqlite3_finalize(upsert_result_);
@@ -262,67 +326,35 @@ void PacketStore::load(const std::function<void(const StoredImage&)>& on_image,
                        const std::function<void(const StoredResult&)>& on_result,
                        const std::function<void(const StoredDevice&)>& on_device) {
   sqlite3_stmt* st = prepare("SELECT id, device, image_id, model_id, opened_ms FROM images ORDER BY id");
-  while (sqlite3_step(st) == SQLITE_ROW) {
-    StoredImage im;
-    im.id = sqlite3_column_int64(st, 0);
-    im.device = reinterpret_cast<const char*>(sqlite3_column_text(st, 1));
-    im.image_id = static_cast<uint8_t>(sqlite3_column_int(st, 2));
-    im.model_id = static_cast<uint32_t>(sqlite3_column_int64(st, 3));
-    im.opened_ms = sqlite3_column_int64(st, 4);
-    on_image(im);
-  }
+  while (sqlite3_step(st) == SQLITE_ROW) on_image(image_row(st));
   sqlite3_finalize(st);
-  st = prepare("SELECT seq, image, device, fcnt, received_ms, source, data FROM packets ORDER BY seq");
-  while (sqlite3_step(st) == SQLITE_ROW) {
-    StoredPacket p;
-    p.seq = sqlite3_column_int64(st, 0);
-    p.image = sqlite3_column_int64(st, 1);
-    p.device = reinterpret_cast<const char*>(sqlite3_column_text(st, 2));
-    p.fcnt = static_cast<uint32_t>(sqlite3_column_int64(st, 3));
-    p.received_ms = sqlite3_column_int64(st, 4);
-    p.source = reinterpret_cast<const char*>(sqlite3_column_text(st, 5));
-    const auto* blob = static_cast<const uint8_t*>(sqlite3_column_blob(st, 6));
-    p.data.assign(blob, blob + sqlite3_column_bytes(st, 6));
-    on_packet(p);
-  }
+  st = prepare((std::string("SELECT ") + kPacketColumns + " FROM packets ORDER BY seq").c_str());
+  while (sqlite3_step(st) == SQLITE_ROW) on_packet(packet_row(st));
   sqlite3_finalize(st);
   if (!on_result && !on_device) return;
-  st = prepare(
-      "SELECT image, version, status, engine, image_kind, top_k, values_received, latent_elements, computed_ms "
-      "FROM results ORDER BY image");
-  auto text = [&](int i) { return std::string(reinterpret_cast<const char*>(sqlite3_column_text(st, i))); };
+  st = prepare((std::string("SELECT ") + kResultColumns + " FROM results ORDER BY image").c_str());
   while (sqlite3_step(st) == SQLITE_ROW) {
-    StoredResult r;
-    r.image = sqlite3_column_int64(st, 0);
-    r.version = static_cast<uint64_t>(sqlite3_column_int64(st, 1));
-    r.status = text(2);
-    r.engine = text(3);
-    r.image_kind = text(4);
-    r.top_k_json = text(5);
-    r.values_received = static_cast<uint32_t>(sqlite3_column_int64(st, 6));
-    r.latent_elements = static_cast<uint32_t>(sqlite3_column_int64(st, 7));
-    r.computed_ms = sqlite3_column_int64(st, 8);
-    if (on_result) on_result(r);
+    if (on_result) on_result(result_row(st));
   }
   sqlite3_finalize(st);
   if (!on_device) return;
   st = prepare("SELECT device, last_fcnt, network_id FROM devices ORDER BY device");
   while (sqlite3_step(st) == SQLITE_ROW) {
     StoredDevice d;
-    d.device = text(0);
+    d.device = column_text(st, 0);
     d.has_fcnt = sqlite3_column_type(st, 1) != SQLITE_NULL;
     d.last_fcnt = static_cast<uint32_t>(sqlite3_column_int64(st, 1));
-    if (sqlite3_column_type(st, 2) != SQLITE_NULL) d.network_id = text(2);
+    if (sqlite3_column_type(st, 2) != SQLITE_NULL) d.network_id = column_text(st, 2);
     on_device(d);
   }
   sqlite3_finalize(st);
 }
 
-std::vector<int64_t> PacketStore::delete_images_opened_before(int64_t cutoff_ms, std::string* error) {
-  std::vector<int64_t> ids;
-  sqlite3_stmt* st = prepare("SELECT id FROM images WHERE opened_ms < ?");
+std::vector<StoredImage> PacketStore::delete_images_opened_before(int64_t cutoff_ms, std::string* error) {
+  std::vector<StoredImage> ids;
+  sqlite3_stmt* st = prepare("SELECT id, device, image_id, model_id, opened_ms FROM images WHERE opened_ms < ?");
   sqlite3_bind_int64(st, 1, cutoff_ms);
-  while (sqlite3_step(st) == SQLITE_ROW) ids.push_back(sqlite3_column_int64(st, 0));
+  while (sqlite3_step(st) == SQLITE_ROW) ids.push_back(image_row(st));
   sqlite3_finalize(st);
   if (ids.empty()) return ids;
   sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr);
@@ -351,6 +383,138 @@ int64_t PacketStore::packet_count() {
   if (sqlite3_step(st) == SQLITE_ROW) n = sqlite3_column_int64(st, 0);
   sqlite3_finalize(st);
   return n;
+}
+
+bool PacketStore::can_reload() const { return !in_memory(options_.path); }
+
+sqlite3* PacketStore::reader() {
+  if (reader_ || in_memory(options_.path)) return reader_;
+  if (sqlite3_open_v2(options_.path.c_str(), &reader_, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr) !=
+      SQLITE_OK) {
+    const std::string msg = reader_ ? sqlite3_errmsg(reader_) : "out of memory";
+    sqlite3_close(reader_);
+    reader_ = nullptr;
+    throw std::runtime_error(options_.path + ": cannot open a reader: " + msg);
+  }
+  sqlite3_busy_timeout(reader_, 2000);
+  return reader_;
+}
+
+bool PacketStore::read_device(const std::string& device, StoredDeviceState* out) {
+  std::lock_guard<std::mutex> lock(reader_mu_);
+  sqlite3* db = reader();
+  if (!db) return false;
+  *out = StoredDeviceState{};
+  out->device.device = device;
+  bool known = false;
+  {
+    Query q(db, "SELECT last_fcnt, network_id FROM devices WHERE device = ?");
+    sqlite3_bind_text(q.st, 1, device.c_str(), static_cast<int>(device.size()), SQLITE_STATIC);
+    if (sqlite3_step(q.st) == SQLITE_ROW) {
+      known = true;
+      out->device.has_fcnt = sqlite3_column_type(q.st, 0) != SQLITE_NULL;
+      out->device.last_fcnt = static_cast<uint32_t>(sqlite3_column_int64(q.st, 0));
+      if (sqlite3_column_type(q.st, 1) != SQLITE_NULL) out->device.network_id = column_text(q.st, 1);
+    }
+  }
+  // The newest session of each image id: the only ones a later packet can continue.
+  Query q(db,
+          "SELECT i.id, i.device, i.image_id, i.model_id, i.opened_ms, "
+          "(SELECT MAX(received_ms) FROM packets WHERE image = i.id), "
+          "(SELECT COUNT(*) FROM images WHERE device = ?1) "
+          "FROM images i WHERE i.id IN (SELECT MAX(id) FROM images WHERE device = ?1 GROUP BY image_id) ORDER BY i.id");
+  sqlite3_bind_text(q.st, 1, device.c_str(), static_cast<int>(device.size()), SQLITE_STATIC);
+  while (sqlite3_step(q.st) == SQLITE_ROW) {
+    known = true;
+    StoredImageRef ref{image_row(q.st), sqlite3_column_int64(q.st, 5)};
+    if (ref.last_ms == 0) ref.last_ms = ref.image.opened_ms;
+    out->images = static_cast<uint64_t>(sqlite3_column_int64(q.st, 6));
+    out->newest = std::max(out->newest, ref.image.id);
+    out->latest.push_back(std::move(ref));
+  }
+  return known;
+}
+
+bool PacketStore::read_image(int64_t id, StoredImage* image, std::vector<StoredPacket>* packets, StoredResult* result,
+                             bool* has_result) {
+  std::lock_guard<std::mutex> lock(reader_mu_);
+  sqlite3* db = reader();
+  if (!db) return false;
+  // One read transaction: the image, its packets and its result from the same commit.
+  sqlite3_exec(db, "BEGIN", nullptr, nullptr, nullptr);
+  struct End {
+    sqlite3* db;
+    ~End() { sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr); }
+  } end{db};
+  {
+    Query q(db, "SELECT id, device, image_id, model_id, opened_ms FROM images WHERE id = ?");
+    sqlite3_bind_int64(q.st, 1, id);
+    if (sqlite3_step(q.st) != SQLITE_ROW) return false;
+    *image = image_row(q.st);
+  }
+  packets->clear();
+  {
+    Query q(db, std::string("SELECT ") + kPacketColumns + " FROM packets WHERE image = ? ORDER BY seq");
+    sqlite3_bind_int64(q.st, 1, id);
+    while (sqlite3_step(q.st) == SQLITE_ROW) packets->push_back(packet_row(q.st));
+  }
+  Query q(db, std::string("SELECT ") + kResultColumns + " FROM results WHERE image = ?");
+  sqlite3_bind_int64(q.st, 1, id);
+  *has_result = sqlite3_step(q.st) == SQLITE_ROW;
+  if (*has_result) *result = result_row(q.st);
+  return true;
+}
+
+bool PacketStore::device_image_ids(const std::string& device, std::vector<int64_t>* ids) {
+  std::lock_guard<std::mutex> lock(reader_mu_);
+  sqlite3* db = reader();
+  if (!db) return false;
+  ids->clear();
+  Query q(db, "SELECT id FROM images WHERE device = ? ORDER BY id");
+  sqlite3_bind_text(q.st, 1, device.c_str(), static_cast<int>(device.size()), SQLITE_STATIC);
+  while (sqlite3_step(q.st) == SQLITE_ROW) ids->push_back(sqlite3_column_int64(q.st, 0));
+  return true;
+}
+
+bool PacketStore::list_devices(const std::string& after, size_t offset, size_t limit,
+                               std::vector<StoredDeviceRow>* rows, size_t* total, bool* more) {
+  std::lock_guard<std::mutex> lock(reader_mu_);
+  sqlite3* db = reader();
+  if (!db) return false;
+  rows->clear();
+  {
+    Query q(db, "SELECT COUNT(*) FROM devices");
+    *total = sqlite3_step(q.st) == SQLITE_ROW ? static_cast<size_t>(sqlite3_column_int64(q.st, 0)) : 0;
+  }
+  Query q(db,
+          "SELECT d.device, d.last_fcnt, d.network_id, "
+          "(SELECT COUNT(*) FROM images WHERE device = d.device), "
+          "(SELECT MAX(id) FROM images WHERE device = d.device), "
+          "(SELECT MAX(received_ms) FROM packets WHERE image = (SELECT MAX(id) FROM images WHERE device = d.device)) "
+          "FROM devices d WHERE d.device > ? ORDER BY d.device LIMIT ? OFFSET ?");
+  sqlite3_bind_text(q.st, 1, after.c_str(), static_cast<int>(after.size()), SQLITE_STATIC);
+  const auto bound = [](size_t n) {
+    return n >= static_cast<size_t>(INT64_MAX) ? int64_t{-1} : static_cast<int64_t>(n);
+  };
+  sqlite3_bind_int64(q.st, 2, limit == SIZE_MAX ? -1 : bound(limit + 1));  // one more: are there more?
+  sqlite3_bind_int64(q.st, 3, bound(offset));
+  *more = false;
+  while (sqlite3_step(q.st) == SQLITE_ROW) {
+    if (rows->size() == limit) {
+      *more = true;
+      break;
+    }
+    StoredDeviceRow r;
+    r.device.device = column_text(q.st, 0);
+    r.device.has_fcnt = sqlite3_column_type(q.st, 1) != SQLITE_NULL;
+    r.device.last_fcnt = static_cast<uint32_t>(sqlite3_column_int64(q.st, 1));
+    r.device.network_id = column_text(q.st, 2);
+    r.images = static_cast<uint64_t>(sqlite3_column_int64(q.st, 3));
+    r.newest = sqlite3_column_int64(q.st, 4);
+    r.last_seen_ms = sqlite3_column_int64(q.st, 5);
+    rows->push_back(std::move(r));
+  }
+  return true;
 }
 
 }  // namespace limitnet::server

@@ -26,6 +26,12 @@
 // Device state (last accepted frame counter, the network server's device id pinned to the
 // DevEUI) lives in its own table, written in the same transaction as the packets: it
 // outlives retention (images deleted) and restarts, so replay protection does too.
+//
+// Reloading: the service keeps only recent sessions in memory. read_device() and
+// read_image() bring an evicted device or image back (and serve the HTTP API's reads of
+// evicted images) over a second, read-only connection, so they are thread-safe and never
+// see an uncommitted batch. An in-memory database has no second connection: there they
+// answer false and the service never evicts.
 #pragma once
 #include <atomic>
 #include <condition_variable>
@@ -81,6 +87,26 @@ struct StoredResult {
   int64_t computed_ms = 0;  // Unix ms
 };
 
+// What the service needs to route a device's next packets without its images in memory.
+struct StoredImageRef {
+  StoredImage image;
+  int64_t last_ms = 0;  // received_ms of the image's latest packet
+};
+struct StoredDeviceState {
+  StoredDevice device;
+  std::vector<StoredImageRef> latest;  // the newest session of each image id
+  uint64_t images = 0;                 // sessions of the device in the store
+  int64_t newest = 0;                  // id of its newest session (0 = none)
+};
+
+// One row of the device listing.
+struct StoredDeviceRow {
+  StoredDevice device;
+  uint64_t images = 0;
+  int64_t newest = 0;        // newest image id (0 = none)
+  int64_t last_seen_ms = 0;  // latest packet of the newest image
+};
+
 struct StoreOptions {
   std::string path = "limitnet-server.db";  // ":memory:" for tests without persistence
   bool wal = true;                          // journal_mode=WAL (else DELETE)
@@ -120,8 +146,22 @@ class PacketStore {
   // reset, e.g. after a device rejoined with its counter at 0). False when it fails.
   bool reset_device(const std::string& device, std::string* error);
 
-  // Deletes images opened before `cutoff_ms`, their packets and results. Returns the ids removed.
-  std::vector<int64_t> delete_images_opened_before(int64_t cutoff_ms, std::string* error);
+  // Deletes images opened before `cutoff_ms`, their packets and results. Returns the images removed.
+  std::vector<StoredImage> delete_images_opened_before(int64_t cutoff_ms, std::string* error);
+
+  // --- read side for evicted sessions (thread-safe; false for an in-memory database) ----
+  bool can_reload() const;
+  // False when the store has neither a device row nor an image of `device`.
+  bool read_device(const std::string& device, StoredDeviceState* out);
+  // The image, its packets in log order and its result (*has_result); false when absent.
+  bool read_image(int64_t id, StoredImage* image, std::vector<StoredPacket>* packets, StoredResult* result,
+                  bool* has_result);
+  // Ids of the device's images, oldest first.
+  bool device_image_ids(const std::string& device, std::vector<int64_t>* ids);
+  // Devices in id order after `after`, skipping `offset`, at most `limit`; *total: all
+  // devices, *more: whether rows follow.
+  bool list_devices(const std::string& after, size_t offset, size_t limit, std::vector<StoredDeviceRow>* rows,
+                    size_t* total, bool* more);
 
   int64_t packet_count();
   const std::string& path() const { return options_.path; }
@@ -140,7 +180,10 @@ class PacketStore {
   void stop_checkpointer();
   void bound_wal();
   bool write_devices(const std::vector<StoredPacket>& packets);
+  sqlite3* reader();  // under reader_mu_
   StoreOptions options_;
+  std::mutex reader_mu_;
+  sqlite3* reader_ = nullptr;
   int64_t wal_limit_ = 0;
   std::atomic<uint64_t> checkpoints_{0};
   std::mutex checkpoint_mu_;  // one checkpoint at a time (background or writer)

@@ -13,13 +13,23 @@
 //    It hands each result (without the picture) to the core thread, which persists it in
 //    its next transaction; after a restart, results whose session version still matches
 //    are shown at once.
+//    Under overload the newest work goes first: due images are taken newest packet first,
+//    each is inferred on its state at that moment (intermediate states it skipped are
+//    counted as limitnet_inference_skipped_stale_total), and the queue of images waiting
+//    for a result holds at most max_inference_queue: beyond it the images whose newest
+//    packet is oldest leave it (limitnet_inference_dropped_total) until their next packet.
+//  * Memory: sessions idle for memory.idle_ms, or superseded by a newer image of their
+//    device, leave memory (sessions.h); the next packet that needs one reloads it from the
+//    store, and the HTTP reads of an evicted image build it from the store on the fly.
 //  * HTTP handlers read under a shared lock.
 #pragma once
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <condition_variable>
 #include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -51,6 +61,11 @@ struct ServiceOptions {
   size_t max_queue = 100000;  // uplinks waiting for the core thread
   size_t max_batch = 4096;    // uplinks per transaction
   int inference_threads = 2;  // libtorch threads of the cloud engine
+  // Images waiting for inference; beyond it the oldest work is dropped (counted).
+  size_t max_inference_queue = 10000;
+  // What stays in memory: at most 50,000 devices and 20,000 images; a session idle for
+  // 300 s leaves (it stays in the store). Evicted sessions are reloaded when needed.
+  MemoryLimits memory{50000, 20000, 300 * 1000};
   // Devices whose frame counter (and pinned network id) is forgotten at start: the
   // operator's deliberate reset (`serve --reset-fcnt`), e.g. after a rejoin.
   std::vector<std::string> reset_fcnt;
@@ -124,13 +139,40 @@ class Service {
   // The store's file sizes and checkpoints (thread-safe), for /metrics and /healthz.
   const PacketStore& store() const { return *store_; }
   // Age of the oldest packet not yet included in a result, in ms (thread-safe).
+  double inference_oldest_waiting_ms() const;
+  // now - arrival of the newest packet the latest result covers, while images wait for
+  // inference (0 when none waits): how far behind the results are (thread-safe).
   double inference_lag_ms() const;
+  // Images waiting for inference (thread-safe).
+  size_t inference_queue_depth() const;
+  // Devices and images in memory (thread-safe).
+  size_t devices_in_memory() const;
+  size_t images_in_memory() const;
 
  private:
   void reset_devices(const std::vector<std::string>& devices);
   void core_loop();
   void process_batch(std::vector<Uplink>& batch, std::vector<StoredResult>& results);
   void restore_result(const StoredResult& r);
+  // Sets the session's result from a stored row (version checked by the caller).
+  static bool result_from_row(const StoredResult& r, ImageSession* s);
+  class StoreLoader;
+  void after_routing();
+  void count_memory_events();
+  void mark_dirty(const std::vector<std::pair<int64_t, std::chrono::steady_clock::time_point>>& changed);
+  // An image out of memory, built from the store (nullptr when absent).
+  std::unique_ptr<ImageSession> load_detached(int64_t id) const;
+  // Asks the core thread to bring an evicted image back into memory; waits for it.
+  bool bring_back(int64_t id, int timeout_ms);
+  void bring_back_wanted();  // core thread
+  // Calls check() under the shared lock every 5 ms until it answers non-zero (returned) or
+  // timeout_ms pass (0).
+  int poll_sessions(int timeout_ms, const std::function<int()>& check) const;
+  nlohmann::json device_json_locked(const DeviceSession& d) const;
+  // A device in memory (its evicted newest image read from the store); null otherwise.
+  nlohmann::json resident_device_json(const std::string& device) const;
+  template <typename Fn>
+  nlohmann::json with_image(int64_t id, Fn fn) const;
   void flush_results();
   struct InferenceJob;
   void inference_loop();
@@ -161,11 +203,18 @@ class Service {
   mutable std::mutex queue_mu_;
   std::condition_variable queue_cv_;
   std::deque<Uplink> queue_;
+  std::vector<int64_t> wanted_;  // evicted images the HTTP side wants back (bring_back())
 
-  std::mutex infer_mu_;
+  mutable std::mutex infer_mu_;
   std::condition_variable infer_cv_;
   std::vector<int64_t> forced_;  // images asked for by infer_now()
-  std::set<int64_t> dirty_;      // images whose decoder changed since their last result
+  // Images whose decoder changed since their last result -> arrival of their newest packet.
+  std::map<int64_t, std::chrono::steady_clock::time_point> dirty_;
+  std::chrono::steady_clock::time_point last_covered_{};  // newest arrival a result covered (under sessions_mu_)
+  std::unique_ptr<StoreLoader> loader_;
+  double job_ms_ = 1;                   // moving average of one inference's time (inference thread)
+  std::set<int64_t> recently_expired_;  // images the last expiry deleted (core thread)
+  uint64_t counted_evicted_images_ = 0, counted_evicted_devices_ = 0, counted_reloaded_ = 0;
 
   std::mutex results_mu_;
   std::vector<StoredResult> unsaved_results_;  // computed, not yet persisted (core thread writes them)

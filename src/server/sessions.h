@@ -22,12 +22,22 @@
 // Every decision is a function of the persisted packet log (counters, received_ms), so
 // replaying the log after a restart rebuilds exactly the same sessions.
 //
+// Memory: only recent sessions stay in memory (MemoryLimits). A device or image that
+// leaves memory (eviction) is in the store; the next packet that needs it reloads it
+// (SessionLoader: the device's counter, pinned id and newest image per image id; an
+// image's packets in log order), which rebuilds the same state, so eviction changes no
+// decision. An image is evictable when idle (no packet for `idle_ms`) or superseded (its
+// device has opened a newer image); a device when idle. A NEW device or image that finds
+// every slot taken by one that is not evictable is dropped ("memory_cap").
+//
 // Not thread-safe: the Service guards it.
 #pragma once
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -62,10 +72,19 @@ struct ImageSession {
   // Arrival times of packets not yet covered by a result (packet-to-result latency).
   std::vector<std::chrono::steady_clock::time_point> waiting;
   std::chrono::steady_clock::time_point updated{};  // monotonic time of the last change
+  int64_t pinned_until_ms = 0;                      // brought back on request: stays until then
 };
 
 // LoRaWAN 1.0 MAX_FCNT_GAP: the largest accepted step of a device's frame counter.
 constexpr uint32_t kMaxFcntGap = 16384;
+
+// The newest session of one image id, enough to route a packet while the session itself
+// is out of memory.
+struct ImageRef {
+  int64_t id = 0;
+  uint32_t model_id = 0;
+  int64_t last_ms = 0;
+};
 
 struct DeviceSession {
   std::string id;
@@ -73,8 +92,26 @@ struct DeviceSession {
   bool has_fcnt = false;
   uint32_t last_fcnt = 0;
   int64_t last_seen_ms = 0;
-  std::map<uint8_t, int64_t> latest_image;  // image id -> newest session with that id
-  std::vector<int64_t> images;              // all sessions, oldest first
+  std::map<uint8_t, ImageRef> latest_image;  // image id -> newest session with that id
+  int64_t newest_image = 0;                  // the device's newest session (0 = none)
+  uint64_t image_count = 0;                  // its sessions in the store
+  std::set<int64_t> resident;                // its sessions in memory
+};
+
+// Caps on what stays in memory (0 = no cap) and when a session counts as idle.
+struct MemoryLimits {
+  size_t max_devices = 0;
+  size_t max_images = 0;
+  int64_t idle_ms = 0;  // 0: never idle
+};
+
+// Brings evicted devices and images back from the store (thread-safe: PacketStore's reader).
+class SessionLoader {
+ public:
+  virtual ~SessionLoader() = default;
+  virtual bool load_device(const std::string& device, StoredDeviceState* out) = 0;
+  // The image's packets in log order; false when the store no longer has it (retention).
+  virtual bool load_image(int64_t id, StoredImage* image, std::vector<StoredPacket>* packets) = 0;
 };
 
 // What route() decided for one uplink.
@@ -92,10 +129,19 @@ class SessionManager {
  public:
   SessionManager(const ModelRegistry* models, int64_t image_ttl_ms) : models_(models), ttl_ms_(image_ttl_ms) {}
 
-  // Decides where `u` goes without changing any session. Packets routed earlier in the same
-  // batch but not yet applied are taken into account through `pending` (begin_batch()).
+  // Eviction needs a loader; without one (an in-memory store) nothing is evicted and the
+  // caps only refuse new devices and images.
+  void set_memory(const MemoryLimits& limits, SessionLoader* loader);
+
+  // Decides where `u` goes. It changes no decoder state, but may evict idle sessions and
+  // reload the device and image `u` needs (the caller holds the writers' lock). Packets
+  // routed earlier in the same batch but not yet applied are taken into account through
+  // `pending` (begin_batch(); `now_ms` decides what is idle).
   Route route(const Uplink& u);
-  void begin_batch() { pending_.clear(); }
+  void begin_batch(int64_t now_ms);
+  // Images reloaded for this batch (their inference state is fresh: the caller restores
+  // their stored result or marks them for inference).
+  const std::vector<int64_t>& reloaded() const { return reloaded_; }
 
   // Applies a persisted packet (after its transaction committed, or during replay).
   // `image` may be new: `image_row` then describes it. Returns the decoder's status.
@@ -108,8 +154,25 @@ class SessionManager {
   // caller resets that). Returns false when the device is unknown.
   bool reset_device(const std::string& device);
 
-  // Forgets sessions (retention); their ids are never reused.
-  void erase(const std::vector<int64_t>& ids);
+  // Forgets sessions deleted from the store (retention); their ids are never reused.
+  void erase(const std::vector<StoredImage>& images);
+
+  // Evicts idle images and devices, and superseded images whose result is up to date
+  // (between batches), but no image for which `queued` (waiting for inference) is true.
+  // With `to_caps`, then the least recently used until within the caps (after the
+  // start-up replay). Returns the images evicted.
+  std::vector<int64_t> evict_idle(int64_t now_ms, const std::function<bool(int64_t)>& queued, bool to_caps = false);
+  uint64_t evicted_images() const { return evicted_images_; }
+  uint64_t evicted_devices() const { return evicted_devices_; }
+  uint64_t reloaded_images() const { return reloaded_images_; }
+
+  // Brings an evicted image (and its device) back into memory, e.g. for its picture, and
+  // keeps it there for 30 s; false when the store has no such image or no slot is free.
+  // Call after begin_batch().
+  bool bring_back(int64_t id);
+
+  // A session built from stored packets without keeping it (reads of evicted images).
+  std::unique_ptr<ImageSession> build_image(const StoredImage& im, const std::vector<StoredPacket>& packets) const;
 
   // Age of the oldest packet that no result includes yet, in ms (0 when none): how far
   // inference is behind.
@@ -131,8 +194,34 @@ class SessionManager {
   ImageSession& open_image(const StoredImage& im);
   bool check_counter(const Uplink& u, Route* r) const;
   bool check_identity(const Uplink& u, Route* r) const;
+  // Residency: a slot for the device / image `u` needs (loading it when evicted).
+  bool admit_device(const std::string& device, Route* r);
+  bool admit_image(int64_t id, Route* r, bool* gone);
+  bool reserve_image(Route* r);
+  bool image_slot();
+  bool image_evictable(const ImageSession& s, int64_t now_ms) const;
+  bool evict_one_image();
+  bool evict_one_device();
+  void evict_image(int64_t id);
+  void evict_device(const std::string& device);
+  void touch_image(ImageSession& s, int64_t last_ms);
+  void touch_device(DeviceSession& d, int64_t last_seen_ms);
+  DeviceSession& device_entry(const std::string& device);  // creates it (and its LRU entry)
+  static Status apply_to_image(ImageSession& s, const StoredPacket& p, std::chrono::steady_clock::time_point arrival);
 
   const ModelRegistry* models_;
+  MemoryLimits limits_;
+  SessionLoader* loader_ = nullptr;
+  int64_t now_ms_ = 0;
+  std::set<std::string> batch_devices_;  // devices and images this batch uses: never evicted by it
+  std::set<int64_t> batch_images_;
+  size_t batch_new_devices_ = 0, batch_new_images_ = 0;  // slots reserved for ones still to open
+  bool batch_images_full_ = false;                       // no image was evictable in this batch
+  std::pair<int64_t, int64_t> image_scan_from_;          // image_lru_ before it: not evictable now
+  std::vector<int64_t> reloaded_;
+  std::set<std::pair<int64_t, int64_t>> image_lru_;       // (last_ms, id) of images in memory
+  std::set<std::pair<int64_t, std::string>> device_lru_;  // (last_seen_ms, id) of devices in memory
+  uint64_t evicted_images_ = 0, evicted_devices_ = 0, reloaded_images_ = 0;
   int64_t ttl_ms_;
   int64_t next_image_id_ = 1;
   std::map<std::string, DeviceSession> devices_;
