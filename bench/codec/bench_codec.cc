@@ -288,7 +288,8 @@ int main(int argc, char** argv) {
     }
     std::printf(
         "\ncoded = entropy-coded latent payload only (it includes rANS's 3-byte state per packet, the\n"
-        "range coder's flush of 0 or 1 byte and Huffman's last-byte padding); on-air = every packet byte. overhead = on-air bytes minus coded\n"
+        "range coder's flush of 0 or 1 byte and Huffman's last-byte padding); on-air = every packet byte. overhead = "
+        "on-air bytes minus coded\n"
         "payload and the %zu-byte saliency map, per packet: kind/model/image bytes, rank and count\n"
         "varints, HEAD fields and the CRC. Throughput counts all %u latent values of an image; decode\n"
         "includes CRC checks and latent() dequantisation. Entropy reference: %.3f bits/value.\n",

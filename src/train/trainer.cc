@@ -574,18 +574,21 @@ void train_phase(Context& ctx, int phase, AutoEncoder& ae, Classifier& cls, Clas
     nlohmann::json val = nlohmann::json::object();
     for (size_t k = 0; k < kEvalKeep.size(); ++k)
       val["top1_keep_" + std::to_string(static_cast<int>(kEvalKeep[k] * 100))] = ev.top1[k];
-    log_line(ctx, {{"stage", name},
-                   {"epoch", epoch + 1},
-                   {"loss", loss_sum / static_cast<double>(n)},
-                   {"recon_mse", rec_sum / static_cast<double>(n)},
-                   {"saliency_bce", sal_sum / static_cast<double>(n)},
-                   {"rate_bytes_sent", bits_sum / 8.0 / static_cast<double>(n)},
-                   {"val", val},
-                   {"val_rate_bytes_full", ev.bytes_full},
-                   {"val_mse_full", ev.mse_full},
-                   {"seconds", secs},
-                   {"data_seconds", data_s},
-                   {"images_per_second", static_cast<double>(n) / secs}});
+    nlohmann::json line = {{"stage", name},
+                           {"epoch", epoch + 1},
+                           {"loss", loss_sum / static_cast<double>(n)},
+                           {"recon_mse", rec_sum / static_cast<double>(n)},
+                           {"saliency_bce", sal_sum / static_cast<double>(n)},
+                           {"val", val},
+                           {"val_mse_full", ev.mse_full},
+                           {"seconds", secs},
+                           {"data_seconds", data_s},
+                           {"images_per_second", static_cast<double>(n) / secs}};
+    if (ae.entropy) {  // rate-aware runs only, so the paper recipe's log keeps its keys
+      line["rate_bytes_sent"] = bits_sum / 8.0 / static_cast<double>(n);
+      line["val_rate_bytes_full"] = ev.bytes_full;
+    }
+    log_line(ctx, line);
     if (tune_cls)
       log_line(ctx, {{"stage", "classifier_tuned"}, {"epoch", epoch + 1}, {"val_top1", eval_classifier(ctx, cls)}});
   }

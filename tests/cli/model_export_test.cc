@@ -14,6 +14,7 @@
 
 #include "codec/host/bundle_file.h"
 #include "device/device_state.h"
+#include "device/frame_adapter.h"
 #include "device/limitnet_device.h"
 #include "model/calibrate.h"
 
@@ -94,8 +95,14 @@ TEST_P(ModelExportTest, ArrayOpensAndGivesTheFullBundlesPackets) {
   const Packets expected = packets_of(full.bytes(), full.size, frame, side, channels, &full_arena);
   EXPECT_EQ(packets_of(exported.data(), size, frame, side, channels, &exported_arena), expected);
   EXPECT_FALSE(expected.empty());
-  // The activation area is the same on every target; the state's size is this build's.
-  EXPECT_EQ(static_cast<size_t>(define_of(header, "LIMITNET_MODEL_WORK_BYTES")) + kLimitnetDeviceStateBytes,
+  // The activation area is the same on every target; the state's and the camera frame
+  // adapter's sizes are this build's.
+  EXPECT_EQ(exported_arena, full_arena);
+  limitnet::BundleTensor first;
+  ASSERT_TRUE(full.view.find("encoder.0.weight", &first));
+  const size_t work = static_cast<size_t>(define_of(header, "LIMITNET_MODEL_WORK_BYTES"));
+  EXPECT_EQ(kLimitnetDeviceStateBytes + ((work + 7) & ~static_cast<size_t>(7)) +
+                limitnet::frame_adapter_arena_bytes(side, channels, static_cast<int>(first.dims[2]), sizeof(void*)),
             exported_arena);
   EXPECT_EQ(j["latent"]["channels"], define_of(header, "LIMITNET_MODEL_MAX_CHANNELS"));
   EXPECT_EQ(j["latent"]["side"], define_of(header, "LIMITNET_MODEL_MAX_LATENT_SIDE"));

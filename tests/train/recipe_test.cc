@@ -17,6 +17,8 @@
 #include "codec/host/bundle_file.h"
 #include "codec/host/bundle_writer.h"
 #include "eval/accuracy_curve.h"
+#include "model/int8_encoder.h"
+#include "model/pipeline.h"
 #include "model/random_model.h"
 #include "train/train.h"
 #include "tiny_training.h"
@@ -518,6 +520,31 @@ TEST(TrainRecipe, RateAwareTrainingChargesTheSentBits) {
   train::TrainOptions holdout = tiny(dir / "bad3");
   holdout.val_holdout = 128;
   expect_refused(holdout, "--val-holdout must be between 1 and", "a holdout as large as the training split");
+}
+
+// --arch: an architecture that is no preset (models/arch/gray96.json, 96x96 gray) trains end
+// to end from its JSON file, and the exported bundle encodes on the int8 device runtime with
+// the same symbols as the float network on most values.
+TEST(TrainRecipe, TrainsAnArchitectureFile) {
+  if (!have_fmnist()) GTEST_SKIP() << "Fashion-MNIST not installed";
+  const fs::path dir = temp_dir("arch");
+  train::TrainOptions o = tiny(dir / "g96");
+  o.arch = std::string(LIMITNET_SOURCE_DIR) + "/models/arch/gray96.json";
+  o.saliency_grid = 0;  // the file's grid
+  train::run_training(o);
+  const std::string bundle = (dir / "g96" / "model.lnm").string();
+  const DevicePipeline pipeline(bundle);
+  EXPECT_EQ(pipeline.input_size(), 96);
+  EXPECT_EQ(pipeline.codec().config.latent_side, 12);
+  std::vector<uint8_t> frame(96 * 96);
+  for (size_t i = 0; i < frame.size(); ++i) frame[i] = static_cast<uint8_t>((i * 7) % 251);
+  const EncodedImage device = encode_int8(pipeline, bundle, frame.data(), 3, 51);
+  const EncodedImage reference = pipeline.encode(frame.data(), 3, 51);
+  ASSERT_EQ(device.symbols.size(), reference.symbols.size());
+  size_t same = 0;
+  for (size_t i = 0; i < device.symbols.size(); ++i) same += device.symbols[i] == reference.symbols[i];
+  EXPECT_GT(same, device.symbols.size() * 8 / 10) << same << " of " << device.symbols.size();
+  EXPECT_FALSE(device.packets.empty());
 }
 
 }  // namespace
