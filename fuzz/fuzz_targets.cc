@@ -258,7 +258,11 @@ std::vector<uint8_t> frame_packets(uint8_t mode, const std::vector<std::vector<u
 int packet_decoder_one_input(const uint8_t* data, size_t size) {
   if (size < 1) return 0;
   const uint8_t mode = data[0];
-  const CodecModel& model = fuzz_model(mode & 3);  // small models only: see fuzz_targets.h
+  // Small models only (see fuzz_targets.h): cifar32/fmnist28, or their range-coder models
+  // when the high nibble is 0xB.
+  const uint8_t model_selector =
+      (mode >> 4) == 0xB ? static_cast<uint8_t>(0xB0 | (mode & 2)) : static_cast<uint8_t>(mode & 3);
+  const CodecModel& model = fuzz_model(model_selector);
   const bool do_reseal = (mode & 4) != 0;
   const bool full_state = model.config.latent_elements() <= 2048;  // cheap enough to compare
   const size_t saliency_total = model.config.saliency_bytes();

@@ -27,7 +27,8 @@ const CodecModel& fuzz_model(uint8_t selector);
 const std::vector<uint8_t>& fuzz_model_bundle(uint8_t selector);
 
 // --- fuzz_packet_decoder --------------------------------------------------------------
-// Input: byte 0 selects the model (above; cifar32 or fmnist28) and bit 2 "reseal": overwrite each packet's CRC
+// Input: byte 0 selects the model (above; cifar32 or fmnist28, Huffman or rANS, or with high
+// nibble 0xB their range-coder models) and bit 2 "reseal": overwrite each packet's CRC
 // with the valid one, which explores the logic behind the CRC check (random mutations
 // would almost never pass it). The rest is a sequence of packets, each as (1 length byte,
 // bytes); a length past the end takes what is left. Every packet goes to one
