@@ -13,6 +13,8 @@
 #include <nlohmann/json.hpp>
 
 #include "util/progress.h"
+#include "codec/bundle/bundle.h"
+#include "codec/codec_model.h"
 #include "codec/host/bundle_file.h"
 #include "codec/host/bundle_writer.h"
 #include "codec/host/model_file.h"
@@ -65,6 +67,17 @@ Split load_split(const data::Dataset& ds) {
   return s;
 }
 
+// A split with `s`'s geometry and classes and no images.
+Split empty_like(const Split& s) {
+  Split e;
+  e.w = s.w;
+  e.h = s.h;
+  e.c = s.c;
+  e.classes = s.classes;
+  e.class_names = s.class_names;
+  return e;
+}
+
 // Moves `count` images, evenly spread over `train` (so every class is represented when the
 // dataset lists images class by class), into a validation split held out from training.
 Split hold_out(Split& train, size_t count, std::vector<bool>* held_out) {
@@ -73,11 +86,7 @@ Split hold_out(Split& train, size_t count, std::vector<bool>* held_out) {
                              std::to_string(train.size()) + ")");
   }
   const size_t stride = train.size() / count, bytes = train.image_bytes();
-  Split kept = train, val = train;
-  kept.images.clear();
-  kept.labels.clear();
-  val.images.clear();
-  val.labels.clear();
+  Split kept = empty_like(train), val = empty_like(train);
   for (size_t i = 0; i < train.size(); ++i) {
     const bool held = i % stride == stride - 1 && val.size() < count;
     held_out->push_back(held);
@@ -775,14 +784,13 @@ void load_bundle_autoencoder(const std::string& path, AutoEncoder& ae, const tor
   const LoadedBundle b = load_bundle(path);
   load_device_state(b.view, *ae.device, path);
   load_module_state(b.view, "decoder", *ae.decoder, path);
-  BundleTensor qmax;
-  if (!b.view.find("quant.max", &qmax) || qmax.dtype != DType::kF32 ||
-      qmax.elements() != static_cast<uint32_t>(ae.device->encoder.back()->options.out_channels())) {
+  auto codec = std::make_unique<CodecModel>();
+  if (load_codec_model(b.view, codec.get()) != Status::kOk ||
+      codec->config.latent_channels != ae.device->encoder.back()->options.out_channels()) {
     throw std::runtime_error(path + ": no quant.max section for this latent");
   }
-  std::vector<float> values(qmax.elements());
-  std::memcpy(values.data(), qmax.data, values.size() * sizeof(float));
-  ae.qmax = torch::tensor(values).to(device);
+  ae.qmax =
+      torch::tensor(std::vector<float>(codec->quant_max, codec->quant_max + codec->config.latent_channels)).to(device);
   ae.device->to(device);
   ae.decoder->to(device);
 }
@@ -851,10 +859,11 @@ void run_training(const TrainOptions& opts) {
       data::open_dataset(o.data, data::Split::Train, p.input_size, p.input_size, p.input_channels, o.train_limit, oo);
   if (train_ds->size() == 0) throw std::runtime_error(o.data + ": no images");
   ctx.train = load_split(*train_ds);
-  std::string val_description = std::to_string(o.val_holdout) + " training images held out (one in " +
-                                std::to_string(o.val_holdout ? train_ds->size() / o.val_holdout : 0) + ")";
+  std::string val_description;
   if (o.val_holdout > 0) {
     ctx.val = hold_out(ctx.train, o.val_holdout, &ctx.held_out);
+    val_description = std::to_string(o.val_holdout) + " training images held out (one in " +
+                      std::to_string(train_ds->size() / o.val_holdout) + ")";
   } else {
     auto val_ds =
         data::open_dataset(o.data, data::Split::Test, p.input_size, p.input_size, p.input_channels, o.val_limit, oo);

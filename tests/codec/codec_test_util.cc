@@ -120,12 +120,10 @@ std::vector<uint8_t> encode_values(const CodecModel& model, uint32_t rank_start,
       w.put(t.code[values[i]], t.length[values[i]]);
     }
     size = w.bytes();
-  } else if (cfg.coder == EntropyCoderKind::kRange) {
-    size = range_encode(model.rans, values.data(), channels.data(), static_cast<int>(values.size()), payload.data(),
-                        payload.size());
   } else {
-    size = rans_encode(model.rans, values.data(), channels.data(), static_cast<int>(values.size()), payload.data(),
-                       payload.size());
+    const auto encode = cfg.coder == EntropyCoderKind::kRange ? range_encode : rans_encode;
+    size = encode(model.rans, values.data(), channels.data(), static_cast<int>(values.size()), payload.data(),
+                  payload.size());
   }
   payload.resize(size);
   return payload;

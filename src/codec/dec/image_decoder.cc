@@ -129,11 +129,10 @@ Status ImageDecoder::decode_section(const Section& section, bool* duplicate) {
     for (int b; (b = reader.bit()) >= 0;) {
       if (b) return Status::kMalformed;
     }
-  } else if (m.config.coder == EntropyCoderKind::kRange) {
-    Status s = range_decode(m.rans, channels, n, section.payload.data(), section.payload.size(), values);
-    if (s != Status::kOk) return s;
   } else {
-    Status s = rans_decode(m.rans, channels, n, section.payload.data(), section.payload.size(), values);
+    // rANS and the range coder read the same frequency tables through the same signature.
+    const auto decode = m.config.coder == EntropyCoderKind::kRange ? range_decode : rans_decode;
+    Status s = decode(m.rans, channels, n, section.payload.data(), section.payload.size(), values);
     if (s != Status::kOk) return s;
   }
 

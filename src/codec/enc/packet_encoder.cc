@@ -83,6 +83,7 @@ size_t PacketEncoder::write_data_section(uint8_t* out, size_t budget) {
     const bool range = model_->config.coder == EntropyCoderKind::kRange;
     const uint64_t budget_q8 = static_cast<uint64_t>(budget) * 8 * 256;
     uint64_t cost = (range ? kRangeFlushBytes : kRansStateBytes) * 8 * 256;
+    const auto encode = range ? range_encode : rans_encode;
     while (peek(n + 1)) {
       const uint64_t next_cost = cost + model_->rans[peek_channel_[n]].cost_q8[peek_symbol_[n]];
       if (next_cost + varint_size(static_cast<uint32_t>(n + 1)) * 8 * 256 > budget_q8) break;
@@ -92,8 +93,7 @@ size_t PacketEncoder::write_data_section(uint8_t* out, size_t budget) {
     auto encoded = [&](int count) -> size_t {  // payload bytes, or 0 when over budget
       const size_t head = varint_size(static_cast<uint32_t>(count));
       if (head >= budget) return 0;
-      return range ? range_encode(model_->rans, peek_symbol_, peek_channel_, count, scratch_, budget - head)
-                   : rans_encode(model_->rans, peek_symbol_, peek_channel_, count, scratch_, budget - head);
+      return encode(model_->rans, peek_symbol_, peek_channel_, count, scratch_, budget - head);
     };
     size_t size = n > 0 ? encoded(n) : 0;
     if (size > 0) {
