@@ -184,6 +184,14 @@ TEST_F(CliTest, TrainRefusesAShareOutsideZeroToOne) {
   EXPECT_NE(r.out.find("--p1-full-share: Value 1.5 not in range"), std::string::npos) << r.out;
   EXPECT_FALSE(fs::exists(path("run")));
 }
+
+// --rate-lambda must be a number; a negative one is refused by the library (recipe_test.cc).
+TEST_F(CliTest, TrainRefusesARateLambdaThatIsNotANumber) {
+  const CmdResult r = run("train --run " + path("run") + " --rate-lambda abc");
+  EXPECT_NE(r.code, 0);
+  EXPECT_NE(r.out.find("--rate-lambda"), std::string::npos) << r.out;
+  EXPECT_FALSE(fs::exists(path("run")));
+}
 #endif
 
 TEST_F(CliTest, ModelQuantizeAddsInt8NetworkAndKeepsTheId) {
