@@ -65,6 +65,9 @@ void register_eval(CLI::App& app) {
                     "Dataset spec: fashion-mnist, cifar10, or a folder (its test split)")
       ->required();
   add_shared_option(cmd, Flag::kLimit, o->plan.limit, "Test images (0 = all)")->capture_default_str();
+  cmd->add_option("--val-holdout", o->plan.val_holdout,
+                  "Judge on the N training images that train --val-holdout N held out, not on the test split "
+                  "(for choosing a model)");
   add_shared_option(cmd, Flag::kPayload, o->plan.payload)->capture_default_str();
   cmd->add_option("--json", o->json, "Write the result as JSON (clean_top1, curve[{bytes, top1, top5}], methods, bd)");
   add_shared_option(cmd, Flag::kPlot, o->plot,

@@ -45,9 +45,16 @@ void register_train(CLI::App& app) {
                   "or a model bundle (.lnm) (e.g. a further phase 2 with --p1-epochs 0)")
       ->check(CLI::ExistingPath);
   cmd->add_option("--rate-lambda", o->rate_lambda,
-                  "Rate-aware training: add this weight x the expected bits per pixel of the sent latent values "
-                  "to the loss (0 = the paper's recipe; docs/TRAINING.md)")
+                  "Rate-aware training: phase 2 adds this weight x the expected bits per pixel of the sent latent "
+                  "values to the loss (0 = the paper's recipe; docs/TRAINING.md)")
       ->capture_default_str();
+  cmd->add_option("--p1-rate-lambda", o->p1_rate_lambda,
+                  "The same rate term in phase 1 (0 = none: from random weights it can shut the latent off; "
+                  "docs/TRAINING.md)")
+      ->capture_default_str();
+  cmd->add_flag("--learned-step", o->learned_step,
+                "Train the per-channel quantisation step of the latent (LSQ) instead of following its running "
+                "maximum; the bundle keeps the learned ranges (docs/TRAINING.md)");
   cmd->add_option("--p1-epochs", o->p1_epochs, "Phase 1 epochs (reconstruction + saliency)")->capture_default_str();
   cmd->add_option("--p1-lr", o->p1_lr, "Phase 1 learning rate (Adam, cosine)")->capture_default_str();
   cmd->add_option("--p1-full-share", o->p1_full_share,

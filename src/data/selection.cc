@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <stdexcept>
+#include <string>
 
 namespace limitnet::data {
 
@@ -20,6 +21,20 @@ std::vector<size_t> class_balanced_selection(const std::vector<int>& labels, siz
     for (const auto& members : per_class)
       if (round < members.size() && out.size() < limit) out.push_back(members[round]);
   return out;
+}
+
+std::vector<bool> held_out_selection(size_t total, size_t count) {
+  if (count == 0 || count >= total) {
+    throw std::invalid_argument("--val-holdout must be between 1 and the training images - 1 (" +
+                                std::to_string(total) + ")");
+  }
+  const size_t stride = total / count;
+  std::vector<bool> held(total, false);
+  size_t taken = 0;
+  for (size_t i = 0; i < total && taken < count; ++i) {
+    if (i % stride == stride - 1) held[i] = true, ++taken;
+  }
+  return held;
 }
 
 }  // namespace limitnet::data

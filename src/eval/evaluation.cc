@@ -284,13 +284,16 @@ void evaluate_learned(const EvaluationPlan& plan, const LearnedBundles& learned,
 LabelledImages test_images(const EvaluationPlan& plan, const CloudModel& model) {
   data::OpenOptions oo;
   oo.threads = static_cast<unsigned>(plan.threads);
-  const auto test = data::open_dataset(plan.data, data::Split::Test, model.input_size(), model.input_size(),
-                                       model.input_channels(), plan.limit, oo);
+  if (plan.val_holdout > 0 && plan.limit > 0) {
+    throw std::invalid_argument("--val-holdout takes the held-out images as they are; drop --limit");
+  }
+  const auto test = data::open_dataset(plan.data, plan.val_holdout > 0 ? data::Split::Train : data::Split::Test,
+                                       model.input_size(), model.input_size(), model.input_channels(), plan.limit, oo);
   if (static_cast<size_t>(model.num_classes()) != static_cast<size_t>(test->num_classes())) {
     throw std::invalid_argument(plan.data + ": has " + std::to_string(test->num_classes()) +
                                 " classes, the model predicts " + std::to_string(model.num_classes()));
   }
-  return load_labelled_images(*test);
+  return plan.val_holdout > 0 ? load_held_out_images(*test, plan.val_holdout) : load_labelled_images(*test);
 }
 
 SizePointRecord point_record(const MethodPoint& p) {

@@ -27,6 +27,7 @@ std::string qualities_text(const std::vector<int>& qualities);
 struct EvaluationPlan {
   std::string model, cloud, data;
   size_t limit = 0;                  // test images, 0 = all
+  size_t val_holdout = 0;            // > 0: judge on the training images train --val-holdout held out
   size_t payload = kPayloadLoRaDR0;  // bytes per packet
   int threads = 2;
   std::string device = "cpu";  // where the networks run: auto, cpu, cuda, cuda:N (nets/device.h)

@@ -32,4 +32,8 @@ struct LabelledImages {
 // non-square dataset.
 LabelledImages load_labelled_images(const data::Dataset& dataset);
 
+// The `count` images of a training split that `limitnet train --val-holdout count` held out
+// for validation (data::held_out_selection): where models are chosen, never the test split.
+LabelledImages load_held_out_images(const data::Dataset& train, size_t count);
+
 }  // namespace limitnet::eval

@@ -12,7 +12,7 @@
 namespace limitnet {
 
 CalibrationReport calibrate_bundle(const BundleView& bundle, int count, const std::function<const uint8_t*(int)>& frame,
-                                   BundleWriter* writer) {
+                                   BundleWriter* writer, const std::vector<float>* fixed_max) {
   ReferenceNetwork net;
   CodecConfig cfg;
   if (net.bind(bundle) != Status::kOk || read_codec_config(bundle, &cfg) != Status::kOk) {
@@ -20,6 +20,10 @@ CalibrationReport calibrate_bundle(const BundleView& bundle, int count, const st
   }
   if (count < 1) throw std::invalid_argument("calibration needs at least one frame");
   const int l = net.latent_channels(), plane = net.latent_side() * net.latent_side();
+  if (fixed_max && fixed_max->size() != static_cast<size_t>(l)) {
+    throw std::invalid_argument("calibration: " + std::to_string(fixed_max->size()) + " fixed ranges for " +
+                                std::to_string(l) + " latent channels");
+  }
   std::vector<float> workspace(net.workspace_floats()), latent(static_cast<size_t>(l) * plane), saliency(plane);
   std::vector<std::vector<float>> values(static_cast<size_t>(l));
   std::vector<std::vector<float>> latents;
@@ -38,7 +42,8 @@ CalibrationReport calibrate_bundle(const BundleView& bundle, int count, const st
         std::min(v.size() - 1, static_cast<size_t>(std::floor(0.9999 * static_cast<double>(v.size() - 1))));
     std::nth_element(v.begin(), v.begin() + static_cast<long>(top), v.end());
     float hi = v[top];
-    const float lo = *std::min_element(v.begin(), v.end());
+    float lo = *std::min_element(v.begin(), v.end());
+    if (fixed_max) lo = 0.0f, hi = (*fixed_max)[static_cast<size_t>(c)];
     if (!(hi > lo)) hi = lo + 1e-3f;  // a dead channel still needs a valid range
     report.quant_min.push_back(lo);
     report.quant_max.push_back(hi);

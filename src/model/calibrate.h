@@ -18,10 +18,11 @@ struct CalibrationReport {
 
 // Frames: input_size^2 * input_channels uint8 HWC each, supplied by `frame(i)` for
 // i < count. Range per channel: [min, 99.99th percentile] of the observed values (a
-// few outliers should not waste levels). Replaces quant.* and entropy.* in `writer`,
-// which must hold the device sections of `bundle`.
+// few outliers should not waste levels), or [0, fixed_max[c]] when given (a step learned
+// in training, one per latent channel). Replaces quant.* and entropy.* in `writer`, which
+// must hold the device sections of `bundle`.
 CalibrationReport calibrate_bundle(const BundleView& bundle, int count, const std::function<const uint8_t*(int)>& frame,
-                                   BundleWriter* writer);
+                                   BundleWriter* writer, const std::vector<float>* fixed_max = nullptr);
 
 // Deterministic smooth synthetic frames (blobs and gradients) for calibration when no
 // dataset is at hand, e.g. in tests.

@@ -90,10 +90,16 @@ struct TrainOptions {
   int latent_bits = 0;  // 0 = preset's
   int saliency_grid = 0, saliency_bits = 0;
   size_t calibration_images = 2000;
-  // Rate-aware training: the loss adds rate_lambda x the expected bits per input pixel of
-  // the latent values that are sent, under a per-channel entropy model learned along
+  // Rate-aware training: phase 2's loss adds rate_lambda x the expected bits per input pixel
+  // of the latent values that are sent, under a per-channel entropy model learned along
   // (docs/TRAINING.md). 0 = the paper's recipe (tables fitted after training only).
   double rate_lambda = 0.0;
+  // The same term in phase 1 (0 = none). Apart because phase 1 starts from random weights,
+  // where a rate term can shut the latent off before reconstruction has shaped it.
+  double p1_rate_lambda = 0.0;
+  // Train the per-channel quantisation step with the networks (LSQ) instead of following the
+  // latent's running maximum; export keeps the learned ranges (docs/TRAINING.md).
+  bool learned_step = false;
   bool resume = false;
   bool progress = true;
 };

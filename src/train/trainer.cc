@@ -21,6 +21,7 @@
 #include "data/augment.h"
 #include "data/dataset.h"
 #include "model/arch_file.h"
+#include "data/selection.h"
 #include "model/calibrate.h"
 #include "model/ptq.h"
 #include "model/random_model.h"
@@ -78,19 +79,18 @@ Split empty_like(const Split& s) {
   return e;
 }
 
-// Moves `count` images, evenly spread over `train` (so every class is represented when the
-// dataset lists images class by class), into a validation split held out from training.
+// Moves the `count` images that data::held_out_selection picks out of `train` into a
+// validation split held out from training.
 Split hold_out(Split& train, size_t count, std::vector<bool>* held_out) {
-  if (count == 0 || count >= train.size()) {
-    throw std::runtime_error("train: --val-holdout must be between 1 and the training images - 1 (" +
-                             std::to_string(train.size()) + ")");
+  try {
+    *held_out = data::held_out_selection(train.size(), count);
+  } catch (const std::invalid_argument& e) {
+    throw std::runtime_error(std::string("train: ") + e.what());
   }
-  const size_t stride = train.size() / count, bytes = train.image_bytes();
+  const size_t bytes = train.image_bytes();
   Split kept = empty_like(train), val = empty_like(train);
   for (size_t i = 0; i < train.size(); ++i) {
-    const bool held = i % stride == stride - 1 && val.size() < count;
-    held_out->push_back(held);
-    Split& to = held ? val : kept;
+    Split& to = (*held_out)[i] ? val : kept;
     to.images.insert(to.images.end(), train.images.begin() + static_cast<std::ptrdiff_t>(i * bytes),
                      train.images.begin() + static_cast<std::ptrdiff_t>((i + 1) * bytes));
     to.labels.push_back(train.labels[i]);
@@ -384,15 +384,30 @@ std::vector<uint8_t> gradcam_maps(Context& ctx, ResNet& net) {
 struct AutoEncoder {
   DeviceNet device{nullptr};
   Decoder decoder{nullptr};
-  torch::Tensor qmax;                   // running per-channel latent maximum, for fake quantisation
+  torch::Tensor qmax;                   // per-channel latent range [0, qmax] of fake quantisation
+  torch::Tensor log_step;               // --learned-step: log of the per-channel step, trained
   LatentEntropyModel entropy{nullptr};  // only with --rate-lambda > 0
   std::vector<torch::Tensor> parameters() const {
     std::vector<torch::Tensor> p = device->parameters();
     for (auto& t : decoder->parameters()) p.push_back(t);
     if (entropy) p.push_back(entropy->logits);
+    if (log_step.defined()) p.push_back(log_step);
     return p;
   }
 };
+
+// --learned-step: the step becomes a trained parameter, started from the current range.
+void make_step_learnable(AutoEncoder& ae, int bits) {
+  const float top = static_cast<float>((1 << bits) - 1);
+  ae.log_step = torch::log(ae.qmax.detach().clamp_min(1e-6f) / top).clone().set_requires_grad(true);
+}
+
+// Learned-step quantisation (LSQ, Esser et al. 2020): levels z / step clamped to the symbol
+// range, rounded straight-through; the step gets the gradient of both the task and the rate.
+torch::Tensor learned_step_levels(const torch::Tensor& z, const torch::Tensor& log_step, int bits) {
+  const double top = static_cast<double>((1 << bits) - 1);
+  return torch::clamp(z / log_step.exp().reshape({1, -1, 1, 1}), 0.0, top);
+}
 
 struct DroppedLatent {
   torch::Tensor values;  // fake-quantised, zero where dropped: the decoder's input
@@ -403,14 +418,22 @@ struct DroppedLatent {
 // Latent -> (fake-quantised, gradually dropped) latent, keep fractions per sample.
 DroppedLatent drop_latent(Context& ctx, AutoEncoder& ae, const torch::Tensor& z, const torch::Tensor& sal,
                           const torch::Tensor& keep, bool update_range) {
-  if (update_range) {
+  if (update_range && !ae.log_step.defined()) {
     torch::NoGradGuard ng;
     torch::Tensor bmax = std::get<0>(z.detach().transpose(0, 1).reshape({z.size(1), -1}).max(1));
     ae.qmax = ae.qmax.defined() ? 0.99 * ae.qmax + 0.01 * bmax : bmax.clone();
   }
   DroppedLatent d;
-  d.levels = latent_levels(z, ae.qmax, ctx.codec.latent_bits);
-  torch::Tensor zq = fake_quant(z, ae.qmax, ctx.codec.latent_bits);
+  torch::Tensor zq;
+  if (ae.log_step.defined()) {
+    d.levels = learned_step_levels(z, ae.log_step, ctx.codec.latent_bits);
+    const torch::Tensor step = ae.log_step.exp().reshape({1, -1, 1, 1});
+    zq = (d.levels + (torch::round(d.levels) - d.levels).detach()) * step;
+    ae.qmax = (ae.log_step.detach().exp() * static_cast<double>(ctx.codec.symbols() - 1)).clone();
+  } else {
+    d.levels = latent_levels(z, ae.qmax, ctx.codec.latent_bits);
+    zq = fake_quant(z, ae.qmax, ctx.codec.latent_bits);
+  }
   if (ctx.o.dropping == "none") {
     d.mask = torch::ones_like(z);
   } else if (ctx.o.dropping == "random") {
@@ -421,6 +444,22 @@ DroppedLatent drop_latent(Context& ctx, AutoEncoder& ae, const torch::Tensor& z,
   }
   d.values = ctx.o.dropping == "none" ? zq : zq * d.mask;
   return d;
+}
+
+// --learned-step before the first step of a phase: from the loaded range (resume,
+// --init-from), else from the untrained encoder's per-channel maximum on 512 training images.
+void ensure_learned_step(Context& ctx, AutoEncoder& ae) {
+  if (!ctx.o.learned_step || ae.log_step.defined()) return;
+  if (!ae.qmax.defined()) {
+    torch::NoGradGuard ng;
+    Batcher b(ctx.train, *ctx.preset, false, ctx.device);
+    std::mt19937 rng(0);
+    std::vector<size_t> idx(std::min<size_t>(512, ctx.train.size()));
+    for (size_t i = 0; i < idx.size(); ++i) idx[i] = i;
+    const torch::Tensor z = ae.device->encode(b.get(idx, 0, idx.size(), rng).x);
+    ae.qmax = std::get<0>(z.transpose(0, 1).reshape({z.size(1), -1}).max(1)).clamp_min(1e-3f);
+  }
+  make_step_learnable(ae, ctx.codec.latent_bits);
 }
 
 // The classifier as phase 2 left it, with --p2-classifier-lr (what --resume continues).
@@ -474,6 +513,7 @@ void train_phase(Context& ctx, int phase, AutoEncoder& ae, Classifier& cls, Clas
   const int epochs = phase == 1 ? o.p1_epochs : o.p2_epochs;
   const double peak = phase == 1 ? o.p1_lr : o.p2_lr;
   const int start = state.value(name + "_epochs", 0);
+  ensure_learned_step(ctx, ae);
   torch::optim::Adam opt(ae.parameters(), torch::optim::AdamOptions(peak));
   const bool tune_cls = phase == 2 && o.p2_classifier_lr > 0;
   std::vector<double> peaks = {peak};  // per parameter group, each on the same cosine schedule
@@ -549,7 +589,7 @@ void train_phase(Context& ctx, int phase, AutoEncoder& ae, Classifier& cls, Clas
       torch::Tensor bits = torch::zeros({});
       if (ae.entropy) {
         bits = ae.entropy->bits(dropped.levels, dropped.mask).mean();
-        loss = loss + o.rate_lambda * bits / ctx.pixels;
+        loss = loss + (phase == 1 ? o.p1_rate_lambda : o.rate_lambda) * bits / ctx.pixels;
       }
       loss.backward();
       opt.step();
@@ -653,9 +693,15 @@ void export_bundle(Context& ctx, AutoEncoder& ae, Classifier& cls, const std::ve
     // Calibration frames: an even spread over the (unaugmented) training split.
     const size_t count = std::min(ctx.train.size(), std::max<size_t>(1, o.calibration_images));
     const size_t step = ctx.train.size() / count;
+    std::vector<float> learned_max;  // --learned-step: the trained ranges, not the observed ones
+    if (ae.log_step.defined()) {
+      const torch::Tensor m = ae.qmax.detach().to(torch::kCPU).to(torch::kFloat32).contiguous();
+      learned_max.assign(m.data_ptr<float>(), m.data_ptr<float>() + m.numel());
+    }
     const CalibrationReport rep = calibrate_bundle(
         view, static_cast<int>(count),
-        [&](int i) { return ctx.train.images.data() + static_cast<size_t>(i) * step * ctx.train.image_bytes(); }, &w);
+        [&](int i) { return ctx.train.images.data() + static_cast<size_t>(i) * step * ctx.train.image_bytes(); }, &w,
+        learned_max.empty() ? nullptr : &learned_max);
     log_line(ctx, {{"stage", "calibration"},
                    {"frames", rep.frames},
                    {"quant_max", rep.quant_max},
@@ -835,6 +881,9 @@ void run_training(const TrainOptions& opts) {
   if (!(o.rate_lambda >= 0) || !std::isfinite(o.rate_lambda)) {
     throw std::runtime_error("train: --rate-lambda must be a number >= 0");
   }
+  if (!(o.p1_rate_lambda >= 0) || !std::isfinite(o.p1_rate_lambda)) {
+    throw std::runtime_error("train: --p1-rate-lambda must be a number >= 0");
+  }
   if (o.p2_classifier_lr > 0 && !o.classifier_ts.empty()) {
     throw std::runtime_error("train: --p2-classifier-lr tunes the built-in classifier, not a TorchScript one");
   }
@@ -898,6 +947,8 @@ void run_training(const TrainOptions& opts) {
                    {"p2_full_share", o.p2_full_share},
                    {"p2_classifier_lr", o.p2_classifier_lr},
                    {"rate_lambda", o.rate_lambda},
+                   {"p1_rate_lambda", o.p1_rate_lambda},
+                   {"learned_step", o.learned_step},
                    {"val_holdout", o.val_holdout},
                    {"init_from", o.init_from},
                    {"teacher", o.teacher},
@@ -972,7 +1023,7 @@ void run_training(const TrainOptions& opts) {
   ae.decoder = Decoder(p, ctx.dec_spec);
   ae.device->to(ctx.device);
   ae.decoder->to(ctx.device);
-  if (o.rate_lambda > 0) {
+  if (o.rate_lambda > 0 || o.p1_rate_lambda > 0) {
     ae.entropy = LatentEntropyModel(ctx.codec.latent_channels, ctx.codec.symbols());
     ae.entropy->to(ctx.device);
   }

@@ -192,6 +192,21 @@ TEST_F(CliTest, TrainRefusesARateLambdaThatIsNotANumber) {
   EXPECT_NE(r.out.find("--rate-lambda"), std::string::npos) << r.out;
   EXPECT_FALSE(fs::exists(path("run")));
 }
+
+// eval --val-holdout judges the training images that train --val-holdout held out (where
+// models are chosen), not the test split; with --limit it is refused.
+TEST_F(CliTest, EvalOnTheHeldOutTrainingImages) {
+  if (!fs::exists("/usr/share/datasets/fashion-mnist")) GTEST_SKIP() << "Fashion-MNIST not installed";
+  const std::string model = std::string(LIMITNET_SOURCE_DIR) + "/models/fmnist28/model.lnm";
+  const CmdResult r = run("eval -q --threads 1 -m " + model + " --data fashion-mnist --val-holdout 300");
+  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("on 300 images held out from Fashion-MNIST"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("(train): 60000 images"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("(one in 200, as train --val-holdout 300)"), std::string::npos) << r.out;
+  const CmdResult both = run("eval -q -m " + model + " --data fashion-mnist --val-holdout 300 --limit 10");
+  EXPECT_EQ(both.code, 1);
+  EXPECT_NE(both.out.find("drop --limit"), std::string::npos) << both.out;
+}
 #endif
 
 TEST_F(CliTest, ModelQuantizeAddsInt8NetworkAndKeepsTheId) {

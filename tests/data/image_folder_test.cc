@@ -132,6 +132,19 @@ TEST(Selection, ClassBalancedRoundRobin) {
   EXPECT_EQ(class_balanced_selection(labels, 1000).size(), labels.size());
 }
 
+// The held-out validation images of train --val-holdout and eval --val-holdout: one in every
+// total / count, the last of each stride, exactly count of them.
+TEST(Selection, HeldOutIsEvenlySpreadAndExact) {
+  const std::vector<bool> held = held_out_selection(25, 4);  // stride 6: items 5, 11, 17, 23
+  std::vector<size_t> picked;
+  for (size_t i = 0; i < held.size(); ++i)
+    if (held[i]) picked.push_back(i);
+  EXPECT_EQ(picked, (std::vector<size_t>{5, 11, 17, 23}));
+  EXPECT_EQ(held_out_selection(10, 9).size(), 10u);
+  EXPECT_THROW(held_out_selection(10, 0), std::invalid_argument);
+  EXPECT_THROW(held_out_selection(10, 10), std::invalid_argument);
+}
+
 TEST(ImageFolder, LimitIsClassBalanced) {
   TempDir dir;
   make_folder(dir, "r", {5, 3, 10, 4});

@@ -9,11 +9,15 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
+#include <torch/torch.h>
 
 #include "cloud/cloud_model.h"
+#include "codec/bundle/bundle.h"
+#include "codec/codec_model.h"
 #include "codec/host/bundle_file.h"
 #include "codec/host/bundle_writer.h"
 #include "eval/accuracy_curve.h"
@@ -520,6 +524,45 @@ TEST(TrainRecipe, RateAwareTrainingChargesTheSentBits) {
   train::TrainOptions holdout = tiny(dir / "bad3");
   holdout.val_holdout = 128;
   expect_refused(holdout, "--val-holdout must be between 1 and", "a holdout as large as the training split");
+  train::TrainOptions p1 = tiny(dir / "bad4");
+  p1.p1_rate_lambda = -0.5;
+  expect_refused(p1, "--p1-rate-lambda must be a number >= 0", "a negative --p1-rate-lambda");
+}
+
+// --learned-step: the per-channel step is trained (the rate term pulls it up, the task down)
+// and the bundle quantises with exactly the learned ranges, [0, step x top], not the
+// calibration images' percentiles.
+TEST(TrainRecipe, LearnedStepIsTrainedAndKeptByTheBundle) {
+  if (!have_fmnist()) GTEST_SKIP() << "Fashion-MNIST not installed";
+  const fs::path& model = tiny_model();
+  const fs::path dir = temp_dir("step");
+  train::TrainOptions o = tiny(dir);
+  o.classifier_from = model.string();
+  o.init_from = model.string();
+  o.p1_epochs = 0;
+  o.p2_epochs = 2;
+  o.p2_lr = 5e-3;
+  o.rate_lambda = 5.0;
+  o.learned_step = true;
+  train::run_training(o);
+  auto ranges = [](const fs::path& bundle) {
+    const LoadedBundle b = load_bundle(bundle.string());
+    auto codec = std::make_unique<CodecModel>();
+    EXPECT_EQ(load_codec_model(b.view, codec.get()), Status::kOk);
+    return std::move(codec);
+  };
+  const auto before = ranges(model), after = ranges(dir / "model.lnm");
+  torch::Tensor learned;
+  torch::load(learned, (dir / "qmax.pt").string());
+  ASSERT_EQ(learned.numel(), after->config.latent_channels);
+  double coarser = 0;  // mean log change of the step; each Adam step moves it by about the LR
+  for (int c = 0; c < after->config.latent_channels; ++c) {
+    EXPECT_EQ(after->quant_min[c], 0.0f) << "channel " << c;
+    EXPECT_FLOAT_EQ(after->quant_max[c], learned[c].item<float>()) << "channel " << c;
+    coarser +=
+        std::log(static_cast<double>(after->quant_max[c]) / before->quant_max[c]) / after->config.latent_channels;
+  }
+  EXPECT_GT(coarser, 1e-3) << "a strong rate term must make the steps coarser";
 }
 
 // --arch: an architecture that is no preset (models/arch/gray96.json, 96x96 gray) trains end
