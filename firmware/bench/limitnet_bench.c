@@ -1,6 +1,7 @@
 /* LimitNet firmware benchmark (QEMU mps2-an500 / mps2-an505).
  *
- * For each embedded model (paper224, cifar32) and golden frame: copies the frame into the
+ * For each embedded model (the presets, architecture files and copies with another entropy
+ * coder, e.g. cifar32-range; fw_assets) and golden frame: copies the frame into the
  * RAM frame buffer (what a camera's DMA would do; not timed), encodes it with the int8
  * runtime, and prints every packet in hex plus the instructions executed, counted from
  * the CMSDK timer under `qemu -icount shift=0` (1 instruction = 1 ns of virtual time; the
@@ -9,7 +10,7 @@
  * limitnet_device_encode_frame, and the plain encode of the model input the adapter makes of
  * them: the difference in instructions is the frame adapter's cost, and both must give the
  * same packets.
- * Output lines: CALIB, PACKET <preset> <frame> <index> <hex>, CAMPACKET / CAMREF <preset>
+ * Output lines: CALIB, PACKET <model> <frame> <index> <hex>, CAMPACKET / CAMREF <model>
  * <format> <index> <hex>, INSN, MEM, CAMINSN, CAMMEM, BADINPUT, DONE. */
 #include <stdint.h>
 #include <string.h>
@@ -94,7 +95,7 @@ static int check(int status, const char* what) {
   return status;
 }
 
-/* Sends all packets of the encoded image as "<tag> <preset> <format> <index> <hex>" lines;
+/* Sends all packets of the encoded image as "<tag> <model> <format> <index> <hex>" lines;
  * returns the ticks spent in next_packet, or -1 on an error. */
 static long send_camera_packets(limitnet_device* dev, const char* tag, const struct fw_camera_run* run) {
   uint8_t pkt[FW_PAYLOAD];
@@ -108,7 +109,7 @@ static long send_camera_packets(limitnet_device* dev, const char* tag, const str
     if (n == 0) return (long)spent;
     put(tag);
     put(" ");
-    put(run->preset);
+    put(run->model);
     put(" ");
     put(run->format_name);
     put(" ");
@@ -119,9 +120,9 @@ static long send_camera_packets(limitnet_device* dev, const char* tag, const str
   }
 }
 
-static const struct fw_model* model_named(const char* preset) {
+static const struct fw_model* model_named(const char* name) {
   for (int m = 0; m < FW_MODELS; ++m) {
-    if (strcmp(fw_models[m].preset, preset) == 0) return &fw_models[m];
+    if (strcmp(fw_models[m].name, name) == 0) return &fw_models[m];
   }
   return 0;
 }
@@ -131,7 +132,7 @@ static int run_camera_frames(void) {
   int failures = 0;
   for (int i = 0; i < FW_CAMERA_RUNS; ++i) {
     const struct fw_camera_run* run = &fw_camera_runs[i];
-    const struct fw_model* model = model_named(run->preset);
+    const struct fw_model* model = model_named(run->model);
     limitnet_device* dev = 0;
     if (!model ||
         check(limitnet_device_open(fw_arena, fw_arena_size, model->bundle, model->bundle_size, model->preset, &dev),
@@ -157,7 +158,7 @@ static int run_camera_frames(void) {
     }
     const uint64_t with_frame = (uint64_t)(t1 - t0) * insns_per_tick, plain = (uint64_t)(t3 - t2) * insns_per_tick;
     put("CAMINSN ");
-    put(run->preset);
+    put(run->model);
     put(" ");
     put(run->format_name);
     put(" encode_frame=");
@@ -229,7 +230,7 @@ int main(void) {
         if (n == 0) break;
         bytes += (uint32_t)n;
         put("PACKET ");
-        put(model->preset);
+        put(model->name);
         put(" ");
         put_u64((uint64_t)f);
         put(" ");
@@ -241,7 +242,7 @@ int main(void) {
       const uint64_t enc = (uint64_t)(t1 - t0) * insns_per_tick, pk = (uint64_t)packet_ticks * insns_per_tick;
       const uint64_t macs = (uint64_t)limitnet_device_macs(dev);
       put("INSN ");
-      put(model->preset);
+      put(model->name);
       put(" frame=");
       put_u64((uint64_t)f);
       put(" network+grid+order=");
@@ -259,7 +260,7 @@ int main(void) {
       flush();
     }
     put("MEM ");
-    put(model->preset);
+    put(model->name);
     put(" arena_needed=");
     put_u64(need);
     put(" frame=");

@@ -19,13 +19,13 @@ for run in "cortex-m7 an500 dsp" "cortex-m7 an500 c" "cortex-m33 an505 dsp" "cor
   echo "== $cpu ($board), $flavour kernels"
   grep -E '^INSN' "$out/$cpu-$flavour.txt" | awk '{
     for (i = 2; i <= NF; ++i) { split($i, kv, "="); v[kv[1]] = kv[2] }
-    printf "  %-9s frame %s: %11d instructions, %9d MACs, %.3f instructions/MAC (network+grid+order %d, packetize %d), %d bytes\n",
+    printf "  %-14s frame %s: %11d instructions, %9d MACs, %.3f instructions/MAC (network+grid+order %d, packetize %d), %d bytes\n",
       $2, v["frame"], v["total"], v["macs"], v["total"] / v["macs"], v["network+grid+order"], v["packetize"], v["bytes"] }'
   # Camera frames: limitnet_device_encode_frame on a 160x120 frame against the plain encode
   # of the model input the frame adapter made of it; the difference is the adapter's cost.
   grep -E '^CAMINSN' "$out/$cpu-$flavour.txt" | awk '{
     for (i = 4; i <= NF; ++i) { split($i, kv, "="); v[kv[1]] = kv[2] }
-    printf "  camera 160x120 %-8s -> %-8s: encode_frame %9d, encode of its model input %9d: frame adapter %8d instructions\n",
+    printf "  camera 160x120 %-8s -> %-14s: encode_frame %9d, encode of its model input %9d: frame adapter %8d instructions\n",
       $3, $2, v["encode_frame"], v["encode_model_input"], v["adapter"] }'
   if [ "$flavour" = dsp ]; then
     "$here/memory_report.py" "$fw/$cpu/limitnet_bench_$flavour.map" "$out/$cpu-$flavour.txt" | sed 's/^/  /'

@@ -5,8 +5,8 @@ benchmark's QEMU output.
   memory_report.py <limitnet_bench_*.map> <qemu output> [--markdown]
 
 Flash (per preset) = text + rodata + .data initialisers of the device runtime
-(liblimitnet_device_*.a), the codec core (liblimitnet_codec.a) and that preset's model
-blob (.rodata.model_<preset>). Not counted: the benchmark harness (limitnet_bench.c,
+(liblimitnet_device_*.a), the codec core (liblimitnet_codec.a) and that model's
+blob (.rodata.model_<name>, '-' written as '_'). Not counted: the benchmark harness (limitnet_bench.c,
 arena.cc, startup.c, the fw_models table), the golden test images (.testdata) and the
 C library / compiler runtime (libc_nano, libgcc), which is shown on its own line: in a
 product it is shared with the rest of the firmware.
@@ -77,6 +77,10 @@ def parse_map(path):
             continue
         key = (classify(obj, section), out)
         sizes[key] = sizes.get(key, 0) + size
+        member = re.search(r'liblimitnet_codec\.a\((\w+)\.cc\.o(bj)?\)', obj)
+        if member:  # the codec per source file, e.g. the entropy coders
+            key = ('codec:' + member.group(1), out)
+            sizes[key] = sizes.get(key, 0) + size
     return sizes
 
 
@@ -115,9 +119,13 @@ def main():
     print(f"target: {run.get('target', '?')}  map: {sys.argv[1]}")
     print(f"flash: runtime {runtime} B, codec {codec} B; excluded: harness {harness} B, "
           f"C library {clib} B, test images {get('testdata', ('.testdata',))} B")
+    coders = [(name, get('codec:' + name, flash_outs)) for name in ('huffman', 'rans', 'range_coder')]
+    print("codec entropy coders (all linked; the bundle picks one): " +
+          ", ".join(f"{name}.cc {size} B" for name, size in coders))
     rows = []
     for preset, mem in run['presets'].items():
-        model = get('model:' + preset, flash_outs)
+        # The blob's C name has '_' where the model name has '-' (cifar32-range).
+        model = get('model:' + preset.replace('-', '_'), flash_outs)
         flash = runtime + codec + model
         ram = mem['frame'] + mem['arena_needed'] + static_ram + run.get('stack_peak', 0)
         rows.append((preset, flash, model, ram, mem))

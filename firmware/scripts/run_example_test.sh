@@ -7,10 +7,12 @@
 #     `limitnet encode --network int8` of the same pixels,
 #   - the firmware's limitnet_device_arena_size to equal the exported LIMITNET_ARENA_BYTES,
 #   - the example's sources to include no LimitNet header but the public one and the model's.
-#   run_example_test.sh <host build dir> <limitnet> <example_frame> <model.lnm> <work dir>
+# With a coder (huffman, rans, range) the model is first switched to it (`limitnet model
+# set-coder`), so the example also runs another entropy coder.
+#   run_example_test.sh <host build dir> <limitnet> <example_frame> <model.lnm> <work dir> [<coder>]
 # Exit 77 (skip) without arm-none-eabi-gcc or qemu-system-arm.
 set -euo pipefail
-build=$1 limitnet=$2 example_frame=$3 model=$4 work=$5
+build=$1 limitnet=$2 example_frame=$3 model=$4 work=$5 coder=${6:-}
 example=$(cd "$(dirname "$0")/../../examples/mps2-an386-m4" && pwd)
 for tool in arm-none-eabi-gcc qemu-system-arm; do
   command -v "$tool" >/dev/null || { echo "$tool not found: skipped"; exit 77; }
@@ -19,6 +21,10 @@ rm -rf "$work" && mkdir -p "$work/frame"
 
 if grep -h '^#include' "$example"/*.c "$example"/*.h | grep -v -E '<std(def|int)\.h>|<string\.h>|"(board|limitnet_device|model_data)\.h"'; then
   echo "FAIL the example includes more than the public header and the exported model"; exit 1
+fi
+if [ -n "$coder" ]; then
+  "$limitnet" model set-coder "$model" --coder "$coder" -o "$work/model-$coder.lnm" >/dev/null
+  model=$work/model-$coder.lnm
 fi
 cmake --install "$build" --prefix "$work/prefix" --component device >/dev/null
 "$limitnet" model export "$model" --device -o "$work/model"
@@ -42,7 +48,7 @@ echo "  $arena"
 grep '^PACKET' "$work/run.txt" | awk '{print $3}' >"$work/firmware.hex"
 "$limitnet" pack -m "$model" --hex "$work/firmware.hex" -p 51 -o "$work/firmware.lnp" >/dev/null
 if cmp -s "$work/host.lnp" "$work/firmware.lnp"; then
-  echo "OK   mps2-an386 (Cortex-M4F): $(wc -l <"$work/firmware.hex") packets byte-identical to limitnet encode --network int8"
+  echo "OK   mps2-an386 (Cortex-M4F)${coder:+, $coder coder}: $(wc -l <"$work/firmware.hex") packets byte-identical to limitnet encode --network int8"
   rm -rf "$work"
 else
   echo "FAIL the firmware's packets differ from limitnet encode --network int8 (kept: $work)"; exit 1

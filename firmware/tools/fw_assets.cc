@@ -1,10 +1,11 @@
 // Host tool: writes what the firmware benchmark embeds and what it must print.
 //   fw_assets <outdir> [--paper224 <bundle>] [--cifar32 <bundle>] [--fmnist28 <bundle>] [--arch <file.json>]...
-//             (--help)
+//             [--coder <model>=<coder>]... (--help)
 // For each preset (paper224, cifar32, fmnist28 (gray); random-weight models calibrated
 // and quantised on synthetic frames unless a bundle path is given), and for each --arch
 // architecture file (a random-weight model of an architecture that is no preset, e.g.
-// models/arch/gray96.json), it writes into <outdir>:
+// models/arch/gray96.json), and for each --coder pair (a copy of that model whose config
+// selects another entropy coder, named <model>-<coder>), it writes into <outdir>:
 //   fw_assets.c / fw_assets.h  the float-stripped int8 bundles (4-byte aligned, .rodata)
 //                              and the golden frames (section .testdata)
 //   expected.txt               the packets the host build of the int8 runtime produces
@@ -15,7 +16,7 @@
 //                              ("<preset> <format> <width>x<height> <image id>") and
 //                              model_<preset>.lnm holds each bundle, so the firmware test can
 //                              encode the same pixels with `limitnet encode --frame`.
-//   encode/<name>.lnm, encode/<name>_<frame>.png  for --arch models: the full bundle and
+//   encode/<name>.lnm, encode/<name>_<frame>.png  for --arch and --coder models: the full bundle and
 //                              the golden frames, so the firmware test can compare the
 //                              firmware's packets with `limitnet encode --network int8`.
 #include <algorithm>
@@ -25,9 +26,11 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <iterator>
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "codec/host/bundle_file.h"
@@ -39,6 +42,7 @@
 #include "model/arch_file.h"
 #include "model/calibrate.h"
 #include "model/camera_frame.h"
+#include "model/model_tools.h"
 #include "model/ptq.h"
 
 namespace {
@@ -47,7 +51,8 @@ constexpr int kFramesPerModel = 2;
 constexpr size_t kPayload = 51;  // LoRa EU868 DR0-2, the project default
 
 struct Model {
-  std::string preset;
+  std::string name;    // in the output lines and file names: the preset, the architecture or "<model>-<coder>"
+  std::string preset;  // what limitnet_device_open checks: the bundle's preset or architecture name
   limitnet::ArchSpec arch;
   std::vector<uint8_t> full;    // as loaded, float and int8 sections (the file `limitnet encode` reads)
   std::vector<uint8_t> bundle;  // stripped
@@ -81,39 +86,164 @@ void write_array(std::ostream& o, const std::string& name, const std::vector<uin
 
 constexpr const char* kUsage =
     "usage: fw_assets OUTDIR [--paper224 BUNDLE] [--cifar32 BUNDLE] [--fmnist28 BUNDLE] [--arch FILE.json]...\n"
+    "                 [--coder MODEL=CODER]...\n"
     "Writes what the firmware benchmark (firmware/) embeds into OUTDIR: fw_assets.c/.h (the device\n"
     "bundles of paper224, cifar32 and fmnist28 and two golden frames each) and expected.txt (the\n"
     "packets the host build of the int8 runtime makes of them). A preset without BUNDLE gets a\n"
     "random-weight model (seed 1); a float-only BUNDLE is quantised on synthetic frames. Each --arch\n"
     "adds a random-weight int8 model of that architecture (docs/TRAINING.md) and writes its bundle\n"
-    "and frames under OUTDIR/encode/ for `limitnet encode`.\n"
+    "and frames under OUTDIR/encode/ for `limitnet encode`. Each --coder adds a copy of MODEL (a preset\n"
+    "or an --arch name) whose entropy coder is CODER (huffman, rans, range), named MODEL-CODER, also\n"
+    "under OUTDIR/encode/.\n"
     "For your own firmware use `limitnet model export M.lnm --device -o DIR` (docs/PORTING.md).\n";
 
-// The bundle path per preset from "--<preset> BUNDLE" pairs and the "--arch FILE" files;
-// false (after printing why) on bad arguments.
-bool parse_bundle_options(int argc, char** argv, const char* const* presets, int count, std::string* paths,
-                          std::vector<std::string>* arch_files) {
+constexpr int kPresets = 3;
+const char* const kPresetNames[kPresets] = {"paper224", "cifar32", "fmnist28"};
+
+struct Options {
+  std::string out;
+  std::string paths[kPresets];  // per preset; empty: a random-weight model
+  std::vector<std::string> arch_files;
+  std::vector<std::pair<std::string, std::string>> coders;  // (model name, entropy coder) from --coder
+};
+
+// Options from "--<preset> BUNDLE", "--arch FILE" and "--coder MODEL=CODER" pairs; false
+// (after printing why) on bad arguments.
+bool parse_options(int argc, char** argv, Options* o) {
+  o->out = argv[1];
   for (int i = 2; i < argc; i += 2) {
-    if (std::strcmp(argv[i], "--arch") == 0 && i + 1 < argc) {
-      arch_files->push_back(argv[i + 1]);
-      continue;
-    }
     int found = -1;
-    for (int m = 0; m < count; ++m) {
-      if (std::strncmp(argv[i], "--", 2) == 0 && std::strcmp(argv[i] + 2, presets[m]) == 0) found = m;
+    for (int m = 0; m < kPresets; ++m) {
+      if (std::strncmp(argv[i], "--", 2) == 0 && std::strcmp(argv[i] + 2, kPresetNames[m]) == 0) found = m;
     }
-    if (found < 0) {
+    const bool known = found >= 0 || std::strcmp(argv[i], "--arch") == 0 || std::strcmp(argv[i], "--coder") == 0;
+    if (!known) {
       std::cerr << "fw_assets: unknown option '" << argv[i]
-                << "' (valid: --paper224, --cifar32, --fmnist28, --arch; --help)\n";
+                << "' (valid: --paper224, --cifar32, --fmnist28, --arch, --coder; --help)\n";
       return false;
     }
     if (i + 1 >= argc) {
-      std::cerr << "fw_assets: " << argv[i] << " needs a bundle path\n";
+      std::cerr << "fw_assets: " << argv[i] << " needs a value\n";
       return false;
     }
-    paths[found] = argv[i + 1];
+    const std::string value = argv[i + 1];
+    if (found >= 0) {
+      o->paths[found] = value;
+    } else if (std::strcmp(argv[i], "--arch") == 0) {
+      o->arch_files.push_back(value);
+    } else {
+      const size_t eq = value.find('=');
+      if (eq == 0 || eq == std::string::npos || eq + 1 == value.size()) {
+        std::cerr << "fw_assets: --coder needs MODEL=CODER (e.g. cifar32=range), not '" << value << "'\n";
+        return false;
+      }
+      const std::string coder = value.substr(eq + 1);
+      if (coder != "huffman" && coder != "rans" && coder != "range") {
+        std::cerr << "fw_assets: --coder " << value << ": unknown coder '" << coder
+                  << "' (valid: huffman, rans, range)\n";
+        return false;
+      }
+      o->coders.emplace_back(value.substr(0, eq), coder);
+    }
   }
   return true;
+}
+
+// A bundle's bytes in 4-byte aligned storage (what BundleView and the device API read).
+std::vector<uint32_t> aligned(const std::vector<uint8_t>& bytes) {
+  std::vector<uint32_t> a((bytes.size() + 3) / 4);
+  std::memcpy(a.data(), bytes.data(), bytes.size());
+  return a;
+}
+
+// The presets, the --arch models, then the --coder copies (full bundles only). Throws on
+// a bad bundle or architecture file and, before any model is made, on a --coder model
+// that is none of them.
+std::vector<Model> load_models(const Options& o) {
+  std::vector<Model> models;
+  for (int m = 0; m < kPresets; ++m) {
+    Model model;
+    model.name = model.preset = kPresetNames[m];
+    model.arch = *limitnet::find_preset(kPresetNames[m]);
+    models.push_back(std::move(model));
+  }
+  for (const std::string& file : o.arch_files) {
+    Model model;
+    model.arch = limitnet::read_arch_file(file);
+    model.name = model.preset = model.arch.name;
+    models.push_back(std::move(model));
+  }
+  auto named = [&](const std::string& name) {
+    return std::find_if(models.begin(), models.end(), [&](const Model& m) { return m.name == name; });
+  };
+  for (const auto& [base, coder] : o.coders) {
+    if (named(base) == models.end()) {
+      throw std::invalid_argument("--coder " + base + "=" + coder + ": no model named '" + base +
+                                  "' (a preset or an --arch name)");
+    }
+  }
+  for (size_t m = 0; m < models.size(); ++m) {
+    models[m].full = m < static_cast<size_t>(kPresets) ? load_or_random(models[m].preset, o.paths[m])
+                                                       : limitnet::random_int8_bundle(models[m].arch, 1, 4);
+  }
+  for (const auto& [base, coder] : o.coders) {
+    Model model = *named(base);
+    model.name = base + "-" + coder;
+    const std::vector<uint32_t> a = aligned(model.full);
+    limitnet::BundleView view;
+    if (view.parse(reinterpret_cast<const uint8_t*>(a.data()), model.full.size()) != limitnet::Status::kOk) {
+      throw std::runtime_error("bundle for " + base + " does not parse");
+    }
+    model.full = limitnet::bundle_with_coder(view, coder, model.name);
+    models.push_back(std::move(model));
+  }
+  return models;
+}
+
+// Strips the model to its Flash bundle, encodes its golden frames with the host build of
+// the device API and appends the packets to `expected` as "PACKET <name> <frame> <index>
+// <hex>" lines (what the firmware prints). Throws on a device error.
+void encode_golden_frames(Model* model, std::ostream& expected) {
+  const std::vector<uint32_t> a = aligned(model->full);
+  limitnet::BundleView view;
+  if (view.parse(reinterpret_cast<const uint8_t*>(a.data()), model->full.size()) != limitnet::Status::kOk) {
+    throw std::runtime_error("bundle for " + model->name + " does not parse");
+  }
+  model->bundle = limitnet::device_flash_bundle(view);
+  const std::vector<uint32_t> sa = aligned(model->bundle);
+  size_t need = 0;
+  int r = limitnet_device_arena_size(sa.data(), model->bundle.size(), &need);
+  std::vector<uint64_t> arena(need / 8 + 1);
+  limitnet_device* dev = nullptr;
+  if (r == LIMITNET_DEVICE_OK) {
+    r = limitnet_device_open(arena.data(), need, sa.data(), model->bundle.size(), model->preset.c_str(), &dev);
+  }
+  if (r != LIMITNET_DEVICE_OK) throw std::runtime_error(model->name + ": open: " + limitnet_device_status_name(r));
+  const limitnet::PresetSpec& p = model->arch;
+  model->work_bytes = need - kLimitnetDeviceStateBytes;  // activations; the firmware adds its own state size
+  for (int f = 0; f < kFramesPerModel; ++f) {
+    model->frames.push_back(limitnet::synthetic_frame(p.input_size, p.input_channels, 7 + static_cast<uint64_t>(f)));
+    r = limitnet_device_encode(dev, model->frames.back().data(), p.input_size, p.input_size, p.input_channels,
+                               static_cast<uint8_t>(f), kPayload);
+    if (r != LIMITNET_DEVICE_OK) throw std::runtime_error(model->name + ": encode: " + limitnet_device_status_name(r));
+    uint8_t pkt[kPayload];
+    size_t n = 0;
+    for (int k = 0; limitnet_device_next_packet(dev, pkt, sizeof pkt, &n) == LIMITNET_DEVICE_OK && n > 0; ++k) {
+      expected << "PACKET " << model->name << " " << f << " " << k << " ";
+      char hex[3];
+      for (size_t i = 0; i < n; ++i) {
+        std::snprintf(hex, sizeof hex, "%02x", pkt[i]);
+        expected << hex;
+      }
+      expected << "\n";
+    }
+  }
+}
+
+// A C identifier for a model name (architecture names may hold '-').
+std::string ident(std::string name) {
+  for (char& ch : name) ch = ch == '-' ? '_' : ch;
+  return name;
 }
 
 // ---- camera frames: what a sensor hands the device, encoded by limitnet_device_encode_frame ----
@@ -151,20 +281,19 @@ std::vector<uint8_t> camera_frame(int format) {
 }
 
 struct CameraRun {
-  std::string preset, format;
+  std::string model, format;         // model: its name
   std::vector<uint8_t> model_input;  // what the device's adapter makes of the frame (for the cost figure)
 };
 
 // Host packets of every (model that fits a 160x120 frame, camera format) pair, as the
-// firmware prints them ("CAMPACKET <preset> <format> <index> <hex>"); throws on a device error.
+// firmware prints them ("CAMPACKET <model> <format> <index> <hex>"); throws on a device error.
 std::vector<CameraRun> camera_runs(const std::vector<Model>& models, const std::vector<std::vector<uint8_t>>& frames,
                                    std::ostream& expected) {
   std::vector<CameraRun> runs;
   for (const Model& m : models) {
     const limitnet::PresetSpec* p = limitnet::find_preset(m.preset.c_str());
     if (p == nullptr || p->input_size > kCameraHeight) continue;  // camera runs: the built-in presets
-    std::vector<uint32_t> bundle((m.bundle.size() + 3) / 4);
-    std::memcpy(bundle.data(), m.bundle.data(), m.bundle.size());
+    const std::vector<uint32_t> bundle = aligned(m.bundle);
     size_t need = 0;
     limitnet_device_arena_size(bundle.data(), m.bundle.size(), &need);
     std::vector<uint64_t> arena(need / 8 + 1);
@@ -179,15 +308,15 @@ std::vector<CameraRun> camera_runs(const std::vector<Model>& models, const std::
       size_t n = 0;
       for (int k = 0; r == LIMITNET_DEVICE_OK && limitnet_device_next_packet(dev, pkt, sizeof pkt, &n) == 0 && n > 0;
            ++k) {
-        expected << "CAMPACKET " << m.preset << " " << kCameraFormats[f] << " " << k << " ";
+        expected << "CAMPACKET " << m.name << " " << kCameraFormats[f] << " " << k << " ";
         for (size_t i = 0; i < n; ++i) expected << "0123456789abcdef"[pkt[i] >> 4] << "0123456789abcdef"[pkt[i] & 15];
         expected << "\n";
       }
       runs.push_back(
-          {m.preset, kCameraFormats[f], limitnet::frame_to_model_input(frame, p->input_size, p->input_channels)});
+          {m.name, kCameraFormats[f], limitnet::frame_to_model_input(frame, p->input_size, p->input_channels)});
     }
     if (r != LIMITNET_DEVICE_OK) {
-      throw std::runtime_error(std::string("camera frame on ") + m.preset + ": " + limitnet_device_status_name(r));
+      throw std::runtime_error(std::string("camera frame on ") + m.name + ": " + limitnet_device_status_name(r));
     }
   }
   return runs;
@@ -200,7 +329,7 @@ void write_camera_assets(const std::string& out, const std::vector<Model>& model
                          std::ostream& c, std::ostream& h) {
   h << "#define FW_CAMERA_WIDTH " << kCameraWidth << "\n#define FW_CAMERA_HEIGHT " << kCameraHeight
     << "\n#define FW_CAMERA_RUNS " << runs.size() << "\n#define FW_CAMERA_FIRST_IMAGE_ID " << kCameraFirstImageId
-    << "\nstruct fw_camera_run { const char* preset; const char* format_name; int format; const uint8_t* frame;"
+    << "\nstruct fw_camera_run { const char* model; const char* format_name; int format; const uint8_t* frame;"
        " const uint8_t* model_input; };\n"
        "#ifdef __cplusplus\nextern \"C\" {\n#endif\nextern const struct fw_camera_run fw_camera_runs[FW_CAMERA_RUNS];\n"
        "#ifdef __cplusplus\n}\n#endif\n";
@@ -211,38 +340,32 @@ void write_camera_assets(const std::string& out, const std::vector<Model>& model
   }
   std::ofstream list(out + "/camera.txt");
   for (size_t i = 0; i < runs.size(); ++i) {
-    write_array(c, "camera_input_" + runs[i].preset + "_" + runs[i].format, runs[i].model_input, ".testdata");
-    list << runs[i].preset << " " << runs[i].format << " " << kCameraWidth << "x" << kCameraHeight << " "
+    write_array(c, "camera_input_" + ident(runs[i].model) + "_" + runs[i].format, runs[i].model_input, ".testdata");
+    list << runs[i].model << " " << runs[i].format << " " << kCameraWidth << "x" << kCameraHeight << " "
          << kCameraFirstImageId + i << "\n";
   }
   c << "const struct fw_camera_run fw_camera_runs[FW_CAMERA_RUNS] = {\n";
   for (const CameraRun& r : runs) {
-    c << "  {\"" << r.preset << "\", \"" << r.format << "\", " << limitnet::parse_pixel_format(r.format) << ", camera_"
-      << r.format << ", camera_input_" << r.preset << "_" << r.format << "},\n";
+    c << "  {\"" << r.model << "\", \"" << r.format << "\", " << limitnet::parse_pixel_format(r.format) << ", camera_"
+      << r.format << ", camera_input_" << ident(r.model) << "_" << r.format << "},\n";
   }
   c << "};\n";
   for (const Model& m : models) {
-    if (std::none_of(runs.begin(), runs.end(), [&](const CameraRun& r) { return r.preset == m.preset; })) continue;
-    std::ofstream(out + "/model_" + m.preset + ".lnm", std::ios::binary)
+    if (std::none_of(runs.begin(), runs.end(), [&](const CameraRun& r) { return r.model == m.name; })) continue;
+    std::ofstream(out + "/model_" + m.name + ".lnm", std::ios::binary)
         .write(reinterpret_cast<const char*>(m.full.data()), static_cast<std::streamsize>(m.full.size()));
   }
-}
-
-// A C identifier for a model name (architecture names may hold '-').
-std::string ident(std::string name) {
-  for (char& ch : name) ch = ch == '-' ? '_' : ch;
-  return name;
 }
 
 // The full bundle and the golden frames as PNG: what `limitnet encode` reads.
 void write_encode_inputs(const std::string& dir, const Model& m) {
   std::filesystem::create_directories(dir);
-  std::ofstream(dir + "/" + m.preset + ".lnm", std::ios::binary)
+  std::ofstream(dir + "/" + m.name + ".lnm", std::ios::binary)
       .write(reinterpret_cast<const char*>(m.full.data()), static_cast<std::streamsize>(m.full.size()));
   for (size_t f = 0; f < m.frames.size(); ++f) {
     limitnet::data::Image img(m.arch.input_size, m.arch.input_size, m.arch.input_channels);
     img.pixels = m.frames[f];
-    limitnet::data::write_png(dir + "/" + m.preset + "_" + std::to_string(f) + ".png", img);
+    limitnet::data::write_png(dir + "/" + m.name + "_" + std::to_string(f) + ".png", img);
   }
 }
 
@@ -260,82 +383,16 @@ int main(int argc, char** argv) {
     std::cerr << kUsage;
     return 2;
   }
-  const std::string out = argv[1];
-  constexpr int kPresets = 3;
-  const char* presets[kPresets] = {"paper224", "cifar32", "fmnist28"};
-  std::string paths[kPresets];
-  std::vector<std::string> arch_files;
-  if (!parse_bundle_options(argc, argv, presets, kPresets, paths, &arch_files)) return 2;
+  Options options;
+  if (!parse_options(argc, argv, &options)) return 2;
+  const std::string& out = options.out;
   std::vector<Model> models;
   std::ostringstream expected;
-  const int model_count = kPresets + static_cast<int>(arch_files.size());
-  for (int m = 0; m < model_count; ++m) {
-    Model model;
-    std::vector<uint8_t>& full = model.full;
-    try {
-      if (m < kPresets) {
-        model.preset = presets[m];
-        model.arch = *limitnet::find_preset(presets[m]);
-        full = load_or_random(model.preset, paths[m]);
-      } else {
-        model.arch = limitnet::read_arch_file(arch_files[static_cast<size_t>(m - kPresets)]);
-        model.preset = model.arch.name;
-        full = limitnet::random_int8_bundle(model.arch, 1, 4);
-      }
-    } catch (const std::exception& e) {
-      std::cerr << "fw_assets: " << e.what() << "\n";
-      return 1;
-    }
-    std::vector<uint32_t> a((full.size() + 3) / 4);
-    std::memcpy(a.data(), full.data(), full.size());
-    limitnet::BundleView view;
-    if (view.parse(reinterpret_cast<const uint8_t*>(a.data()), full.size()) != limitnet::Status::kOk) {
-      std::cerr << "fw_assets: bundle for " << model.preset << " does not parse\n";
-      return 1;
-    }
-    model.bundle = limitnet::device_flash_bundle(view);
-    std::vector<uint32_t> sa((model.bundle.size() + 3) / 4);
-    std::memcpy(sa.data(), model.bundle.data(), model.bundle.size());
-    size_t need = 0;
-    int r = limitnet_device_arena_size(sa.data(), model.bundle.size(), &need);
-    if (r != LIMITNET_DEVICE_OK) {
-      std::cerr << "fw_assets: " << limitnet_device_status_name(r) << "\n";
-      return 1;
-    }
-    std::vector<uint64_t> arena(need / 8 + 1);
-    limitnet_device* dev = nullptr;
-    r = limitnet_device_open(arena.data(), need, sa.data(), model.bundle.size(), model.preset.c_str(), &dev);
-    if (r != LIMITNET_DEVICE_OK) {
-      std::cerr << "fw_assets: open: " << limitnet_device_status_name(r) << "\n";
-      return 1;
-    }
-    const limitnet::PresetSpec* p = &model.arch;
-    model.work_bytes = need - kLimitnetDeviceStateBytes;  // activations; the firmware adds its own state size
-    for (int f = 0; f < kFramesPerModel; ++f) {
-      model.frames.push_back(limitnet::synthetic_frame(p->input_size, p->input_channels, 7 + static_cast<uint64_t>(f)));
-      r = limitnet_device_encode(dev, model.frames.back().data(), p->input_size, p->input_size, p->input_channels,
-                                 static_cast<uint8_t>(f), kPayload);
-      if (r != LIMITNET_DEVICE_OK) {
-        std::cerr << "fw_assets: encode: " << limitnet_device_status_name(r) << "\n";
-        return 1;
-      }
-      uint8_t pkt[kPayload];
-      size_t n = 0;
-      for (int k = 0; limitnet_device_next_packet(dev, pkt, sizeof pkt, &n) == LIMITNET_DEVICE_OK && n > 0; ++k) {
-        expected << "PACKET " << model.preset << " " << f << " " << k << " ";
-        char hex[3];
-        for (size_t i = 0; i < n; ++i) {
-          std::snprintf(hex, sizeof hex, "%02x", pkt[i]);
-          expected << hex;
-        }
-        expected << "\n";
-      }
-    }
-    models.push_back(std::move(model));
-  }
   std::vector<std::vector<uint8_t>> camera_frames;
   std::vector<CameraRun> runs;
   try {
+    models = load_models(options);
+    for (Model& m : models) encode_golden_frames(&m, expected);
     for (const char* f : kCameraFormats) camera_frames.push_back(camera_frame(limitnet::parse_pixel_format(f)));
     runs = camera_runs(models, camera_frames, expected);
   } catch (const std::exception& ex) {
@@ -347,8 +404,8 @@ int main(int argc, char** argv) {
        "#ifndef LIMITNET_FW_ASSETS_H\n#define LIMITNET_FW_ASSETS_H\n#include <stddef.h>\n#include <stdint.h>\n"
        "#define FW_PAYLOAD "
     << kPayload << "\n#define FW_FRAMES_PER_MODEL " << kFramesPerModel << "\n#define FW_MODELS " << models.size()
-    << "\nstruct fw_model { const char* preset; const uint8_t* bundle; size_t bundle_size; int size; int channels;"
-       " const uint8_t* frames[FW_FRAMES_PER_MODEL]; };\n"
+    << "\nstruct fw_model { const char* name; const char* preset; const uint8_t* bundle; size_t bundle_size; int size;"
+       " int channels; const uint8_t* frames[FW_FRAMES_PER_MODEL]; };\n"
        "#ifdef __cplusplus\nextern \"C\" {\n#endif\nextern const struct fw_model fw_models[FW_MODELS];\n"
        "#ifdef __cplusplus\n}\n#endif\n";
   size_t max_frame = 0, max_work = 0;
@@ -356,18 +413,17 @@ int main(int argc, char** argv) {
   h << "#define FW_WORK_BYTES " << max_work << "\n";
   c << "/* Generated by fw_assets. */\n#include \"fw_assets.h\"\n";
   for (const Model& m : models) {
-    write_array(c, "model_" + ident(m.preset), m.bundle, nullptr);
+    write_array(c, "model_" + ident(m.name), m.bundle, nullptr);
     for (size_t f = 0; f < m.frames.size(); ++f) {
-      write_array(c, "frame_" + ident(m.preset) + "_" + std::to_string(f), m.frames[f], ".testdata");
+      write_array(c, "frame_" + ident(m.name) + "_" + std::to_string(f), m.frames[f], ".testdata");
       max_frame = std::max(max_frame, m.frames[f].size());
     }
   }
   c << "const struct fw_model fw_models[FW_MODELS] = {\n";
   for (const Model& m : models) {
-    const limitnet::PresetSpec* p = &m.arch;
-    c << "  {\"" << m.preset << "\", model_" << ident(m.preset) << ", sizeof model_" << ident(m.preset) << ", "
-      << p->input_size << ", " << p->input_channels << ", {";
-    for (size_t f = 0; f < m.frames.size(); ++f) c << "frame_" << ident(m.preset) << "_" << f << ", ";
+    c << "  {\"" << m.name << "\", \"" << m.preset << "\", model_" << ident(m.name) << ", sizeof model_"
+      << ident(m.name) << ", " << m.arch.input_size << ", " << m.arch.input_channels << ", {";
+    for (size_t f = 0; f < m.frames.size(); ++f) c << "frame_" << ident(m.name) << "_" << f << ", ";
     c << "}},\n";
   }
   c << "};\n";
@@ -375,7 +431,12 @@ int main(int argc, char** argv) {
   max_frame = std::max(max_frame, static_cast<size_t>(kCameraWidth) * kCameraHeight * 2);
   h << "#define FW_MAX_FRAME_BYTES " << max_frame << "\n#endif\n";
   e << expected.str();
-  for (size_t m = kPresets; m < models.size(); ++m) write_encode_inputs(out + "/encode", models[m]);
+  // What `limitnet encode` reads for the models no preset covers: --arch models and --coder copies.
+  for (const Model& m : models) {
+    if (std::find(std::begin(kPresetNames), std::end(kPresetNames), m.name) == std::end(kPresetNames)) {
+      write_encode_inputs(out + "/encode", m);
+    }
+  }
   std::cout << "fw_assets: wrote " << out << " (" << models.size() << " models)\n";
   return 0;
 }

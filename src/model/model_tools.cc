@@ -167,26 +167,37 @@ ModelToolResult export_device_model(const ModelExportPlan& o) {
   return r;
 }
 
+namespace {
 // Both tables are in every bundle, the config's `coder` line picks one. The device sends
-// other bytes, so the id changes (cloud part included: one bundle). Used for the Huffman
-// vs rANS ablation.
-ModelToolResult set_model_coder(const ModelSetCoderPlan& o) {
-  parse_coder(o.coder);
-  const LoadedBundle in = load_bundle(o.input);
+// other bytes, so the id changes (cloud part included: one bundle).
+BundleWriter writer_with_coder(const BundleView& in, const std::string& coder, const std::string& name) {
+  parse_coder(coder);
   // Only a usable codec model is rewritten: its config (coder= line included) parses.
   CodecConfig codec;
   BundleTensor cfg;
-  if (read_codec_config(in.view, &codec) != Status::kOk || !in.view.find("config", &cfg)) {
-    throw std::runtime_error(o.input + ": has no valid codec configuration");
+  if (read_codec_config(in, &codec) != Status::kOk || !in.find("config", &cfg)) {
+    throw std::runtime_error(name + ": has no valid codec configuration");
   }
   std::istringstream lines(std::string(reinterpret_cast<const char*>(cfg.data), cfg.bytes));
   std::string out;
   for (std::string line; std::getline(lines, line);) {
-    if (!line.empty()) out += (line.rfind("coder=", 0) == 0 ? "coder=" + o.coder : line) + "\n";
+    if (!line.empty()) out += (line.rfind("coder=", 0) == 0 ? "coder=" + coder : line) + "\n";
   }
-  BundleWriter writer(in.view.parts());
-  writer.copy_from(in.view, {"config"});
+  BundleWriter writer(in.parts());
+  writer.copy_from(in, {"config"});
   writer.set_config(out);
+  return writer;
+}
+}  // namespace
+
+std::vector<uint8_t> bundle_with_coder(const BundleView& bundle, const std::string& coder, const std::string& name) {
+  return writer_with_coder(bundle, coder, name).serialize();
+}
+
+// Used for the Huffman vs rANS vs range ablation (docs/ABLATIONS.md).
+ModelToolResult set_model_coder(const ModelSetCoderPlan& o) {
+  const LoadedBundle in = load_bundle(o.input);
+  const BundleWriter writer = writer_with_coder(in.view, o.coder, o.input);
   const uint32_t id = writer.device_content_id();
   writer.write(o.output, id);
   ModelToolResult r;

@@ -11,6 +11,8 @@
 
 namespace limitnet {
 
+class BundleView;
+
 // What a model tool did: `summary` is printed with --json, `text` (newline-terminated) without.
 struct ModelToolResult {
   nlohmann::json summary;
@@ -42,6 +44,11 @@ struct ModelSetCoderPlan {
 };
 // Writes a copy whose config selects the other entropy coder (a new model id).
 ModelToolResult set_model_coder(const ModelSetCoderPlan& plan);
+// The same in memory: `bundle` with its config's coder set to `coder` (huffman, rans or
+// range), serialised with its new model id. `name` (a file, a model) goes into the errors:
+// std::invalid_argument for an unknown coder, std::runtime_error for a bundle without a
+// valid codec configuration.
+std::vector<uint8_t> bundle_with_coder(const BundleView& bundle, const std::string& coder, const std::string& name);
 
 struct ModelExportPlan {
   std::string input, output_dir;
