@@ -62,7 +62,9 @@ int check_bundle(const void* bundle, size_t size, limitnet::BundleView* view, li
   const Status s = view->parse(static_cast<const uint8_t*>(bundle), size);
   if (s == Status::kUnsupportedVersion) return LIMITNET_DEVICE_UNSUPPORTED_VERSION;
   if (s != Status::kOk) return LIMITNET_DEVICE_BAD_BUNDLE;
-  if (limitnet::read_codec_config(*view, cfg) != Status::kOk) return LIMITNET_DEVICE_BAD_BUNDLE;
+  const Status c = limitnet::read_codec_config(*view, cfg);
+  if (c == Status::kCapacity) return LIMITNET_DEVICE_CAPACITY;
+  if (c != Status::kOk) return LIMITNET_DEVICE_BAD_BUNDLE;
   if (cfg->latent_channels > limitnet::kMaxChannels || cfg->latent_side > limitnet::kMaxLatentSide ||
       cfg->saliency_grid > limitnet::kMaxGrid || cfg->latent_bits > limitnet::kMaxLatentBits) {
     return LIMITNET_DEVICE_CAPACITY;

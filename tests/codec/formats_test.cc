@@ -274,6 +274,14 @@ TEST(Bundle, LoadCodecModelErrors) {
   text.replace(text.find("latent_bits=6"), 13, "latent_bits=9");
   w.set_config(text);
   EXPECT_EQ(load(w), Status::kMalformed);
+  // More latent channels than this build holds: the build's capacity, not a corrupt bundle
+  // (the device API reports LIMITNET_DEVICE_CAPACITY, so a larger build is the fix).
+  w = random_device_bundle(p, p.codec, 1);
+  text = preset_config_text(p, p.codec);
+  const size_t at = text.find("latent_channels=");
+  text.replace(at, text.find('\n', at) - at, "latent_channels=" + std::to_string(kMaxChannels + 1));
+  w.set_config(text);
+  EXPECT_EQ(load(w), Status::kCapacity);
   // Wrong table shape.
   w = random_device_bundle(p, p.codec, 1);
   const std::vector<float> three(3, 0.0f);

@@ -159,6 +159,13 @@ Status read_codec_config(const BundleView& bundle, CodecConfig* cfg) {
   } else {
     return Status::kUnsupported;
   }
+  // Over this build's LIMITNET_MAX_* but otherwise plausible: the build is too small for the
+  // model (a larger build takes it), not a corrupt bundle.
+  // (Symbols are bytes: more than 8 bits is malformed everywhere.)
+  if (c.latent_channels > kMaxChannels || c.latent_side > kMaxLatentSide ||
+      (c.latent_bits > kMaxLatentBits && c.latent_bits <= 8) || c.saliency_grid > kMaxGrid) {
+    return Status::kCapacity;
+  }
   Status s = c.validate();
   if (s != Status::kOk) return Status::kMalformed;
   *cfg = c;

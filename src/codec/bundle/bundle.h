@@ -60,7 +60,8 @@ class BundleView {
   uint32_t count_ = 0;
 };
 
-// Reads the codec configuration from the bundle's config section.
+// Reads the codec configuration from the bundle's config section. kCapacity when it is over
+// this build's LIMITNET_MAX_* limits, kMalformed when it is invalid.
 Status read_codec_config(const BundleView& bundle, CodecConfig* cfg);
 // Builds the codec tables (config, quant ranges, entropy tables) from a bundle.
 Status load_codec_model(const BundleView& bundle, CodecModel* model);
