@@ -185,6 +185,17 @@ std::vector<Model> load_models(const Options& o) {
   for (size_t m = 0; m < models.size(); ++m) {
     models[m].full = m < static_cast<size_t>(kPresets) ? load_or_random(models[m].preset, o.paths[m])
                                                        : limitnet::random_int8_bundle(models[m].arch, 1, 4);
+    if (m < static_cast<size_t>(kPresets) && !o.paths[m].empty()) {
+      // A trained bundle for the preset's slot may carry its own architecture (e.g. a wider
+      // encoder, train --arch): the slot keeps its name, the device checks the bundle's.
+      const std::vector<uint32_t> a = aligned(models[m].full);
+      limitnet::BundleView view;
+      if (view.parse(reinterpret_cast<const uint8_t*>(a.data()), models[m].full.size()) != limitnet::Status::kOk) {
+        throw std::runtime_error(o.paths[m] + ": does not parse");
+      }
+      models[m].arch = limitnet::bundle_arch(view, o.paths[m]);
+      models[m].preset = models[m].arch.name;
+    }
   }
   for (const auto& [base, coder] : o.coders) {
     Model model = *named(base);
