@@ -24,6 +24,12 @@ constexpr size_t kRangeFlushBytes = 1;  // worst case; the packet encoder's esti
 size_t range_encode(const RansTable* tables, const uint8_t* symbols, const uint8_t* channels, int n, uint8_t* out,
                     size_t capacity);
 
+// Renormalisation bytes range_encode writes for these symbols, i.e. its size without the
+// flush: `range`, and so every renormalisation, does not depend on `low`. The flush of an
+// encoding is its size minus this (0 or 1). For measurement (bench_codec) and tests; the
+// firmware links only what it calls.
+size_t range_renormalisation_bytes(const RansTable* tables, const uint8_t* symbols, const uint8_t* channels, int n);
+
 // Decodes n symbols; channels[i] selects the table. kTruncated if the payload is shorter
 // than the symbols need, kMalformed on any other non-canonical stream.
 Status range_decode(const RansTable* tables, const uint8_t* channels, int n, const uint8_t* in, size_t size,
