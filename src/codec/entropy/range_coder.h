@@ -1,8 +1,10 @@
 // Static range coder (32-bit, byte-wise renormalisation, carry propagated into the bytes
 // already written), using the rANS frequency tables (RansTable: sum 4096 per channel).
 // Like rANS it spends fractions of a bit on probable symbols, but its flush is lean: at the
-// end of a packet at most one byte (mean about 0.5), against rANS's fixed 3-byte state,
-// which matters when a packet is 51 bytes (docs/FORMAT.md, "Entropy coding").
+// end of a packet at most one byte (written in about 98% of real packets), and the
+// renormalisation bytes end below the ideal length, so a payload is about 0.3 bytes above
+// sum(-log2 p) / 8, against rANS's fixed 3-byte state (2.3 above), which matters when a
+// packet is 51 bytes (docs/FORMAT.md, "Entropy coding"; docs/BENCHMARKS.md).
 //
 // Per packet the coder starts afresh (low 0, range 2^32 - 1). The decoder reads past the
 // end of the payload as zero bytes. A stream is canonical: exactly the renormalisation
