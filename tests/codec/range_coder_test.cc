@@ -147,5 +147,65 @@ TEST(RangeCoder, RefusesNonCanonicalAndCorruptStreams) {
   EXPECT_NE(range_decode(&skew, channels, 1, ones, 6, out), Status::kOk);
 }
 
+// range_renormalisation_bytes() splits an encoding into renormalisation bytes and the
+// flush. Exact counts worked out by hand with p(0) = 1/4096, p(1) = 4095/4096 (r = range >> 12):
+//   0 x k:  range 2^20-1 -> 1 shift, 2^16-1 -> 2 shifts, ... = k + k/2 bytes; low stays 0: no flush.
+//   1 x k:  range stays >= 2^24 for k < ~22,000: no shift; low > 0: one flush byte (0x01 while
+//           low = k x ~2^20 < 2^24).
+//   1, 0:   low = 2^20-1, then 1 shift (byte 0x00); low 0x0FFFFF00 rounds up to 0x10000000: flush 0x10.
+TEST(RangeCoder, RenormalisationBytesGiveTheExactFlush) {
+  RansTable t;
+  const uint16_t freqs[2] = {1, 4095};
+  ASSERT_EQ(t.init(freqs, 2), Status::kOk);
+  const std::vector<uint8_t> channels(1000, 0);
+  std::vector<uint8_t> buf(32, 0xEE);
+  for (int k = 1; k <= 8; ++k) {
+    const std::vector<uint8_t> zeros(static_cast<size_t>(k), 0);
+    const size_t renorm = range_renormalisation_bytes(&t, zeros.data(), channels.data(), k);
+    EXPECT_EQ(renorm, static_cast<size_t>(k + k / 2)) << k;
+    ASSERT_EQ(range_encode(&t, zeros.data(), channels.data(), k, buf.data(), buf.size()), renorm) << k;
+    for (size_t i = 0; i < renorm; ++i) EXPECT_EQ(buf[i], 0) << k;
+  }
+  const std::vector<uint8_t> ones(1000, 1);
+  for (int k : {1, 7, 1000}) {
+    EXPECT_EQ(range_renormalisation_bytes(&t, ones.data(), channels.data(), k), 0u) << k;
+    ASSERT_EQ(range_encode(&t, ones.data(), channels.data(), k, buf.data(), buf.size()), 1u) << k;
+    if (k <= 7) {
+      EXPECT_EQ(buf[0], 0x01) << k;
+    }
+    EXPECT_NE(buf[0], 0) << k;
+  }
+  const uint8_t one_zero[2] = {1, 0};
+  EXPECT_EQ(range_renormalisation_bytes(&t, one_zero, channels.data(), 2), 1u);
+  ASSERT_EQ(range_encode(&t, one_zero, channels.data(), 2, buf.data(), buf.size()), 2u);
+  EXPECT_EQ(buf[0], 0x00);
+  EXPECT_EQ(buf[1], 0x10);
+}
+
+// On random streams the flush is 0 or 1 byte, and a written one is not 0.
+TEST(RangeCoder, FlushIsZeroOrOneByteOnRandomStreams) {
+  std::mt19937_64 rng(11);
+  const std::vector<RansTable> tables = skewed_tables(64, 4);
+  int flushes[2] = {0, 0};
+  for (int trial = 0; trial < 400; ++trial) {
+    const int len = 1 + static_cast<int>(rng() % 200);
+    const Stream st = draw(tables, len, rng);
+    std::vector<uint8_t> buf(static_cast<size_t>(len) * 2 + 16);
+    const size_t size = range_encode(tables.data(), st.symbols.data(), st.channels.data(), len, buf.data(), buf.size());
+    const size_t renorm = range_renormalisation_bytes(tables.data(), st.symbols.data(), st.channels.data(), len);
+    ASSERT_TRUE(size == renorm || size == renorm + 1) << size << " vs " << renorm;
+    ++flushes[size - renorm];
+    // A written flush byte is never 0 after renormalisation bytes (docs/FORMAT.md).
+    if (size > renorm && renorm > 0) {
+      EXPECT_NE(buf[size - 1], 0);
+    }
+  }
+  // No flush byte only when low rounds up to 0 mod 2^32 (low = 0, or above 2^32 - 2^24):
+  // about 1 stream in 256, so the flush is nearly always 1 byte. The saving is elsewhere:
+  // the renormalisation bytes stay 0..1 byte under the ideal length (range ends >= 2^24).
+  EXPECT_LT(flushes[0], 20);
+  EXPECT_GT(flushes[1], 380);
+}
+
 }  // namespace
 }  // namespace limitnet

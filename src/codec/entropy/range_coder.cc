@@ -48,6 +48,19 @@ size_t range_encode(const RansTable* tables, const uint8_t* symbols, const uint8
   return pos;
 }
 
+size_t range_renormalisation_bytes(const RansTable* tables, const uint8_t* symbols, const uint8_t* channels, int n) {
+  uint32_t range = 0xFFFFFFFFu;
+  size_t bytes = 0;
+  for (int i = 0; i < n; ++i) {
+    range = (range >> kRansScaleBits) * tables[channels[i]].freq[symbols[i]];
+    while (range < kRangeTop) {
+      range <<= 8;
+      ++bytes;
+    }
+  }
+  return bytes;
+}
+
 Status range_decode(const RansTable* tables, const uint8_t* channels, int n, const uint8_t* in, size_t size,
                     uint8_t* symbols) {
   if (n == 0) return size == 0 ? Status::kOk : Status::kMalformed;
