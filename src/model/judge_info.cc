@@ -13,21 +13,16 @@ std::string qualities_text(const std::vector<int>& qualities) {
   return out;
 }
 
+// "1,2,3": integers in 1..100 separated by commas.
 std::vector<int> parse_qualities(const std::string& text, const std::string& where) {
   std::vector<int> out;
-  std::stringstream in(text);
-  std::string item;
-  while (std::getline(in, item, ',')) {
-    size_t used = 0;
-    int q = 0;
-    try {
-      q = std::stoi(item, &used);
-    } catch (const std::exception&) {
-      used = 0;
-    }
-    if (used != item.size() || q < 1 || q > 100) throw std::runtime_error(where + ": quality '" + item + "'");
+  std::istringstream in(text);
+  for (int q = 0; in >> q;) {
+    if (q < 1 || q > 100) throw std::runtime_error(where + ": quality " + std::to_string(q) + " is outside 1..100");
     out.push_back(q);
+    if (in.peek() == ',') in.get();
   }
+  if (!in.eof()) throw std::runtime_error(where + ": qualities '" + text + "' are not a list of numbers");
   return out;
 }
 

@@ -81,7 +81,7 @@ TEST_F(TuneJudgeCli, TunedJudgeReadsLowQualityWebpBetterAndEvalReportsBothJudges
   EXPECT_EQ(info->images, 500u);
 
   // eval: WebP under the model's own classifier and under the tuned judge, on 400 test images.
-  r = run("eval -q -m " + kModel + " --data fashion-mnist --limit 400 --payload 24 --baselines webp,jpeg" +
+  r = run("eval -q --threads 1 -m " + kModel + " --data fashion-mnist --limit 400 --payload 24 --baselines webp,jpeg" +
           " --webp-qualities 1,2,3,5" + " --jpeg-qualities 5,20 --codec-judge webp=" + judge + " --json " +
           path("e.json") + " --plot " + path("e.svg"));
   ASSERT_EQ(r.code, 0) << r.out;
@@ -158,7 +158,7 @@ TEST_F(TuneJudgeCli, EvalRefusesAJudgeOfAnotherCodec) {
   if (!have_fmnist()) GTEST_SKIP() << "Fashion-MNIST not installed (apt-get install dataset-fashion-mnist)";
   const std::string judge = path("webp-judge.lnm");
   ASSERT_EQ(run(tune_args(judge) + " --limit 64 --epochs 1 --qualities 5").code, 0);
-  const std::string eval = "eval -q -m " + kModel + " --data fashion-mnist --limit 8 --jpeg-qualities 5 ";
+  const std::string eval = "eval -q --threads 1 -m " + kModel + " --data fashion-mnist --limit 8 --jpeg-qualities 5 ";
   CmdResult r = run(eval + "--baselines jpeg,webp --codec-judge jpeg=" + judge);
   EXPECT_NE(r.code, 0);
   EXPECT_NE(r.out.find(judge + ": is tuned for webp, but --codec-judge gives it for jpeg"), std::string::npos) << r.out;
