@@ -37,8 +37,10 @@ void register_tune_judge(CLI::App& app) {
   add_shared_option(cmd, Flag::kThreads, o->threads)->capture_default_str()->check(CLI::Range(1, 64));
   add_shared_option(cmd, Flag::kBatch, o->batch, "Batch size")->capture_default_str()->check(CLI::Range(1, 4096));
   add_shared_option(cmd, Flag::kLimit, o->limit, "Training images to use (0 = all)")->capture_default_str();
-  cmd->add_option("--val-holdout", o->val_holdout,
-                  "Hold out this many training images and print their top-1 at every quality before and after");
+  cmd->add_option(
+      "--val-holdout", o->val_holdout,
+      "Hold out this many training images and print their top-1 at every quality before and after (the clean "
+      "classifier was trained on them: a direction, not a figure to quote)");
   auto quiet = std::make_shared<bool>(false);
   add_shared_flag(cmd, Flag::kQuiet, *quiet);
   cmd->callback([o, quiet]() {

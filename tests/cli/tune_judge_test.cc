@@ -58,7 +58,7 @@ class TuneJudgeCli : public ::testing::Test {
 TEST_F(TuneJudgeCli, TunedJudgeReadsLowQualityWebpBetterAndEvalReportsBothJudges) {
   if (!have_fmnist()) GTEST_SKIP() << "Fashion-MNIST not installed (apt-get install dataset-fashion-mnist)";
   const std::string judge = path("webp-judge.lnm");
-  CmdResult r = run(tune_args(judge) + " --limit 600 --epochs 2 --qualities 1,2,3 --val-holdout 100");
+  CmdResult r = run(tune_args(judge) + " --limit 600 --epochs 2 --lr 0.01 --qualities 1,2,3 --val-holdout 100");
   ASSERT_EQ(r.code, 0) << r.out;
   EXPECT_NE(r.out.find("held-out top-1 (100 training images)"), std::string::npos) << r.out;
   EXPECT_EQ(limitnet::load_bundle(judge).view.model_id(), limitnet::load_bundle(kModel).view.model_id());
