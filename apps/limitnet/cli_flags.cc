@@ -14,6 +14,8 @@ const std::vector<CommandInfo>& command_table() {
       {"model", "Create and describe model bundles", NeedsTorch::kNever},
       {"simulate", "Simulate sending images over an LPWAN link: results against time per method", NeedsTorch::kAlways},
       {"train", "Train a model (classifier, phase 1, phase 2) and export its bundle", NeedsTorch::kAlways},
+      {"tune-judge", "Fine-tune a clean classifier on one codec's decoded pictures: that codec's judge in eval",
+       NeedsTorch::kAlways},
       {"eval", "Top-1/top-5 against bytes on air on a test split (every byte counted)", NeedsTorch::kAlways},
       {"serve", "Receiver service: MQTT/UDP ingest, persistent sessions, inference, HTTP API", NeedsTorch::kAlways},
       {"device-sim", "Simulated camera nodes sending over a LoRaWAN link model to MQTT or UDP", NeedsTorch::kNever},

@@ -86,6 +86,9 @@ void register_eval(CLI::App& app) {
          "Bundle whose classifier judges the codec baselines (default: the model's own); e.g. the clean-trained "
          "classifier when this model's was tuned on its reconstructions")
       ->check(CLI::ExistingFile);
+  cmd->add_option("--codec-judge", o->plan.codec_judges,
+                  "CODEC=PATH: also judge CODEC's pictures by PATH, a classifier tuned on them (limitnet tune-judge), "
+                  "and give LimitNet's BD figures under both judges; repeat for several codecs");
   cmd->add_option("--jpeg-qualities", o->plan.jpeg_qualities, "Qualities of the jpeg and jpeg-abbrev sweeps")
       ->capture_default_str();
   cmd->add_option("--webp-qualities", o->plan.webp_qualities, "Qualities of the webp sweep")->capture_default_str();

@@ -53,6 +53,8 @@ double psnr(const data::Image& a, const data::Image& b) {
 
 std::vector<int> default_qualities() { return {5, 10, 20, 30, 40, 50, 60, 70, 80, 90, 95}; }
 
+std::vector<int> eval_sweep_qualities() { return {1, 2, 3, 5, 8, 10, 15, 20, 30, 40, 50, 60, 75, 90}; }
+
 std::vector<SweepPoint> quality_sweep(const CutStreamCodec& codec, const std::vector<data::Image>& images,
                                       const std::vector<int>& qualities) {
   if (images.empty()) throw std::invalid_argument("quality_sweep: no images");

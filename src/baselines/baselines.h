@@ -134,4 +134,10 @@ std::vector<SweepPoint> quality_sweep(const CutStreamCodec& codec, const std::ve
 // Default quality grid of sweeps: 5, 10, 20, ..., 90, 95.
 std::vector<int> default_qualities();
 
+// The qualities `limitnet eval` sweeps jpeg, jpeg-abbrev and webp at by default, dense at the
+// low end where small images cost the fewest bytes (also what `limitnet tune-judge` draws from),
+// and progjpeg's default quality.
+std::vector<int> eval_sweep_qualities();
+constexpr int kProgressiveJpegEvalQuality = 50;
+
 }  // namespace limitnet::baselines

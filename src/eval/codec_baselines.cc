@@ -99,7 +99,7 @@ void finish_point(MethodPoint* p, const TopkHits& hits, size_t n) {
 
 }  // namespace
 
-std::vector<int> default_sweep_qualities() { return {1, 2, 3, 5, 8, 10, 15, 20, 30, 40, 50, 60, 75, 90}; }
+std::vector<int> default_sweep_qualities() { return baselines::eval_sweep_qualities(); }
 
 MethodCurve evaluate_codec_sweep(const CloudModel& judge, const LabelledImages& images, const std::string& codec_name,
                                  const std::vector<int>& qualities, const CodecSweepOptions& o) {

@@ -58,6 +58,26 @@ void add_methods_json(nlohmann::json& j, const EvalRecord& e) {
   j["methods_info"] = info;
 }
 
+nlohmann::json tuned_judges_json(const std::vector<TunedJudgeRecord>& tuned) {
+  nlohmann::json out = nlohmann::json::object();
+  for (const TunedJudgeRecord& t : tuned) {
+    nlohmann::json pts = nlohmann::json::array();
+    for (const SizePointRecord& p : t.points) pts.push_back(point_json(p));
+    nlohmann::json q = nlohmann::json::array();
+    for (double v : t.qualities) q.push_back(count(v));
+    nlohmann::json e = {{"codec", t.codec},
+                        {"judge", t.judge},
+                        {"tuned_for", t.tuned_for},
+                        {"qualities", q},
+                        {"points", pts},
+                        {"bd", bd_json(t.bd)},
+                        {"judge_clean_top1", optional_json(t.judge_clean_top1)}};
+    if (t.seconds) e["seconds"] = *t.seconds;
+    out[t.name] = e;
+  }
+  return out;
+}
+
 SizePointRecord size_point(const ResultReader& r, const ResultJson& p, const std::string& where) {
   r.need_object(p, where);
   SizePointRecord out;
@@ -101,6 +121,31 @@ void read_judge(const ResultReader& r, const ResultJson& j, EvalRecord* out) {
   r.need_object(*it, "baseline_judge");
   out->baseline_judge = r.opt_string(*it, "path", "baseline_judge");
   out->judge_clean_top1 = r.opt_number(*it, "clean_top1", "baseline_judge");
+}
+
+void read_tuned_judges(const ResultReader& r, const ResultJson& j, EvalRecord* out) {
+  auto it = j.find("tuned_judges");
+  if (it == j.end() || it->is_null()) return;
+  r.need_object(*it, "tuned_judges");
+  for (const auto& [name, e] : it->items()) {
+    const std::string where = "tuned_judges." + name;
+    r.need_object(e, where);
+    TunedJudgeRecord t;
+    t.name = name;
+    t.codec = r.opt_string(e, "codec", where);
+    t.judge = r.opt_string(e, "judge", where);
+    t.tuned_for = r.opt_string(e, "tuned_for", where);
+    if (e.contains("qualities") && e["qualities"].is_array()) {
+      for (const ResultJson& q : e["qualities"]) {
+        if (q.is_number()) t.qualities.push_back(q.get<double>());
+      }
+    }
+    t.judge_clean_top1 = r.opt_number(e, "judge_clean_top1", where);
+    t.seconds = r.opt_number(e, "seconds", where);
+    t.points = size_curve(r, r.need_array(e, "points", where), ResultReader::join(where, "points"));
+    if (auto b = e.find("bd"); b != e.end() && !b->is_null()) t.bd = bd_entry(r, *b, ResultReader::join(where, "bd"));
+    out->tuned_judges.push_back(std::move(t));
+  }
 }
 
 void read_methods(const ResultReader& r, const ResultJson& j, EvalRecord* out) {
@@ -155,6 +200,7 @@ nlohmann::json eval_json(const EvalRecord& e) {
     j["baseline_judge"] = {
         {"path", e.baseline_judge}, {"clean_top1", optional_json(e.judge_clean_top1)}, {"judges", e.judged}};
   }
+  if (!e.tuned_judges.empty()) j["tuned_judges"] = tuned_judges_json(e.tuned_judges);
   if (e.total_seconds) j["total_seconds"] = *e.total_seconds;
   return j;
 }
@@ -183,6 +229,7 @@ EvalRecord eval_from_json(const ResultReader& r, const ResultJson& j) {
     for (const auto& [name, e] : it->items()) out.bd.emplace_back(name, bd_entry(r, e, "bd." + name));
   }
   out.bd_definition = r.opt_string(j, "bd_definition", "");
+  read_tuned_judges(r, j, &out);
   return out;
 }
 

@@ -1,6 +1,7 @@
 // The JSON of `limitnet eval --json`, writer and reader in one place (the report reads it):
 // LimitNet's accuracy against bytes, and with --baselines every method's curve, its
-// Bjontegaard deltas and, with --baseline-judge, the judge. Optional fields are written only
+// Bjontegaard deltas, with --baseline-judge the judge and with --codec-judge each codec's curve
+// and deltas under its tuned judge (`tuned_judges`). Optional fields are written only
 // when set and may be absent when read. Units: bytes, seconds, fractions; BD in percent and
 // percentage points. Needs nlohmann_json only (no codec, no libtorch).
 #pragma once
@@ -42,6 +43,21 @@ struct NamedCurveRecord {
   std::optional<double> seconds, reused_verdicts;
 };
 
+// One codec curve judged by that codec's tuned judge (`limitnet eval --codec-judge`), with
+// LimitNet's Bjontegaard deltas against it; the same codec under the clean judge is in
+// `methods` and `bd` under the same name.
+struct TunedJudgeRecord {
+  std::string name;                        // the method's name in `methods` ("webp", "progjpeg-q50")
+  std::string codec;                       // the codec that made the pictures
+  std::string judge;                       // the judge bundle
+  std::string tuned_for;                   // the codec its judge section names
+  std::vector<double> qualities;           // the qualities it was tuned on
+  std::optional<double> judge_clean_top1;  // the tuned judge on clean test images
+  std::optional<double> seconds;
+  std::vector<SizePointRecord> points;
+  BdRecord bd;
+};
+
 struct EvalRecord {
   std::string path;     // reader: the file it was read from (never written)
   std::string command;  // reader: a recorded command line (never written)
@@ -61,6 +77,7 @@ struct EvalRecord {
   bool has_bd = false;
   std::vector<std::pair<std::string, BdRecord>> bd;  // in the file's order
   std::string bd_definition;
+  std::vector<TunedJudgeRecord> tuned_judges;  // `tuned_judges`, in the file's order; absent = none
   const NamedCurveRecord* method(const std::string& name) const;
 };
 

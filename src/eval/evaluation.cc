@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <sstream>
 #include <stdexcept>
@@ -16,6 +17,7 @@
 #include "data/dataset.h"
 #include "eval/eval_result_json.h"
 #include "eval/learned_baselines.h"
+#include "model/judge_info.h"
 #include "plot/svg_chart.h"
 
 namespace limitnet::eval {
@@ -113,7 +115,8 @@ void keep_freed_memory() {
 #endif
 }
 
-std::string comparison_svg(const CurveResult& r, const std::vector<MethodCurve>& methods, const std::string& title,
+std::string comparison_svg(const CurveResult& r, const std::vector<MethodCurve>& methods,
+                           const std::vector<TunedJudgeCurve>& tuned, const std::string& title,
                            const std::string& x_scale) {
   plot::LineChart chart;
   chart.title = title;
@@ -136,6 +139,16 @@ std::string comparison_svg(const CurveResult& r, const std::vector<MethodCurve>&
     plot::ChartSeries s;
     s.label = m.name;
     for (const MethodPoint& p : m.points) s.points.push_back({p.bytes, p.top1});
+    chart.series.push_back(s);
+  }
+  for (const TunedJudgeCurve& t : tuned) {  // dashed, in the colour of the same codec under the clean judge
+    plot::ChartSeries s;
+    s.label = t.curve.name + " (tuned judge)";
+    s.dashed = true;
+    for (size_t i = 0; i < methods.size(); ++i) {
+      if (methods[i].name == t.curve.name) s.colour = plot::palette_colour(i + 1);
+    }
+    for (const MethodPoint& p : t.curve.points) s.points.push_back({p.bytes, p.top1});
     chart.series.push_back(s);
   }
   chart.references = {{"clean top-1", r.clean_top1, "#555555"}};
@@ -161,6 +174,40 @@ const std::vector<std::string>& baseline_names() {
   }();
   return names;
 }
+
+namespace {
+
+// --codec-judge CODEC=PATH, each checked against --baselines; in the order of the codecs.
+std::vector<std::pair<std::string, std::string>> plan_codec_judges(const std::vector<std::string>& specs,
+                                                                   const std::vector<std::string>& codecs) {
+  std::vector<std::pair<std::string, std::string>> given;
+  for (const std::string& spec : specs) {
+    const size_t eq = spec.find('=');
+    const std::string codec = spec.substr(0, eq == std::string::npos ? 0 : eq);
+    const std::string path = eq == std::string::npos ? "" : spec.substr(eq + 1);
+    if (!is_codec(codec) || path.empty()) {
+      throw std::invalid_argument("--codec-judge expects CODEC=PATH with CODEC one of " + joined(codec_names()) +
+                                  ", got '" + spec + "'");
+    }
+    if (std::find(codecs.begin(), codecs.end(), codec) == codecs.end())
+      throw std::invalid_argument("--codec-judge " + codec + "=... was given but --baselines does not name " + codec);
+    if (!std::filesystem::is_regular_file(path))
+      throw std::invalid_argument(path + ": no such file (--codec-judge " + codec + ")");
+    for (const auto& g : given) {
+      if (g.first == codec) throw std::invalid_argument("--codec-judge " + codec + " given twice");
+    }
+    given.emplace_back(codec, path);
+  }
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const std::string& codec : codecs) {
+    for (const auto& g : given) {
+      if (g.first == codec) out.push_back(g);
+    }
+  }
+  return out;
+}
+
+}  // namespace
 
 BaselinePlan plan_baselines(const EvaluationPlan& o) {
   BaselinePlan plan;
@@ -205,6 +252,7 @@ BaselinePlan plan_baselines(const EvaluationPlan& o) {
   for (const std::string& name : wanted) {
     if (is_codec(name)) plan.codecs.push_back(name);
   }
+  plan.codec_judges = plan_codec_judges(o.codec_judges, plan.codecs);
   plan.jpeg_qualities = parse_qualities("--jpeg-qualities", o.jpeg_qualities);
   plan.webp_qualities = parse_qualities("--webp-qualities", o.webp_qualities);
   plan.progjpeg_qualities = parse_qualities("--progjpeg-quality", o.progjpeg_qualities);
@@ -231,16 +279,18 @@ LearnedBundles load_learned_bundles(const EvaluationPlan& plan, const BaselinePl
   return b;
 }
 
-std::vector<MethodCurve> evaluate_codecs(const EvaluationPlan& plan, const BaselinePlan& bp, const CloudModel& judge,
-                                         const LabelledImages& images) {
+// `codecs`' curves as `judge` reads their pictures. `verdicts` holds that judge's verdicts
+// only: jpeg-abbrev decodes to jpeg's pictures, judged once.
+std::vector<MethodCurve> evaluate_codecs(const EvaluationPlan& plan, const BaselinePlan& bp,
+                                         const std::vector<std::string>& codecs, const CloudModel& judge,
+                                         const LabelledImages& images, VerdictCache* verdicts) {
   std::vector<MethodCurve> methods;
-  VerdictCache verdicts;  // jpeg-abbrev decodes to jpeg's pictures: judged once
   CodecSweepOptions so;
-  so.cache = &verdicts;
+  so.cache = verdicts;
   so.threads = static_cast<unsigned>(plan.threads);
   so.batch = static_cast<size_t>(plan.batch);
   so.progress = plan.progress;
-  for (const std::string& codec : bp.codecs) {
+  for (const std::string& codec : codecs) {
     if (codec == "progjpeg") {
       for (int q : bp.progjpeg_qualities) {
         methods.push_back(evaluate_progressive_jpeg(judge, images, q, so));
@@ -281,6 +331,50 @@ void evaluate_learned(const EvaluationPlan& plan, const LearnedBundles& learned,
   methods->push_back(c);
 }
 
+// jpeg and jpeg-abbrev decode to the same pixels (only the tables travel differently), so a
+// judge tuned for one reads exactly the other's pictures.
+bool judge_fits(const std::string& tuned_for, const std::string& codec) {
+  auto family = [](const std::string& c) { return c == "jpeg-abbrev" ? std::string("jpeg") : c; };
+  return family(tuned_for) == family(codec);
+}
+
+struct TunedJudge {
+  std::string codec, path;
+  JudgeInfo info;
+  const CloudModel* model = nullptr;  // owned by TunedJudges::models
+};
+// The --codec-judge bundles, each loaded once, checked before anything slow runs.
+struct TunedJudges {
+  std::vector<std::string> paths;
+  std::vector<std::unique_ptr<CloudModel>> models;  // one per path
+  std::vector<TunedJudge> judges;
+};
+
+TunedJudges load_tuned_judges(const EvaluationPlan& plan, const BaselinePlan& bp, const CloudModel& model) {
+  TunedJudges t;
+  for (const auto& [codec, path] : bp.codec_judges) {
+    const size_t k = static_cast<size_t>(std::find(t.paths.begin(), t.paths.end(), path) - t.paths.begin());
+    if (k == t.paths.size()) {
+      t.paths.push_back(path);
+      t.models.push_back(std::make_unique<CloudModel>(path, "", plan.threads, plan.device));
+      require_same_task(model, *t.models.back(), path);
+    }
+    const CloudModel* judge = t.models[k].get();
+    const std::optional<JudgeInfo> info = read_judge_info(judge->device_file().view, path);
+    if (!info) {
+      throw std::invalid_argument(path +
+                                  ": has no judge section, so it is not a codec-tuned judge (make one with "
+                                  "`limitnet tune-judge --codec " +
+                                  codec + "`)");
+    }
+    if (!judge_fits(info->codec, codec)) {
+      throw std::invalid_argument(path + ": is tuned for " + info->codec + ", but --codec-judge gives it for " + codec);
+    }
+    t.judges.push_back({codec, path, *info, judge});
+  }
+  return t;
+}
+
 LabelledImages test_images(const EvaluationPlan& plan, const CloudModel& model) {
   data::OpenOptions oo;
   oo.threads = static_cast<unsigned>(plan.threads);
@@ -294,6 +388,30 @@ LabelledImages test_images(const EvaluationPlan& plan, const CloudModel& model) 
                                 " classes, the model predicts " + std::to_string(model.num_classes()));
   }
   return plan.val_holdout > 0 ? load_held_out_images(*test, plan.val_holdout) : load_labelled_images(*test);
+}
+
+// Each codec with a tuned judge, judged again by it, and LimitNet's BD figures against that.
+std::vector<TunedJudgeCurve> evaluate_tuned(const EvaluationPlan& plan, const BaselinePlan& bp,
+                                            const TunedJudges& tuned, const LabelledImages& images,
+                                            const std::vector<RdPoint>& limitnet_rd) {
+  std::vector<TunedJudgeCurve> out;
+  std::map<const CloudModel*, VerdictCache> verdicts;  // per judge: jpeg and jpeg-abbrev share them
+  std::map<const CloudModel*, double> clean;
+  for (const TunedJudge& j : tuned.judges) {
+    if (!clean.count(j.model)) clean[j.model] = clean_top1(*j.model, images, static_cast<size_t>(plan.batch));
+    for (MethodCurve& c : evaluate_codecs(plan, bp, {j.codec}, *j.model, images, &verdicts[j.model])) {
+      TunedJudgeCurve t;
+      t.codec = j.codec;
+      t.judge = j.path;
+      t.tuned_for = j.info.codec;
+      t.qualities = j.info.qualities;
+      t.bd = compare_bd(limitnet_rd, rd_points(c.points));
+      t.judge_clean_top1 = clean[j.model];
+      t.curve = std::move(c);
+      out.push_back(std::move(t));
+    }
+  }
+  return out;
 }
 
 SizePointRecord point_record(const MethodPoint& p) {
@@ -344,6 +462,22 @@ void add_baselines(const EvaluationResult& result, EvalRecord* e) {
       "log-bytes range both cover). null = not computable, see the *_reason field";
 }
 
+void add_tuned(const EvaluationResult& result, EvalRecord* e) {
+  for (const TunedJudgeCurve& t : result.tuned) {
+    TunedJudgeRecord r;
+    r.name = t.curve.name;
+    r.codec = t.codec;
+    r.judge = t.judge;
+    r.tuned_for = t.tuned_for;
+    r.qualities.assign(t.qualities.begin(), t.qualities.end());
+    r.judge_clean_top1 = t.judge_clean_top1;
+    r.seconds = t.curve.seconds;
+    for (const MethodPoint& p : t.curve.points) r.points.push_back(point_record(p));
+    r.bd = bd_record(t.bd);
+    e->tuned_judges.push_back(std::move(r));
+  }
+}
+
 }  // namespace
 
 EvaluationResult run_evaluation(const EvaluationPlan& plan) {
@@ -365,6 +499,7 @@ EvaluationResult run_evaluation(const EvaluationPlan& plan) {
     require_same_task(model, *judge, plan.baseline_judge);
   }
   const LearnedBundles learned = load_learned_bundles(plan, bp, model);
+  const TunedJudges tuned = load_tuned_judges(plan, bp, model);
   const LabelledImages images = test_images(plan, model);
   CurveOptions co;
   co.payload = plan.payload;
@@ -372,11 +507,13 @@ EvaluationResult run_evaluation(const EvaluationPlan& plan) {
   co.threads = static_cast<unsigned>(plan.threads);
   co.progress = plan.progress;
   out.curve = evaluate_curve(model, images, co);
-  out.methods = evaluate_codecs(plan, bp, judge ? *judge : model, images);
+  VerdictCache verdicts;
+  out.methods = evaluate_codecs(plan, bp, bp.codecs, judge ? *judge : model, images, &verdicts);
   evaluate_learned(plan, learned, images, &out.methods);
   std::vector<RdPoint> limitnet_rd;
   for (const CurvePoint& p : out.curve.curve) limitnet_rd.push_back({p.bytes, 100 * p.top1});
   for (const MethodCurve& c : out.methods) out.bd.push_back(compare_bd(limitnet_rd, rd_points(c.points)));
+  out.tuned = evaluate_tuned(plan, bp, tuned, images, limitnet_rd);
   if (judge) out.judge_clean_top1 = clean_top1(*judge, images, static_cast<size_t>(plan.batch));
   out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return out;
@@ -403,6 +540,7 @@ nlohmann::json evaluation_json(const EvaluationPlan& plan, const EvaluationResul
   e.curve_seconds = r.seconds;
   e.bytes_counted = "everything on air: HEAD framing, saliency grid, data packet framing, latent, CRCs";
   if (!result.baselines.empty()) add_baselines(result, &e);
+  add_tuned(result, &e);
   if (result.judge_clean_top1) {
     e.baseline_judge = plan.baseline_judge;
     e.judge_clean_top1 = result.judge_clean_top1;
@@ -416,7 +554,7 @@ std::string evaluation_svg(const EvaluationPlan& plan, const EvaluationResult& r
   const CurveResult& r = result.curve;
   if (result.baselines.empty()) return curve_svg(r, result.preset + " on " + r.data.substr(0, 60));
   const std::string title = result.preset + " on " + plan.data + " (" + std::to_string(r.images) + " test images)";
-  return comparison_svg(r, result.methods, title + ": top-1 against bytes", x_scale);
+  return comparison_svg(r, result.methods, result.tuned, title + ": top-1 against bytes", x_scale);
 }
 
 }  // namespace limitnet::eval

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -44,20 +45,36 @@ struct EvaluationPlan {
   // codecs are then judged by the clean-trained classifier, as the paper judges every
   // method by one classifier trained on clean images.
   std::string baseline_judge;
+  // "CODEC=PATH": CODEC's pictures are also judged by PATH's classifier, tuned on that codec's
+  // decoded images (`limitnet tune-judge`), and LimitNet's BD figures against CODEC are given
+  // under both judges. The judge's "judge" section must name CODEC (jpeg and jpeg-abbrev,
+  // which decode to the same pixels, share a judge).
+  std::vector<std::string> codec_judges;
 };
 
 // What the baselines flags ask for, checked before anything slow runs.
 struct BaselinePlan {
   std::vector<std::string> codecs;  // jpeg, jpeg-abbrev, webp, progjpeg in the order listed
   std::vector<int> jpeg_qualities, webp_qualities, progjpeg_qualities;
-  std::string starfish;                // bundle path, "" = not requested
-  std::vector<std::string> fixedrate;  // bundle paths
+  std::string starfish;                                           // bundle path, "" = not requested
+  std::vector<std::string> fixedrate;                             // bundle paths
+  std::vector<std::pair<std::string, std::string>> codec_judges;  // codec, tuned judge bundle; in --baselines order
   bool empty() const { return codecs.empty() && starfish.empty() && fixedrate.empty(); }
 };
 BaselinePlan plan_baselines(const EvaluationPlan& plan);
 
 // Every baseline name, the classical codecs first.
 const std::vector<std::string>& baseline_names();
+
+// One codec curve under its tuned judge (--codec-judge).
+struct TunedJudgeCurve {
+  std::string codec, judge;     // the codec, the judge bundle
+  std::string tuned_for;        // what the judge's "judge" section names
+  std::vector<int> qualities;   // what it was tuned on
+  MethodCurve curve;            // named as the clean judge's curve of the same pictures
+  BdComparison bd;              // LimitNet against `curve`
+  double judge_clean_top1 = 0;  // the tuned judge on the clean test images
+};
 
 struct EvaluationResult {
   BaselinePlan baselines;
@@ -67,6 +84,7 @@ struct EvaluationResult {
   std::vector<MethodCurve> methods;        // the baselines, in the order planned
   std::vector<BdComparison> bd;            // LimitNet against methods[i]
   std::optional<double> judge_clean_top1;  // with a baseline judge
+  std::vector<TunedJudgeCurve> tuned;      // with --codec-judge
   double seconds = 0;                      // the whole evaluation
 };
 

@@ -42,28 +42,62 @@ void write_method(std::ostream& out, const MethodCurve& c) {
   out << ")\n";
 }
 
+// BD-rate and BD-accuracy cells of one row of the BD tables.
+std::string bd_cells(const BdComparison& bd) {
+  std::ostringstream out;
+  out << std::fixed << std::setprecision(1);
+  if (bd.rate_pct) {
+    out << std::setw(10) << *bd.rate_pct << "%";
+  } else {
+    out << std::setw(11) << "n/a";
+  }
+  if (bd.acc_pp) {
+    out << std::setw(8) << std::setprecision(2) << *bd.acc_pp << " pp";
+  } else {
+    out << std::setw(11) << "n/a";
+  }
+  return out.str();
+}
+
 void write_bd(std::ostream& out, const std::vector<MethodCurve>& methods, const std::vector<BdComparison>& bd) {
   out << "\nBjontegaard deltas of LimitNet against each baseline (top-1, pchip):\n"
       << "  BD-rate < 0: LimitNet needs fewer bytes for the same top-1; BD-acc > 0: LimitNet is more accurate for "
          "the same bytes\n"
       << "baseline          BD-rate     BD-acc\n";
   for (size_t i = 0; i < methods.size(); ++i) {
-    out << std::left << std::setw(14) << methods[i].name << std::right << std::fixed << std::setprecision(1);
-    if (bd[i].rate_pct) {
-      out << std::setw(10) << *bd[i].rate_pct << "%";
-    } else {
-      out << std::setw(11) << "n/a";
-    }
-    if (bd[i].acc_pp) {
-      out << std::setw(8) << std::setprecision(2) << *bd[i].acc_pp << " pp";
-    } else {
-      out << std::setw(11) << "n/a";
-    }
-    out << "\n";
+    out << std::left << std::setw(14) << methods[i].name << std::right << bd_cells(bd[i]) << "\n";
   }
   for (size_t i = 0; i < methods.size(); ++i) {
     if (!bd[i].rate_pct) out << "  " << methods[i].name << " BD-rate n/a: " << bd[i].rate_reason << "\n";
     if (!bd[i].acc_pp) out << "  " << methods[i].name << " BD-acc n/a: " << bd[i].acc_reason << "\n";
+  }
+}
+
+// Each codec under its tuned judge (--codec-judge): its curve, then LimitNet's deltas under
+// both judges side by side.
+void write_tuned(std::ostream& out, const EvaluationResult& result) {
+  if (result.tuned.empty()) return;
+  for (const TunedJudgeCurve& t : result.tuned) {
+    std::string qualities;
+    for (int q : t.qualities) qualities += (qualities.empty() ? "" : ",") + std::to_string(q);
+    out << "\n"
+        << t.curve.name << " under its tuned judge " << t.judge << " (tuned for " << t.tuned_for << " at qualities "
+        << qualities << "; clean images: top-1 " << std::fixed << std::setprecision(2) << 100 * t.judge_clean_top1
+        << "%)";
+    write_method(out, t.curve);
+  }
+  out << "\nBjontegaard deltas of LimitNet under the clean and the codec-tuned judge:\n"
+      << "baseline       clean: BD-rate     BD-acc   tuned: BD-rate     BD-acc\n";
+  for (const TunedJudgeCurve& t : result.tuned) {
+    for (size_t i = 0; i < result.methods.size(); ++i) {
+      if (result.methods[i].name != t.curve.name) continue;
+      out << std::left << std::setw(14) << t.curve.name << std::right << "   " << bd_cells(result.bd[i]) << "   "
+          << bd_cells(t.bd) << "\n";
+    }
+  }
+  for (const TunedJudgeCurve& t : result.tuned) {
+    if (!t.bd.rate_pct) out << "  " << t.curve.name << " (tuned judge) BD-rate n/a: " << t.bd.rate_reason << "\n";
+    if (!t.bd.acc_pp) out << "  " << t.curve.name << " (tuned judge) BD-acc n/a: " << t.bd.acc_reason << "\n";
   }
 }
 
@@ -96,6 +130,7 @@ std::string evaluation_text(const EvaluationPlan& plan, const EvaluationResult& 
   }
   for (const MethodCurve& c : result.methods) write_method(out, c);
   write_bd(out, result.methods, result.bd);
+  write_tuned(out, result);
   out << "\ntotal " << std::setprecision(0) << result.seconds << " s\n";
   return out.str();
 }

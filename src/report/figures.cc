@@ -71,6 +71,14 @@ Figure accuracy_size_figure(const EvalResult* eval) {
     if (m.name == "fixedrate") continue;  // non-progressive: Fig. 10 (a)
     f.chart.series.push_back(method_series(m.name, m.points));
   }
+  for (const eval::TunedJudgeRecord& t : eval->tuned_judges) {  // dashed, in the codec's colour
+    plot::ChartSeries s = method_series(t.name, t.points);
+    s.label += " (tuned judge)";
+    s.dashed = true;
+    f.chart.series.push_back(s);
+    f.notes.push_back(display_name(t.name) + " (tuned judge): judged by " + t.judge + ", a classifier fine-tuned on " +
+                      t.tuned_for + "'s decoded pictures (limitnet tune-judge)");
+  }
   if (eval->clean_top1) f.chart.references.push_back({"classifier on clean images", *eval->clean_top1, "#666666"});
   if (eval->judge_clean_top1) {
     f.chart.references.push_back({"codec judge on clean images", *eval->judge_clean_top1, "#aaaaaa"});

@@ -36,6 +36,24 @@ const TimeCurve* find_curve(const SimulationResult& run, const std::string& meth
   return nullptr;
 }
 
+// The BD-rate and BD-accuracy cells of one row, and a note for each that is n/a.
+std::string bd_cells(const BdEntry& e, const std::string& label, std::vector<std::string>* notes) {
+  std::string h = e.rate_pct ? cell(fixed(*e.rate_pct, 2), "num") : cell(not_available(e.rate_reason), "num");
+  h += e.acc_pp ? cell(fixed(*e.acc_pp, 2), "num") : cell(not_available(e.acc_reason), "num");
+  if (!e.rate_pct)
+    notes->push_back(label + " BD-rate n/a: " + (e.rate_reason.empty() ? "no reason given" : e.rate_reason));
+  if (!e.acc_pp)
+    notes->push_back(label + " BD-accuracy n/a: " + (e.acc_reason.empty() ? "no reason given" : e.acc_reason));
+  return h;
+}
+
+const eval::TunedJudgeRecord* tuned_judge(const EvalResult& eval, const std::string& name) {
+  for (const eval::TunedJudgeRecord& t : eval.tuned_judges) {
+    if (t.name == name) return &t;
+  }
+  return nullptr;
+}
+
 }  // namespace
 
 Table bd_table(const EvalResult* eval) {
@@ -53,20 +71,24 @@ Table bd_table(const EvalResult* eval) {
     return t;
   }
   t.measured = true;
+  const bool tuned = !eval->tuned_judges.empty();
   std::string h =
       "<table class=\"data\" id=\"table4-data\">\n<thead><tr><th>baseline</th><th>BD-rate (%)</th>"
-      "<th>BD-accuracy (pp)</th></tr></thead>\n<tbody>\n";
+      "<th>BD-accuracy (pp)</th>";
+  if (tuned) h += "<th>BD-rate, tuned judge (%)</th><th>BD-accuracy, tuned judge (pp)</th>";
+  h += "</tr></thead>\n<tbody>\n";
   for (const auto& [name, e] : eval->bd) {
-    h += "<tr>" + method_cell(name);
-    h += e.rate_pct ? cell(fixed(*e.rate_pct, 2), "num") : cell(not_available(e.rate_reason), "num");
-    h += e.acc_pp ? cell(fixed(*e.acc_pp, 2), "num") : cell(not_available(e.acc_reason), "num");
+    h += "<tr>" + method_cell(name) + bd_cells(e, display_name(name), &t.notes);
+    if (tuned) {
+      const eval::TunedJudgeRecord* j = tuned_judge(*eval, name);
+      h += j ? bd_cells(j->bd, display_name(name) + " (tuned judge)", &t.notes) : cell("", "num") + cell("", "num");
+      if (j) {
+        t.notes.push_back(display_name(name) + " tuned judge: " + j->judge + " (tuned for " + j->tuned_for +
+                          (j->judge_clean_top1 ? "; clean images: top-1 " + percent(*j->judge_clean_top1, 2) : "") +
+                          ")");
+      }
+    }
     h += "</tr>\n";
-    if (!e.rate_pct)
-      t.notes.push_back(display_name(name) +
-                        " BD-rate n/a: " + (e.rate_reason.empty() ? "no reason given" : e.rate_reason));
-    if (!e.acc_pp)
-      t.notes.push_back(display_name(name) +
-                        " BD-accuracy n/a: " + (e.acc_reason.empty() ? "no reason given" : e.acc_reason));
   }
   h += "</tbody>\n</table>\n";
   t.html = h;

@@ -89,6 +89,47 @@ TEST(ReportInputs, BaselineJudgeIsOptionalAndChecked) {
   EXPECT_NE(error_of([&] { load_eval(dir.file("d.json")); }).find("baseline_judge.clean_top1"), std::string::npos);
 }
 
+// `limitnet eval --codec-judge`: a codec's curve and BD deltas under its tuned judge. Files
+// without them (every eval.json before) read as before.
+TEST(ReportInputs, TunedJudgesAreOptionalAndRead) {
+  ScratchDir dir("inputs-tuned");
+  nlohmann::json j = testing::eval_json(3, 0.6, true);
+  write_json(dir.file("a.json"), j);
+  EXPECT_TRUE(load_eval(dir.file("a.json")).tuned_judges.empty());
+  j["tuned_judges"] = {{"webp",
+                        {{"codec", "webp"},
+                         {"judge", "webp-judge.lnm"},
+                         {"tuned_for", "webp"},
+                         {"qualities", {1, 5}},
+                         {"judge_clean_top1", 0.87},
+                         {"points", {{{"bytes", 120.0}, {"top1", 0.7}, {"quality", 1}}}},
+                         {"bd", {{"bd_rate_pct", nullptr}, {"bd_acc_pp", 1.5}, {"bd_rate_reason", "few points"}}}}}};
+  write_json(dir.file("b.json"), j);
+  const EvalResult e = load_eval(dir.file("b.json"));
+  ASSERT_EQ(e.tuned_judges.size(), 1u);
+  const auto& t = e.tuned_judges[0];
+  EXPECT_EQ(t.name, "webp");
+  EXPECT_EQ(t.judge, "webp-judge.lnm");
+  EXPECT_EQ(t.qualities, (std::vector<double>{1, 5}));
+  ASSERT_TRUE(t.judge_clean_top1);
+  EXPECT_DOUBLE_EQ(*t.judge_clean_top1, 0.87);
+  ASSERT_EQ(t.points.size(), 1u);
+  EXPECT_DOUBLE_EQ(t.points[0].bytes, 120.0);
+  EXPECT_FALSE(t.bd.rate_pct);
+  EXPECT_EQ(t.bd.rate_reason, "few points");
+  ASSERT_TRUE(t.bd.acc_pp);
+  EXPECT_DOUBLE_EQ(*t.bd.acc_pp, 1.5);
+  // What the one writer writes, the one reader reads back.
+  const nlohmann::json again = eval::eval_json(e);
+  for (const char* key : {"codec", "judge", "tuned_for", "qualities", "judge_clean_top1", "points"})
+    EXPECT_EQ(again["tuned_judges"]["webp"][key], j["tuned_judges"]["webp"][key]) << key;
+  EXPECT_EQ(again["tuned_judges"]["webp"]["bd"]["bd_acc_pp"], 1.5);
+  j["tuned_judges"]["webp"]["points"] = {{{"bytes", "many"}, {"top1", 0.7}}};
+  write_json(dir.file("c.json"), j);
+  EXPECT_NE(error_of([&] { load_eval(dir.file("c.json")); }).find("tuned_judges.webp.points[0].bytes"),
+            std::string::npos);
+}
+
 TEST(ReportInputs, ErrorsNameTheFileAndTheKey) {
   ScratchDir dir("inputs-errors");
   const std::string missing = dir.file("nope.json");
