@@ -16,6 +16,7 @@
 #include "codec/host/bundle_writer.h"
 #include "data/augment.h"
 #include "data/dataset.h"
+#include "data/selection.h"
 #include "model/arch_file.h"
 #include "model/judge_info.h"
 #include "nets/nets.h"
@@ -240,18 +241,18 @@ double train_epoch(ResNet& net, torch::optim::SGD& opt, const Pictures& p, const
   return loss_sum / static_cast<double>(n);
 }
 
-// Training and held-out positions: with val_holdout, one image in n/val_holdout, evenly spread
-// (every class is represented when the dataset lists images class by class).
+// Training and held-out positions: with val_holdout, the images train --val-holdout holds out
+// (data::held_out_selection), so a judge and a model can be chosen on the same images.
 void split_indices(size_t n, size_t holdout, std::vector<size_t>* train, std::vector<size_t>* val) {
-  if (holdout > 0 && holdout >= n) {
-    throw std::invalid_argument("tune-judge: --val-holdout must be below the training images (" + std::to_string(n) +
-                                ")");
+  std::vector<bool> held(n, false);
+  if (holdout > 0) {
+    try {
+      held = data::held_out_selection(n, holdout);
+    } catch (const std::invalid_argument& e) {
+      throw std::invalid_argument(std::string("tune-judge: ") + e.what());
+    }
   }
-  const size_t stride = holdout > 0 ? n / holdout : 0;
-  for (size_t i = 0; i < n; ++i) {
-    const bool held = stride > 0 && i % stride == stride - 1 && val->size() < holdout;
-    (held ? val : train)->push_back(i);
-  }
+  for (size_t i = 0; i < n; ++i) (held[i] ? val : train)->push_back(i);
 }
 
 void write_judge(const JudgeTuneOptions& o, const SourceBundle& src, ResNet& net, size_t images) {
