@@ -133,10 +133,12 @@ TEST_F(EvalBaselinesCli, LearnedBaselinesFromOtherBundles) {
   expect_point(f[0], "fixedrate");
   EXPECT_DOUBLE_EQ(f[0]["bytes"].get<double>(), s.back()["bytes"].get<double>());
   EXPECT_EQ(f[0]["model"], kModel);
-  // One point is no curve (BD-Acc only needs distinct bytes, so its reason names the baseline).
+  // One point is no curve: BD-Acc is refused with a reason (it names LimitNet's curve first
+  // when that is also short: the rate-aware fmnist28 sends its whole image in two packets).
   EXPECT_TRUE(j["bd"]["fixedrate"]["bd_acc_pp"].is_null());
-  EXPECT_NE(j["bd"]["fixedrate"]["bd_acc_reason"].get<std::string>().find("baseline curve has 1 points"),
-            std::string::npos)
+  const std::string reason = j["bd"]["fixedrate"]["bd_acc_reason"].get<std::string>();
+  EXPECT_TRUE(reason.find("baseline curve has 1 points") != std::string::npos ||
+              reason.find("LimitNet curve has 2 points") != std::string::npos)
       << j["bd"]["fixedrate"].dump();
   // The stand-in was not trained with --dropping random / none (or does not say): a note.
   EXPECT_NE(r.out.find("starfish expects --dropping random"), std::string::npos) << r.out;

@@ -212,7 +212,7 @@ TEST_F(SimulateDemoCli, DemoWritesTheStripAndBothPlots) {
   const nlohmann::json j = run_json("demo --limit 60 --link-limit 40 --strip 3 -q --json --out " + path("out"));
   // The bytes curve (existing output) is still there.
   EXPECT_EQ(j["images"], 60);
-  EXPECT_GE(j["curve"].size(), 3u);
+  EXPECT_GE(j["curve"].size(), 2u);  // the rate-aware fmnist28 sends a whole image in two packets
   // The strip: 3 rows; the original plus one column per packet of the longest image.
   const nlohmann::json& strip = j["strip"];
   EXPECT_EQ(strip["rows"], 3);
