@@ -188,12 +188,9 @@ std::vector<Model> load_models(const Options& o) {
     if (m < static_cast<size_t>(kPresets) && !o.paths[m].empty()) {
       // A trained bundle for the preset's slot may carry its own architecture (e.g. a wider
       // encoder, train --arch): the slot keeps its name, the device checks the bundle's.
-      const std::vector<uint32_t> a = aligned(models[m].full);
-      limitnet::BundleView view;
-      if (view.parse(reinterpret_cast<const uint8_t*>(a.data()), models[m].full.size()) != limitnet::Status::kOk) {
-        throw std::runtime_error(o.paths[m] + ": does not parse");
-      }
-      models[m].arch = limitnet::bundle_arch(view, o.paths[m]);
+      const limitnet::LoadedBundle b =
+          limitnet::parse_bundle_bytes(models[m].full.data(), models[m].full.size(), o.paths[m]);
+      models[m].arch = limitnet::bundle_arch(b.view, o.paths[m]);
       models[m].preset = models[m].arch.name;
     }
   }

@@ -20,8 +20,8 @@
 #include "codec/host/model_file.h"
 #include "data/augment.h"
 #include "data/dataset.h"
-#include "model/arch_file.h"
 #include "data/selection.h"
+#include "model/arch_file.h"
 #include "model/calibrate.h"
 #include "model/ptq.h"
 #include "model/random_model.h"
@@ -402,11 +402,10 @@ void make_step_learnable(AutoEncoder& ae, int bits) {
   ae.log_step = torch::log(ae.qmax.detach().clamp_min(1e-6f) / top).clone().set_requires_grad(true);
 }
 
-// Learned-step quantisation (LSQ, Esser et al. 2020): levels z / step clamped to the symbol
-// range, rounded straight-through; the step gets the gradient of both the task and the rate.
-torch::Tensor learned_step_levels(const torch::Tensor& z, const torch::Tensor& log_step, int bits) {
-  const double top = static_cast<double>((1 << bits) - 1);
-  return torch::clamp(z / log_step.exp().reshape({1, -1, 1, 1}), 0.0, top);
+// The range [0, qmax] the latent is quantised to: the learned step x the top symbol with
+// --learned-step (with its gradient), else the running maximum.
+torch::Tensor quant_range(const AutoEncoder& ae, int bits) {
+  return ae.log_step.defined() ? ae.log_step.exp() * static_cast<double>((1 << bits) - 1) : ae.qmax;
 }
 
 struct DroppedLatent {
@@ -426,10 +425,11 @@ DroppedLatent drop_latent(Context& ctx, AutoEncoder& ae, const torch::Tensor& z,
   DroppedLatent d;
   torch::Tensor zq;
   if (ae.log_step.defined()) {
-    d.levels = learned_step_levels(z, ae.log_step, ctx.codec.latent_bits);
+    // Learned-step quantisation (LSQ, Esser et al. 2020): the levels keep the step's gradient,
+    // so the step is pulled by both the task and the rate; rounding is straight-through.
+    d.levels = latent_levels(z, quant_range(ae, ctx.codec.latent_bits), ctx.codec.latent_bits);
     const torch::Tensor step = ae.log_step.exp().reshape({1, -1, 1, 1});
     zq = (d.levels + (torch::round(d.levels) - d.levels).detach()) * step;
-    ae.qmax = (ae.log_step.detach().exp() * static_cast<double>(ctx.codec.symbols() - 1)).clone();
   } else {
     d.levels = latent_levels(z, ae.qmax, ctx.codec.latent_bits);
     zq = fake_quant(z, ae.qmax, ctx.codec.latent_bits);
@@ -614,7 +614,7 @@ void train_phase(Context& ctx, int phase, AutoEncoder& ae, Classifier& cls, Clas
     bar.finish(status);
     save_module(ae.device, run_file(ctx, "device.pt"));
     save_module(ae.decoder, run_file(ctx, "decoder.pt"));
-    torch::save(ae.qmax, run_file(ctx, "qmax.pt").string());
+    torch::save(quant_range(ae, ctx.codec.latent_bits).detach().clone(), run_file(ctx, "qmax.pt").string());
     if (ae.entropy) save_module(ae.entropy, run_file(ctx, "entropy.pt"));
     if (tune_cls) save_module(cls.resnet, run_file(ctx, kTunedClassifierFile));
     save_module(opt, run_file(ctx, name + ".opt.pt"));
@@ -695,7 +695,8 @@ void export_bundle(Context& ctx, AutoEncoder& ae, Classifier& cls, const std::ve
     const size_t step = ctx.train.size() / count;
     std::vector<float> learned_max;  // --learned-step: the trained ranges, not the observed ones
     if (ae.log_step.defined()) {
-      const torch::Tensor m = ae.qmax.detach().to(torch::kCPU).to(torch::kFloat32).contiguous();
+      const torch::Tensor m =
+          quant_range(ae, ctx.codec.latent_bits).detach().to(torch::kCPU).to(torch::kFloat32).contiguous();
       learned_max.assign(m.data_ptr<float>(), m.data_ptr<float>() + m.numel());
     }
     const CalibrationReport rep = calibrate_bundle(

@@ -206,6 +206,10 @@ TEST_F(CliTest, EvalOnTheHeldOutTrainingImages) {
   const CmdResult both = run("eval -q -m " + model + " --data fashion-mnist --val-holdout 300 --limit 10");
   EXPECT_EQ(both.code, 1);
   EXPECT_NE(both.out.find("drop --limit"), std::string::npos) << both.out;
+  const CmdResult all = run("eval -q -m " + model + " --data fashion-mnist --val-holdout 60000");
+  EXPECT_EQ(all.code, 1);
+  EXPECT_NE(all.out.find("--val-holdout must be between 1 and the training images - 1 (60000)"), std::string::npos)
+      << all.out;
 }
 #endif
 
