@@ -83,6 +83,9 @@ void register_simulate(CLI::App& app) {
                   "Bundle whose classifier judges the codecs' pictures (default: the model's own), e.g. the "
                   "clean-trained classifier when the model's was tuned on its reconstructions")
       ->check(CLI::ExistingFile);
+  cmd->add_option("--codec-judge", o->plan.codec_judges,
+                  "CODEC=PATH: judge CODEC's pictures by PATH, a classifier tuned on them (limitnet tune-judge), "
+                  "instead of --baseline-judge or the model's own; repeat for several codecs");
   cmd->add_option("--starfish-model", o->plan.starfish_model,
                   "Bundle of a model trained with random dropout and no saliency: adds method 'starfish' (its packets "
                   "in random order, never resent; classified by its own cloud part)")

@@ -175,40 +175,6 @@ const std::vector<std::string>& baseline_names() {
   return names;
 }
 
-namespace {
-
-// --codec-judge CODEC=PATH, each checked against --baselines; in the order of the codecs.
-std::vector<std::pair<std::string, std::string>> plan_codec_judges(const std::vector<std::string>& specs,
-                                                                   const std::vector<std::string>& codecs) {
-  std::vector<std::pair<std::string, std::string>> given;
-  for (const std::string& spec : specs) {
-    const size_t eq = spec.find('=');
-    const std::string codec = spec.substr(0, eq == std::string::npos ? 0 : eq);
-    const std::string path = eq == std::string::npos ? "" : spec.substr(eq + 1);
-    if (!is_codec(codec) || path.empty()) {
-      throw std::invalid_argument("--codec-judge expects CODEC=PATH with CODEC one of " + joined(codec_names()) +
-                                  ", got '" + spec + "'");
-    }
-    if (std::find(codecs.begin(), codecs.end(), codec) == codecs.end())
-      throw std::invalid_argument("--codec-judge " + codec + "=... was given but --baselines does not name " + codec);
-    if (!std::filesystem::is_regular_file(path))
-      throw std::invalid_argument(path + ": no such file (--codec-judge " + codec + ")");
-    for (const auto& g : given) {
-      if (g.first == codec) throw std::invalid_argument("--codec-judge " + codec + " given twice");
-    }
-    given.emplace_back(codec, path);
-  }
-  std::vector<std::pair<std::string, std::string>> out;
-  for (const std::string& codec : codecs) {
-    for (const auto& g : given) {
-      if (g.first == codec) out.push_back(g);
-    }
-  }
-  return out;
-}
-
-}  // namespace
-
 BaselinePlan plan_baselines(const EvaluationPlan& o) {
   BaselinePlan plan;
   std::vector<std::string> wanted;
@@ -252,7 +218,7 @@ BaselinePlan plan_baselines(const EvaluationPlan& o) {
   for (const std::string& name : wanted) {
     if (is_codec(name)) plan.codecs.push_back(name);
   }
-  plan.codec_judges = plan_codec_judges(o.codec_judges, plan.codecs);
+  plan.codec_judges = parse_codec_judges(o.codec_judges, codec_names(), plan.codecs, "--baselines");
   plan.jpeg_qualities = parse_qualities("--jpeg-qualities", o.jpeg_qualities);
   plan.webp_qualities = parse_qualities("--webp-qualities", o.webp_qualities);
   plan.progjpeg_qualities = parse_qualities("--progjpeg-quality", o.progjpeg_qualities);
@@ -331,13 +297,6 @@ void evaluate_learned(const EvaluationPlan& plan, const LearnedBundles& learned,
   methods->push_back(c);
 }
 
-// jpeg and jpeg-abbrev decode to the same pixels (only the tables travel differently), so a
-// judge tuned for one reads exactly the other's pictures.
-bool judge_fits(const std::string& tuned_for, const std::string& codec) {
-  auto family = [](const std::string& c) { return c == "jpeg-abbrev" ? std::string("jpeg") : c; };
-  return family(tuned_for) == family(codec);
-}
-
 struct TunedJudge {
   std::string codec, path;
   JudgeInfo info;
@@ -352,7 +311,8 @@ struct TunedJudges {
 
 TunedJudges load_tuned_judges(const EvaluationPlan& plan, const BaselinePlan& bp, const CloudModel& model) {
   TunedJudges t;
-  for (const auto& [codec, path] : bp.codec_judges) {
+  for (const CodecJudgeSpec& spec : bp.codec_judges) {
+    const std::string& path = spec.path;
     const size_t k = static_cast<size_t>(std::find(t.paths.begin(), t.paths.end(), path) - t.paths.begin());
     if (k == t.paths.size()) {
       t.paths.push_back(path);
@@ -360,17 +320,8 @@ TunedJudges load_tuned_judges(const EvaluationPlan& plan, const BaselinePlan& bp
       require_same_task(model, *t.models.back(), path);
     }
     const CloudModel* judge = t.models[k].get();
-    const std::optional<JudgeInfo> info = read_judge_info(judge->device_file().view, path);
-    if (!info) {
-      throw std::invalid_argument(path +
-                                  ": has no judge section, so it is not a codec-tuned judge (make one with "
-                                  "`limitnet tune-judge --codec " +
-                                  codec + "`)");
-    }
-    if (!judge_fits(info->codec, codec)) {
-      throw std::invalid_argument(path + ": is tuned for " + info->codec + ", but --codec-judge gives it for " + codec);
-    }
-    t.judges.push_back({codec, path, *info, judge});
+    const JudgeInfo info = require_codec_judge(judge->device_file().view, spec);
+    t.judges.push_back({spec.codec, path, info, judge});
   }
   return t;
 }

@@ -18,6 +18,7 @@
 #include "eval/bd_compare.h"
 #include "eval/codec_baselines.h"
 #include "eval/method_curve.h"
+#include "model/judge_info.h"
 
 namespace limitnet::eval {
 
@@ -56,9 +57,9 @@ struct EvaluationPlan {
 struct BaselinePlan {
   std::vector<std::string> codecs;  // jpeg, jpeg-abbrev, webp, progjpeg in the order listed
   std::vector<int> jpeg_qualities, webp_qualities, progjpeg_qualities;
-  std::string starfish;                                           // bundle path, "" = not requested
-  std::vector<std::string> fixedrate;                             // bundle paths
-  std::vector<std::pair<std::string, std::string>> codec_judges;  // codec, tuned judge bundle; in --baselines order
+  std::string starfish;                      // bundle path, "" = not requested
+  std::vector<std::string> fixedrate;        // bundle paths
+  std::vector<CodecJudgeSpec> codec_judges;  // codec, tuned judge bundle; in --baselines order
   bool empty() const { return codecs.empty() && starfish.empty() && fixedrate.empty(); }
 };
 BaselinePlan plan_baselines(const EvaluationPlan& plan);

@@ -1,5 +1,7 @@
 #include "model/judge_info.h"
 
+#include <algorithm>
+#include <filesystem>
 #include <sstream>
 #include <stdexcept>
 
@@ -65,6 +67,62 @@ std::optional<JudgeInfo> read_judge_info(const BundleView& bundle, const std::st
   }
   if (info.codec.empty()) throw std::runtime_error(where + " names no codec");
   return info;
+}
+
+std::vector<CodecJudgeSpec> parse_codec_judges(const std::vector<std::string>& specs,
+                                               const std::vector<std::string>& known,
+                                               const std::vector<std::string>& listed, const std::string& listed_flag) {
+  auto contains = [](const std::vector<std::string>& v, const std::string& x) {
+    return std::find(v.begin(), v.end(), x) != v.end();
+  };
+  std::vector<CodecJudgeSpec> given;
+  for (const std::string& spec : specs) {
+    const size_t eq = spec.find('=');
+    const std::string codec = spec.substr(0, eq == std::string::npos ? 0 : eq);
+    const std::string path = eq == std::string::npos ? "" : spec.substr(eq + 1);
+    if (!contains(known, codec) || path.empty()) {
+      std::string names;
+      for (const std::string& k : known) names += (names.empty() ? "" : ", ") + k;
+      throw std::invalid_argument("--codec-judge expects CODEC=PATH with CODEC one of " + names + ", got '" + spec +
+                                  "'");
+    }
+    if (!contains(listed, codec))
+      throw std::invalid_argument("--codec-judge " + codec + "=... was given but " + listed_flag + " does not name " +
+                                  codec);
+    if (!std::filesystem::is_regular_file(path))
+      throw std::invalid_argument(path + ": no such file (--codec-judge " + codec + ")");
+    for (const CodecJudgeSpec& g : given) {
+      if (g.codec == codec) throw std::invalid_argument("--codec-judge " + codec + " given twice");
+    }
+    given.push_back({codec, path});
+  }
+  std::vector<CodecJudgeSpec> out;
+  for (const std::string& codec : listed) {
+    for (const CodecJudgeSpec& g : given) {
+      if (g.codec == codec) out.push_back(g);
+    }
+  }
+  return out;
+}
+
+bool judge_fits(const std::string& tuned_for, const std::string& codec) {
+  auto family = [](const std::string& c) { return c == "jpeg-abbrev" ? std::string("jpeg") : c; };
+  return family(tuned_for) == family(codec);
+}
+
+JudgeInfo require_codec_judge(const BundleView& bundle, const CodecJudgeSpec& spec) {
+  const std::optional<JudgeInfo> info = read_judge_info(bundle, spec.path);
+  if (!info) {
+    throw std::invalid_argument(spec.path +
+                                ": has no judge section, so it is not a codec-tuned judge (make one with "
+                                "`limitnet tune-judge --codec " +
+                                spec.codec + "`)");
+  }
+  if (!judge_fits(info->codec, spec.codec)) {
+    throw std::invalid_argument(spec.path + ": is tuned for " + info->codec + ", but --codec-judge gives it for " +
+                                spec.codec);
+  }
+  return *info;
 }
 
 }  // namespace limitnet

@@ -10,6 +10,8 @@
 #include "codec/host/model_file.h"
 #include "codec/presets.h"
 #include "data/dataset.h"
+#include "codec/host/bundle_file.h"
+#include "model/judge_info.h"
 #include "model/pipeline.h"
 #include "sim/simulation_record.h"
 #include "sim/time_plot.h"
@@ -134,33 +136,74 @@ std::vector<std::string> checked_method_names(const ExperimentPlan& plan) {
   return names;
 }
 
-// The codecs' pictures judged by another bundle's classifier, LimitNet's latents by the
-// model's own (see `limitnet eval --baseline-judge`).
-void use_baseline_judge(const ExperimentPlan& plan, RunModel* model) {
-  if (!plan.load_cloud) throw std::invalid_argument("--baseline-judge needs a build with libtorch");
-  if (!model->classifier) {
-    throw std::invalid_argument("--baseline-judge needs -m with a cloud part (its latents are judged by it)");
+// Another bundle's classifier for pictures, checked against the model's task; `flag`
+// names the option for the messages.
+CloudClassifier load_picture_judge(const ExperimentPlan& plan, const RunModel& model, const std::string& path,
+                                   const std::string& flag) {
+  if (!plan.load_cloud) throw std::invalid_argument(flag + " needs a build with libtorch");
+  if (!model.classifier) {
+    throw std::invalid_argument(flag + " needs -m with a cloud part (its latents are judged by it)");
   }
-  const CloudClassifier judge = plan.load_cloud(plan.baseline_judge, "", plan.threads);
-  const int size = model->pipeline->input_size(), channels = model->pipeline->input_channels();
-  const int classes = model->cloud.probabilities.num_classes;
+  CloudClassifier judge = plan.load_cloud(path, "", plan.threads);
+  const int size = model.pipeline->input_size(), channels = model.pipeline->input_channels();
+  const int classes = model.cloud.probabilities.num_classes;
   if (judge.probabilities.num_classes != classes || judge.input_size != size || judge.input_channels != channels) {
-    throw std::invalid_argument("--baseline-judge '" + plan.baseline_judge + "' classifies " +
+    throw std::invalid_argument(flag + " '" + path + "' classifies " +
                                 shape(judge.input_size, judge.input_size, judge.input_channels) + " images into " +
                                 std::to_string(judge.probabilities.num_classes) + " classes; -m needs " +
                                 shape(size, size, channels) + " and " + std::to_string(classes));
   }
-  ProbabilityModel mixed = model->cloud.probabilities;
+  return judge;
+}
+
+// The model's classifier with `judge` for decoded pictures; the judge lives as long as it.
+void judge_pictures_by(const CloudClassifier& judge, const RunModel& model, Classifier* classifier,
+                       std::shared_ptr<const void>* owner) {
+  ProbabilityModel mixed = model.cloud.probabilities;
   mixed.classify_images = judge.probabilities.classify_images;
-  model->classifier = make_classifier(mixed);
-  model->cloud.owner = std::make_shared<std::pair<std::shared_ptr<const void>, std::shared_ptr<const void>>>(
-      model->cloud.owner, judge.owner);  // the judge lives as long as the model's classifier
+  *classifier = make_classifier(mixed);
+  *owner = std::make_shared<std::pair<std::shared_ptr<const void>, std::shared_ptr<const void>>>(model.cloud.owner,
+                                                                                                 judge.owner);
+}
+
+// The codecs' pictures judged by another bundle's classifier, LimitNet's latents by the
+// model's own (see `limitnet eval --baseline-judge`).
+void use_baseline_judge(const ExperimentPlan& plan, RunModel* model) {
+  const CloudClassifier judge = load_picture_judge(plan, *model, plan.baseline_judge, "--baseline-judge");
+  judge_pictures_by(judge, *model, &model->classifier, &model->cloud.owner);
+}
+
+// The codecs a tuned judge may be given for: those of method_names() that send pictures.
+const std::vector<std::string>& picture_codecs() {
+  static const std::vector<std::string> names = {"progjpeg", "jpeg", "jpeg-abbrev", "webp"};
+  return names;
+}
+
+// One codec's pictures judged by the judge tuned for it (--codec-judge).
+struct CodecJudge {
+  std::string codec, path;
+  Classifier classifier;
+  std::shared_ptr<const void> owner;
+};
+
+std::vector<CodecJudge> load_codec_judges(const ExperimentPlan& plan, const std::vector<std::string>& methods,
+                                          const RunModel& model) {
+  std::vector<CodecJudge> out;
+  for (const CodecJudgeSpec& spec : parse_codec_judges(plan.codec_judges, picture_codecs(), methods, "--methods")) {
+    require_codec_judge(load_bundle(spec.path).view, spec);
+    const CloudClassifier judge = load_picture_judge(plan, model, spec.path, "--codec-judge");
+    CodecJudge j{spec.codec, spec.path, {}, {}};
+    judge_pictures_by(judge, model, &j.classifier, &j.owner);
+    out.push_back(std::move(j));
+  }
+  return out;
 }
 
 // The models of the run, loaded and checked against the dataset and each other.
 struct RunModels {
   std::unique_ptr<data::Dataset> native;  // the dataset as it is (one image)
   RunModel model, starfish;
+  std::vector<CodecJudge> codec_judges;
 };
 
 RunModels load_models(const ExperimentPlan& plan) {
@@ -178,6 +221,7 @@ RunModels load_models(const ExperimentPlan& plan) {
                                 "use a model made for this dataset (limitnet model presets)");
   }
   if (!plan.baseline_judge.empty()) use_baseline_judge(plan, &r.model);
+  r.codec_judges = load_codec_judges(plan, checked_method_names(plan), r.model);
   if (!plan.starfish_model.empty()) {
     r.starfish = load_run_model(plan.starfish_model, "", native, plan);
     const DevicePipeline& s = *r.starfish.pipeline;
@@ -251,13 +295,26 @@ std::vector<SimulationResult> run_scenarios(const ExperimentPlan& plan, const st
   ctx.max_payload = scenarios.front().payload_bytes;
   ctx.quality = plan.quality;
   ctx.cache = std::make_shared<EncodeCache>(256);  // one LimitNet encoding per image
+  // A codec with its own judge (--codec-judge) runs as a set of its own, with that judge.
+  auto judge_of = [&](const std::string& n) {
+    return std::find_if(models.codec_judges.begin(), models.codec_judges.end(),
+                        [&](const CodecJudge& j) { return j.codec == n; });
+  };
   std::vector<std::string> main_names, starfish_names;
-  for (const std::string& n : names) (n == "starfish" ? starfish_names : main_names).push_back(n);
-  const MethodSet main_set = make_methods(main_names, ctx, models.model.classifier);
+  for (const std::string& n : names) {
+    if (judge_of(n) == models.codec_judges.end()) (n == "starfish" ? starfish_names : main_names).push_back(n);
+  }
+  std::vector<MethodSet> sets;
+  sets.push_back(make_methods(main_names, ctx, models.model.classifier));
+  for (const CodecJudge& j : models.codec_judges) sets.push_back(make_methods({j.codec}, ctx, j.classifier));
   MethodContext starfish_ctx = ctx;
   starfish_ctx.pipeline = models.starfish.pipeline.get();
   starfish_ctx.cache = nullptr;  // one method: nothing to share
-  const MethodSet starfish_set = make_methods(starfish_names, starfish_ctx, models.starfish.classifier);
+  sets.push_back(make_methods(starfish_names, starfish_ctx, models.starfish.classifier));
+  std::vector<const MethodSet*> set_list;
+  for (const MethodSet& set : sets) {
+    if (!set.methods.empty()) set_list.push_back(&set);
+  }
 
   ImageSource src;
   src.count = test.size();
@@ -270,13 +327,13 @@ std::vector<SimulationResult> run_scenarios(const ExperimentPlan& plan, const st
   so.seed = plan.seed;
   so.cameras = plan.cameras;
   so.cross = parse_cross_image_policy(plan.schedule);
-  const std::size_t runs = (main_set.methods.empty() ? 0 : 1) + (starfish_set.methods.empty() ? 0 : 1);
+  const std::size_t runs = set_list.size();
   const std::size_t total = src.count * runs * scenarios.size();
   if (progress) progress(0, total);
   std::vector<SimulationResult> results;
   for (const Scenario& sc : scenarios) {
     const std::size_t offset = results.size() * src.count * runs;
-    results.push_back(run_scenario(sc, {&main_set, &starfish_set}, src, so, names, [&](std::size_t done) {
+    results.push_back(run_scenario(sc, set_list, src, so, names, [&](std::size_t done) {
       if (progress) progress(offset + done, total);
     }));
   }
@@ -292,6 +349,11 @@ void describe(const ExperimentPlan& plan, const RunModels& models, ExperimentRes
   if (!plan.baseline_judge.empty()) {
     out->accuracy = "top1/top5 per point (LimitNet: cloud part of the model; codec pictures: classifier of " +
                     plan.baseline_judge + ")";
+  }
+  if (!models.codec_judges.empty()) {
+    std::string tuned;
+    for (const CodecJudge& j : models.codec_judges) tuned += (tuned.empty() ? "" : ", ") + j.codec + ": " + j.path;
+    out->accuracy += "; pictures judged by their codec-tuned judge (" + tuned + ")";
   }
   if (plan.starfish_model.empty()) return;
   out->starfish_model = models.starfish.what;

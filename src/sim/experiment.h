@@ -44,6 +44,8 @@ struct ExperimentPlan {
   std::string cloud;                 // separate cloud part of `model` (optional)
   std::string starfish_model;        // bundle of the `starfish` method (optional)
   std::string baseline_judge;        // bundle whose classifier judges the codecs' pictures (optional)
+  std::vector<std::string> codec_judges;  // --codec-judge CODEC=PATH: that codec's pictures judged by
+                                          // its tuned judge (`limitnet tune-judge`) instead
   std::string data = "fashion-mnist";
   std::size_t limit = 1000;
   std::size_t cameras = 1;

@@ -97,6 +97,10 @@ void write_header(std::ostream& out, const ExperimentPlan& plan, const Experimen
     out << "; starfish: not available (" << r.starfish_no_accuracy << ")";
   }
   if (!plan.baseline_judge.empty()) out << "; codec pictures judged by " << plan.baseline_judge << "'s classifier";
+  for (const std::string& spec : plan.codec_judges) {
+    const std::size_t eq = spec.find('=');
+    out << "; " << spec.substr(0, eq) << " pictures judged by its tuned judge " << spec.substr(eq + 1);
+  }
   out << "\nbytes delivered = payload of distinct packets arrived (LimitNet: headers, saliency map, CRC "
          "included); bytes on air = every attempt plus "
       << scenario.link_overhead_bytes() << " B link overhead per packet\n";

@@ -115,6 +115,34 @@ TEST_F(TuneJudgeCli, TunedJudgeReadsLowQualityWebpBetterAndEvalReportsBothJudges
   EXPECT_TRUE(t["bd"].contains("bd_rate_pct"));
   EXPECT_NE(read_all(path("e.svg")).find("webp (tuned judge)"), std::string::npos);
 
+  // simulate: the same WebP pictures over the link, judged by the tuned judge with
+  // --codec-judge; JPEG's curve, judged by the model's own classifier in both runs, stays.
+  const std::string sim = "simulate -q --threads 1 -m " + kModel +
+                          " --data fashion-mnist --limit 200 --quality 2 --methods limitnet,jpeg,webp -o ";
+  r = run(sim + path("s-clean.json"));
+  ASSERT_EQ(r.code, 0) << r.out;
+  r = run(sim + path("s-tuned.json") + " --codec-judge webp=" + judge);
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("webp pictures judged by its tuned judge " + judge), std::string::npos) << r.out;
+  const nlohmann::json sc = nlohmann::json::parse(read_all(path("s-clean.json")));
+  const nlohmann::json st = nlohmann::json::parse(read_all(path("s-tuned.json")));
+  EXPECT_NE(st["accuracy"].get<std::string>().find("webp: " + judge), std::string::npos) << st["accuracy"];
+  // One field of a method's curve, point by point.
+  auto series = [](const nlohmann::json& doc, const std::string& method, const std::string& field) {
+    std::vector<double> out;
+    for (const nlohmann::json& c : doc["curves"]) {
+      if (c["method"] != method) continue;
+      for (const nlohmann::json& p : c["points"]) out.push_back(p[field].get<double>());
+    }
+    return out;
+  };
+  EXPECT_EQ(series(sc, "jpeg", "top1"), series(st, "jpeg", "top1"));
+  EXPECT_EQ(series(sc, "limitnet", "top1"), series(st, "limitnet", "top1"));
+  const std::vector<double> bytes = series(st, "webp", "bytes_delivered");
+  EXPECT_EQ(series(sc, "webp", "bytes_delivered"), bytes);
+  ASSERT_FALSE(bytes.empty());
+  EXPECT_GT(series(st, "webp", "top1").back(), series(sc, "webp", "top1").back());
+
   // The report reads the tuned curves back: Fig. 8 and Table 4 show them.
   r = run("report --eval " + path("e.json") + " -o " + path("report.html"));
   ASSERT_EQ(r.code, 0) << r.out;
@@ -176,6 +204,22 @@ TEST_F(TuneJudgeCli, EvalRefusesAJudgeOfAnotherCodec) {
   r = run(eval + "--baselines webp --codec-judge webp=" + path("missing.lnm"));
   EXPECT_NE(r.code, 0);
   EXPECT_NE(r.out.find("missing.lnm: no such file (--codec-judge webp)"), std::string::npos) << r.out;
+  // simulate shares the flag's checks, against --methods.
+  const std::string sim = "simulate -q --threads 1 -m " + kModel + " --data fashion-mnist --limit 8 ";
+  r = run(sim + "--methods limitnet,jpeg --codec-judge jpeg=" + judge);
+  EXPECT_NE(r.code, 0);
+  EXPECT_NE(r.out.find(judge + ": is tuned for webp, but --codec-judge gives it for jpeg"), std::string::npos) << r.out;
+  r = run(sim + "--methods webp --codec-judge webp=" + kModel);
+  EXPECT_NE(r.code, 0);
+  EXPECT_NE(r.out.find(kModel + ": has no judge section"), std::string::npos) << r.out;
+  r = run(sim + "--methods limitnet,jpeg --codec-judge webp=" + judge);
+  EXPECT_NE(r.code, 0);
+  EXPECT_NE(r.out.find("--methods does not name webp"), std::string::npos) << r.out;
+  r = run(sim + "--methods limitnet,webp --codec-judge limitnet=" + judge);
+  EXPECT_NE(r.code, 0);
+  EXPECT_NE(r.out.find("--codec-judge expects CODEC=PATH with CODEC one of progjpeg, jpeg, jpeg-abbrev, webp"),
+            std::string::npos)
+      << r.out;
 }
 
 }  // namespace
