@@ -52,9 +52,18 @@ void register_train(CLI::App& app) {
                   "The same rate term in phase 1 (0 = none: from random weights it can shut the latent off; "
                   "docs/TRAINING.md)")
       ->capture_default_str();
+  cmd->add_option("--rate-model-lr", o->rate_model_lr,
+                  "Learning rate of the rate term's entropy model in an Adam group of its own (cosine); 0 = the "
+                  "networks' rate, in their group (docs/TRAINING.md)")
+      ->capture_default_str();
   cmd->add_flag("--learned-step", o->learned_step,
                 "Train the per-channel quantisation step of the latent (LSQ) instead of following its running "
                 "maximum; the bundle keeps the learned ranges (docs/TRAINING.md)");
+  cmd->add_option("--tables", o->tables,
+                  "Entropy tables of the bundle: calibration (fitted to the calibration images' symbols) or learned "
+                  "(the rate term's entropy model, on training's latent ranges; needs --rate-lambda)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"calibration", "learned"}));
   cmd->add_option("--p1-epochs", o->p1_epochs, "Phase 1 epochs (reconstruction + saliency)")->capture_default_str();
   cmd->add_option("--p1-lr", o->p1_lr, "Phase 1 learning rate (Adam, cosine)")->capture_default_str();
   cmd->add_option("--p1-full-share", o->p1_full_share,

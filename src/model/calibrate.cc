@@ -11,14 +11,50 @@
 
 namespace limitnet {
 
+namespace {
+
+// A distribution as the histogram entropy_tables_from_histogram fits: counts in 2^20ths,
+// every symbol at least 1 so that none becomes uncodable.
+std::vector<uint32_t> pseudo_counts(const std::vector<double>& pmf) {
+  std::vector<uint32_t> counts(pmf.size());
+  for (size_t i = 0; i < pmf.size(); ++i) {
+    const double p = std::isfinite(pmf[i]) ? std::max(0.0, pmf[i]) : 0.0;
+    counts[i] = std::max<uint32_t>(1, static_cast<uint32_t>(std::lround(p * (1 << 20))));
+  }
+  return counts;
+}
+
+// Bits the histogram's symbols cost under rANS/range frequencies (per channel, summing to
+// the same total), as an ideal coder spends them.
+double coded_bits(const std::vector<uint32_t>& histogram, const std::vector<uint16_t>& freqs, int symbols) {
+  double bits = 0;
+  for (size_t c = 0; c * static_cast<size_t>(symbols) < histogram.size(); ++c) {
+    double total = 0;
+    for (int s = 0; s < symbols; ++s) total += freqs[c * static_cast<size_t>(symbols) + static_cast<size_t>(s)];
+    for (int s = 0; s < symbols; ++s) {
+      const size_t i = c * static_cast<size_t>(symbols) + static_cast<size_t>(s);
+      if (histogram[i] > 0) bits -= histogram[i] * std::log2(freqs[i] / total);
+    }
+  }
+  return bits;
+}
+
+}  // namespace
+
 CalibrationReport calibrate_bundle(const BundleView& bundle, int count, const std::function<const uint8_t*(int)>& frame,
-                                   BundleWriter* writer, const std::vector<float>* fixed_max) {
+                                   BundleWriter* writer, const std::vector<float>* fixed_max,
+                                   const std::vector<double>* table_pmf) {
   ReferenceNetwork net;
   CodecConfig cfg;
   if (net.bind(bundle) != Status::kOk || read_codec_config(bundle, &cfg) != Status::kOk) {
     throw std::runtime_error("calibration: the bundle's device part is incomplete or malformed");
   }
   if (count < 1) throw std::invalid_argument("calibration needs at least one frame");
+  if (table_pmf && table_pmf->size() != static_cast<size_t>(net.latent_channels()) * cfg.symbols()) {
+    throw std::invalid_argument("calibration: " + std::to_string(table_pmf->size()) + " table probabilities for " +
+                                std::to_string(net.latent_channels()) + " channels of " +
+                                std::to_string(cfg.symbols()) + " symbols");
+  }
   const int l = net.latent_channels(), plane = net.latent_side() * net.latent_side();
   if (fixed_max && fixed_max->size() != static_cast<size_t>(l)) {
     throw std::invalid_argument("calibration: " + std::to_string(fixed_max->size()) + " fixed ranges for " +
@@ -77,9 +113,11 @@ CalibrationReport calibrate_bundle(const BundleView& bundle, int count, const st
   }
   report.entropy_bits_per_value = bits / total;
   report.zero_fraction = static_cast<double>(zeros) / total;
-  if (entropy_tables_from_histogram(cfg, histogram.data(), lengths.data(), freqs.data()) != Status::kOk) {
+  const std::vector<uint32_t> fitted = table_pmf ? pseudo_counts(*table_pmf) : histogram;
+  if (entropy_tables_from_histogram(cfg, fitted.data(), lengths.data(), freqs.data()) != Status::kOk) {
     throw std::runtime_error("calibration: cannot build entropy tables");
   }
+  report.table_bits_per_value = coded_bits(histogram, freqs, symbols) / total;
   const uint32_t lu = static_cast<uint32_t>(l), su = static_cast<uint32_t>(symbols);
   writer->add_f32("quant.min", {lu}, report.quant_min.data());
   writer->add_f32("quant.max", {lu}, report.quant_max.data());

@@ -97,9 +97,16 @@ struct TrainOptions {
   // The same term in phase 1 (0 = none). Apart because phase 1 starts from random weights,
   // where a rate term can shut the latent off before reconstruction has shaped it.
   double p1_rate_lambda = 0.0;
+  // Adam learning rate (cosine, as the networks') of the rate term's entropy model; 0 = the
+  // networks' own, in their group (how the shipped models were trained).
+  double rate_model_lr = 0.0;
   // Train the per-channel quantisation step with the networks (LSQ) instead of following the
   // latent's running maximum; export keeps the learned ranges (docs/TRAINING.md).
   bool learned_step = false;
+  // Where the bundle's entropy tables come from: "calibration" (the calibration symbols'
+  // histogram) or "learned" (the rate term's entropy model, on the latent ranges training
+  // used; needs a rate term).
+  std::string tables = "calibration";
   bool resume = false;
   bool progress = true;
 };

@@ -387,10 +387,11 @@ struct AutoEncoder {
   torch::Tensor qmax;                   // per-channel latent range [0, qmax] of fake quantisation
   torch::Tensor log_step;               // --learned-step: log of the per-channel step, trained
   LatentEntropyModel entropy{nullptr};  // only with --rate-lambda > 0
-  std::vector<torch::Tensor> parameters() const {
+  // The networks' parameters, and the entropy model's unless it has a group of its own.
+  std::vector<torch::Tensor> parameters(bool with_entropy) const {
     std::vector<torch::Tensor> p = device->parameters();
     for (auto& t : decoder->parameters()) p.push_back(t);
-    if (entropy) p.push_back(entropy->logits);
+    if (entropy && with_entropy) p.push_back(entropy->logits);
     if (log_step.defined()) p.push_back(log_step);
     return p;
   }
@@ -514,7 +515,8 @@ void train_phase(Context& ctx, int phase, AutoEncoder& ae, Classifier& cls, Clas
   const double peak = phase == 1 ? o.p1_lr : o.p2_lr;
   const int start = state.value(name + "_epochs", 0);
   ensure_learned_step(ctx, ae);
-  torch::optim::Adam opt(ae.parameters(), torch::optim::AdamOptions(peak));
+  const bool own_rate_group = ae.entropy && o.rate_model_lr > 0;
+  torch::optim::Adam opt(ae.parameters(!own_rate_group), torch::optim::AdamOptions(peak));
   const bool tune_cls = phase == 2 && o.p2_classifier_lr > 0;
   std::vector<double> peaks = {peak};  // per parameter group, each on the same cosine schedule
   // Keep fractions: the paper's U(0, 1), except a share that keeps the whole latent
@@ -527,6 +529,13 @@ void train_phase(Context& ctx, int phase, AutoEncoder& ae, Classifier& cls, Clas
     for (auto& w : cls.resnet->parameters()) w.set_requires_grad(true);
     opt.add_param_group(torch::optim::OptimizerParamGroup(
         cls.resnet->parameters(), std::make_unique<torch::optim::AdamOptions>(o.p2_classifier_lr)));
+  }
+  if (own_rate_group) {
+    // Its own learning rate: at the networks' (1e-4..1e-3) a short fine-tune leaves the
+    // distribution near its geometric prior, and the rate term then prices the wrong bits.
+    peaks.push_back(o.rate_model_lr);
+    opt.add_param_group(torch::optim::OptimizerParamGroup(
+        {ae.entropy->logits}, std::make_unique<torch::optim::AdamOptions>(o.rate_model_lr)));
   }
   if (start > 0) torch::load(opt, run_file(ctx, name + ".opt.pt").string(), ctx.device);
   Batcher batcher(ctx.train, *ctx.preset, true, ctx.device);
@@ -693,20 +702,30 @@ void export_bundle(Context& ctx, AutoEncoder& ae, Classifier& cls, const std::ve
     // Calibration frames: an even spread over the (unaugmented) training split.
     const size_t count = std::min(ctx.train.size(), std::max<size_t>(1, o.calibration_images));
     const size_t step = ctx.train.size() / count;
-    std::vector<float> learned_max;  // --learned-step: the trained ranges, not the observed ones
-    if (ae.log_step.defined()) {
+    // --learned-step or --tables learned: the ranges training used, not the observed ones.
+    const bool learned_tables = o.tables == "learned";
+    std::vector<float> training_max;
+    if (ae.log_step.defined() || learned_tables) {
       const torch::Tensor m =
           quant_range(ae, ctx.codec.latent_bits).detach().to(torch::kCPU).to(torch::kFloat32).contiguous();
-      learned_max.assign(m.data_ptr<float>(), m.data_ptr<float>() + m.numel());
+      training_max.assign(m.data_ptr<float>(), m.data_ptr<float>() + m.numel());
+    }
+    std::vector<double> learned_pmf;  // --tables learned: the rate term's distribution per channel
+    if (learned_tables) {
+      const torch::Tensor pmf =
+          torch::softmax(ae.entropy->logits.detach(), 1).to(torch::kCPU).to(torch::kFloat64).contiguous();
+      learned_pmf.assign(pmf.data_ptr<double>(), pmf.data_ptr<double>() + pmf.numel());
     }
     const CalibrationReport rep = calibrate_bundle(
         view, static_cast<int>(count),
         [&](int i) { return ctx.train.images.data() + static_cast<size_t>(i) * step * ctx.train.image_bytes(); }, &w,
-        learned_max.empty() ? nullptr : &learned_max);
+        training_max.empty() ? nullptr : &training_max, learned_tables ? &learned_pmf : nullptr);
     log_line(ctx, {{"stage", "calibration"},
                    {"frames", rep.frames},
                    {"quant_max", rep.quant_max},
+                   {"tables", o.tables},
                    {"entropy_bits_per_value", rep.entropy_bits_per_value},
+                   {"table_bits_per_value", rep.table_bits_per_value},
                    {"zero_fraction", rep.zero_fraction}});
     // Post-training quantisation into the int8 device runtime, on the same frames and with
     // the calibrated latent ranges (docs/DEVICE.md). int8.* is not part of the model id.
@@ -885,6 +904,15 @@ void run_training(const TrainOptions& opts) {
   if (!(o.p1_rate_lambda >= 0) || !std::isfinite(o.p1_rate_lambda)) {
     throw std::runtime_error("train: --p1-rate-lambda must be a number >= 0");
   }
+  if (!(o.rate_model_lr >= 0) || !std::isfinite(o.rate_model_lr)) {
+    throw std::runtime_error("train: --rate-model-lr must be a number >= 0");
+  }
+  if (o.tables != "calibration" && o.tables != "learned") {
+    throw std::runtime_error("train: --tables must be calibration or learned, got '" + o.tables + "'");
+  }
+  if (o.tables == "learned" && !(o.rate_lambda > 0 || o.p1_rate_lambda > 0)) {
+    throw std::runtime_error("train: --tables learned needs the entropy model a rate term trains (--rate-lambda > 0)");
+  }
   if (o.p2_classifier_lr > 0 && !o.classifier_ts.empty()) {
     throw std::runtime_error("train: --p2-classifier-lr tunes the built-in classifier, not a TorchScript one");
   }
@@ -950,6 +978,8 @@ void run_training(const TrainOptions& opts) {
                    {"rate_lambda", o.rate_lambda},
                    {"p1_rate_lambda", o.p1_rate_lambda},
                    {"learned_step", o.learned_step},
+                   {"tables", o.tables},
+                   {"rate_model_lr", o.rate_model_lr},
                    {"val_holdout", o.val_holdout},
                    {"init_from", o.init_from},
                    {"teacher", o.teacher},

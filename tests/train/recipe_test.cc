@@ -24,6 +24,7 @@
 #include "model/int8_encoder.h"
 #include "model/pipeline.h"
 #include "model/random_model.h"
+#include "nets/latent_rate.h"
 #include "train/train.h"
 #include "tiny_training.h"
 
@@ -563,6 +564,60 @@ TEST(TrainRecipe, LearnedStepIsTrainedAndKeptByTheBundle) {
         std::log(static_cast<double>(after->quant_max[c]) / before->quant_max[c]) / after->config.latent_channels;
   }
   EXPECT_GT(coarser, 1e-3) << "a strong rate term must make the steps coarser";
+}
+
+// --tables learned: the bundle's entropy tables are the rate term's learned distribution
+// (entropy.pt), on the latent ranges training used (qmax.pt), not a fit to the calibration
+// symbols; the log gives what each costs. Without a rate term there is no such model.
+TEST(TrainRecipe, LearnedTablesComeFromTheEntropyModel) {
+  if (!have_fmnist()) GTEST_SKIP() << "Fashion-MNIST not installed";
+  const fs::path& model = tiny_model();
+  const fs::path dir = temp_dir("tables");
+  train::TrainOptions o = tiny(dir / "run");
+  o.classifier_from = model.string();
+  o.init_from = model.string();
+  o.p1_epochs = 0;
+  o.p2_epochs = 1;
+  o.rate_lambda = 1.0;
+  o.rate_model_lr = 0.05;  // its own group, so the model leaves its prior in one short epoch
+  o.tables = "learned";
+  train::run_training(o);
+  const LoadedBundle b = load_bundle((dir / "run" / "model.lnm").string());
+  auto codec = std::make_unique<CodecModel>();
+  ASSERT_EQ(load_codec_model(b.view, codec.get()), Status::kOk);
+  const int l = codec->config.latent_channels, symbols = codec->config.symbols();
+  torch::Tensor qmax;
+  torch::load(qmax, (dir / "run" / "qmax.pt").string());
+  train::LatentEntropyModel entropy(l, symbols);
+  torch::load(entropy, (dir / "run" / "entropy.pt").string());
+  const torch::Tensor pmf = torch::softmax(entropy->logits.detach(), 1);
+  for (int c = 0; c < l; ++c) {
+    EXPECT_EQ(codec->quant_min[c], 0.0f) << "channel " << c;
+    EXPECT_FLOAT_EQ(codec->quant_max[c], qmax[c].item<float>()) << "channel " << c;
+    for (int s = 0; s < symbols; ++s) {
+      // Frequencies out of kRansTotal, each at least 1: the distribution up to rounding.
+      const double freq = codec->rans[c].freq[s] / static_cast<double>(kRansTotal);
+      EXPECT_NEAR(freq, pmf[c][s].item<double>(), 2.0 / kRansTotal + 0.01 * pmf[c][s].item<double>())
+          << "channel " << c << ", symbol " << s;
+    }
+  }
+  std::ifstream log(dir / "run" / "log.jsonl");
+  nlohmann::json calibration;
+  for (std::string line; std::getline(log, line);) {
+    const nlohmann::json j = nlohmann::json::parse(line);
+    if (j["stage"] == "calibration") calibration = j;
+  }
+  ASSERT_FALSE(calibration.is_null());
+  EXPECT_EQ(calibration["tables"], "learned");
+  // Any table costs the calibration symbols at least their empirical entropy.
+  EXPECT_GE(calibration["table_bits_per_value"].get<double>(), calibration["entropy_bits_per_value"].get<double>());
+
+  train::TrainOptions no_rate = tiny(dir / "bad1");
+  no_rate.tables = "learned";
+  expect_refused(no_rate, "--tables learned needs the entropy model a rate term trains", "--tables learned, no rate");
+  train::TrainOptions lr = tiny(dir / "bad2");
+  lr.rate_model_lr = -0.01;
+  expect_refused(lr, "--rate-model-lr must be a number >= 0", "a negative --rate-model-lr");
 }
 
 // --arch: an architecture that is no preset (models/arch/gray96.json, 96x96 gray) trains end
