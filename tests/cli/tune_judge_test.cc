@@ -11,6 +11,8 @@
 #include <filesystem>
 #include <map>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -189,37 +191,28 @@ TEST_F(TuneJudgeCli, EvalRefusesAJudgeOfAnotherCodec) {
   const std::string judge = path("webp-judge.lnm");
   ASSERT_EQ(run(tune_args(judge) + " --limit 64 --epochs 1 --qualities 5").code, 0);
   const std::string eval = "eval -q --threads 1 -m " + kModel + " --data fashion-mnist --limit 8 --jpeg-qualities 5 ";
-  CmdResult r = run(eval + "--baselines jpeg,webp --codec-judge jpeg=" + judge);
-  EXPECT_NE(r.code, 0);
-  EXPECT_NE(r.out.find(judge + ": is tuned for webp, but --codec-judge gives it for jpeg"), std::string::npos) << r.out;
-  r = run(eval + "--baselines webp --codec-judge webp=" + kModel);
-  EXPECT_NE(r.code, 0);
-  EXPECT_NE(r.out.find(kModel + ": has no judge section"), std::string::npos) << r.out;
-  r = run(eval + "--baselines jpeg --codec-judge webp=" + judge);
-  EXPECT_NE(r.code, 0);
-  EXPECT_NE(r.out.find("--baselines does not name webp"), std::string::npos) << r.out;
-  r = run(eval + "--baselines webp --codec-judge png=" + judge);
-  EXPECT_NE(r.code, 0);
-  EXPECT_NE(r.out.find("--codec-judge expects CODEC=PATH"), std::string::npos) << r.out;
-  r = run(eval + "--baselines webp --codec-judge webp=" + path("missing.lnm"));
-  EXPECT_NE(r.code, 0);
-  EXPECT_NE(r.out.find("missing.lnm: no such file (--codec-judge webp)"), std::string::npos) << r.out;
-  // simulate shares the flag's checks, against --methods.
+  // simulate shares the flag's checks, against --methods instead of --baselines.
   const std::string sim = "simulate -q --threads 1 -m " + kModel + " --data fashion-mnist --limit 8 ";
-  r = run(sim + "--methods limitnet,jpeg --codec-judge jpeg=" + judge);
-  EXPECT_NE(r.code, 0);
-  EXPECT_NE(r.out.find(judge + ": is tuned for webp, but --codec-judge gives it for jpeg"), std::string::npos) << r.out;
-  r = run(sim + "--methods webp --codec-judge webp=" + kModel);
-  EXPECT_NE(r.code, 0);
-  EXPECT_NE(r.out.find(kModel + ": has no judge section"), std::string::npos) << r.out;
-  r = run(sim + "--methods limitnet,jpeg --codec-judge webp=" + judge);
-  EXPECT_NE(r.code, 0);
-  EXPECT_NE(r.out.find("--methods does not name webp"), std::string::npos) << r.out;
-  r = run(sim + "--methods limitnet,webp --codec-judge limitnet=" + judge);
-  EXPECT_NE(r.code, 0);
-  EXPECT_NE(r.out.find("--codec-judge expects CODEC=PATH with CODEC one of progjpeg, jpeg, jpeg-abbrev, webp"),
-            std::string::npos)
-      << r.out;
+  const std::vector<std::pair<std::string, std::string>> refused = {
+      {eval + "--baselines jpeg,webp --codec-judge jpeg=" + judge,
+       judge + ": is tuned for webp, but --codec-judge gives it for jpeg"},
+      {eval + "--baselines webp --codec-judge webp=" + kModel, kModel + ": has no judge section"},
+      {eval + "--baselines jpeg --codec-judge webp=" + judge, "--baselines does not name webp"},
+      {eval + "--baselines webp --codec-judge png=" + judge, "--codec-judge expects CODEC=PATH"},
+      {eval + "--baselines webp --codec-judge webp=" + path("missing.lnm"),
+       "missing.lnm: no such file (--codec-judge webp)"},
+      {sim + "--methods limitnet,jpeg --codec-judge jpeg=" + judge,
+       judge + ": is tuned for webp, but --codec-judge gives it for jpeg"},
+      {sim + "--methods webp --codec-judge webp=" + kModel, kModel + ": has no judge section"},
+      {sim + "--methods limitnet,jpeg --codec-judge webp=" + judge, "--methods does not name webp"},
+      {sim + "--methods limitnet,webp --codec-judge limitnet=" + judge,
+       "--codec-judge expects CODEC=PATH with CODEC one of progjpeg, jpeg, jpeg-abbrev, webp"},
+  };
+  for (const auto& [args, message] : refused) {
+    const CmdResult r = run(args);
+    EXPECT_NE(r.code, 0) << args;
+    EXPECT_NE(r.out.find(message), std::string::npos) << args << "\n" << r.out;
+  }
 }
 
 }  // namespace

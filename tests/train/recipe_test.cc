@@ -236,6 +236,16 @@ void expect_refused(const train::TrainOptions& o, const std::string& needle, con
   }
 }
 
+// A further phase 2 of the tiny model: its weights and classifier (a bundle), no phase 1.
+train::TrainOptions fine_tune_of(const fs::path& model, const fs::path& run, int p2_epochs) {
+  train::TrainOptions o = tiny(run);
+  o.classifier_from = model.string();
+  o.init_from = model.string();
+  o.p1_epochs = 0;
+  o.p2_epochs = p2_epochs;
+  return o;
+}
+
 TEST(TrainRecipe, ClassifierFromRefusesAClassifierThatDoesNotFit) {
   if (!have_fmnist()) GTEST_SKIP() << "Fashion-MNIST not installed";
   const fs::path& model = tiny_model();
@@ -490,11 +500,7 @@ TEST(TrainRecipe, RateAwareTrainingChargesTheSentBits) {
   const fs::path& model = tiny_model();
   const fs::path dir = temp_dir("rate");
   auto run = [&](const std::string& name, double lambda) {
-    train::TrainOptions o = tiny(dir / name);
-    o.classifier_from = model.string();
-    o.init_from = model.string();  // a bundle, not a run directory
-    o.p1_epochs = 0;
-    o.p2_epochs = 2;
+    train::TrainOptions o = fine_tune_of(model, dir / name, 2);  // --init-from a bundle, not a run directory
     o.p2_lr = 5e-3;
     o.latent_bits = 6;
     o.rate_lambda = lambda;
@@ -537,11 +543,7 @@ TEST(TrainRecipe, LearnedStepIsTrainedAndKeptByTheBundle) {
   if (!have_fmnist()) GTEST_SKIP() << "Fashion-MNIST not installed";
   const fs::path& model = tiny_model();
   const fs::path dir = temp_dir("step");
-  train::TrainOptions o = tiny(dir);
-  o.classifier_from = model.string();
-  o.init_from = model.string();
-  o.p1_epochs = 0;
-  o.p2_epochs = 2;
+  train::TrainOptions o = fine_tune_of(model, dir, 2);
   o.p2_lr = 5e-3;
   o.rate_lambda = 5.0;
   o.learned_step = true;
@@ -573,11 +575,7 @@ TEST(TrainRecipe, LearnedTablesComeFromTheEntropyModel) {
   if (!have_fmnist()) GTEST_SKIP() << "Fashion-MNIST not installed";
   const fs::path& model = tiny_model();
   const fs::path dir = temp_dir("tables");
-  train::TrainOptions o = tiny(dir / "run");
-  o.classifier_from = model.string();
-  o.init_from = model.string();
-  o.p1_epochs = 0;
-  o.p2_epochs = 1;
+  train::TrainOptions o = fine_tune_of(model, dir / "run", 1);
   o.rate_lambda = 1.0;
   o.rate_model_lr = 0.05;  // its own group, so the model leaves its prior in one short epoch
   o.tables = "learned";
