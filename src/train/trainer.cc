@@ -720,13 +720,16 @@ void export_bundle(Context& ctx, AutoEncoder& ae, Classifier& cls, const std::ve
         view, static_cast<int>(count),
         [&](int i) { return ctx.train.images.data() + static_cast<size_t>(i) * step * ctx.train.image_bytes(); }, &w,
         training_max.empty() ? nullptr : &training_max, learned_tables ? &learned_pmf : nullptr);
-    log_line(ctx, {{"stage", "calibration"},
-                   {"frames", rep.frames},
-                   {"quant_max", rep.quant_max},
-                   {"tables", o.tables},
-                   {"entropy_bits_per_value", rep.entropy_bits_per_value},
-                   {"table_bits_per_value", rep.table_bits_per_value},
-                   {"zero_fraction", rep.zero_fraction}});
+    nlohmann::json calibration = {{"stage", "calibration"},
+                                  {"frames", rep.frames},
+                                  {"quant_max", rep.quant_max},
+                                  {"entropy_bits_per_value", rep.entropy_bits_per_value},
+                                  {"zero_fraction", rep.zero_fraction}};
+    if (ae.entropy) {  // rate-aware runs only, so the paper recipe's log keeps its keys
+      calibration["tables"] = o.tables;
+      calibration["table_bits_per_value"] = rep.table_bits_per_value;
+    }
+    log_line(ctx, calibration);
     // Post-training quantisation into the int8 device runtime, on the same frames and with
     // the calibrated latent ranges (docs/DEVICE.md). int8.* is not part of the model id.
     const std::vector<uint8_t> calibrated = w.serialize();
