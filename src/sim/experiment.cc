@@ -7,10 +7,10 @@
 
 #include "codec/bundle/bundle.h"
 #include "codec/config.h"
+#include "codec/host/bundle_file.h"
 #include "codec/host/model_file.h"
 #include "codec/presets.h"
 #include "data/dataset.h"
-#include "codec/host/bundle_file.h"
 #include "model/judge_info.h"
 #include "model/pipeline.h"
 #include "sim/simulation_record.h"

@@ -537,7 +537,14 @@ void train_phase(Context& ctx, int phase, AutoEncoder& ae, Classifier& cls, Clas
     opt.add_param_group(torch::optim::OptimizerParamGroup(
         {ae.entropy->logits}, std::make_unique<torch::optim::AdamOptions>(o.rate_model_lr)));
   }
-  if (start > 0) torch::load(opt, run_file(ctx, name + ".opt.pt").string(), ctx.device);
+  if (start > 0) {
+    // The optimiser state has one group more with --rate-model-lr > 0; say so, not libtorch.
+    if (state.value(name + "_rate_group", false) != own_rate_group) {
+      throw std::runtime_error(o.run_dir + ": its " + name +
+                               " was trained with another --rate-model-lr (0 or not); resume with the same");
+    }
+    torch::load(opt, run_file(ctx, name + ".opt.pt").string(), ctx.device);
+  }
   Batcher batcher(ctx.train, *ctx.preset, true, ctx.device);
   const bool distil = phase == 1 && !ctx.train.maps.empty() && o.saliency_weight > 0;
   const size_t n = ctx.train.size(), steps = (n + o.batch - 1) / o.batch;
@@ -628,6 +635,7 @@ void train_phase(Context& ctx, int phase, AutoEncoder& ae, Classifier& cls, Clas
     if (tune_cls) save_module(cls.resnet, run_file(ctx, kTunedClassifierFile));
     save_module(opt, run_file(ctx, name + ".opt.pt"));
     state[name + "_epochs"] = epoch + 1;
+    if (own_rate_group) state[name + "_rate_group"] = true;
     write_state(ctx, state);
     nlohmann::json val = nlohmann::json::object();
     for (size_t k = 0; k < kEvalKeep.size(); ++k)

@@ -613,6 +613,11 @@ TEST(TrainRecipe, LearnedTablesComeFromTheEntropyModel) {
   train::TrainOptions no_rate = tiny(dir / "bad1");
   no_rate.tables = "learned";
   expect_refused(no_rate, "--tables learned needs the entropy model a rate term trains", "--tables learned, no rate");
+  train::TrainOptions resumed = o;  // its optimiser state has the entropy model's own group
+  resumed.resume = true;
+  resumed.p2_epochs = 2;
+  resumed.rate_model_lr = 0;
+  expect_refused(resumed, "trained with another --rate-model-lr", "a resume with another --rate-model-lr");
   train::TrainOptions lr = tiny(dir / "bad2");
   lr.rate_model_lr = -0.01;
   expect_refused(lr, "--rate-model-lr must be a number >= 0", "a negative --rate-model-lr");
