@@ -39,11 +39,11 @@ struct ExperimentPlan {
   std::string scenario = "table6-40";
   bool table6 = false;  // table6-10, -40 and -70 instead of `scenario` (refuses a loss override)
   ScenarioOverrides overrides;
-  std::vector<std::string> methods;  // method_names(); "starfish" is added with starfish_model
-  std::string model;                 // bundle; empty: untrained model of the dataset's preset
-  std::string cloud;                 // separate cloud part of `model` (optional)
-  std::string starfish_model;        // bundle of the `starfish` method (optional)
-  std::string baseline_judge;        // bundle whose classifier judges the codecs' pictures (optional)
+  std::vector<std::string> methods;       // method_names(); "starfish" is added with starfish_model
+  std::string model;                      // bundle; empty: untrained model of the dataset's preset
+  std::string cloud;                      // separate cloud part of `model` (optional)
+  std::string starfish_model;             // bundle of the `starfish` method (optional)
+  std::string baseline_judge;             // bundle whose classifier judges the codecs' pictures (optional)
   std::vector<std::string> codec_judges;  // --codec-judge CODEC=PATH: that codec's pictures judged by
                                           // its tuned judge (`limitnet tune-judge`) instead
   std::string data = "fashion-mnist";
