@@ -304,24 +304,20 @@ struct TunedJudge {
 };
 // The --codec-judge bundles, each loaded once, checked before anything slow runs.
 struct TunedJudges {
-  std::vector<std::string> paths;
-  std::vector<std::unique_ptr<CloudModel>> models;  // one per path
+  std::map<std::string, std::unique_ptr<CloudModel>> models;  // by path
   std::vector<TunedJudge> judges;
 };
 
 TunedJudges load_tuned_judges(const EvaluationPlan& plan, const BaselinePlan& bp, const CloudModel& model) {
   TunedJudges t;
   for (const CodecJudgeSpec& spec : bp.codec_judges) {
-    const std::string& path = spec.path;
-    const size_t k = static_cast<size_t>(std::find(t.paths.begin(), t.paths.end(), path) - t.paths.begin());
-    if (k == t.paths.size()) {
-      t.paths.push_back(path);
-      t.models.push_back(std::make_unique<CloudModel>(path, "", plan.threads, plan.device));
-      require_same_task(model, *t.models.back(), path);
+    std::unique_ptr<CloudModel>& judge = t.models[spec.path];
+    if (!judge) {
+      judge = std::make_unique<CloudModel>(spec.path, "", plan.threads, plan.device);
+      require_same_task(model, *judge, spec.path);
     }
-    const CloudModel* judge = t.models[k].get();
     const JudgeInfo info = require_codec_judge(judge->device_file().view, spec);
-    t.judges.push_back({spec.codec, path, info, judge});
+    t.judges.push_back({spec.codec, spec.path, info, judge.get()});
   }
   return t;
 }

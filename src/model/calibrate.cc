@@ -6,6 +6,7 @@
 #include <random>
 #include <stdexcept>
 
+#include "codec/entropy/rans.h"
 #include "codec/quantize.h"
 #include "device/float_reference.h"
 
@@ -24,17 +25,12 @@ std::vector<uint32_t> pseudo_counts(const std::vector<double>& pmf) {
   return counts;
 }
 
-// Bits the histogram's symbols cost under rANS/range frequencies (per channel, summing to
-// the same total), as an ideal coder spends them.
-double coded_bits(const std::vector<uint32_t>& histogram, const std::vector<uint16_t>& freqs, int symbols) {
+// Bits the histogram's symbols cost under rANS/range frequencies (each channel's sum to
+// kRansTotal), as an ideal coder spends them.
+double coded_bits(const std::vector<uint32_t>& histogram, const std::vector<uint16_t>& freqs) {
   double bits = 0;
-  for (size_t c = 0; c * static_cast<size_t>(symbols) < histogram.size(); ++c) {
-    double total = 0;
-    for (int s = 0; s < symbols; ++s) total += freqs[c * static_cast<size_t>(symbols) + static_cast<size_t>(s)];
-    for (int s = 0; s < symbols; ++s) {
-      const size_t i = c * static_cast<size_t>(symbols) + static_cast<size_t>(s);
-      if (histogram[i] > 0) bits -= histogram[i] * std::log2(freqs[i] / total);
-    }
+  for (size_t i = 0; i < histogram.size(); ++i) {
+    if (histogram[i] > 0) bits -= histogram[i] * std::log2(static_cast<double>(freqs[i]) / kRansTotal);
   }
   return bits;
 }
@@ -117,7 +113,7 @@ CalibrationReport calibrate_bundle(const BundleView& bundle, int count, const st
   if (entropy_tables_from_histogram(cfg, fitted.data(), lengths.data(), freqs.data()) != Status::kOk) {
     throw std::runtime_error("calibration: cannot build entropy tables");
   }
-  report.table_bits_per_value = coded_bits(histogram, freqs, symbols) / total;
+  report.table_bits_per_value = coded_bits(histogram, freqs) / total;
   const uint32_t lu = static_cast<uint32_t>(l), su = static_cast<uint32_t>(symbols);
   writer->add_f32("quant.min", {lu}, report.quant_min.data());
   writer->add_f32("quant.max", {lu}, report.quant_max.data());

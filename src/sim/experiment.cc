@@ -5,6 +5,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "baselines/baselines.h"
 #include "codec/bundle/bundle.h"
 #include "codec/config.h"
 #include "codec/host/bundle_file.h"
@@ -173,10 +174,15 @@ void use_baseline_judge(const ExperimentPlan& plan, RunModel* model) {
   judge_pictures_by(judge, *model, &model->classifier, &model->cloud.owner);
 }
 
-// The codecs a tuned judge may be given for: those of method_names() that send pictures.
-const std::vector<std::string>& picture_codecs() {
-  static const std::vector<std::string> names = {"progjpeg", "jpeg", "jpeg-abbrev", "webp"};
-  return names;
+// The codecs a tuned judge may be given for: the methods that are classical codecs, in
+// method_names() order.
+std::vector<std::string> picture_codecs() {
+  const std::vector<std::string>& codecs = baselines::codec_names();
+  std::vector<std::string> out;
+  for (const std::string& m : method_names()) {
+    if (std::find(codecs.begin(), codecs.end(), m) != codecs.end()) out.push_back(m);
+  }
+  return out;
 }
 
 // One codec's pictures judged by the judge tuned for it (--codec-judge).

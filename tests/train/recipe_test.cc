@@ -618,6 +618,9 @@ TEST(TrainRecipe, LearnedTablesComeFromTheEntropyModel) {
   resumed.p2_epochs = 2;
   resumed.rate_model_lr = 0;
   expect_refused(resumed, "trained with another --rate-model-lr", "a resume with another --rate-model-lr");
+  train::TrainOptions unknown = tiny(dir / "bad3");
+  unknown.tables = "huffman";
+  expect_refused(unknown, "--tables must be calibration or learned, got 'huffman'", "--tables huffman");
   train::TrainOptions lr = tiny(dir / "bad2");
   lr.rate_model_lr = -0.01;
   expect_refused(lr, "--rate-model-lr must be a number >= 0", "a negative --rate-model-lr");
