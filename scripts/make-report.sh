@@ -9,7 +9,8 @@
 # Every command is recorded in OUTDIR/commands.txt (shown in the report) and its output in
 # OUTDIR/<step>.log. Extra arguments go to `limitnet eval` (e.g. --limit 2000, or
 # --baselines jpeg,progjpeg,starfish --baseline-model starfish=sf.lnm; a starfish bundle is
-# passed to the simulations too, and so is --baseline-judge J.lnm). Environment:
+# passed to the simulations too, and so are --baseline-judge J.lnm and each
+# --codec-judge CODEC=J.lnm). Environment:
 #   LIMITNET   the binary (default: build/bin/limitnet of this checkout)
 #   SIM_LIMIT  test images per simulation (default 1000)
 #   SIM_ARGS   extra `limitnet simulate` arguments (e.g. --resize)
@@ -18,7 +19,7 @@
 #              is all sent in well under a second at 5.5 KB/s, so e.g. 600 for cifar32.
 #   EVAL_JSON  reuse this `limitnet eval --json` result of MODEL instead of step 1 (the
 #              slow one: about 15 min for cifar32 with its baselines); extra arguments
-#              then only pick the starfish bundle for the simulations
+#              then only pick the starfish bundle and the judges for the simulations
 #   FIXEDRATE_EVAL  eval result for Fig. 10 a (LimitNet and methods.fixedrate) when the
 #              fixed-rate bundles had a shorter recipe than MODEL (optional)
 #   ABLATION   "LABEL:PATH ..." eval results of ablation variants for Fig. 10 b (optional)
@@ -27,7 +28,7 @@ set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 if [[ $# -lt 3 ]]; then
-  sed -n '2,25p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,26p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
   exit 2
 fi
 model="$1" data="$2" out="$3"
@@ -58,7 +59,7 @@ done
 # Baselines: the codecs unless the caller chose; a starfish bundle also joins the simulations.
 baselines=(--baselines "jpeg,jpeg-abbrev,progjpeg,webp")
 sim_models=()
-sim_judge=()  # --baseline-judge also judges the codecs' pictures in the simulations
+sim_judge=()  # --baseline-judge and each --codec-judge also judge the codecs' pictures in the simulations
 for ((i = 0; i < ${#eval_extra[@]}; i++)); do
   case "${eval_extra[i]}" in
     --baselines|--baselines=*) baselines=() ;;
@@ -66,8 +67,10 @@ for ((i = 0; i < ${#eval_extra[@]}; i++)); do
       spec="${eval_extra[i+1]:-}"
       [[ "$spec" == starfish=* ]] && sim_models=(--starfish-model "${spec#starfish=}") ;;
     --baseline-model=starfish=*) sim_models=(--starfish-model "${eval_extra[i]#--baseline-model=starfish=}") ;;
-    --baseline-judge) sim_judge=(--baseline-judge "${eval_extra[i+1]:-}") ;;
-    --baseline-judge=*) sim_judge=(--baseline-judge "${eval_extra[i]#--baseline-judge=}") ;;
+    --baseline-judge) sim_judge+=(--baseline-judge "${eval_extra[i+1]:-}") ;;
+    --baseline-judge=*) sim_judge+=(--baseline-judge "${eval_extra[i]#--baseline-judge=}") ;;
+    --codec-judge) sim_judge+=(--codec-judge "${eval_extra[i+1]:-}") ;;
+    --codec-judge=*) sim_judge+=(--codec-judge "${eval_extra[i]#--codec-judge=}") ;;
   esac
 done
 

@@ -29,6 +29,7 @@ using limitnet::cli_test::CmdResult;
 using limitnet::cli_test::have_fmnist;
 using limitnet::cli_test::read_all;
 using limitnet::cli_test::run;
+using limitnet::cli_test::run_program;
 
 // Every section of a bundle by name, as bytes.
 std::map<std::string, std::string> sections(const std::string& path) {
@@ -213,6 +214,36 @@ TEST_F(TuneJudgeCli, EvalRefusesAJudgeOfAnotherCodec) {
     EXPECT_NE(r.code, 0) << args;
     EXPECT_NE(r.out.find(message), std::string::npos) << args << "\n" << r.out;
   }
+}
+
+// scripts/make-report.sh passes a --codec-judge given for the eval to the simulations too, so a
+// codec is judged the same way in Fig. 8, Fig. 13 and Table 6; the page names the judge.
+TEST_F(TuneJudgeCli, MakeReportJudgesTheCodecTheSameWayInEverySimulation) {
+  if (!have_fmnist()) GTEST_SKIP() << "Fashion-MNIST not installed (apt-get install dataset-fashion-mnist)";
+  const std::string judge = path("webp-judge.lnm"), out = path("report");
+  ASSERT_EQ(run(tune_args(judge) + " --limit 64 --epochs 1 --qualities 5").code, 0);
+  const CmdResult r = run_program(
+      "LIMITNET=" + std::string(LIMITNET_CLI) + " SIM_LIMIT=20 " + LIMITNET_SOURCE_DIR + "/scripts/make-report.sh",
+      kModel + " fashion-mnist " + out + " --limit 40 --codec-judge webp=" + judge);
+  ASSERT_EQ(r.code, 0) << r.out;
+  const std::string expected = "webp: " + judge + ")";  // how a simulation's `accuracy` names the judge
+  for (const std::string sim : {"sim-lorawan-max", "sim-lorawan-dynamic"}) {
+    const nlohmann::json j = nlohmann::json::parse(read_all(out + "/" + sim + ".json"));
+    EXPECT_NE(j["accuracy"].get<std::string>().find(expected), std::string::npos) << sim << ": " << j["accuracy"];
+  }
+  for (const nlohmann::json& run6 : nlohmann::json::parse(read_all(out + "/table6.json"))["table6"]) {
+    EXPECT_NE(run6["accuracy"].get<std::string>().find(expected), std::string::npos) << run6["accuracy"];
+  }
+  const std::string commands = read_all(out + "/commands.txt");
+  size_t simulations = 0;
+  for (size_t at = commands.find("limitnet simulate"); at != std::string::npos;
+       at = commands.find("limitnet simulate", at + 1)) {
+    ++simulations;
+    const std::string line = commands.substr(at, commands.find('\n', at) - at);
+    EXPECT_NE(line.find("--codec-judge webp=" + judge), std::string::npos) << line;
+  }
+  EXPECT_EQ(simulations, 3u) << commands;
+  EXPECT_NE(read_all(out + "/report.html").find(judge), std::string::npos);
 }
 
 }  // namespace
