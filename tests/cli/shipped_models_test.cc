@@ -38,9 +38,10 @@ TEST(ShippedModels, Fmnist28MeetsItsTargetsOnTheFullTestSplitAsItsCardSays) {
   const nlohmann::json& curve = fresh["curve"];
   ASSERT_GE(curve.size(), 2u);
 
-  // Acceptance: >= 80% top-1 at <= 51 bytes per image; >= 89% with everything received.
+  // Acceptance: >= 88% top-1 at <= 51 bytes per image (issue 20; met since model 51f4efb4);
+  // >= 89% with everything received (the earlier issue; issue 20's 91% is not met yet).
   EXPECT_LE(curve.front()["bytes"].get<double>(), 51.0);
-  EXPECT_GE(curve.front()["top1"].get<double>(), 0.80);
+  EXPECT_GE(curve.front()["top1"].get<double>(), 0.88);
   EXPECT_DOUBLE_EQ(curve.back()["values_fraction"].get<double>(), 1.0);
   EXPECT_GE(curve.back()["top1"].get<double>(), 0.89);
 
