@@ -68,7 +68,7 @@ void expect_bd_value(const nlohmann::json& e, const char* key, const char* reaso
 
 TEST_F(EvalBaselinesCli, CodecBaselinesJsonTablesAndPlot) {
   if (!have_fmnist()) GTEST_SKIP() << "Fashion-MNIST not installed (apt-get install dataset-fashion-mnist)";
-  const CmdResult r = run(eval_args() + " --limit 150 --payload 24 --baselines jpeg,jpeg-abbrev,progjpeg,webp" +
+  const CmdResult r = run(eval_args() + " --limit 150 --payload 12 --baselines jpeg,jpeg-abbrev,progjpeg,webp" +
                           " --jpeg-qualities 1,3,5,10,20,50,90 --webp-qualities 1,5,20,50,90 --json " + path("e.json") +
                           " --plot " + path("e.svg"));
   ASSERT_EQ(r.code, 0) << r.out;
@@ -96,8 +96,8 @@ TEST_F(EvalBaselinesCli, CodecBaselinesJsonTablesAndPlot) {
   }
   EXPECT_EQ(j["methods"]["jpeg"].size(), 7u);
   EXPECT_EQ(j["methods"]["webp"].size(), 5u);
-  // jpeg-abbrev q1 is about 100 bytes and q90 several hundred: its byte range overlaps
-  // LimitNet's (24-byte packets up to the complete image), so BD-Acc is a number.
+  // jpeg-abbrev q1 is about 67 bytes and q90 several hundred: its byte range overlaps
+  // LimitNet's (12-byte packets up to the complete image, about 128 B), so BD-Acc is a number.
   EXPECT_TRUE(j["bd"]["jpeg-abbrev"]["bd_acc_pp"].is_number()) << j["bd"]["jpeg-abbrev"].dump();
   // Text: a table per baseline and the BD table.
   for (const char* s : {"\njpeg: bytes = ", "\njpeg-abbrev: bytes = ", "\nprogjpeg: bytes = ", "\nwebp: bytes = ",
