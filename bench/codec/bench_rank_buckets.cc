@@ -8,10 +8,14 @@
 // an ideal coder spends them with those quantised frequencies. Printed per B: bits per value
 // over the whole latent and over the first quarter of the order (about what one 51-byte packet
 // carries), and the Flash the range coder's tables would take.
-//   bench_rank_buckets <model bundle> <dataset spec> [N = 2000]
+//   bench_rank_buckets [<model bundle> <dataset spec> [N = 2000]]
+// Without arguments: both shipped models on their datasets (one whose dataset is absent is
+// skipped with a note), as scripts/run-benchmarks.sh runs it.
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -81,40 +85,65 @@ Measure measure(const CodecConfig& cfg, const std::vector<std::vector<OrderedVal
   return m;
 }
 
+// The table for one model, fitted on training images 0..n-1 and measured on n..2n-1.
+void print_table(const std::string& model, const std::string& spec, size_t n) {
+  DevicePipeline pipeline(model);
+  const CodecConfig& cfg = pipeline.codec().config;
+  const int size = pipeline.input_size(), ch = pipeline.input_channels();
+  auto train = data::open_dataset(spec, data::Split::Train, size, size, ch, 2 * n);
+  if (train->size() < 2 * n) throw std::runtime_error(spec + ": the training split has fewer than 2N images");
+  std::vector<std::vector<OrderedValue>> fit, test;
+  std::vector<uint8_t> img(train->image_bytes());
+  for (size_t i = 0; i < 2 * n; ++i) {
+    train->get(i, img.data(), nullptr);
+    (i < n ? fit : test).push_back(ordered_values(cfg, pipeline.encode(img.data(), 0, 51)));
+  }
+  std::printf("%s: latent %d x %d x %d at %d bits; tables fitted on training images 0..%zu, bits counted on %zu..%zu\n",
+              model.c_str(), cfg.latent_channels, cfg.latent_side, cfg.latent_side, cfg.latent_bits, n - 1, n,
+              2 * n - 1);
+  std::printf(
+      "| buckets | bits per value, whole latent | bits per value, first quarter of the order | "
+      "bytes per image | range tables (Flash) |\n|---|---|---|---|---|\n");
+  double base_all = 0, base_first = 0;
+  for (const int b : {1, 2, 4, 8}) {
+    const Measure m = measure(cfg, fit, test, b);
+    const double all = m.bits_all / m.values_all, first = m.bits_first / m.values_first;
+    if (b == 1) base_all = all, base_first = first;
+    std::printf("| %d | %.3f (%+.1f%%) | %.3f (%+.1f%%) | %.1f | %d B |\n", b, all, 100 * (all / base_all - 1), first,
+                100 * (first / base_first - 1), m.bits_all / 8 / static_cast<double>(test.size()),
+                b * cfg.latent_channels * cfg.symbols() * 2);
+  }
+}
+
+// Where a default dataset lives, to skip it cleanly when absent.
+std::string dataset_dir(const std::string& spec) {
+  if (spec != "fashion-mnist") return spec;
+  const char* env = std::getenv("LIMITNET_FASHION_MNIST");
+  return env ? env : "/usr/share/datasets/fashion-mnist";
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 3) {
-    std::fprintf(stderr, "usage: %s <model bundle> <dataset spec> [N = 2000]\n", argv[0]);
+  if (argc == 2 || (argc > 1 && std::string(argv[1]) == "--help")) {
+    std::fprintf(stderr, "usage: %s [<model bundle> <dataset spec> [N = 2000]]\n", argv[0]);
     return 2;
   }
-  const size_t n = argc > 3 ? std::strtoul(argv[3], nullptr, 10) : 2000;
   try {
-    DevicePipeline pipeline(argv[1]);
-    const CodecConfig& cfg = pipeline.codec().config;
-    const int size = pipeline.input_size(), ch = pipeline.input_channels();
-    auto train = data::open_dataset(argv[2], data::Split::Train, size, size, ch, 2 * n);
-    if (train->size() < 2 * n) throw std::runtime_error("the training split has fewer than 2N images");
-    std::vector<std::vector<OrderedValue>> fit, test;
-    std::vector<uint8_t> img(train->image_bytes());
-    for (size_t i = 0; i < 2 * n; ++i) {
-      train->get(i, img.data(), nullptr);
-      (i < n ? fit : test).push_back(ordered_values(cfg, pipeline.encode(img.data(), 0, 51)));
+    if (argc > 2) {
+      print_table(argv[1], argv[2], argc > 3 ? std::strtoul(argv[3], nullptr, 10) : 2000);
+      return 0;
     }
-    std::printf(
-        "%s: latent %d x %d x %d at %d bits; tables fitted on training images 0..%zu, bits counted on %zu..%zu\n",
-        argv[1], cfg.latent_channels, cfg.latent_side, cfg.latent_side, cfg.latent_bits, n - 1, n, 2 * n - 1);
-    std::printf(
-        "| buckets | bits per value, whole latent | bits per value, first quarter of the order | "
-        "bytes per image | range tables (Flash) |\n|---|---|---|---|---|\n");
-    double base_all = 0, base_first = 0;
-    for (const int b : {1, 2, 4, 8}) {
-      const Measure m = measure(cfg, fit, test, b);
-      const double all = m.bits_all / m.values_all, first = m.bits_first / m.values_first;
-      if (b == 1) base_all = all, base_first = first;
-      std::printf("| %d | %.3f (%+.1f%%) | %.3f (%+.1f%%) | %.1f | %d B |\n", b, all, 100 * (all / base_all - 1), first,
-                  100 * (first / base_first - 1), m.bits_all / 8 / static_cast<double>(test.size()),
-                  b * cfg.latent_channels * cfg.symbols() * 2);
+    const std::vector<std::pair<std::string, std::string>> shipped = {
+        {std::string(LIMITNET_MODELS_DIR) + "/fmnist28/model.lnm", "fashion-mnist"},
+        {std::string(LIMITNET_MODELS_DIR) + "/cifar32/model.lnm",
+         std::string(LIMITNET_SHARED_DIR) + "/datasets/cifar10"}};
+    for (const auto& [model, spec] : shipped) {
+      if (!std::filesystem::exists(dataset_dir(spec))) {
+        std::printf("%s: skipped, %s is absent\n", model.c_str(), dataset_dir(spec).c_str());
+        continue;
+      }
+      print_table(model, spec, 2000);
     }
   } catch (const std::exception& e) {
     std::fprintf(stderr, "%s\n", e.what());

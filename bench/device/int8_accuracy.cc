@@ -3,14 +3,18 @@
 // (DevicePipeline) and once from the int8 runtime (C API), dequantised and classified by
 // the model's cloud part. Prints top-1 of both and the difference (the paper saw < 0.01
 // points for its int8 encoder).
-//   bench_device_int8_accuracy <model bundle with cloud part> [dataset spec] [limit]
+//   bench_device_int8_accuracy [<model bundle with cloud part> [dataset spec] [limit]]
 // The dataset spec defaults to $LIMITNET_CIFAR10 / ../shared/datasets/cifar10 (the
-// test split). When the bundle has no int8.* sections yet, they are made here with
-// post-training quantisation on 256 training images.
+// test split). Without arguments: both shipped models on their datasets (one whose dataset
+// is absent is skipped with a note), as scripts/run-benchmarks.sh runs it. When the bundle
+// has no int8.* sections yet, they are made here with post-training quantisation on 256
+// training images.
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "cloud/cloud_model.h"
@@ -35,17 +39,9 @@ double top1(const std::vector<float>& probs, int classes, const std::vector<int>
   return static_cast<double>(hit) / static_cast<double>(labels.size());
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  if (argc < 2) {
-    std::fprintf(stderr, "usage: %s <model bundle> [dataset spec] [limit]\n", argv[0]);
-    return 2;
-  }
-  const char* env = std::getenv("LIMITNET_CIFAR10");
-  const std::string spec = argc > 2 ? argv[2] : (env ? env : std::string(LIMITNET_SHARED_DIR) + "/datasets/cifar10");
-  const size_t limit = argc > 3 ? std::strtoul(argv[3], nullptr, 10) : 0;
-  CloudModel model(argv[1]);
+// Float against int8 top-1 of one model on the test split; 0 on success.
+int compare(const std::string& path, const std::string& spec, size_t limit) {
+  CloudModel model(path);
   const int size = model.input_size(), ch = model.input_channels();
   auto test = data::open_dataset(spec, data::Split::Test, size, size, ch, limit);
 
@@ -68,7 +64,7 @@ int main(int argc, char** argv) {
     full = w.serialize(dv.model_id());
     std::printf("%s\n", ptq_summary(report).c_str());
   }
-  DevicePipeline pipeline(full.data(), full.size(), argv[1]);
+  DevicePipeline pipeline(full.data(), full.size(), path);
   std::vector<uint32_t> flash_words;
   {
     BundleView v = pipeline.bundle();
@@ -122,5 +118,41 @@ int main(int argc, char** argv) {
       "latent symbols identical %.2f%%\n",
       n, 100 * f_top1, 100 * q_top1, 100 * (q_top1 - f_top1),
       100.0 * static_cast<double>(same) / static_cast<double>(n * le));
+  return 0;
+}
+
+std::string cifar10_spec() {
+  const char* env = std::getenv("LIMITNET_CIFAR10");
+  return env ? env : std::string(LIMITNET_SHARED_DIR) + "/datasets/cifar10";
+}
+
+// Where a dataset spec's files live, to skip a default one cleanly when absent.
+std::string dataset_dir(const std::string& spec) {
+  if (spec != "fashion-mnist") return spec;
+  const char* env = std::getenv("LIMITNET_FASHION_MNIST");
+  return env ? env : "/usr/share/datasets/fashion-mnist";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc > 1 && std::string(argv[1]) == "--help") {
+    std::fprintf(stderr, "usage: %s [<model bundle> [dataset spec] [limit]]\n", argv[0]);
+    return 2;
+  }
+  if (argc > 1) {
+    return compare(argv[1], argc > 2 ? argv[2] : cifar10_spec(), argc > 3 ? std::strtoul(argv[3], nullptr, 10) : 0);
+  }
+  const std::vector<std::pair<std::string, std::string>> shipped = {
+      {std::string(LIMITNET_MODELS_DIR) + "/fmnist28/model.lnm", "fashion-mnist"},
+      {std::string(LIMITNET_MODELS_DIR) + "/cifar32/model.lnm", cifar10_spec()}};
+  for (const auto& [model, spec] : shipped) {
+    if (!std::filesystem::exists(dataset_dir(spec))) {
+      std::printf("%s: skipped, %s is absent\n", model.c_str(), dataset_dir(spec).c_str());
+      continue;
+    }
+    std::printf("%s\n", model.c_str());
+    if (compare(model, spec, 0) != 0) return 1;
+  }
   return 0;
 }
