@@ -14,11 +14,11 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <filesystem>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "../common/shipped_models.h"
 #include "codec/codec_model.h"
 #include "codec/entropy/rans.h"
 #include "codec/order.h"
@@ -115,13 +115,6 @@ void print_table(const std::string& model, const std::string& spec, size_t n) {
   }
 }
 
-// Where a default dataset lives, to skip it cleanly when absent.
-std::string dataset_dir(const std::string& spec) {
-  if (spec != "fashion-mnist") return spec;
-  const char* env = std::getenv("LIMITNET_FASHION_MNIST");
-  return env ? env : "/usr/share/datasets/fashion-mnist";
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -134,20 +127,12 @@ int main(int argc, char** argv) {
       print_table(argv[1], argv[2], argc > 3 ? std::strtoul(argv[3], nullptr, 10) : 2000);
       return 0;
     }
-    const std::vector<std::pair<std::string, std::string>> shipped = {
-        {std::string(LIMITNET_MODELS_DIR) + "/fmnist28/model.lnm", "fashion-mnist"},
-        {std::string(LIMITNET_MODELS_DIR) + "/cifar32/model.lnm",
-         std::string(LIMITNET_SHARED_DIR) + "/datasets/cifar10"}};
-    for (const auto& [model, spec] : shipped) {
-      if (!std::filesystem::exists(dataset_dir(spec))) {
-        std::printf("%s: skipped, %s is absent\n", model.c_str(), dataset_dir(spec).c_str());
-        continue;
-      }
+    return bench::for_each_shipped_model([](const std::string& model, const std::string& spec) {
       print_table(model, spec, 2000);
-    }
+      return 0;
+    });
   } catch (const std::exception& e) {
     std::fprintf(stderr, "%s\n", e.what());
     return 1;
   }
-  return 0;
 }

@@ -12,11 +12,10 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <filesystem>
 #include <string>
-#include <utility>
 #include <vector>
 
+#include "../common/shipped_models.h"
 #include "cloud/cloud_model.h"
 #include "codec/quantize.h"
 #include "data/dataset.h"
@@ -121,18 +120,6 @@ int compare(const std::string& path, const std::string& spec, size_t limit) {
   return 0;
 }
 
-std::string cifar10_spec() {
-  const char* env = std::getenv("LIMITNET_CIFAR10");
-  return env ? env : std::string(LIMITNET_SHARED_DIR) + "/datasets/cifar10";
-}
-
-// Where a dataset spec's files live, to skip a default one cleanly when absent.
-std::string dataset_dir(const std::string& spec) {
-  if (spec != "fashion-mnist") return spec;
-  const char* env = std::getenv("LIMITNET_FASHION_MNIST");
-  return env ? env : "/usr/share/datasets/fashion-mnist";
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -141,18 +128,11 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (argc > 1) {
-    return compare(argv[1], argc > 2 ? argv[2] : cifar10_spec(), argc > 3 ? std::strtoul(argv[3], nullptr, 10) : 0);
+    return compare(argv[1], argc > 2 ? argv[2] : bench::cifar10_spec(),
+                   argc > 3 ? std::strtoul(argv[3], nullptr, 10) : 0);
   }
-  const std::vector<std::pair<std::string, std::string>> shipped = {
-      {std::string(LIMITNET_MODELS_DIR) + "/fmnist28/model.lnm", "fashion-mnist"},
-      {std::string(LIMITNET_MODELS_DIR) + "/cifar32/model.lnm", cifar10_spec()}};
-  for (const auto& [model, spec] : shipped) {
-    if (!std::filesystem::exists(dataset_dir(spec))) {
-      std::printf("%s: skipped, %s is absent\n", model.c_str(), dataset_dir(spec).c_str());
-      continue;
-    }
+  return bench::for_each_shipped_model([](const std::string& model, const std::string& spec) {
     std::printf("%s\n", model.c_str());
-    if (compare(model, spec, 0) != 0) return 1;
-  }
-  return 0;
+    return compare(model, spec, 0);
+  });
 }

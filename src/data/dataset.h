@@ -84,4 +84,10 @@ struct OpenOptions {
 std::unique_ptr<Dataset> open_dataset(const std::string& spec, Split split, int width, int height, int channels,
                                       size_t limit = 0, const OpenOptions& options = OpenOptions{});
 
+// The directory open_dataset reads for `spec`: a dataset name resolved as above (its
+// environment variable or the apt location), any other spec as given. Whether it exists is
+// not checked (e.g. a benchmark skips a default dataset that is absent). Throws DataError
+// for cifar10 without LIMITNET_CIFAR10 or LIMITNET_DATA.
+std::string dataset_directory(const std::string& spec);
+
 }  // namespace limitnet::data

@@ -58,29 +58,37 @@ std::unique_ptr<Dataset> open_directory(const std::string& dir, Split split, int
   }
 }
 
+bool is_fashion_mnist(const std::string& spec) {
+  return spec == "fashion-mnist" || spec == "fashion_mnist" || spec == "fashionmnist";
+}
+
 }  // namespace
+
+std::string dataset_directory(const std::string& spec) {
+  if (is_fashion_mnist(spec)) return env_or("LIMITNET_FASHION_MNIST", "/usr/share/datasets/fashion-mnist");
+  if (spec == "mnist") return env_or("LIMITNET_MNIST", "/usr/share/datasets/mnist");
+  if (spec == "cifar10" || spec == "cifar-10") {
+    const char* data = std::getenv("LIMITNET_DATA");
+    const std::string dir =
+        env_or("LIMITNET_CIFAR10", (data && *data) ? (fs::path(data) / "cifar10").string() : std::string());
+    if (dir.empty())
+      throw DataError(spec,
+                      "set LIMITNET_CIFAR10 (or LIMITNET_DATA, containing cifar10/) "
+                      "or pass the dataset directory instead");
+    return dir;
+  }
+  return spec;
+}
 
 std::unique_ptr<Dataset> open_dataset(const std::string& spec, Split split, int width, int height, int channels,
                                       size_t limit, const OpenOptions& options) {
   if (width < 0 || height < 0) throw std::invalid_argument("open_dataset: negative image size");
   if (channels != 0 && channels != 1 && channels != 3)
     throw std::invalid_argument("open_dataset: channels must be 0, 1 or 3, got " + std::to_string(channels));
-  std::string dir = spec;
+  const std::string dir = dataset_directory(spec);
   std::vector<std::string> idx_names;
-  if (spec == "fashion-mnist" || spec == "fashion_mnist" || spec == "fashionmnist") {
-    dir = env_or("LIMITNET_FASHION_MNIST", "/usr/share/datasets/fashion-mnist");
-    idx_names = fashion_mnist_class_names();
-  } else if (spec == "mnist") {
-    dir = env_or("LIMITNET_MNIST", "/usr/share/datasets/mnist");
-    idx_names = mnist_class_names();
-  } else if (spec == "cifar10" || spec == "cifar-10") {
-    const char* data = std::getenv("LIMITNET_DATA");
-    dir = env_or("LIMITNET_CIFAR10", (data && *data) ? (fs::path(data) / "cifar10").string() : std::string());
-    if (dir.empty())
-      throw DataError(spec,
-                      "set LIMITNET_CIFAR10 (or LIMITNET_DATA, containing cifar10/) "
-                      "or pass the dataset directory instead");
-  }
+  if (is_fashion_mnist(spec)) idx_names = fashion_mnist_class_names();
+  if (spec == "mnist") idx_names = mnist_class_names();
   if (!is_dir(dir)) {
     if (dir != spec) throw DataError(dir, "dataset '" + spec + "' not found: not a directory");
     throw DataError(spec, "not a dataset name (fashion-mnist, mnist, cifar10) or a directory");
