@@ -7,7 +7,9 @@
 // With --make-synthetic DIR it instead writes a CIFAR-10-format data set of learnable
 // frames (a coloured stripe whose angle and hue depend on the class, plus noise).
 //
-// Usage: kUsage below, which --help prints.
+// Usage: kUsage below, which --help prints. Without any argument it has nothing to measure
+// (it needs a run directory and data) and exits with kSkipped, the code with which
+// scripts/run-benchmarks.sh counts a benchmark as skipped.
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -119,6 +121,11 @@ void evaluate(const std::string& model, const train::TrainOptions& o, size_t eva
 }  // namespace
 
 int main(int argc, char** argv) {
+  constexpr int kSkipped = 77;
+  if (argc == 1) {
+    std::printf("skipped: needs --run DIR and data; bench/gpu/gpu-check.sh runs it on a GPU machine\n");
+    return kSkipped;
+  }
   std::map<std::string, std::string> opt = {
       {"--preset", "paper224"}, {"--data", "cifar10"},     {"--device", "auto"}, {"--amp", "0"},
       {"--limit", "1024"},      {"--batch", "64"},         {"--epochs", "2"},    {"--threads", "4"},
