@@ -66,6 +66,10 @@ void register_train(CLI::App& app) {
       ->check(CLI::IsMember({"calibration", "learned"}));
   cmd->add_option("--p1-epochs", o->p1_epochs, "Phase 1 epochs (reconstruction + saliency)")->capture_default_str();
   cmd->add_option("--p1-lr", o->p1_lr, "Phase 1 learning rate (Adam, cosine)")->capture_default_str();
+  cmd->add_option("--p1-task-weight", o->p1_task_weight,
+                  "Task loss from the start: phase 1 adds this weight x phase 2's task loss (cross-entropy, or "
+                  "--p2-distill) through the frozen classifier (0 = reconstruction only, the paper)")
+      ->capture_default_str();
   cmd->add_option("--p1-full-share", o->p1_full_share,
                   "Share of phase-1 samples that keep the whole latent (keeps the last channels alive at large G)")
       ->capture_default_str()

@@ -60,7 +60,11 @@ struct TrainOptions {
   // channel can stop firing for good (cifar32: one of 12 died; docs/MODELS.md).
   double p1_full_share = 0.0;
   double saliency_weight = 0.05;  // BCE weight in phase 1
-  double p2_mse_weight = 0.0;     // optional reconstruction term in phase 2
+  // Task loss from the start: phase 1 adds this weight x phase 2's task loss (cross-entropy,
+  // or distillation with --p2-distill) through the frozen classifier, so the latent is shaped
+  // for the classifier while it is shaped for reconstruction. 0 = the paper (reconstruction only).
+  double p1_task_weight = 0.0;
+  double p2_mse_weight = 0.0;  // optional reconstruction term in phase 2
   // Phase 2 target: 0 = cross-entropy with the labels (the paper); T > 0 = distillation,
   // KL divergence to the frozen classifier's own softened output on the clean image at
   // temperature T (scaled by T^2), so the reconstruction learns to be read like the original.

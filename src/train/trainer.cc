@@ -505,6 +505,24 @@ PhaseEval eval_phase(Context& ctx, AutoEncoder& ae, Classifier& cls) {
   return r;
 }
 
+// Phase 2's loss (and phase 1's with --p1-task-weight): how well the classifier reads the
+// reconstruction `xn`, against the labels or, with --p2-distill, against `teacher`'s softened
+// output on the clean image.
+torch::Tensor task_loss(const TrainOptions& o, Classifier& cls, Classifier& teacher, const torch::Tensor& xn,
+                        const Batch& b) {
+  torch::Tensor logits = amp_forward(o.amp, [&] { return cls.forward(xn); });
+  if (o.p2_distill_temperature <= 0) return torch::nn::functional::cross_entropy(logits, b.y);
+  const double t = o.p2_distill_temperature;
+  torch::Tensor target;
+  {
+    torch::NoGradGuard ng;
+    target = torch::softmax(amp_forward(o.amp, [&] { return teacher.forward(b.x); }) / t, 1);
+  }
+  namespace F = torch::nn::functional;
+  return F::kl_div(torch::log_softmax(logits / t, 1), target, F::KLDivFuncOptions().reduction(torch::kBatchMean)) *
+         (t * t);
+}
+
 // `teacher` gives phase 2's distillation targets on clean images: the classifier itself when
 // it is frozen, a frozen copy of it when phase 2 tunes it.
 void train_phase(Context& ctx, int phase, AutoEncoder& ae, Classifier& cls, Classifier& teacher,
@@ -584,22 +602,9 @@ void train_phase(Context& ctx, int phase, AutoEncoder& ae, Classifier& cls, Clas
           sal_loss = torch::binary_cross_entropy(sal.clamp(1e-6, 1 - 1e-6), target);
           loss = loss + o.saliency_weight * sal_loss;
         }
+        if (o.p1_task_weight > 0) loss = loss + o.p1_task_weight * task_loss(o, cls, teacher, xn, b);
       } else {
-        torch::Tensor logits = amp_forward(o.amp, [&] { return cls.forward(xn); });
-        if (o.p2_distill_temperature > 0) {
-          const double t = o.p2_distill_temperature;
-          torch::Tensor target;
-          {
-            torch::NoGradGuard ng;
-            target = torch::softmax(amp_forward(o.amp, [&] { return teacher.forward(b.x); }) / t, 1);
-          }
-          namespace F = torch::nn::functional;
-          loss =
-              F::kl_div(torch::log_softmax(logits / t, 1), target, F::KLDivFuncOptions().reduction(torch::kBatchMean)) *
-              (t * t);
-        } else {
-          loss = torch::nn::functional::cross_entropy(logits, b.y);
-        }
+        loss = task_loss(o, cls, teacher, xn, b);
         if (o.p2_mse_weight > 0) loss = loss + o.p2_mse_weight * rec_loss;
       }
       torch::Tensor bits = torch::zeros({});
@@ -912,6 +917,9 @@ void run_training(const TrainOptions& opts) {
   if (!(o.rate_lambda >= 0) || !std::isfinite(o.rate_lambda)) {
     throw std::runtime_error("train: --rate-lambda must be a number >= 0");
   }
+  if (!(o.p1_task_weight >= 0) || !std::isfinite(o.p1_task_weight)) {
+    throw std::runtime_error("train: --p1-task-weight must be a number >= 0");
+  }
   if (!(o.p1_rate_lambda >= 0) || !std::isfinite(o.p1_rate_lambda)) {
     throw std::runtime_error("train: --p1-rate-lambda must be a number >= 0");
   }
@@ -978,6 +986,7 @@ void run_training(const TrainOptions& opts) {
                    {"cls_lr", o.cls_lr},
                    {"p1_epochs", o.p1_epochs},
                    {"p1_lr", o.p1_lr},
+                   {"p1_task_weight", o.p1_task_weight},
                    {"p2_epochs", o.p2_epochs},
                    {"p2_lr", o.p2_lr},
                    {"p2_mse", o.p2_mse_weight},

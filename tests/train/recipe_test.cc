@@ -420,6 +420,32 @@ TEST(TrainRecipe, Phase1FullShareKeepsTheWholeLatent) {
   EXPECT_EQ(last_logged(dir / "whole", "data")["options"].value("p1_full_share", -1.0), 1.0);
 }
 
+// --p1-task-weight: phase 1 adds the task loss through the frozen classifier, so its logged
+// loss is reconstruction + saliency + that weight x a cross-entropy; without it, only the first
+// two (the paper). A negative weight is refused by name.
+TEST(TrainRecipe, Phase1TaskWeightAddsTheTaskLoss) {
+  if (!have_fmnist()) GTEST_SKIP() << "Fashion-MNIST not installed";
+  const fs::path& model = tiny_model();
+  const fs::path dir = temp_dir("p1_task");
+  auto task_part = [&](const std::string& name, double weight) {
+    train::TrainOptions o = tiny(dir / name);
+    o.classifier_from = model.parent_path().string();
+    o.p2_epochs = 0;
+    o.p1_task_weight = weight;
+    train::run_training(o);
+    const nlohmann::json p1 = last_logged(dir / name, "phase1");
+    EXPECT_EQ(last_logged(dir / name, "data")["options"].value("p1_task_weight", -1.0), weight);
+    return p1.value("loss", 0.0) - p1.value("recon_mse", 0.0) - o.saliency_weight * p1.value("saliency_bce", 0.0);
+  };
+  EXPECT_NEAR(task_part("paper", 0.0), 0.0, 1e-4);
+  const double ce = task_part("task", 1.0);
+  EXPECT_GT(ce, 0.1) << "a cross-entropy over 10 classes after one tiny epoch";
+  EXPECT_LT(ce, 10.0);
+  train::TrainOptions negative = tiny(dir / "bad");
+  negative.p1_task_weight = -1;
+  expect_refused(negative, "--p1-task-weight must be a number >= 0", "a negative --p1-task-weight");
+}
+
 TEST(TrainRecipe, EmptyDatasetFolderIsAnError) {
   const fs::path dir = temp_dir("empty");
   fs::create_directories(dir / "train" / "a");
