@@ -84,6 +84,11 @@ void register_model(CLI::App& app) {
   exc->add_option("model", ex->input, "Model bundle (.lnm) with int8 sections")->required()->check(CLI::ExistingFile);
   exc->add_flag("--device", ex->device, "Export the device bundle (the only export there is; required)")->required();
   add_shared_option(exc, Flag::kOutput, ex->output_dir, "Output folder (created if missing)")->required();
+  exc->add_option("--weights", ex->weights,
+                  "Weights in Flash: int16 (widened, fastest on DSP cores) or int8 (half the weights' Flash; the "
+                  "same packets)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"int16", "int8"}));
   add_shared_flag(exc, Flag::kJson, ex->json, "Print a JSON summary");
   exc->callback([ex]() { print_result(export_device_model(*ex), ex->json); });
 

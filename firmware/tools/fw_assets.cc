@@ -1,6 +1,6 @@
 // Host tool: writes what the firmware benchmark embeds and what it must print.
 //   fw_assets <outdir> [--paper224 <bundle>] [--cifar32 <bundle>] [--fmnist28 <bundle>] [--arch <file.json>]...
-//             [--coder <model>=<coder>]... (--help)
+//             [--coder <model>=<coder>]... [--int8-weights <model>]... (--help)
 // For each preset (paper224, cifar32, fmnist28 (gray); random-weight models calibrated
 // and quantised on synthetic frames unless a bundle path is given), and for each --arch
 // architecture file (a random-weight model of an architecture that is no preset, e.g.
@@ -19,6 +19,9 @@
 //   encode/<name>.lnm, encode/<name>_<frame>.png  for --arch and --coder models: the full bundle and
 //                              the golden frames, so the firmware test can compare the
 //                              firmware's packets with `limitnet encode --network int8`.
+// Each --int8-weights model gets a copy named <model>-int8w whose Flash bundle keeps the
+// weights as int8 (unpacked by the kernels) instead of widened to int16: half the weights'
+// Flash, the same packets, and the kernels' int8-weight path on the target.
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
@@ -56,6 +59,7 @@ struct Model {
   limitnet::ArchSpec arch;
   std::vector<uint8_t> full;    // as loaded, float and int8 sections (the file `limitnet encode` reads)
   std::vector<uint8_t> bundle;  // stripped
+  bool widened = true;          // the stripped bundle's weights: widened to int16, or int8
   std::vector<std::vector<uint8_t>> frames;
   size_t work_bytes = 0;
 };
@@ -86,7 +90,7 @@ void write_array(std::ostream& o, const std::string& name, const std::vector<uin
 
 constexpr const char* kUsage =
     "usage: fw_assets OUTDIR [--paper224 BUNDLE] [--cifar32 BUNDLE] [--fmnist28 BUNDLE] [--arch FILE.json]...\n"
-    "                 [--coder MODEL=CODER]...\n"
+    "                 [--coder MODEL=CODER]... [--int8-weights MODEL]...\n"
     "Writes what the firmware benchmark (firmware/) embeds into OUTDIR: fw_assets.c/.h (the device\n"
     "bundles of paper224, cifar32 and fmnist28 and two golden frames each) and expected.txt (the\n"
     "packets the host build of the int8 runtime makes of them). A preset without BUNDLE gets a\n"
@@ -94,7 +98,8 @@ constexpr const char* kUsage =
     "adds a random-weight int8 model of that architecture (docs/TRAINING.md) and writes its bundle\n"
     "and frames under OUTDIR/encode/ for `limitnet encode`. Each --coder adds a copy of MODEL (a preset\n"
     "or an --arch name) whose entropy coder is CODER (huffman, rans, range), named MODEL-CODER, also\n"
-    "under OUTDIR/encode/.\n"
+    "under OUTDIR/encode/. Each --int8-weights adds a copy of MODEL named MODEL-int8w whose Flash bundle\n"
+    "keeps the weights as int8 instead of widened to int16 (half their Flash, the same packets).\n"
     "For your own firmware use `limitnet model export M.lnm --device -o DIR` (docs/PORTING.md).\n";
 
 constexpr int kPresets = 3;
@@ -105,6 +110,7 @@ struct Options {
   std::string paths[kPresets];  // per preset; empty: a random-weight model
   std::vector<std::string> arch_files;
   std::vector<std::pair<std::string, std::string>> coders;  // (model name, entropy coder) from --coder
+  std::vector<std::string> int8_weights;                    // models to copy with int8 weights in Flash
 };
 
 // Options from "--<preset> BUNDLE", "--arch FILE" and "--coder MODEL=CODER" pairs; false
@@ -116,10 +122,11 @@ bool parse_options(int argc, char** argv, Options* o) {
     for (int m = 0; m < kPresets; ++m) {
       if (std::strncmp(argv[i], "--", 2) == 0 && std::strcmp(argv[i] + 2, kPresetNames[m]) == 0) found = m;
     }
-    const bool known = found >= 0 || std::strcmp(argv[i], "--arch") == 0 || std::strcmp(argv[i], "--coder") == 0;
+    const bool known = found >= 0 || std::strcmp(argv[i], "--arch") == 0 || std::strcmp(argv[i], "--coder") == 0 ||
+                       std::strcmp(argv[i], "--int8-weights") == 0;
     if (!known) {
       std::cerr << "fw_assets: unknown option '" << argv[i]
-                << "' (valid: --paper224, --cifar32, --fmnist28, --arch, --coder; --help)\n";
+                << "' (valid: --paper224, --cifar32, --fmnist28, --arch, --coder, --int8-weights; --help)\n";
       return false;
     }
     if (i + 1 >= argc) {
@@ -131,6 +138,8 @@ bool parse_options(int argc, char** argv, Options* o) {
       o->paths[found] = value;
     } else if (std::strcmp(argv[i], "--arch") == 0) {
       o->arch_files.push_back(value);
+    } else if (std::strcmp(argv[i], "--int8-weights") == 0) {
+      o->int8_weights.push_back(value);
     } else {
       const size_t eq = value.find('=');
       if (eq == 0 || eq == std::string::npos || eq + 1 == value.size()) {
@@ -156,9 +165,9 @@ std::vector<uint32_t> aligned(const std::vector<uint8_t>& bytes) {
   return a;
 }
 
-// The presets, the --arch models, then the --coder copies (full bundles only). Throws on
-// a bad bundle or architecture file and, before any model is made, on a --coder model
-// that is none of them.
+// The presets, the --arch models, the --coder copies, then the --int8-weights copies (full
+// bundles only). Throws on a bad bundle or architecture file and, before any model is made,
+// on a --coder model that is none of them; on an --int8-weights model that is none of them.
 std::vector<Model> load_models(const Options& o) {
   std::vector<Model> models;
   for (int m = 0; m < kPresets; ++m) {
@@ -205,6 +214,16 @@ std::vector<Model> load_models(const Options& o) {
     model.full = limitnet::bundle_with_coder(view, coder, model.name);
     models.push_back(std::move(model));
   }
+  for (const std::string& base : o.int8_weights) {
+    if (named(base) == models.end()) {
+      throw std::invalid_argument("--int8-weights " + base + ": no model named '" + base +
+                                  "' (a preset, an --arch name or a --coder copy)");
+    }
+    Model model = *named(base);
+    model.name = base + "-int8w";
+    model.widened = false;
+    models.push_back(std::move(model));
+  }
   return models;
 }
 
@@ -217,7 +236,7 @@ void encode_golden_frames(Model* model, std::ostream& expected) {
   if (view.parse(reinterpret_cast<const uint8_t*>(a.data()), model->full.size()) != limitnet::Status::kOk) {
     throw std::runtime_error("bundle for " + model->name + " does not parse");
   }
-  model->bundle = limitnet::device_flash_bundle(view);
+  model->bundle = limitnet::device_flash_bundle(view, model->widened);
   const std::vector<uint32_t> sa = aligned(model->bundle);
   size_t need = 0;
   int r = limitnet_device_arena_size(sa.data(), model->bundle.size(), &need);

@@ -139,7 +139,7 @@ std::string cmake_text(const DeviceExport& e) {
 
 }  // namespace
 
-DeviceExport make_device_export(const LoadedBundle& full, const std::string& name) {
+DeviceExport make_device_export(const LoadedBundle& full, const std::string& name, bool widened) {
   const BundleView& bundle = full.view;
   BundleTensor probe;
   if (!bundle.find("int8.net", &probe)) {
@@ -154,7 +154,7 @@ DeviceExport make_device_export(const LoadedBundle& full, const std::string& nam
   if (read_codec_config(bundle, &cfg) != Status::kOk || net.bind(bundle) != Status::kOk) {
     throw std::runtime_error(name + ": the device runtime cannot read this bundle's codec config or int8 sections");
   }
-  e.bundle = device_flash_bundle(bundle);
+  e.bundle = device_flash_bundle(bundle, widened);
   e.model_id = bundle.model_id();
   char preset[64] = {0};
   bundle.config_string("preset", preset, sizeof preset);

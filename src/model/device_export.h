@@ -32,8 +32,9 @@ struct DeviceExport {
 // Builds the export of a full bundle and checks it: the device bundle opens with the C
 // API and gives the same packets as the full bundle for two synthetic frames. `name` is
 // used in errors. Throws std::runtime_error for a bundle without int8 sections (saying to
-// run `limitnet model quantize`) or one the device runtime cannot open.
-DeviceExport make_device_export(const LoadedBundle& bundle, const std::string& name);
+// run `limitnet model quantize`) or one the device runtime cannot open. `widened`: the
+// weights as int16 in pair order (faster on DSP cores) or int8 (half their Flash).
+DeviceExport make_device_export(const LoadedBundle& bundle, const std::string& name, bool widened = true);
 
 // Writes model_data.c, model_data.h and model_data.cmake into `dir` (created if missing).
 // Throws std::runtime_error naming a file that cannot be written.

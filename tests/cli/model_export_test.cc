@@ -1,6 +1,7 @@
 // `limitnet model export --device`: the array in model_data.c, read back from the C text,
 // opens with the device C API and gives the full bundle's packets; model_data.h carries
-// the model's shape, capacities and arena; a bundle without int8 sections is refused.
+// the model's shape, capacities and arena; --weights int8 halves the weights and keeps the
+// packets; a bundle without int8 sections is refused.
 #include <gtest/gtest.h>
 
 #include "run_cli.h"
@@ -108,6 +109,19 @@ TEST_P(ModelExportTest, ArrayOpensAndGivesTheFullBundlesPackets) {
   EXPECT_EQ(j["latent"]["side"], define_of(header, "LIMITNET_MODEL_MAX_LATENT_SIDE"));
   EXPECT_EQ(j["arena_bytes_32bit"], define_of(header, "LIMITNET_ARENA_BYTES"));  // the first, 32-bit one
   EXPECT_NE(read_all((dir / "model_data.cmake").string()).find("set(LIMITNET_MAX_CHANNELS "), std::string::npos);
+  EXPECT_EQ(j["weights"], "int16");
+
+  // --weights int8: the weights once, as int8 (the kernels unpack them), so a smaller array
+  // by about half the widened weights, and the same packets.
+  const nlohmann::json j8 = limitnet::cli_test::run_json("model export " + model + " --device --weights int8 -o " +
+                                                         (dir / "int8").string() + " --json");
+  EXPECT_EQ(j8["weights"], "int8");
+  size_t size8 = 0;
+  const std::vector<uint32_t> exported8 = array_of(read_all((dir / "int8" / "model_data.c").string()), &size8);
+  EXPECT_LT(size8, size * 3 / 4) << "int16 " << size << " B, int8 " << size8 << " B";
+  size_t arena8 = 0;
+  EXPECT_EQ(packets_of(exported8.data(), size8, frame, side, channels, &arena8), expected);
+  EXPECT_EQ(arena8, exported_arena);
   fs::remove_all(dir.parent_path());
 }
 
@@ -125,6 +139,11 @@ TEST(ModelExportErrors, BundleWithoutInt8SectionsOrWithoutDevice) {
   r = run("model export " + std::string(LIMITNET_SOURCE_DIR) + "/models/fmnist28/model.lnm -o " + (dir / "o").string());
   EXPECT_NE(r.code, 0);
   EXPECT_NE(r.out.find("--device is required"), std::string::npos) << r.out;
+  r = run("model export " + std::string(LIMITNET_SOURCE_DIR) +
+          "/models/fmnist28/model.lnm --device --weights int4 -o " + (dir / "o").string());
+  EXPECT_NE(r.code, 0);
+  EXPECT_NE(r.out.find("--weights"), std::string::npos) << r.out;
+  EXPECT_FALSE(fs::exists(dir / "o" / "model_data.c"));
   fs::remove_all(dir.parent_path());
 }
 

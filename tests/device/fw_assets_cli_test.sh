@@ -1,7 +1,7 @@
 #!/bin/sh
 # CTest `fw_assets_cli`: fw_assets' command line. --help prints the usage; an unknown
 # option, a --coder that is not MODEL=CODER and an unknown coder are refused with exit 2,
-# a --coder model that does not exist with exit 1, each with a message that names it; an
+# a --coder or --int8-weights model that does not exist with exit 1, each with a message that names it; an
 # output folder that cannot be made exits 1 (a missing one is made).
 #   fw_assets_cli_test.sh <fw_assets> <scratch dir>
 fw=$1 dir=$2
@@ -21,6 +21,7 @@ expect 2 "unknown option '--bogus'" --bogus x
 expect 2 "--coder needs MODEL=CODER (e.g. cifar32=range), not 'cifar32'" --coder cifar32
 expect 2 "unknown coder 'zstd'" --coder cifar32=zstd
 expect 1 "no model named 'nosuch'" --coder nosuch=range
+expect 1 "--int8-weights nosuch: no model named 'nosuch'" --int8-weights nosuch
 touch "$dir/a-file"
 out=$("$fw" "$dir/a-file/assets" 2>&1)
 got=$?
