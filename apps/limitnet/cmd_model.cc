@@ -22,6 +22,7 @@ struct SetCoderOptions : ModelSetCoderPlan {
 };
 struct ExportOptions : ModelExportPlan {
   bool device = false, json = false;
+  std::string weights = "int16";
 };
 
 void print_result(const ModelToolResult& r, bool json) {
@@ -90,7 +91,10 @@ void register_model(CLI::App& app) {
       ->capture_default_str()
       ->check(CLI::IsMember({"int16", "int8"}));
   add_shared_flag(exc, Flag::kJson, ex->json, "Print a JSON summary");
-  exc->callback([ex]() { print_result(export_device_model(*ex), ex->json); });
+  exc->callback([ex]() {
+    ex->widened_weights = ex->weights == "int16";
+    print_result(export_device_model(*ex), ex->json);
+  });
 
   auto json = std::make_shared<bool>(false);
   auto files = std::make_shared<std::vector<std::string>>();

@@ -139,10 +139,8 @@ ModelToolResult quantize_model(const ModelQuantizePlan& o) {
 }
 
 ModelToolResult export_device_model(const ModelExportPlan& o) {
-  if (o.weights != "int16" && o.weights != "int8") {
-    throw std::runtime_error("--weights must be int16 or int8, got '" + o.weights + "'");
-  }
-  const DeviceExport e = make_device_export(load_bundle(o.input), o.input, o.weights == "int16");
+  const DeviceExport e = make_device_export(load_bundle(o.input), o.input, o.widened_weights);
+  const char* weights = o.widened_weights ? "int16" : "int8";
   write_device_export(e, o.output_dir);
   const DeviceCapacity& c = e.capacity;
   ModelToolResult r;
@@ -153,7 +151,7 @@ ModelToolResult export_device_model(const ModelExportPlan& o) {
       {"model_id", model_id_text(e.model_id)},
       {"preset", e.preset},
       {"bundle_bytes", e.bundle.size()},
-      {"weights", o.weights},
+      {"weights", weights},
       {"input_shape", {{"width", e.input_side}, {"height", e.input_side}, {"channels", e.input_channels}}},
       {"latent", {{"channels", e.latent_channels}, {"side", e.latent_side}, {"bits", e.latent_bits}}},
       {"limitnet_max",
@@ -163,7 +161,7 @@ ModelToolResult export_device_model(const ModelExportPlan& o) {
       {"arena_bytes_64bit", e.arena_bytes_64}};
   std::ostringstream t;
   t << o.output_dir << ": model_data.c, model_data.h, model_data.cmake (model " << model_id_text(e.model_id) << ", "
-    << e.preset << ", " << e.bundle.size() << " bytes, " << o.weights << " weights; input " << e.input_side << "x"
+    << e.preset << ", " << e.bundle.size() << " bytes, " << weights << " weights; input " << e.input_side << "x"
     << e.input_side << "x" << e.input_channels << "; LIMITNET_MAX_CHANNELS=" << c.channels
     << " LIMITNET_MAX_LATENT_SIDE=" << c.latent_side << " LIMITNET_MAX_GRID=" << c.grid
     << " LIMITNET_MAX_LATENT_BITS=" << c.latent_bits << "; LIMITNET_ARENA_BYTES " << e.arena_bytes_32

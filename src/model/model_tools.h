@@ -52,9 +52,9 @@ std::vector<uint8_t> bundle_with_coder(const BundleView& bundle, const std::stri
 
 struct ModelExportPlan {
   std::string input, output_dir;
-  // The weights' form in Flash: "int16" (widened in pair order, what the DSP kernels read
-  // fastest) or "int8" (half the weights' Flash, unpacked with SXTB16). Same packets either way.
-  std::string weights = "int16";
+  // The weights' form in Flash: widened to int16 in pair order (what the DSP kernels read
+  // fastest) or int8 (half the weights' Flash, unpacked with SXTB16). Same packets either way.
+  bool widened_weights = true;
 };
 // `model export --device`: writes model_data.c/.h/.cmake (model/device_export.h) into
 // output_dir. Throws std::runtime_error for a bundle without int8 sections.
