@@ -422,7 +422,7 @@ TEST(TrainRecipe, Phase1FullShareKeepsTheWholeLatent) {
 
 // --p1-task-weight: phase 1 adds the task loss through the frozen classifier, so its logged
 // loss is reconstruction + saliency + that weight x a cross-entropy; without it, only the first
-// two (the paper). A negative weight is refused by name.
+// two (the paper). A negative or NaN weight is refused by name.
 TEST(TrainRecipe, Phase1TaskWeightAddsTheTaskLoss) {
   if (!have_fmnist()) GTEST_SKIP() << "Fashion-MNIST not installed";
   const fs::path& model = tiny_model();
@@ -444,6 +444,9 @@ TEST(TrainRecipe, Phase1TaskWeightAddsTheTaskLoss) {
   train::TrainOptions negative = tiny(dir / "bad");
   negative.p1_task_weight = -1;
   expect_refused(negative, "--p1-task-weight must be a number >= 0", "a negative --p1-task-weight");
+  train::TrainOptions nan = tiny(dir / "bad2");
+  nan.p1_task_weight = std::nan("");
+  expect_refused(nan, "--p1-task-weight must be a number >= 0", "a NaN --p1-task-weight");
 }
 
 TEST(TrainRecipe, EmptyDatasetFolderIsAnError) {
