@@ -52,6 +52,10 @@ void register_train(CLI::App& app) {
                   "The same rate term in phase 1 (0 = none: from random weights it can shut the latent off; "
                   "docs/TRAINING.md)")
       ->capture_default_str();
+  cmd->add_option("--rate-free-bits", o->rate_free_bits,
+                  "Free bits per latent channel and image: a channel sending fewer (batch mean) feels no rate pull, "
+                  "so the rate term cannot switch it off; 0 = none (docs/TRAINING.md)")
+      ->capture_default_str();
   cmd->add_option("--rate-model-lr", o->rate_model_lr,
                   "Learning rate of the rate term's entropy model in an Adam group of its own (cosine); 0 = the "
                   "networks' rate, in their group (docs/TRAINING.md)")

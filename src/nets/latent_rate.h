@@ -19,6 +19,16 @@ struct LatentEntropyModelImpl : torch::nn::Module {
   // one, and the logits are fitted by maximum likelihood at the same time.
   torch::Tensor bits(const torch::Tensor& levels, const torch::Tensor& mask);
 
+  // The same per image and channel [B,L].
+  torch::Tensor channel_bits(const torch::Tensor& levels, const torch::Tensor& mask);
+
+  // The bits the loss charges, a scalar: the batch's mean of bits(), except that a channel
+  // whose sent values cost under free_bits per image (batch mean) charges its bits with the
+  // levels detached: the logits still fit it, but the encoder feels no rate pull on it
+  // ("free bits", Kingma et al. 2016). So the rate term cannot switch a whole channel off.
+  // free_bits = 0: bits().mean().
+  torch::Tensor charged_bits(const torch::Tensor& levels, const torch::Tensor& mask, double free_bits);
+
   // Bits per image [B] of rounded symbols (integer-valued levels) under the model: what an
   // ideal coder with these tables would spend, for validation.
   torch::Tensor hard_bits(const torch::Tensor& symbols, const torch::Tensor& mask);

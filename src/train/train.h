@@ -101,6 +101,9 @@ struct TrainOptions {
   // The same term in phase 1 (0 = none). Apart because phase 1 starts from random weights,
   // where a rate term can shut the latent off before reconstruction has shaped it.
   double p1_rate_lambda = 0.0;
+  // Free bits per latent channel and image: a channel whose sent values cost less than this
+  // (batch mean) feels no rate pull, so the rate term cannot switch it off. 0 = none.
+  double rate_free_bits = 0.0;
   // Adam learning rate (cosine, as the networks') of the rate term's entropy model; 0 = the
   // networks' own, in their group (how the shipped models were trained).
   double rate_model_lr = 0.0;

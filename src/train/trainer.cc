@@ -609,8 +609,9 @@ void train_phase(Context& ctx, int phase, AutoEncoder& ae, Classifier& cls, Clas
       }
       torch::Tensor bits = torch::zeros({});
       if (ae.entropy) {
-        bits = ae.entropy->bits(dropped.levels, dropped.mask).mean();
-        loss = loss + (phase == 1 ? o.p1_rate_lambda : o.rate_lambda) * bits / ctx.pixels;
+        const torch::Tensor charged = ae.entropy->charged_bits(dropped.levels, dropped.mask, o.rate_free_bits);
+        bits = ae.entropy->bits(dropped.levels, dropped.mask).mean().detach();
+        loss = loss + (phase == 1 ? o.p1_rate_lambda : o.rate_lambda) * charged / ctx.pixels;
       }
       loss.backward();
       opt.step();
@@ -923,6 +924,9 @@ void run_training(const TrainOptions& opts) {
   if (!(o.p1_rate_lambda >= 0) || !std::isfinite(o.p1_rate_lambda)) {
     throw std::runtime_error("train: --p1-rate-lambda must be a number >= 0");
   }
+  if (!(o.rate_free_bits >= 0) || !std::isfinite(o.rate_free_bits)) {
+    throw std::runtime_error("train: --rate-free-bits must be a number >= 0");
+  }
   if (!(o.rate_model_lr >= 0) || !std::isfinite(o.rate_model_lr)) {
     throw std::runtime_error("train: --rate-model-lr must be a number >= 0");
   }
@@ -997,6 +1001,7 @@ void run_training(const TrainOptions& opts) {
                    {"p2_classifier_lr", o.p2_classifier_lr},
                    {"rate_lambda", o.rate_lambda},
                    {"p1_rate_lambda", o.p1_rate_lambda},
+                   {"rate_free_bits", o.rate_free_bits},
                    {"learned_step", o.learned_step},
                    {"tables", o.tables},
                    {"rate_model_lr", o.rate_model_lr},

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <filesystem>
 #include <string>
 
 #include "codec/bundle/arch.h"
@@ -67,6 +68,23 @@ TEST(Arch, ShippedPresetFilesEqualTheBuiltInTable) {
     EXPECT_TRUE(same_arch(a, presets[i])) << presets[i].name;
     EXPECT_STREQ(a.description, presets[i].description);
   }
+}
+
+// Every file in models/arch/ (the presets and the ablations' architectures) reads, is named
+// after itself, and its encoder ends at the latent it declares.
+TEST(Arch, EveryArchFileReadsAndIsNamedAfterItself) {
+  int files = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(std::string(LIMITNET_SOURCE_DIR) + "/models/arch")) {
+    if (entry.path().extension() != ".json") continue;
+    ++files;
+    const ArchSpec a = read_arch_file(entry.path().string());
+    EXPECT_EQ(std::string(a.name), entry.path().stem().string());
+    int side = 0;
+    conv_stack_macs(a.encoder, a.encoder_layers, a.input_size, &side);
+    EXPECT_EQ(a.encoder[a.encoder_layers - 1].out, a.codec.latent_channels) << a.name;
+    EXPECT_EQ(side, a.codec.latent_side) << a.name;
+  }
+  EXPECT_GE(files, 9) << "models/arch/ lost files";
 }
 
 TEST(Arch, Gray96FileGivesA12x12Latent) {

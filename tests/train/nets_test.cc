@@ -7,6 +7,7 @@
 #include "device/float_reference.h"
 #include "model/arch_file.h"
 #include "model/random_model.h"
+#include "nets/latent_rate.h"
 #include "nets/gradual.h"
 #include "nets/nets.h"
 
@@ -164,6 +165,42 @@ TEST(TrainNets, CopyModuleStateMakesAnIndependentCopy) {
   wide.width = 32;
   ResNet other(1, 10, wide);
   EXPECT_THROW(copy_module_state(*src, *other), std::runtime_error);
+}
+
+// --rate-free-bits: a channel that sends under the floor is charged at the same value, but
+// its levels get no gradient from the rate (so the rate cannot switch it off); the entropy
+// model still fits it. Channel 0 sends one cheap value, channel 1 many dear ones.
+TEST(TrainNets, FreeBitsStopTheRatePullOnCheapChannels) {
+  LatentEntropyModel entropy(2, 16);
+  auto levels_for = [] {
+    torch::Tensor l = torch::full({4, 2, 3, 3}, 0.4f);
+    l.index_put_({torch::indexing::Slice(), 1}, 9.3f);
+    return l.requires_grad_(true);
+  };
+  torch::Tensor mask = torch::ones({4, 2, 3, 3});
+  mask.index_put_({torch::indexing::Slice(), 0, torch::indexing::Slice(1)}, 0.0f);  // channel 0: one value
+
+  const torch::Tensor plain_levels = levels_for();
+  const torch::Tensor plain = entropy->charged_bits(plain_levels, mask, 0.0);
+  EXPECT_NEAR(plain.item<double>(), entropy->bits(plain_levels, mask).mean().item<double>(), 1e-4);
+  plain.backward();
+  EXPECT_GT(plain_levels.grad()[0][0][0][0].abs().item<double>(), 0.0) << "no floor: channel 0 is pulled";
+
+  entropy->zero_grad();
+  const torch::Tensor levels = levels_for();
+  const torch::Tensor per_channel = entropy->channel_bits(levels, mask).mean(0);
+  const double floor = 8.0;
+  ASSERT_LT(per_channel[0].item<double>(), floor);
+  ASSERT_GT(per_channel[1].item<double>(), floor);
+  const torch::Tensor charged = entropy->charged_bits(levels, mask, floor);
+  EXPECT_NEAR(charged.item<double>(), plain.item<double>(), 1e-4) << "the floor changes gradients, not the value";
+  charged.backward();
+  EXPECT_EQ(levels.grad().index({torch::indexing::Slice(), 0}).abs().sum().item<double>(), 0.0)
+      << "channel 0 sends under the floor: no rate pull";
+  EXPECT_GT(levels.grad().index({torch::indexing::Slice(), 1}).abs().sum().item<double>(), 0.0);
+  const torch::Tensor logit_grad = entropy->logits.grad();
+  EXPECT_GT(logit_grad[0].abs().sum().item<double>(), 0.0) << "the entropy model still fits channel 0";
+  EXPECT_GT(logit_grad[1].abs().sum().item<double>(), 0.0);
 }
 
 }  // namespace

@@ -563,6 +563,11 @@ TEST(TrainRecipe, RateAwareTrainingChargesTheSentBits) {
   train::TrainOptions p1 = tiny(dir / "bad4");
   p1.p1_rate_lambda = -0.5;
   expect_refused(p1, "--p1-rate-lambda must be a number >= 0", "a negative --p1-rate-lambda");
+  train::TrainOptions free_bits = tiny(dir / "bad5");
+  free_bits.rate_free_bits = -1;
+  expect_refused(free_bits, "--rate-free-bits must be a number >= 0", "a negative --rate-free-bits");
+  free_bits.rate_free_bits = std::nan("");
+  expect_refused(free_bits, "--rate-free-bits must be a number >= 0", "a NaN --rate-free-bits");
 }
 
 // --learned-step: the per-channel step is trained (the rate term pulls it up, the task down)
