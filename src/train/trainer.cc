@@ -610,7 +610,7 @@ void train_phase(Context& ctx, int phase, AutoEncoder& ae, Classifier& cls, Clas
       torch::Tensor bits = torch::zeros({});
       if (ae.entropy) {
         const torch::Tensor charged = ae.entropy->charged_bits(dropped.levels, dropped.mask, o.rate_free_bits);
-        bits = ae.entropy->bits(dropped.levels, dropped.mask).mean().detach();
+        bits = charged.detach();  // the same value: free bits change only where the gradient goes
         loss = loss + (phase == 1 ? o.p1_rate_lambda : o.rate_lambda) * charged / ctx.pixels;
       }
       loss.backward();
