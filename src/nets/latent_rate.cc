@@ -24,10 +24,6 @@ LatentEntropyModelImpl::LatentEntropyModelImpl(int channels, int symbols) {
   logits = register_parameter("logits", init);
 }
 
-torch::Tensor LatentEntropyModelImpl::bits(const torch::Tensor& levels, const torch::Tensor& mask) {
-  return channel_bits(levels, mask).sum(1);
-}
-
 torch::Tensor LatentEntropyModelImpl::charged_bits(const torch::Tensor& levels, const torch::Tensor& mask,
                                                    double free_bits) {
   const torch::Tensor per_channel = channel_bits(levels, mask).mean(0);  // [L]

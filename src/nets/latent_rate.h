@@ -12,21 +12,17 @@ namespace limitnet::train {
 struct LatentEntropyModelImpl : torch::nn::Module {
   LatentEntropyModelImpl(int channels, int symbols);
 
-  // Expected bits per image [B] of the values where mask is 1 (dropped values cost
+  // Expected bits per image and channel [B,L] of the values where mask is 1 (dropped values cost
   // nothing, as in ProgDTD). levels: the latent before rounding, in symbol units
   // [B,L,K,K] within [0, S-1]. The probability is interpolated linearly between the two
   // nearest symbols, so the encoder feels the price of moving a value towards a cheaper
   // one, and the logits are fitted by maximum likelihood at the same time.
-  torch::Tensor bits(const torch::Tensor& levels, const torch::Tensor& mask);
-
-  // The same per image and channel [B,L].
   torch::Tensor channel_bits(const torch::Tensor& levels, const torch::Tensor& mask);
 
-  // The bits the loss charges, a scalar: the batch's mean of bits(), except that a channel
-  // whose sent values cost under free_bits per image (batch mean) charges its bits with the
-  // levels detached: the logits still fit it, but the encoder feels no rate pull on it
+  // The bits the loss charges, a scalar: channel_bits() summed over channels, batch mean;
+  // but a channel whose sent values cost under free_bits per image (batch mean) is charged
+  // with its levels detached: the logits still fit it, but the encoder feels no rate pull on it
   // ("free bits", Kingma et al. 2016). So the rate term cannot switch a whole channel off.
-  // free_bits = 0: bits().mean().
   torch::Tensor charged_bits(const torch::Tensor& levels, const torch::Tensor& mask, double free_bits);
 
   // Bits per image [B] of rounded symbols (integer-valued levels) under the model: what an

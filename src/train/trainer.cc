@@ -9,6 +9,7 @@
 #include <future>
 #include <random>
 #include <stdexcept>
+#include <utility>
 
 #include <nlohmann/json.hpp>
 
@@ -915,20 +916,15 @@ void run_training(const TrainOptions& opts) {
   if (o.cls_width) ctx.cls_spec.width = o.cls_width;
   if (o.cls_blocks) ctx.cls_spec.blocks = o.cls_blocks;
   if (o.batch < 1) throw std::runtime_error("train: batch size must be >= 1");
-  if (!(o.rate_lambda >= 0) || !std::isfinite(o.rate_lambda)) {
-    throw std::runtime_error("train: --rate-lambda must be a number >= 0");
-  }
-  if (!(o.p1_task_weight >= 0) || !std::isfinite(o.p1_task_weight)) {
-    throw std::runtime_error("train: --p1-task-weight must be a number >= 0");
-  }
-  if (!(o.p1_rate_lambda >= 0) || !std::isfinite(o.p1_rate_lambda)) {
-    throw std::runtime_error("train: --p1-rate-lambda must be a number >= 0");
-  }
-  if (!(o.rate_free_bits >= 0) || !std::isfinite(o.rate_free_bits)) {
-    throw std::runtime_error("train: --rate-free-bits must be a number >= 0");
-  }
-  if (!(o.rate_model_lr >= 0) || !std::isfinite(o.rate_model_lr)) {
-    throw std::runtime_error("train: --rate-model-lr must be a number >= 0");
+  const std::pair<double, const char*> non_negative[] = {{o.rate_lambda, "--rate-lambda"},
+                                                         {o.p1_task_weight, "--p1-task-weight"},
+                                                         {o.p1_rate_lambda, "--p1-rate-lambda"},
+                                                         {o.rate_free_bits, "--rate-free-bits"},
+                                                         {o.rate_model_lr, "--rate-model-lr"}};
+  for (const auto& [value, flag] : non_negative) {
+    if (!(value >= 0) || !std::isfinite(value)) {
+      throw std::runtime_error(std::string("train: ") + flag + " must be a number >= 0");
+    }
   }
   if (o.tables != "calibration" && o.tables != "learned") {
     throw std::runtime_error("train: --tables must be calibration or learned, got '" + o.tables + "'");
