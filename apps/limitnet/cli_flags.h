@@ -49,6 +49,8 @@ enum class Flag {
   kArch,
   kCoder,
   kGradual,
+  kInterlaceStride,
+  kInterlaceBonus,
   kLatentBits,
   kSaliencyGrid,
   kSaliencyBits,

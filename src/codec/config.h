@@ -66,6 +66,14 @@ constexpr size_t kPayloadLoRaDR4 = 222;
 constexpr size_t kMinPayload = 12;
 constexpr size_t kMaxPayload = 1024;
 
+// Whether position p of a side x side plane (row-major) is on the coarse lattice of an
+// interlaced order: every stride-th row and column at offset stride/2 (stride < 2: none).
+inline bool interlace_coarse(int stride, int side, int position) {
+  if (stride < 2) return false;
+  const int half = stride / 2;
+  return (position / side) % stride == half && (position % side) % stride == half;
+}
+
 struct CodecConfig {
   int latent_channels = 12;  // L
   int latent_side = 28;      // K: the latent is L x K x K, channel-major (CHW)
@@ -75,16 +83,27 @@ struct CodecConfig {
   // Gradual Scoring factor G in thousandths (200 = 0.2). Integer so that device and
   // receiver compute identical orders on every platform.
   int gradual_milli = 200;
+  // Interlaced order (0 = off): the positions on a coarse lattice, every `interlace_stride`-th
+  // row and column at offset stride/2, score `interlace_milli` / 1000 more, so the first
+  // packets cover the whole image coarsely before any detail (like PNG's Adam7 passes).
+  int interlace_stride = 0;
+  int interlace_milli = 0;
   EntropyCoderKind coder = EntropyCoderKind::kHuffman;
 
   uint32_t latent_elements() const {
     return static_cast<uint32_t>(latent_channels) * static_cast<uint32_t>(latent_side * latent_side);
   }
   int symbols() const { return 1 << latent_bits; }
+  // Whether latent position p (row-major in K x K) is on the interlace's coarse lattice.
+  bool interlace_coarse(int position) const;
   // Saliency grid size on the wire, in bytes (bit-packed).
   size_t saliency_bytes() const { return (static_cast<size_t>(saliency_grid * saliency_grid * saliency_bits) + 7) / 8; }
   // kOk, or kInvalidArgument when a field is out of the supported range.
   Status validate() const;
 };
+
+inline bool CodecConfig::interlace_coarse(int position) const {
+  return limitnet::interlace_coarse(interlace_stride, latent_side, position);
+}
 
 }  // namespace limitnet

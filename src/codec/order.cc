@@ -13,23 +13,31 @@ Status RankOrder::init(const CodecConfig& cfg, const uint8_t* grid_levels) {
   total_ = cfg.latent_elements();
 
   upsample_saliency(cfg, grid_levels, importance_);
+  // Score in units of 1/(scale*1000): I*scale*1000 + H_milli*coarse(p)*scale + G_milli*(L-1-c)*scale.
+  const uint64_t scale = saliency_importance_scale(cfg);
+  side_ = cfg.latent_side;
+  interlace_stride_ = cfg.interlace_stride;
+  coarse_shift_ = static_cast<uint64_t>(cfg.interlace_milli) * scale;
   for (int p = 0; p < positions_; ++p) sorted_position_[p] = static_cast<uint16_t>(p);
   // Keys are unique (position breaks ties), so any correct sort gives the same list.
-  const uint32_t* importance = importance_;
-  std::sort(sorted_position_, sorted_position_ + positions_, [importance](uint16_t a, uint16_t b) {
-    return importance[a] != importance[b] ? importance[a] > importance[b] : a < b;
+  std::sort(sorted_position_, sorted_position_ + positions_, [this](uint16_t a, uint16_t b) {
+    const uint64_t ka = position_key(a), kb = position_key(b);
+    return ka != kb ? ka > kb : a < b;
   });
 
-  // Score in units of 1/(scale*1000): I*scale*1000 + G_milli*(L-1-c)*scale.
-  const uint64_t scale = saliency_importance_scale(cfg);
   for (int c = 0; c < channels_; ++c) {
     channel_shift_[c] = static_cast<uint64_t>(cfg.gradual_milli) * static_cast<uint64_t>(channels_ - 1 - c) * scale;
   }
   return Status::kOk;
 }
 
+uint64_t RankOrder::position_key(int position) const {
+  const uint64_t key = static_cast<uint64_t>(importance_[position]) * 1000u;
+  return interlace_coarse(interlace_stride_, side_, position) ? key + coarse_shift_ : key;
+}
+
 uint64_t RankOrder::key(int channel, int list_index) const {
-  return static_cast<uint64_t>(importance_[sorted_position_[list_index]]) * 1000u + channel_shift_[channel];
+  return position_key(sorted_position_[list_index]) + channel_shift_[channel];
 }
 
 uint32_t RankOrder::next(RankCursor* cursor) const {

@@ -1,12 +1,13 @@
 // Gradual Scoring and the transmission order.
 //
-// Score of latent element (channel c, position p):  S = I(p) + G * (L - 1 - c), with I the
-// upsampled saliency in [0, 1] and G the gradual factor. Elements are sent in descending
+// Score of latent element (channel c, position p):  S = I(p) + H * coarse(p) + G * (L - 1 - c),
+// with I the upsampled saliency in [0, 1], G the gradual factor and H the interlace bonus of
+// the positions on the coarse lattice (CodecConfig::interlace_coarse; H = 0 when off). Elements are sent in descending
 // score; ties go to the smaller flat index c*K*K + p. Everything is integer: I is an exact
 // rational (see saliency.h) and G is given in thousandths, so the order is bit-exact on
 // every platform.
 //
-// Since every channel uses the same I shifted by a constant, the order is a merge of L
+// Since every channel uses the same I + H * coarse shifted by a constant, the order is a merge of L
 // copies of one sorted position list. RankOrder keeps only that list (K*K entries) and
 // produces ranks on the fly through a small cursor, so the device never stores all
 // L*K*K ranks.
@@ -37,11 +38,15 @@ class RankOrder {
   void fill(uint16_t* out) const;
 
  private:
+  uint64_t position_key(int position) const;  // I * 1000 + the interlace shift, per position
   uint64_t key(int channel, int list_index) const;
 
   int channels_ = 0;
   int positions_ = 0;
   uint32_t total_ = 0;
+  int side_ = 0;
+  int interlace_stride_ = 0;
+  uint64_t coarse_shift_ = 0;  // H_milli * scale, added to the coarse positions' keys
   uint64_t channel_shift_[kMaxChannels] = {};
   uint16_t sorted_position_[kMaxLatentPositions] = {};  // positions by descending importance
   uint32_t importance_[kMaxLatentPositions] = {};       // upsampled saliency, by position

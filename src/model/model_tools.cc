@@ -1,5 +1,6 @@
 #include "model/model_tools.h"
 
+#include <algorithm>
 #include <iomanip>
 #include <sstream>
 #include <stdexcept>
@@ -27,12 +28,31 @@ EntropyCoderKind parse_coder(const std::string& coder) {
   throw std::invalid_argument("unknown coder '" + coder + "'; valid: huffman, rans, range");
 }
 
+}  // namespace
+
+void set_interlace(int stride, double bonus, CodecConfig* codec) {
+  if (stride != 0 && (stride < 2 || stride > 8)) {
+    throw std::invalid_argument("--interlace-stride must be 0 (off) or 2-8, got " + std::to_string(stride));
+  }
+  if (stride > codec->latent_side) {
+    throw std::invalid_argument("--interlace-stride " + std::to_string(stride) + " is over the latent side (" +
+                                std::to_string(codec->latent_side) + ")");
+  }
+  if (!(bonus > 0) || bonus > 100) {
+    throw std::invalid_argument("--interlace-bonus must be a number in (0, 100], got " + std::to_string(bonus));
+  }
+  codec->interlace_stride = stride;
+  codec->interlace_milli = stride == 0 ? 0 : std::max(1, static_cast<int>(bonus * 1000.0 + 0.5));
+}
+
+namespace {
 CodecConfig init_codec_config(const ModelInitPlan& o, const PresetSpec& preset) {
   CodecConfig codec = preset.codec;
   codec.latent_bits = o.latent_bits;
   if (o.saliency_grid) codec.saliency_grid = o.saliency_grid;
   if (o.saliency_bits) codec.saliency_bits = o.saliency_bits;
   codec.gradual_milli = static_cast<int>(o.gradual * 1000.0 + 0.5);
+  set_interlace(o.interlace_stride, o.interlace_bonus, &codec);
   codec.coder = parse_coder(o.coder);
   if (codec.validate() != Status::kOk) {
     throw std::invalid_argument("invalid codec settings: latent bits 2-8, saliency grid 1-" + std::to_string(kMaxGrid) +

@@ -12,6 +12,12 @@
 namespace limitnet {
 
 class BundleView;
+struct CodecConfig;
+
+// `--interlace-stride S --interlace-bonus H` onto a codec configuration (S = 0: off; else
+// 2-8, with H > 0 the score bonus of the coarse lattice). Throws std::invalid_argument naming
+// the flag.
+void set_interlace(int stride, double bonus, CodecConfig* codec);
 
 // What a model tool did: `summary` is printed with --json, `text` (newline-terminated) without.
 struct ModelToolResult {
@@ -26,6 +32,8 @@ struct ModelInitPlan {
   uint64_t seed = 1;
   int latent_bits = 6, saliency_grid = 0, saliency_bits = 0, calibrate_limit = 256;  // grid/bits 0: the preset's
   double gradual = 0.2;
+  int interlace_stride = 0;  // 0 = off
+  double interlace_bonus = 2.0;
 };
 // Writes an untrained (random-weight) bundle, calibrated for the codec. Throws
 // std::invalid_argument for an unknown preset or coder, a bad architecture file and

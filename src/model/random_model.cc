@@ -19,6 +19,11 @@ std::string preset_config_text(const PresetSpec& p, const CodecConfig& c) {
     << "saliency_bits=" << c.saliency_bits << "\n"
     << "gradual_milli=" << c.gradual_milli << "\n"
     << "coder=" << entropy_coder_name(c.coder) << "\n";
+  // Written only when on, so a bundle without it keeps its bytes (and model id).
+  if (c.interlace_stride > 0) {
+    o << "interlace_stride=" << c.interlace_stride << "\n"
+      << "interlace_milli=" << c.interlace_milli << "\n";
+  }
   for (int i = 0; i < p.encoder_layers; ++i) {
     o << "encoder." << i << ".stride=" << p.encoder[i].stride << "\n"
       << "encoder." << i << ".pad=" << p.encoder[i].pad << "\n";

@@ -45,7 +45,13 @@ torch::Tensor gradual_scores(const torch::Tensor& importance, const CodecConfig&
   const int l = cfg.latent_channels;
   const float g = static_cast<float>(cfg.gradual_milli) / 1000.0f;
   torch::Tensor offset = (static_cast<float>(l - 1) - torch::arange(l, importance.options())) * g;
-  return importance + offset.reshape({1, l, 1, 1});
+  torch::Tensor scores = importance + offset.reshape({1, l, 1, 1});
+  if (cfg.interlace_stride == 0) return scores;
+  const int k = cfg.latent_side;
+  std::vector<float> coarse(static_cast<size_t>(k) * k);
+  for (int p = 0; p < k * k; ++p) coarse[static_cast<size_t>(p)] = cfg.interlace_coarse(p) ? 1.0f : 0.0f;
+  const float h = static_cast<float>(cfg.interlace_milli) / 1000.0f;
+  return scores + h * torch::from_blob(coarse.data(), {1, 1, k, k}, torch::kFloat32).to(importance.device());
 }
 
 torch::Tensor keep_mask(const torch::Tensor& scores, const torch::Tensor& keep) {

@@ -13,7 +13,8 @@ namespace limitnet::train {
 // bilinear upsample (half-pixel centres, edge clamp). A constant map gives zeros.
 torch::Tensor received_importance(const torch::Tensor& saliency, const CodecConfig& cfg);
 
-// Scores [B,L,K,K]: S = I + G * (L-1-c), G = cfg.gradual_milli / 1000.
+// Scores [B,L,K,K]: S = I + H * coarse(p) + G * (L-1-c), G = cfg.gradual_milli / 1000 and
+// H = cfg.interlace_milli / 1000 on the interlace's coarse positions (codec/order.h).
 torch::Tensor gradual_scores(const torch::Tensor& importance, const CodecConfig& cfg);
 
 // Keep mask [B,L,K,K] (1 = kept): per image the top round(keep[b] * L*K*K) elements by

@@ -91,6 +91,9 @@ struct TrainOptions {
   std::string teacher = "spectral";
   // Codec settings stored in the model (defaults: the preset's).
   double gradual = -1;  // G; <0 = preset's
+  // Interlaced order (codec/config.h): coarse lattice stride (0 = off) and its bonus H.
+  int interlace_stride = 0;
+  double interlace_bonus = 2.0;
   int latent_bits = 0;  // 0 = preset's
   int saliency_grid = 0, saliency_bits = 0;
   size_t calibration_images = 2000;

@@ -24,6 +24,7 @@
 #include "data/selection.h"
 #include "model/arch_file.h"
 #include "model/calibrate.h"
+#include "model/model_tools.h"
 #include "model/ptq.h"
 #include "model/random_model.h"
 #include "nets/device.h"
@@ -904,6 +905,7 @@ void run_training(const TrainOptions& opts) {
   if (o.saliency_grid) ctx.codec.saliency_grid = o.saliency_grid;
   if (o.saliency_bits) ctx.codec.saliency_bits = o.saliency_bits;
   if (o.gradual >= 0) ctx.codec.gradual_milli = static_cast<int>(o.gradual * 1000.0 + 0.5);
+  set_interlace(o.interlace_stride, o.interlace_bonus, &ctx.codec);
   if (ctx.codec.validate() != Status::kOk)
     throw std::runtime_error("train: invalid codec settings for architecture " + std::string(p.name));
   ctx.dec_spec = default_decoder(p);
@@ -1010,7 +1012,9 @@ void run_training(const TrainOptions& opts) {
                    {"latent_bits", ctx.codec.latent_bits},
                    {"saliency_grid", ctx.codec.saliency_grid},
                    {"saliency_bits", ctx.codec.saliency_bits},
-                   {"gradual_milli", ctx.codec.gradual_milli}}}});
+                   {"gradual_milli", ctx.codec.gradual_milli},
+                   {"interlace_stride", ctx.codec.interlace_stride},
+                   {"interlace_milli", ctx.codec.interlace_milli}}}});
 
   // Classifier.
   Classifier cls;

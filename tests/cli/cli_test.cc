@@ -166,6 +166,10 @@ TEST_F(CliTest, BadFlagsAndFilesGetClearErrors) {
       {"encode " + path("in.png") + " -m " + path("in.png") + " -o " + path("y.lnp"), "not a valid model bundle"},
       {"model init --preset nope -o " + path("z.lnm"), "valid: paper224, cifar32, fmnist28"},
       {"model init --coder zip -o " + path("z.lnm"), "valid: huffman, rans"},
+      {"model init --interlace-stride 1 -o " + path("z.lnm"), "--interlace-stride must be 0 (off) or 2-8, got 1"},
+      {"model init --interlace-stride 2 --interlace-bonus 0 -o " + path("z.lnm"), "--interlace-bonus must be"},
+      {"model init --preset fmnist28 --interlace-stride 8 -o " + path("z.lnm"),
+       "--interlace-stride 8 is over the latent side (7)"},
       {"inspect " + path("in.png"), "neither a LimitNet packet file"},
       {"frobnicate", "frobnicate"},
   };
@@ -190,6 +194,14 @@ TEST_F(CliTest, TrainRefusesARateLambdaThatIsNotANumber) {
   const CmdResult r = run("train --run " + path("run") + " --rate-lambda abc");
   EXPECT_NE(r.code, 0);
   EXPECT_NE(r.out.find("--rate-lambda"), std::string::npos) << r.out;
+  EXPECT_FALSE(fs::exists(path("run")));
+}
+
+// The interlace settings are checked before any data is read.
+TEST_F(CliTest, TrainRefusesABadInterlaceStride) {
+  const CmdResult r = run("train --run " + path("run") + " --preset fmnist28 --interlace-stride 9");
+  EXPECT_NE(r.code, 0);
+  EXPECT_NE(r.out.find("--interlace-stride must be 0 (off) or 2-8, got 9"), std::string::npos) << r.out;
   EXPECT_FALSE(fs::exists(path("run")));
 }
 
@@ -327,6 +339,28 @@ TEST_F(CliTest, EncodeInt8GivesTheDevicePacketsOfAQuantizedBundle) {
   }
   ASSERT_EQ(run("model quantize " + path("m.lnm") + " --data " + path("calib8") + " -o " + path("q8.lnm")).code, 0);
   for (uint64_t seed : {11u, 12u}) expect_device_packets(path("q8.lnm"), dir_.string(), 32, 3, seed, 3, 51);
+}
+
+// The interlaced order end to end: stored in the bundle (so a new model id), and the int8
+// device runtime sends exactly the host's packets in that order.
+TEST_F(CliTest, InterlacedOrderModelGivesTheDevicePackets) {
+  ASSERT_EQ(
+      run("model init --preset cifar32 --seed 3 -G 1 --interlace-stride 2 --interlace-bonus 5 -o " + path("il.lnm"))
+          .code,
+      0);
+  const std::string shown = run("inspect " + path("il.lnm")).out;
+  EXPECT_NE(shown.find("interlace_stride=2\ninterlace_milli=5000\n"), std::string::npos) << shown;
+  const nlohmann::json plain = run_json("inspect " + path("m.lnm") + " --json");
+  const nlohmann::json interlaced = run_json("inspect " + path("il.lnm") + " --json");
+  EXPECT_NE(plain["model_id"], interlaced["model_id"]);
+  fs::create_directories(dir_ / "calib-il" / "a");
+  for (int i = 0; i < 2; ++i) {
+    limitnet::data::Image img(32, 32, 3);
+    img.pixels = limitnet::synthetic_frame(32, 3, 80 + static_cast<uint64_t>(i));
+    limitnet::data::write_png((dir_ / "calib-il" / "a" / (std::to_string(i) + ".png")).string(), img);
+  }
+  ASSERT_EQ(run("model quantize " + path("il.lnm") + " --data " + path("calib-il") + " -o " + path("ilq.lnm")).code, 0);
+  for (uint64_t seed : {31u, 32u}) expect_device_packets(path("ilq.lnm"), dir_.string(), 32, 3, seed, 6, 51);
 }
 
 // An architecture that is no preset, from its JSON file: random weights, int8 sections by

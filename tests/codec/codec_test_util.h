@@ -21,8 +21,9 @@ using Packets = std::vector<Packet>;
 struct ModelKey {
   std::string preset = "paper224";
   EntropyCoderKind coder = EntropyCoderKind::kHuffman;
-  int latent_bits = 0;     // 0 = the preset's default
-  int gradual_milli = -1;  // -1 = the preset's default
+  int latent_bits = 0;       // 0 = the preset's default
+  int gradual_milli = -1;    // -1 = the preset's default
+  int interlace_stride = 0;  // 0 = off; else with a bonus of 2 (interlace_milli 2000)
   uint64_t seed = 1;
   bool operator<(const ModelKey& o) const;
 };
@@ -58,7 +59,8 @@ std::vector<uint16_t> order_for(const CodecConfig& cfg, const std::vector<uint8_
 std::vector<uint8_t> encode_values(const CodecModel& model, uint32_t rank_start, const std::vector<uint8_t>& values,
                                    const std::vector<uint16_t>& order);
 // Independent brute force: all L*K*K elements sorted by exact integer Gradual Scoring key
-// (importance*1000 + gradual_milli*(L-1-c)*scale) descending, ties by flat index.
+// (importance*1000 + interlace_milli*coarse(p)*scale + gradual_milli*(L-1-c)*scale)
+// descending, ties by flat index.
 std::vector<uint16_t> brute_force_order(const CodecConfig& cfg, const std::vector<uint8_t>& grid_levels);
 
 // Packet crafting. Both return complete packets with a valid CRC for `model`.

@@ -305,6 +305,36 @@ TEST(Bundle, LoadCodecModelErrors) {
   EXPECT_EQ(load(w), Status::kMalformed);
 }
 
+TEST(Bundle, InterlacedOrderSettingsRoundTripAndBrokenOnesAreMalformed) {
+  const PresetSpec& p = *find_preset("fmnist28");
+  CodecConfig interlaced = p.codec;
+  interlaced.interlace_stride = 2;
+  interlaced.interlace_milli = 1500;
+  auto read = [&p](const std::string& config, CodecConfig* out) {
+    BundleWriter w = random_device_bundle(p, p.codec, 1);
+    w.set_config(config);
+    AlignedBytes a(w.serialize());
+    BundleView v;
+    EXPECT_EQ(v.parse(a.data(), a.size), Status::kOk);
+    return read_codec_config(v, out);
+  };
+  CodecConfig got;
+  ASSERT_EQ(read(preset_config_text(p, interlaced), &got), Status::kOk);
+  EXPECT_EQ(got.interlace_stride, 2);
+  EXPECT_EQ(got.interlace_milli, 1500);
+  // Off: the keys are not written, so bundles from before the interlace keep their bytes.
+  const std::string plain = preset_config_text(p, p.codec);
+  EXPECT_EQ(plain.find("interlace"), std::string::npos);
+  ASSERT_EQ(read(plain, &got), Status::kOk);
+  EXPECT_EQ(got.interlace_stride, 0);
+  EXPECT_EQ(got.interlace_milli, 0);
+  // A stride without its bonus, a stride out of range, a bonus that is not a number.
+  EXPECT_EQ(read(plain + "interlace_stride=2\n", &got), Status::kMalformed);
+  EXPECT_EQ(read(plain + "interlace_stride=9\ninterlace_milli=1000\n", &got), Status::kMalformed);
+  EXPECT_EQ(read(plain + "interlace_stride=2\ninterlace_milli=x\n", &got), Status::kMalformed);
+  EXPECT_EQ(read(plain + "interlace_stride=\ninterlace_milli=1000\n", &got), Status::kMalformed);
+}
+
 TEST(Bundle, RejectsElementCountOverflow) {
   // Dimensions whose product wraps around 2^64 to the (zero) byte count of the section.
   for (const std::vector<uint32_t>& dims :

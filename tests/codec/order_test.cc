@@ -81,6 +81,59 @@ TEST(Order, MatchesBruteForceSort) {
   }
 }
 
+CodecConfig interlaced(CodecConfig c, int stride, int milli) {
+  c.interlace_stride = stride;
+  c.interlace_milli = milli;
+  return c;
+}
+
+TEST(Order, InterlacedMatchesBruteForceSort) {
+  const CodecConfig configs[] = {
+      interlaced(config(4, 14, 2, 4, 1000), 2, 1000),   // fmnist28f as trained
+      interlaced(config(4, 16, 2, 4, 1000), 2, 20000),  // coarse of every channel first
+      interlaced(config(4, 16, 4, 4, 200), 4, 500),     // H inside the saliency range
+      interlaced(config(12, 28, 8, 5, 200), 3, 1),     interlaced(config(3, 13, 5, 8, 0), 8, 100000),
+      interlaced(config(2, 2, 1, 1, 200), 2, 7),
+  };
+  for (const CodecConfig& c : configs) {
+    ASSERT_EQ(c.validate(), Status::kOk);
+    int shape = 0;
+    for (const auto& grid : grids(c, static_cast<uint64_t>(c.latent_side * 17 + c.interlace_milli))) {
+      SCOPED_TRACE(::testing::Message() << "L " << c.latent_channels << " K " << c.latent_side << " stride "
+                                        << c.interlace_stride << " H " << c.interlace_milli << " shape " << shape++);
+      ASSERT_EQ(fill(c, grid), brute_force(c, grid));
+    }
+  }
+}
+
+TEST(Order, InterlaceSendsTheCoarseLatticeFirst) {
+  // fmnist28f's shape with G = 1: with H = 2 channel 0's 7 x 7 lattice (odd rows and
+  // columns) comes first whatever the saliency says; with H = 5 (over G * (L-1) + 1) the
+  // lattices of all four channels do, channel by channel: a coarse 4 x 7 x 7 latent first.
+  auto coarse = [](int p) { return (p % 196 / 14) % 2 == 1 && (p % 14) % 2 == 1; };
+  const CodecConfig first_channel = interlaced(config(4, 14, 2, 4, 1000), 2, 2000);
+  const CodecConfig all_channels = interlaced(config(4, 14, 2, 4, 1000), 2, 5000);
+  for (const auto& grid : grids(first_channel, 9)) {
+    const std::vector<uint16_t> one = fill(first_channel, grid);
+    for (size_t r = 0; r < 49; ++r) ASSERT_TRUE(one[r] < 196 && coarse(one[r])) << "rank " << r << ": " << one[r];
+    const std::vector<uint16_t> all = fill(all_channels, grid);
+    for (size_t r = 0; r < 196; ++r) {
+      ASSERT_TRUE(coarse(all[r]) && all[r] / 196 == static_cast<int>(r / 49)) << "rank " << r << ": " << all[r];
+    }
+  }
+}
+
+TEST(Order, InterlaceSettingsAreValidated) {
+  CodecConfig c = config(4, 14, 2, 4, 1000);
+  EXPECT_EQ(interlaced(c, 0, 0).validate(), Status::kOk);
+  EXPECT_EQ(interlaced(c, 0, 1000).validate(), Status::kInvalidArgument);  // a bonus without a lattice
+  EXPECT_EQ(interlaced(c, 1, 1000).validate(), Status::kInvalidArgument);
+  EXPECT_EQ(interlaced(c, 9, 1000).validate(), Status::kInvalidArgument);
+  EXPECT_EQ(interlaced(c, 2, 0).validate(), Status::kInvalidArgument);
+  EXPECT_EQ(interlaced(c, 2, 100001).validate(), Status::kInvalidArgument);
+  EXPECT_EQ(interlaced(config(4, 3, 2, 4, 1000), 4, 1000).validate(), Status::kInvalidArgument);  // over K
+}
+
 TEST(Order, IsAPermutationAndCursorAgreesWithFill) {
   const CodecConfig c = config(12, 28, 8, 5, 200);
   for (const auto& grid : grids(c, 3)) {

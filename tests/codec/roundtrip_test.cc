@@ -92,6 +92,20 @@ TEST(RoundTrip, SmallPresetsEveryCoder) {
   }
 }
 
+TEST(RoundTrip, InterlacedOrderEveryCoder) {
+  for (const char* preset : {"cifar32", "fmnist28"}) {
+    for (EntropyCoderKind coder : kCoders) {
+      ModelKey key;
+      key.preset = preset;
+      key.coder = coder;
+      key.interlace_stride = 2;
+      const TestModel& m = test_model(key);
+      ASSERT_EQ(m.config().interlace_stride, 2);
+      check_model_roundtrips(m, 13);
+    }
+  }
+}
+
 TEST(RoundTrip, PipelineEncodeMatchesPacketize) {
   const TestModel& m = test_model("paper224");
   const EncodedImage enc = encode_test_image(m, 5, 9, kPayloadLoRaDR0);

@@ -45,6 +45,37 @@ TEST(TrainGradual, KeepMaskAgreesWithTheCodecOrder) {
   }
 }
 
+TEST(TrainGradual, InterlacedKeepMaskIsTheCodecsPrefix) {
+  // fmnist28f as trained with --interlace-stride 2: G = 1 and H = 1 put whole groups ahead
+  // (channel 0's coarse lattice, then the rest of channel 0, ...), so float and integer
+  // agree exactly at the group ends and nearly inside them.
+  std::mt19937 rng(11);
+  CodecConfig cfg = find_preset("fmnist28")->codec;
+  cfg.latent_channels = 4;
+  cfg.latent_side = 14;
+  cfg.saliency_grid = 2;
+  cfg.gradual_milli = 1000;
+  cfg.interlace_stride = 2;
+  cfg.interlace_milli = 1000;
+  const int k = cfg.latent_side, n = static_cast<int>(cfg.latent_elements());
+  std::vector<uint8_t> map(static_cast<size_t>(k) * k);
+  for (auto& v : map) v = static_cast<uint8_t>(rng() % 256);
+  std::vector<uint8_t> levels(4);
+  ASSERT_EQ(saliency_map_to_grid(cfg, map.data(), levels.data()), Status::kOk);
+  RankOrder order;
+  ASSERT_EQ(order.init(cfg, levels.data()), Status::kOk);
+  std::vector<uint16_t> flat(order.size());
+  order.fill(flat.data());
+  torch::Tensor sal = torch::empty({1, 1, k, k});
+  for (int i = 0; i < k * k; ++i) sal.data_ptr<float>()[i] = static_cast<float>(map[static_cast<size_t>(i)]) / 255.0f;
+  torch::Tensor scores = gradual_scores(received_importance(sal, cfg), cfg);
+  for (int count : {49, 196, 245, 3 * 196 + 49}) {
+    torch::Tensor mask = keep_mask(scores, torch::full({1}, static_cast<double>(count) / n)).reshape({-1});
+    ASSERT_EQ(mask.sum().item<float>(), static_cast<float>(count));
+    for (int r = 0; r < count; ++r) ASSERT_GT(mask[flat[static_cast<size_t>(r)]].item<float>(), 0.5f) << count;
+  }
+}
+
 TEST(TrainGradual, FirstChannelGoesFirstWhenGExceedsOne) {
   CodecConfig cfg = find_preset("fmnist28")->codec;
   cfg.gradual_milli = 1500;  // channel steps larger than the saliency range

@@ -107,7 +107,7 @@ bool BundleView::find(const char* name, BundleTensor* out) const {
   return false;
 }
 
-bool BundleView::config_string(const char* key, char* out, size_t capacity) const {
+bool BundleView::config_value(const char* key, const char** value, size_t* length) const {
   BundleTensor t;
   if (!find("config", &t) || t.dtype != DType::kText) return false;
   const char* text = reinterpret_cast<const char*>(t.data);
@@ -117,15 +117,28 @@ bool BundleView::config_string(const char* key, char* out, size_t capacity) cons
     size_t end = line;
     while (end < t.bytes && text[end] != '\n') ++end;
     if (end - line > key_len && std::memcmp(text + line, key, key_len) == 0 && text[line + key_len] == '=') {
-      const size_t value_len = end - line - key_len - 1;
-      if (value_len + 1 > capacity) return false;
-      std::memcpy(out, text + line + key_len + 1, value_len);
-      out[value_len] = '\0';
+      *value = text + line + key_len + 1;
+      *length = end - line - key_len - 1;
       return true;
     }
     line = end + 1;
   }
   return false;
+}
+
+bool BundleView::has_config(const char* key) const {
+  const char* value = nullptr;
+  size_t length = 0;
+  return config_value(key, &value, &length);
+}
+
+bool BundleView::config_string(const char* key, char* out, size_t capacity) const {
+  const char* value = nullptr;
+  size_t length = 0;
+  if (!config_value(key, &value, &length) || length + 1 > capacity) return false;
+  std::memcpy(out, value, length);
+  out[length] = '\0';
+  return true;
 }
 
 bool BundleView::config_int(const char* key, int* out) const {
@@ -148,6 +161,11 @@ Status read_codec_config(const BundleView& bundle, CodecConfig* cfg) {
       !bundle.config_int("latent_bits", &c.latent_bits) || !bundle.config_int("saliency_grid", &c.saliency_grid) ||
       !bundle.config_int("saliency_bits", &c.saliency_bits) || !bundle.config_int("gradual_milli", &c.gradual_milli) ||
       !bundle.config_string("coder", coder, sizeof coder)) {
+    return Status::kMalformed;
+  }
+  // Optional (bundles before the interlaced order have neither): absent means off.
+  if (bundle.has_config("interlace_stride") && (!bundle.config_int("interlace_stride", &c.interlace_stride) ||
+                                                !bundle.config_int("interlace_milli", &c.interlace_milli))) {
     return Status::kMalformed;
   }
   if (std::strcmp(coder, "huffman") == 0) {

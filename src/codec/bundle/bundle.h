@@ -51,8 +51,12 @@ class BundleView {
   // value does not fit in `capacity` bytes (with its NUL).
   bool config_string(const char* key, char* out, size_t capacity) const;
   bool config_int(const char* key, int* out) const;
+  // Whether the config section has the key (whatever its value).
+  bool has_config(const char* key) const;
 
  private:
+  bool config_value(const char* key, const char** value, size_t* length) const;
+
   const uint8_t* data_ = nullptr;
   size_t size_ = 0;
   uint32_t model_id_ = 0;
