@@ -60,6 +60,18 @@ void expect_device_packets(const std::string& model, const std::string& dir, int
   EXPECT_EQ(limitnet::read_lnp(lnp).packets, expected) << args;
 }
 
+// A one-class image folder of two synthetic frames (seeds first_seed, first_seed + 1), as
+// `model quantize --data` reads it; returns its path.
+std::string synthetic_image_folder(const fs::path& folder, int side, int channels, uint64_t first_seed) {
+  fs::create_directories(folder / "a");
+  for (uint64_t i = 0; i < 2; ++i) {
+    limitnet::data::Image img(side, side, channels);
+    img.pixels = limitnet::synthetic_frame(side, channels, first_seed + i);
+    limitnet::data::write_png((folder / "a" / (std::to_string(i) + ".png")).string(), img);
+  }
+  return folder.string();
+}
+
 class CliTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
@@ -331,13 +343,8 @@ TEST_F(CliTest, EncodeInt8GivesTheDevicePacketsOfTheShippedModel) {
 }
 
 TEST_F(CliTest, EncodeInt8GivesTheDevicePacketsOfAQuantizedBundle) {
-  fs::create_directories(dir_ / "calib8" / "a");
-  for (int i = 0; i < 2; ++i) {
-    limitnet::data::Image img(32, 32, 3);
-    img.pixels = limitnet::synthetic_frame(32, 3, 60 + static_cast<uint64_t>(i));
-    limitnet::data::write_png((dir_ / "calib8" / "a" / (std::to_string(i) + ".png")).string(), img);
-  }
-  ASSERT_EQ(run("model quantize " + path("m.lnm") + " --data " + path("calib8") + " -o " + path("q8.lnm")).code, 0);
+  const std::string calib8 = synthetic_image_folder(dir_ / "calib8", 32, 3, 60);
+  ASSERT_EQ(run("model quantize " + path("m.lnm") + " --data " + calib8 + " -o " + path("q8.lnm")).code, 0);
   for (uint64_t seed : {11u, 12u}) expect_device_packets(path("q8.lnm"), dir_.string(), 32, 3, seed, 3, 51);
 }
 
@@ -353,13 +360,8 @@ TEST_F(CliTest, InterlacedOrderModelGivesTheDevicePackets) {
   const nlohmann::json plain = run_json("inspect " + path("m.lnm") + " --json");
   const nlohmann::json interlaced = run_json("inspect " + path("il.lnm") + " --json");
   EXPECT_NE(plain["model_id"], interlaced["model_id"]);
-  fs::create_directories(dir_ / "calib-il" / "a");
-  for (int i = 0; i < 2; ++i) {
-    limitnet::data::Image img(32, 32, 3);
-    img.pixels = limitnet::synthetic_frame(32, 3, 80 + static_cast<uint64_t>(i));
-    limitnet::data::write_png((dir_ / "calib-il" / "a" / (std::to_string(i) + ".png")).string(), img);
-  }
-  ASSERT_EQ(run("model quantize " + path("il.lnm") + " --data " + path("calib-il") + " -o " + path("ilq.lnm")).code, 0);
+  const std::string calib_il = synthetic_image_folder(dir_ / "calib-il", 32, 3, 80);
+  ASSERT_EQ(run("model quantize " + path("il.lnm") + " --data " + calib_il + " -o " + path("ilq.lnm")).code, 0);
   for (uint64_t seed : {31u, 32u}) expect_device_packets(path("ilq.lnm"), dir_.string(), 32, 3, seed, 6, 51);
 }
 
@@ -370,14 +372,8 @@ TEST_F(CliTest, ArchFileGivesAWorkingModelWithoutAPreset) {
   const nlohmann::json init = run_json("model init --arch " + arch + " --seed 2 -o " + path("g96.lnm") + " --json");
   EXPECT_EQ(init["preset"], "gray96");
   EXPECT_NE(run("inspect " + path("g96.lnm")).out.find("arch "), std::string::npos);
-  fs::create_directories(dir_ / "calib96" / "a");
-  for (int i = 0; i < 2; ++i) {
-    limitnet::data::Image img(96, 96, 1);
-    img.pixels = limitnet::synthetic_frame(96, 1, 70 + static_cast<uint64_t>(i));
-    limitnet::data::write_png((dir_ / "calib96" / "a" / (std::to_string(i) + ".png")).string(), img);
-  }
-  ASSERT_EQ(run("model quantize " + path("g96.lnm") + " --data " + path("calib96") + " -o " + path("g96q.lnm")).code,
-            0);
+  const std::string calib96 = synthetic_image_folder(dir_ / "calib96", 96, 1, 70);
+  ASSERT_EQ(run("model quantize " + path("g96.lnm") + " --data " + calib96 + " -o " + path("g96q.lnm")).code, 0);
   for (uint64_t seed : {21u, 22u}) expect_device_packets(path("g96q.lnm"), dir_.string(), 96, 1, seed, 1, 51);
   const nlohmann::json f =
       run_json("encode " + path("frame21.png") + " -m " + path("g96q.lnm") + " -o " + path("g96f.lnp") + " --json");

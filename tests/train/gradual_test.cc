@@ -12,31 +12,46 @@
 namespace limitnet::train {
 namespace {
 
+// The codec's order (flat index per rank) and training's float scores [1,L,K,K] for one
+// saliency map in 0..255.
+struct BothOrders {
+  std::vector<uint16_t> codec;
+  torch::Tensor scores;
+};
+BothOrders both_orders(const CodecConfig& cfg, const std::vector<uint8_t>& map) {
+  const int k = cfg.latent_side, grid = cfg.saliency_grid;
+  std::vector<uint8_t> levels(static_cast<size_t>(grid) * grid);
+  EXPECT_EQ(saliency_map_to_grid(cfg, map.data(), levels.data()), Status::kOk);
+  RankOrder order;
+  EXPECT_EQ(order.init(cfg, levels.data()), Status::kOk);
+  BothOrders out;
+  out.codec.resize(order.size());
+  order.fill(out.codec.data());
+  torch::Tensor sal = torch::empty({1, 1, k, k});
+  for (int i = 0; i < k * k; ++i) sal.data_ptr<float>()[i] = static_cast<float>(map[static_cast<size_t>(i)]) / 255.0f;
+  out.scores = gradual_scores(received_importance(sal, cfg), cfg);
+  return out;
+}
+
+std::vector<uint8_t> random_map(int side, std::mt19937& rng) {
+  std::vector<uint8_t> map(static_cast<size_t>(side) * side);
+  for (auto& v : map) v = static_cast<uint8_t>(rng() % 256);
+  return map;
+}
+
 TEST(TrainGradual, KeepMaskAgreesWithTheCodecOrder) {
   std::mt19937 rng(5);
   for (const char* name : {"fmnist28", "cifar32", "paper224"}) {
     CodecConfig cfg = find_preset(name)->codec;
     for (int grid : {2, cfg.saliency_grid}) {
       cfg.saliency_grid = grid;
-      const int k = cfg.latent_side, n = static_cast<int>(cfg.latent_elements());
-      std::vector<uint8_t> map(static_cast<size_t>(k) * k);
-      for (auto& v : map) v = static_cast<uint8_t>(rng() % 256);
-      std::vector<uint8_t> levels(static_cast<size_t>(grid) * grid);
-      ASSERT_EQ(saliency_map_to_grid(cfg, map.data(), levels.data()), Status::kOk);
-      RankOrder order;
-      ASSERT_EQ(order.init(cfg, levels.data()), Status::kOk);
-      std::vector<uint16_t> flat(order.size());
-      order.fill(flat.data());
-
-      torch::Tensor sal = torch::empty({1, 1, k, k});
-      for (int i = 0; i < k * k; ++i)
-        sal.data_ptr<float>()[i] = static_cast<float>(map[static_cast<size_t>(i)]) / 255.0f;
-      torch::Tensor scores = gradual_scores(received_importance(sal, cfg), cfg);
+      const int n = static_cast<int>(cfg.latent_elements());
+      const BothOrders o = both_orders(cfg, random_map(cfg.latent_side, rng));
       for (double keep : {0.1, 0.37, 0.8}) {
-        torch::Tensor mask = keep_mask(scores, torch::full({1}, keep)).reshape({-1});
+        torch::Tensor mask = keep_mask(o.scores, torch::full({1}, keep)).reshape({-1});
         const int count = static_cast<int>(std::lround(keep * n));
         int agree = 0;
-        for (int r = 0; r < count; ++r) agree += mask[flat[static_cast<size_t>(r)]].item<float>() > 0.5f;
+        for (int r = 0; r < count; ++r) agree += mask[o.codec[static_cast<size_t>(r)]].item<float>() > 0.5f;
         EXPECT_EQ(mask.sum().item<float>(), static_cast<float>(count));
         // Float vs integer rounding may swap near-ties at the boundary only.
         EXPECT_GE(agree, count - std::max(2, count / 50)) << name << " grid " << grid << " keep " << keep;
@@ -46,9 +61,9 @@ TEST(TrainGradual, KeepMaskAgreesWithTheCodecOrder) {
 }
 
 TEST(TrainGradual, InterlacedKeepMaskIsTheCodecsPrefix) {
-  // fmnist28f as trained with --interlace-stride 2: G = 1 and H = 1 put whole groups ahead
-  // (channel 0's coarse lattice, then the rest of channel 0, ...), so float and integer
-  // agree exactly at the group ends and nearly inside them.
+  // fmnist28f as trained with --interlace-stride 2 --interlace-bonus 5 -G 1: whole groups go
+  // ahead (channel 0's 7 x 7 lattice, channel 1's, ..., then the rest of channel 0), so
+  // float and integer keep the same values at every group's end.
   std::mt19937 rng(11);
   CodecConfig cfg = find_preset("fmnist28")->codec;
   cfg.latent_channels = 4;
@@ -56,23 +71,15 @@ TEST(TrainGradual, InterlacedKeepMaskIsTheCodecsPrefix) {
   cfg.saliency_grid = 2;
   cfg.gradual_milli = 1000;
   cfg.interlace_stride = 2;
-  cfg.interlace_milli = 1000;
-  const int k = cfg.latent_side, n = static_cast<int>(cfg.latent_elements());
-  std::vector<uint8_t> map(static_cast<size_t>(k) * k);
-  for (auto& v : map) v = static_cast<uint8_t>(rng() % 256);
-  std::vector<uint8_t> levels(4);
-  ASSERT_EQ(saliency_map_to_grid(cfg, map.data(), levels.data()), Status::kOk);
-  RankOrder order;
-  ASSERT_EQ(order.init(cfg, levels.data()), Status::kOk);
-  std::vector<uint16_t> flat(order.size());
-  order.fill(flat.data());
-  torch::Tensor sal = torch::empty({1, 1, k, k});
-  for (int i = 0; i < k * k; ++i) sal.data_ptr<float>()[i] = static_cast<float>(map[static_cast<size_t>(i)]) / 255.0f;
-  torch::Tensor scores = gradual_scores(received_importance(sal, cfg), cfg);
-  for (int count : {49, 196, 245, 3 * 196 + 49}) {
-    torch::Tensor mask = keep_mask(scores, torch::full({1}, static_cast<double>(count) / n)).reshape({-1});
-    ASSERT_EQ(mask.sum().item<float>(), static_cast<float>(count));
-    for (int r = 0; r < count; ++r) ASSERT_GT(mask[flat[static_cast<size_t>(r)]].item<float>(), 0.5f) << count;
+  cfg.interlace_milli = 5000;
+  const int n = static_cast<int>(cfg.latent_elements());
+  for (int trial = 0; trial < 3; ++trial) {
+    const BothOrders o = both_orders(cfg, random_map(cfg.latent_side, rng));
+    for (int count : {49, 98, 196, 196 + 147, 2 * 196 + 147}) {
+      torch::Tensor mask = keep_mask(o.scores, torch::full({1}, static_cast<double>(count) / n)).reshape({-1});
+      ASSERT_EQ(mask.sum().item<float>(), static_cast<float>(count));
+      for (int r = 0; r < count; ++r) ASSERT_GT(mask[o.codec[static_cast<size_t>(r)]].item<float>(), 0.5f) << count;
+    }
   }
 }
 
