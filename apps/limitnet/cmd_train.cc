@@ -56,6 +56,10 @@ void register_train(CLI::App& app) {
                   "Free bits per latent channel and image: a channel sending fewer (batch mean) feels no rate pull, "
                   "so the rate term cannot switch it off; 0 = none (docs/TRAINING.md)")
       ->capture_default_str();
+  cmd->add_option("--rate-channel-weights", o->rate_channel_weights,
+                  "Weight of each latent channel's bits in the rate term, channel 0 first (e.g. 4,1: channel 0's "
+                  "bits count 4 times; channels past the list 1; docs/TRAINING.md)")
+      ->delimiter(',');
   cmd->add_option("--rate-model-lr", o->rate_model_lr,
                   "Learning rate of the rate term's entropy model in an Adam group of its own (cosine); 0 = the "
                   "networks' rate, in their group (docs/TRAINING.md)")

@@ -27,9 +27,9 @@ LatentEntropyModelImpl::LatentEntropyModelImpl(int channels, int symbols) {
 torch::Tensor LatentEntropyModelImpl::charged_bits(const torch::Tensor& levels, const torch::Tensor& mask,
                                                    double free_bits) {
   const torch::Tensor per_channel = channel_bits(levels, mask).mean(0);  // [L]
-  if (free_bits <= 0) return per_channel.sum();
+  if (free_bits <= 0) return per_channel;
   const torch::Tensor fit_only = channel_bits(levels.detach(), mask).mean(0);
-  return torch::where(per_channel.detach() > free_bits, per_channel, fit_only).sum();
+  return torch::where(per_channel.detach() > free_bits, per_channel, fit_only);
 }
 
 torch::Tensor LatentEntropyModelImpl::channel_bits(const torch::Tensor& levels, const torch::Tensor& mask) {
@@ -45,7 +45,7 @@ torch::Tensor LatentEntropyModelImpl::channel_bits(const torch::Tensor& levels, 
 torch::Tensor LatentEntropyModelImpl::hard_bits(const torch::Tensor& symbols, const torch::Tensor& mask) {
   const int64_t b = symbols.size(0), l = symbols.size(1), top = logits.size(1) - 1;
   const torch::Tensor idx = symbols.reshape({b, l, -1}).round().clamp(0, static_cast<double>(top)).to(torch::kInt64);
-  return sum_bits(gather_probabilities(logits, idx), mask.to(torch::kFloat32)).sum(1);
+  return sum_bits(gather_probabilities(logits, idx), mask.to(torch::kFloat32));
 }
 
 }  // namespace limitnet::train

@@ -19,14 +19,14 @@ struct LatentEntropyModelImpl : torch::nn::Module {
   // one, and the logits are fitted by maximum likelihood at the same time.
   torch::Tensor channel_bits(const torch::Tensor& levels, const torch::Tensor& mask);
 
-  // The bits the loss charges, a scalar: channel_bits() summed over channels, batch mean;
-  // but a channel whose sent values cost under free_bits per image (batch mean) is charged
-  // with its levels detached: the logits still fit it, but the encoder feels no rate pull on it
-  // ("free bits", Kingma et al. 2016). So the rate term cannot switch a whole channel off.
+  // The bits the loss charges per channel [L]: channel_bits(), batch mean; but a channel whose
+  // sent values cost under free_bits per image (batch mean) is charged with its levels
+  // detached: the logits still fit it, but the encoder feels no rate pull on it ("free
+  // bits", Kingma et al. 2016). So the rate term cannot switch a whole channel off.
   torch::Tensor charged_bits(const torch::Tensor& levels, const torch::Tensor& mask, double free_bits);
 
-  // Bits per image [B] of rounded symbols (integer-valued levels) under the model: what an
-  // ideal coder with these tables would spend, for validation.
+  // Bits per image and channel [B,L] of rounded symbols (integer-valued levels) under the
+  // model: what an ideal coder with these tables would spend, for validation.
   torch::Tensor hard_bits(const torch::Tensor& symbols, const torch::Tensor& mask);
 
   torch::Tensor logits;  // [L, S]

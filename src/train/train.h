@@ -107,6 +107,10 @@ struct TrainOptions {
   // Free bits per latent channel and image: a channel whose sent values cost less than this
   // (batch mean) feels no rate pull, so the rate term cannot switch it off. 0 = none.
   double rate_free_bits = 0.0;
+  // Weight of each latent channel's bits in the rate term (channel 0 first; channels past
+  // the list weigh 1). With G >= 1 channel 0 is sent first, so weighing it more makes the
+  // first packet hold more of it. Empty = all 1.
+  std::vector<double> rate_channel_weights;
   // Adam learning rate (cosine, as the networks') of the rate term's entropy model; 0 = the
   // networks' own, in their group (how the shipped models were trained).
   double rate_model_lr = 0.0;

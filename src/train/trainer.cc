@@ -233,6 +233,7 @@ struct Context {
   std::ofstream log;
   torch::Tensor mean, std;
   double pixels = 1;           // input pixels per image: the rate term is in bits per pixel
+  torch::Tensor rate_weights;  // [L]: --rate-channel-weights, 1 past the list
   std::vector<bool> held_out;  // per training-dataset image: moved to validation (--val-holdout)
 };
 
@@ -470,8 +471,9 @@ constexpr const char* kTunedClassifierFile = "classifier.tuned.pt";
 
 struct PhaseEval {
   double mse_full = 0;
-  double bytes_full = 0;     // mean entropy-model bytes of the whole latent (rate-aware runs)
-  std::vector<double> top1;  // at each keep fraction
+  double bytes_full = 0;              // mean entropy-model bytes of the whole latent (rate-aware runs)
+  std::vector<double> channel_bytes;  // the same per latent channel
+  std::vector<double> top1;           // at each keep fraction
 };
 const std::vector<double> kEvalKeep = {0.05, 0.1, 0.25, 1.0};
 
@@ -497,13 +499,19 @@ PhaseEval eval_phase(Context& ctx, AutoEncoder& ae, Classifier& cls) {
       torch::Tensor xn = (rec - ctx.mean) / ctx.std;
       r.top1[k] += static_cast<double>(cls.forward(xn).argmax(1).eq(batch.y).sum().item<int64_t>());
       if (kEvalKeep[k] == 1.0) r.mse_full += torch::mse_loss(xn, batch.x, at::Reduction::Sum).item<double>();
-      if (kEvalKeep[k] == 1.0 && ae.entropy)
-        r.bytes_full += ae.entropy->hard_bits(d.levels, d.mask).sum().item<double>() / 8.0;
+      if (kEvalKeep[k] == 1.0 && ae.entropy) {
+        const torch::Tensor bits = ae.entropy->hard_bits(d.levels, d.mask).sum(0).cpu().to(torch::kFloat64);
+        r.channel_bytes.resize(static_cast<size_t>(bits.size(0)), 0.0);
+        for (size_t c = 0; c < r.channel_bytes.size(); ++c) r.channel_bytes[c] += bits[c].item<double>() / 8.0;
+      }
     }
+  }
+  for (double& c : r.channel_bytes) {
+    c /= static_cast<double>(ctx.val.size());
+    r.bytes_full += c;
   }
   for (double& t : r.top1) t /= static_cast<double>(idx.size());
   r.mse_full /= static_cast<double>(ctx.val.size() * ctx.val.image_bytes());
-  r.bytes_full /= static_cast<double>(ctx.val.size());
   return r;
 }
 
@@ -612,8 +620,9 @@ void train_phase(Context& ctx, int phase, AutoEncoder& ae, Classifier& cls, Clas
       torch::Tensor bits = torch::zeros({});
       if (ae.entropy) {
         const torch::Tensor charged = ae.entropy->charged_bits(dropped.levels, dropped.mask, o.rate_free_bits);
-        bits = charged.detach();  // the same value: free bits change only where the gradient goes
-        loss = loss + (phase == 1 ? o.p1_rate_lambda : o.rate_lambda) * charged / ctx.pixels;
+        bits = charged.sum().detach();  // the bits sent: free bits and channel weights move only the gradient
+        const torch::Tensor weighted = (charged * ctx.rate_weights.to(charged.device())).sum();
+        loss = loss + (phase == 1 ? o.p1_rate_lambda : o.rate_lambda) * weighted / ctx.pixels;
       }
       loss.backward();
       opt.step();
@@ -661,6 +670,7 @@ void train_phase(Context& ctx, int phase, AutoEncoder& ae, Classifier& cls, Clas
     if (ae.entropy) {  // rate-aware runs only, so the paper recipe's log keeps its keys
       line["rate_bytes_sent"] = bits_sum / 8.0 / static_cast<double>(n);
       line["val_rate_bytes_full"] = ev.bytes_full;
+      line["val_rate_bytes_channels"] = ev.channel_bytes;
     }
     log_line(ctx, line);
     if (tune_cls)
@@ -892,6 +902,23 @@ torch::Device choose_device(const TrainOptions& o) {
   return device;
 }
 
+// --rate-channel-weights as a [L] tensor (1 past the list); refuses more weights than
+// channels and weights that are negative or not numbers.
+static torch::Tensor rate_channel_weights(const std::vector<double>& weights, int channels) {
+  if (weights.size() > static_cast<size_t>(channels)) {
+    throw std::runtime_error("train: --rate-channel-weights has " + std::to_string(weights.size()) +
+                             " weights for a latent of " + std::to_string(channels) + " channels");
+  }
+  std::vector<float> w(static_cast<size_t>(channels), 1.0f);
+  for (size_t c = 0; c < weights.size(); ++c) {
+    if (!(weights[c] >= 0) || !std::isfinite(weights[c])) {
+      throw std::runtime_error("train: --rate-channel-weights: every weight must be a number >= 0");
+    }
+    w[c] = static_cast<float>(weights[c]);
+  }
+  return torch::tensor(w);
+}
+
 void run_training(const TrainOptions& opts) {
   Context ctx;
   ctx.o = opts;
@@ -927,6 +954,10 @@ void run_training(const TrainOptions& opts) {
     if (!(value >= 0) || !std::isfinite(value)) {
       throw std::runtime_error(std::string("train: ") + flag + " must be a number >= 0");
     }
+  }
+  ctx.rate_weights = rate_channel_weights(o.rate_channel_weights, ctx.codec.latent_channels);
+  if (!o.rate_channel_weights.empty() && !(o.rate_lambda > 0 || o.p1_rate_lambda > 0)) {
+    throw std::runtime_error("train: --rate-channel-weights weighs the rate term: it needs --rate-lambda > 0");
   }
   if (o.tables != "calibration" && o.tables != "learned") {
     throw std::runtime_error("train: --tables must be calibration or learned, got '" + o.tables + "'");
@@ -1000,6 +1031,7 @@ void run_training(const TrainOptions& opts) {
                    {"rate_lambda", o.rate_lambda},
                    {"p1_rate_lambda", o.p1_rate_lambda},
                    {"rate_free_bits", o.rate_free_bits},
+                   {"rate_channel_weights", o.rate_channel_weights},
                    {"learned_step", o.learned_step},
                    {"tables", o.tables},
                    {"rate_model_lr", o.rate_model_lr},

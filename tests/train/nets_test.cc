@@ -181,7 +181,7 @@ TEST(TrainNets, FreeBitsStopTheRatePullOnCheapChannels) {
   mask.index_put_({torch::indexing::Slice(), 0, torch::indexing::Slice(1)}, 0.0f);  // channel 0: one value
 
   const torch::Tensor plain_levels = levels_for();
-  const torch::Tensor plain = entropy->charged_bits(plain_levels, mask, 0.0);
+  const torch::Tensor plain = entropy->charged_bits(plain_levels, mask, 0.0).sum();
   EXPECT_NEAR(plain.item<double>(), entropy->channel_bits(plain_levels, mask).sum(1).mean().item<double>(), 1e-4);
   plain.backward();
   EXPECT_GT(plain_levels.grad()[0][0][0][0].abs().item<double>(), 0.0) << "no floor: channel 0 is pulled";
@@ -192,7 +192,7 @@ TEST(TrainNets, FreeBitsStopTheRatePullOnCheapChannels) {
   const double floor = 8.0;
   ASSERT_LT(per_channel[0].item<double>(), floor);
   ASSERT_GT(per_channel[1].item<double>(), floor);
-  const torch::Tensor charged = entropy->charged_bits(levels, mask, floor);
+  const torch::Tensor charged = entropy->charged_bits(levels, mask, floor).sum();
   EXPECT_NEAR(charged.item<double>(), plain.item<double>(), 1e-4) << "the floor changes gradients, not the value";
   charged.backward();
   EXPECT_EQ(levels.grad().index({torch::indexing::Slice(), 0}).abs().sum().item<double>(), 0.0)

@@ -570,6 +570,57 @@ TEST(TrainRecipe, RateAwareTrainingChargesTheSentBits) {
   expect_refused(free_bits, "--rate-free-bits must be a number >= 0", "a NaN --rate-free-bits");
 }
 
+// --rate-channel-weights: weighing channel 0's bits more moves bytes out of channel 0 (the
+// log's per-channel validation bytes show it); too many weights or a negative one are
+// refused by name.
+TEST(TrainRecipe, RateChannelWeightsMoveBytesOutOfTheWeighedChannel) {
+  if (!have_fmnist()) GTEST_SKIP() << "Fashion-MNIST not installed";
+  // The shipped model: its latent is alive (a tiny run's is still all zeros, so no rate
+  // gradient reaches its encoder).
+  const fs::path model = fs::path(LIMITNET_SOURCE_DIR) / "models" / "fmnist28" / "model.lnm";
+  const fs::path dir = temp_dir("weights");
+  auto channel0_share = [&](const std::string& name, const std::vector<double>& weights) {
+    train::TrainOptions o = fine_tune_of(model, dir / name, 2);
+    o.decoder = "pyramid";
+    o.decoder_width = 64;
+    o.gradual = 1.0;
+    o.p2_lr = 1e-3;
+    o.rate_lambda = 5.0;
+    o.rate_channel_weights = weights;
+    train::run_training(o);
+    std::ifstream log(dir / name / "log.jsonl");
+    std::vector<double> bytes;
+    double logged_total = 0;
+    for (std::string line; std::getline(log, line);) {
+      const nlohmann::json j = nlohmann::json::parse(line);
+      if (j["stage"] == "phase2") {
+        bytes = j["val_rate_bytes_channels"].get<std::vector<double>>();
+        logged_total = j["val_rate_bytes_full"].get<double>();
+      }
+    }
+    EXPECT_EQ(bytes.size(), 8u) << "fmnist28: one figure per latent channel";
+    double total = 0;
+    for (double b : bytes) total += b;
+    EXPECT_NEAR(total, logged_total, 1e-6 * logged_total);
+    return bytes.empty() || total <= 0 ? -1.0 : bytes[0] / total;
+  };
+  const double plain = channel0_share("plain", {}), weighed = channel0_share("weighed", {100.0});
+  EXPECT_GT(plain, 0.0);
+  EXPECT_LT(weighed, plain) << "channel 0's bits weigh 100 times: its share of the bytes must fall";
+
+  train::TrainOptions many = tiny(dir / "bad1");
+  many.rate_lambda = 0.1;
+  many.rate_channel_weights.assign(9, 1.0);
+  expect_refused(many, "--rate-channel-weights has 9 weights for a latent of 8 channels", "nine weights");
+  train::TrainOptions negative = tiny(dir / "bad2");
+  negative.rate_lambda = 0.1;
+  negative.rate_channel_weights = {1.0, -2.0};
+  expect_refused(negative, "--rate-channel-weights: every weight must be a number >= 0", "a negative weight");
+  train::TrainOptions no_rate = tiny(dir / "bad3");
+  no_rate.rate_channel_weights = {2.0};
+  expect_refused(no_rate, "it needs --rate-lambda > 0", "weights without a rate term");
+}
+
 // --learned-step: the per-channel step is trained (the rate term pulls it up, the task down)
 // and the bundle quantises with exactly the learned ranges, [0, step x top], not the
 // calibration images' percentiles.
