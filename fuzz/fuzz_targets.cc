@@ -436,8 +436,13 @@ std::vector<uint8_t> range_coder_seed(uint8_t shape, uint8_t skew, const std::ve
     chans[i] = static_cast<uint8_t>(i % static_cast<size_t>(channels));
   }
   out.resize(range_encode(tables.data(), syms.data(), chans.data(), static_cast<int>(n), out.data(), out.size()));
-  std::vector<uint8_t> input = {shape, skew, static_cast<uint8_t>(n >> 8), static_cast<uint8_t>(n & 0xFF)};
-  input.insert(input.end(), out.begin(), out.end());
+  // Sized up front: GCC 12 misreads insert() into a 4-byte vector as an overflow (-Warray-bounds).
+  std::vector<uint8_t> input(4 + out.size());
+  input[0] = shape;
+  input[1] = skew;
+  input[2] = static_cast<uint8_t>(n >> 8);
+  input[3] = static_cast<uint8_t>(n & 0xFF);
+  std::copy(out.begin(), out.end(), input.begin() + 4);
   return input;
 }
 
