@@ -1,16 +1,17 @@
 // Gradual Scoring and the transmission order.
 //
-// Score of latent element (channel c, position p):  S = I(p) + H * coarse(p) + G * (L - 1 - c),
-// with I the upsampled saliency in [0, 1], G the gradual factor and H the interlace bonus of
-// the positions on the coarse lattice (CodecConfig::interlace_coarse; H = 0 when off). Elements are sent in descending
-// score; ties go to the smaller flat index c*K*K + p. Everything is integer: I is an exact
-// rational (see saliency.h) and G is given in thousandths, so the order is bit-exact on
-// every platform.
+// Score of latent element (channel c, position p):
+//   S = I(p) + H * coarse(p) + G * (L - 1 - c),
+// with I the upsampled saliency in [0, 1], G the gradual factor and H the bonus of the
+// positions on an interlaced order's coarse lattice (CodecConfig::interlace_coarse; H = 0
+// when off). Elements are sent in descending score; ties go to the smaller flat index
+// c*K*K + p. Everything is integer: I is an exact rational (see saliency.h), G and H are
+// given in thousandths, so the order is bit-exact on every platform.
 //
-// Since every channel uses the same I + H * coarse shifted by a constant, the order is a merge of L
-// copies of one sorted position list. RankOrder keeps only that list (K*K entries) and
-// produces ranks on the fly through a small cursor, so the device never stores all
-// L*K*K ranks.
+// Since every channel uses the same position key I + H * coarse shifted by a constant, the
+// order is a merge of L copies of one sorted position list. RankOrder keeps only that list
+// (K*K entries) and produces ranks on the fly through a small cursor, so the device never
+// stores all L*K*K ranks.
 #pragma once
 #include <cstddef>
 #include <cstdint>
