@@ -21,10 +21,11 @@ Status CodecConfig::validate() const {
   if (saliency_grid < 1 || saliency_grid > kMaxGrid || saliency_grid > latent_side) return Status::kInvalidArgument;
   if (saliency_bits < 1 || saliency_bits > 8) return Status::kInvalidArgument;
   if (gradual_milli < 0 || gradual_milli > 100000) return Status::kInvalidArgument;
-  if (interlace_stride == 0 ? interlace_milli != 0
-                            : (interlace_stride < 2 || interlace_stride > 8 || interlace_stride > latent_side ||
-                               interlace_milli < 1 || interlace_milli > 100000)) {
-    return Status::kInvalidArgument;
+  if (interlace_stride == 0) {
+    if (interlace_milli != 0) return Status::kInvalidArgument;  // a bonus without a lattice
+  } else {
+    if (interlace_stride < 2 || interlace_stride > 8 || interlace_stride > latent_side) return Status::kInvalidArgument;
+    if (interlace_milli < 1 || interlace_milli > 100000) return Status::kInvalidArgument;
   }
   if (coder != EntropyCoderKind::kHuffman && coder != EntropyCoderKind::kRans && coder != EntropyCoderKind::kRange)
     return Status::kInvalidArgument;

@@ -233,7 +233,7 @@ struct Context {
   std::ofstream log;
   torch::Tensor mean, std;
   double pixels = 1;           // input pixels per image: the rate term is in bits per pixel
-  torch::Tensor rate_weights;  // [L]: --rate-channel-weights, 1 past the list
+  torch::Tensor rate_weights;  // [L] on ctx.device: --rate-channel-weights, 1 past the list
   std::vector<bool> held_out;  // per training-dataset image: moved to validation (--val-holdout)
 };
 
@@ -621,7 +621,7 @@ void train_phase(Context& ctx, int phase, AutoEncoder& ae, Classifier& cls, Clas
       if (ae.entropy) {
         const torch::Tensor charged = ae.entropy->charged_bits(dropped.levels, dropped.mask, o.rate_free_bits);
         bits = charged.sum().detach();  // the bits sent: free bits and channel weights move only the gradient
-        const torch::Tensor weighted = (charged * ctx.rate_weights.to(charged.device())).sum();
+        const torch::Tensor weighted = (charged * ctx.rate_weights).sum();
         loss = loss + (phase == 1 ? o.p1_rate_lambda : o.rate_lambda) * weighted / ctx.pixels;
       }
       loss.backward();
@@ -969,6 +969,7 @@ void run_training(const TrainOptions& opts) {
     throw std::runtime_error("train: --p2-classifier-lr tunes the built-in classifier, not a TorchScript one");
   }
   ctx.device = choose_device(o);
+  ctx.rate_weights = ctx.rate_weights.to(ctx.device);  // once, not per step
 
   torch::set_num_threads(std::max(1, o.threads));
   torch::manual_seed(o.seed);
