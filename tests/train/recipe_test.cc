@@ -616,6 +616,8 @@ TEST(TrainRecipe, RateChannelWeightsMoveBytesOutOfTheWeighedChannel) {
   negative.rate_lambda = 0.1;
   negative.rate_channel_weights = {1.0, -2.0};
   expect_refused(negative, "--rate-channel-weights: every weight must be a number >= 0", "a negative weight");
+  negative.rate_channel_weights = {std::nan("")};
+  expect_refused(negative, "--rate-channel-weights: every weight must be a number >= 0", "a NaN weight");
   train::TrainOptions no_rate = tiny(dir / "bad3");
   no_rate.rate_channel_weights = {2.0};
   expect_refused(no_rate, "it needs --rate-lambda > 0", "weights without a rate term");
