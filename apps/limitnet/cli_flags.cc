@@ -70,6 +70,8 @@ const std::vector<SharedFlag>& shared_flags() {
        "Interlaced order: every S-th latent row and column is sent first (0 = off, 2-8; docs/FORMAT.md)"},
       {Flag::kInterlaceBonus, "--interlace-bonus",
        "Score bonus H of the interlace's coarse positions (over 1: ahead of the rest of their channel)"},
+      {Flag::kCoarseChannels, "--coarse-channels",
+       "The first N latent channels exist only on the interlace lattice: a coarse latent beside the fine one"},
       {Flag::kLatentBits, "--latent-bits", "Bits per latent value (2-8)"},
       {Flag::kSaliencyGrid, "--saliency-grid", "Saliency grid side (default: the preset's)"},
       {Flag::kSaliencyBits, "--saliency-bits", "Bits per saliency cell (default: the preset's)"},

@@ -51,6 +51,7 @@ enum class Flag {
   kGradual,
   kInterlaceStride,
   kInterlaceBonus,
+  kCoarseChannels,
   kLatentBits,
   kSaliencyGrid,
   kSaliencyBits,

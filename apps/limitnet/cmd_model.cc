@@ -50,6 +50,7 @@ void register_model(CLI::App& app) {
   add_shared_option(c, Flag::kGradual, init->gradual)->capture_default_str();
   add_shared_option(c, Flag::kInterlaceStride, init->interlace_stride)->capture_default_str();
   add_shared_option(c, Flag::kInterlaceBonus, init->interlace_bonus)->capture_default_str();
+  add_shared_option(c, Flag::kCoarseChannels, init->coarse_channels)->capture_default_str();
   c->add_option("--calibrate", init->calibrate,
                 "Dataset for calibration (e.g. fashion-mnist, a folder); default: synthetic frames");
   c->add_option("--calibrate-limit", init->calibrate_limit, "Frames used for calibration")

@@ -116,6 +116,7 @@ void register_train(CLI::App& app) {
   add_shared_option(cmd, Flag::kGradual, o->gradual, "Gradual Scoring factor G (default: the preset's)");
   add_shared_option(cmd, Flag::kInterlaceStride, o->interlace_stride)->capture_default_str();
   add_shared_option(cmd, Flag::kInterlaceBonus, o->interlace_bonus)->capture_default_str();
+  add_shared_option(cmd, Flag::kCoarseChannels, o->coarse_channels)->capture_default_str();
   add_shared_option(cmd, Flag::kLatentBits, o->latent_bits, "Bits per latent value (default: the preset's)");
   add_shared_option(cmd, Flag::kSaliencyGrid, o->saliency_grid);
   add_shared_option(cmd, Flag::kSaliencyBits, o->saliency_bits);

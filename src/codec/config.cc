@@ -27,6 +27,9 @@ Status CodecConfig::validate() const {
     if (interlace_stride < 2 || interlace_stride > 8 || interlace_stride > latent_side) return Status::kInvalidArgument;
     if (interlace_milli < 1 || interlace_milli > 100000) return Status::kInvalidArgument;
   }
+  // Coarse channels live on the interlace lattice, so they need one.
+  if (coarse_channels < 0 || coarse_channels > latent_channels) return Status::kInvalidArgument;
+  if (coarse_channels > 0 && interlace_stride == 0) return Status::kInvalidArgument;
   if (coder != EntropyCoderKind::kHuffman && coder != EntropyCoderKind::kRans && coder != EntropyCoderKind::kRange)
     return Status::kInvalidArgument;
   return Status::kOk;

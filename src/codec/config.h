@@ -88,22 +88,50 @@ struct CodecConfig {
   // packets cover the whole image coarsely before any detail (like PNG's Adam7 passes).
   int interlace_stride = 0;
   int interlace_milli = 0;
+  // Coarse channels (0 = none): the first `coarse_channels` channels exist only on the
+  // interlace lattice, a latent at 1/interlace_stride of the resolution beside the full-
+  // resolution rest, so a first packet can hold a whole coarse image. Their other positions
+  // are never sent and always read as zero.
+  int coarse_channels = 0;
   EntropyCoderKind coder = EntropyCoderKind::kHuffman;
 
   uint32_t latent_elements() const {
     return static_cast<uint32_t>(latent_channels) * static_cast<uint32_t>(latent_side * latent_side);
   }
+  // Elements that are sent (the order's length): latent_elements() less the coarse
+  // channels' positions off the lattice.
+  uint32_t sent_elements() const;
   int symbols() const { return 1 << latent_bits; }
   // Whether latent position p (row-major in K x K) is on the interlace's coarse lattice.
   bool interlace_coarse(int position) const;
+  // Whether element (channel, position) is ever sent (false only off a coarse channel's lattice).
+  bool element_sent(int channel, int position) const;
   // Saliency grid size on the wire, in bytes (bit-packed).
   size_t saliency_bytes() const { return (static_cast<size_t>(saliency_grid * saliency_grid * saliency_bits) + 7) / 8; }
   // kOk, or kInvalidArgument when a field is out of the supported range.
   Status validate() const;
 };
 
+// Rows (or columns) of a side-long axis on the lattice of interlace_coarse.
+inline int interlace_lattice_side(int stride, int side) {
+  if (stride < 2) return 0;
+  const int half = stride / 2;
+  return side > half ? (side - 1 - half) / stride + 1 : 0;
+}
+
 inline bool CodecConfig::interlace_coarse(int position) const {
   return limitnet::interlace_coarse(interlace_stride, latent_side, position);
+}
+
+inline bool CodecConfig::element_sent(int channel, int position) const {
+  return channel >= coarse_channels || interlace_coarse(position);
+}
+
+inline uint32_t CodecConfig::sent_elements() const {
+  const int lattice = interlace_lattice_side(interlace_stride, latent_side);
+  const uint32_t coarse = static_cast<uint32_t>(coarse_channels) * static_cast<uint32_t>(lattice * lattice);
+  return latent_elements() - static_cast<uint32_t>(coarse_channels) * static_cast<uint32_t>(latent_side * latent_side) +
+         coarse;
 }
 
 }  // namespace limitnet

@@ -10,13 +10,14 @@ Status RankOrder::init(const CodecConfig& cfg, const uint8_t* grid_levels) {
   if (cfg.validate() != Status::kOk || grid_levels == nullptr) return Status::kInvalidArgument;
   channels_ = cfg.latent_channels;
   positions_ = cfg.latent_side * cfg.latent_side;
-  total_ = cfg.latent_elements();
+  total_ = cfg.sent_elements();
 
   upsample_saliency(cfg, grid_levels, importance_);
   // Score in units of 1/(scale*1000): I*scale*1000 + H_milli*coarse(p)*scale + G_milli*(L-1-c)*scale.
   const uint64_t scale = saliency_importance_scale(cfg);
   side_ = cfg.latent_side;
   interlace_stride_ = cfg.interlace_stride;
+  coarse_channels_ = cfg.coarse_channels;
   coarse_shift_ = static_cast<uint64_t>(cfg.interlace_milli) * scale;
   for (int p = 0; p < positions_; ++p) sorted_position_[p] = static_cast<uint16_t>(p);
   // Keys are unique (position breaks ties), so any correct sort gives the same list.
@@ -46,7 +47,12 @@ uint32_t RankOrder::next(RankCursor* cursor) const {
   // Scanning channels upwards with a strict '>' gives ties to the smaller channel, which is
   // the smaller flat index; within a channel the sorted list already breaks ties by position.
   for (int c = 0; c < channels_; ++c) {
-    const int i = cursor->next_position[c];
+    int i = cursor->next_position[c];
+    if (c < coarse_channels_) {
+      // Each skipped entry is passed once: the cursor keeps the skip.
+      while (i < positions_ && !interlace_coarse(interlace_stride_, side_, sorted_position_[i])) ++i;
+      cursor->next_position[c] = static_cast<uint16_t>(i);
+    }
     if (i >= positions_) continue;
     const uint64_t k = key(c, i);
     if (best < 0 || k > best_key) {

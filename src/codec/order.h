@@ -11,7 +11,8 @@
 // Since every channel uses the same position key I + H * coarse shifted by a constant, the
 // order is a merge of L copies of one sorted position list. RankOrder keeps only that list
 // (K*K entries) and produces ranks on the fly through a small cursor, so the device never
-// stores all L*K*K ranks.
+// stores all L*K*K ranks. A coarse channel (CodecConfig::coarse_channels) walks the same
+// list and passes over the positions off its lattice, which it does not have.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -47,6 +48,7 @@ class RankOrder {
   uint32_t total_ = 0;
   int side_ = 0;
   int interlace_stride_ = 0;
+  int coarse_channels_ = 0;
   uint64_t coarse_shift_ = 0;  // H_milli * scale, added to the coarse positions' keys
   uint64_t channel_shift_[kMaxChannels] = {};
   uint16_t sorted_position_[kMaxLatentPositions] = {};  // positions by descending importance

@@ -16,6 +16,16 @@ void quantize_latent(const CodecModel& model, const float* latent, uint8_t* symb
       symbols[c * plane + i] = static_cast<uint8_t>(q);
     }
   }
+  clear_unsent(cfg, symbols);
+}
+
+void clear_unsent(const CodecConfig& cfg, uint8_t* symbols) {
+  const int plane = cfg.latent_side * cfg.latent_side;
+  for (int c = 0; c < cfg.coarse_channels; ++c) {
+    for (int i = 0; i < plane; ++i) {
+      if (!cfg.element_sent(c, i)) symbols[c * plane + i] = 0;
+    }
+  }
 }
 
 void dequantize_latent(const CodecModel& model, const uint8_t* symbols, const uint8_t* mask, float* latent) {
@@ -27,7 +37,8 @@ void dequantize_latent(const CodecModel& model, const uint8_t* symbols, const ui
     const float step = (model.quant_max[c] - lo) / top;
     for (int i = 0; i < plane; ++i) {
       const int idx = c * plane + i;
-      latent[idx] = (mask && !mask[idx]) ? 0.0f : lo + step * static_cast<float>(symbols[idx]);
+      const bool missing = (mask && !mask[idx]) || !cfg.element_sent(c, i);
+      latent[idx] = missing ? 0.0f : lo + step * static_cast<float>(symbols[idx]);
     }
   }
 }

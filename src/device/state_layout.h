@@ -33,7 +33,7 @@ constexpr size_t huffman_table(size_t S) {
   return align_up(align_up(2 * 4 + 3 * S, 2) + 3 * 2 * (kHuffmanMaxLength + 2) + S, 4);
 }
 constexpr size_t rans_table(size_t S) { return align_up(4 + 2 * S + 2 * (S + 1) + 2 * S, 4); }
-constexpr size_t codec_config() { return align_up(8 * 4 + 1, 4); }
+constexpr size_t codec_config() { return align_up(9 * 4 + 1, 4); }
 constexpr size_t codec_model(const DeviceCapacity& c) {
   const size_t C = static_cast<size_t>(c.channels), S = size_t{1} << c.latent_bits;
   return codec_config() + 4 + 2 * 4 * C + C * huffman_table(S) + C * rans_table(S);
@@ -43,7 +43,7 @@ constexpr size_t rank_cursor(const DeviceCapacity& c) { return align_up(4 + 2 * 
 constexpr size_t rank_order(const DeviceCapacity& c) {
   const size_t C = static_cast<size_t>(c.channels);
   const size_t N = static_cast<size_t>(c.latent_side) * static_cast<size_t>(c.latent_side);
-  return align_up(align_up(align_up(5 * 4, 8) + 8 + 8 * C + 2 * N, 4) + 4 * N, 8);
+  return align_up(align_up(align_up(6 * 4, 8) + 8 + 8 * C + 2 * N, 4) + 4 * N, 8);
 }
 constexpr size_t packet_encoder(const DeviceCapacity& c, size_t P) {
   const size_t G2 = static_cast<size_t>(c.grid) * static_cast<size_t>(c.grid);

@@ -125,7 +125,8 @@ CurveResult evaluate_curve(const CloudModel& model, const LabelledImages& test, 
         float* mine = latents.data() + f * le;
         if (img && img->ready()) {
           img->latent(mine);
-          out.values_fraction = static_cast<double>(img->values_received()) / static_cast<double>(le);
+          out.values_fraction =
+              static_cast<double>(img->values_received()) / static_cast<double>(codec.config.sent_elements());
           if (k == packets[i].size() && img->symbols() == symbols[i]) ++r.exact_round_trips;
         }
         dequantize_latent(codec, symbols[i].data(), nullptr, full.data());

@@ -63,8 +63,12 @@ CalibrationReport calibrate_bundle(const BundleView& bundle, int count, const st
   for (int i = 0; i < count; ++i) {
     net.run(frame(i), workspace.data(), latent.data(), saliency.data());
     latents.push_back(latent);
-    for (int c = 0; c < l; ++c)
-      values[c].insert(values[c].end(), latent.begin() + c * plane, latent.begin() + (c + 1) * plane);
+    // Only what is sent: a coarse channel's values off its lattice neither set its range nor its table.
+    for (int c = 0; c < l; ++c) {
+      for (int pos = 0; pos < plane; ++pos) {
+        if (cfg.element_sent(c, pos)) values[c].push_back(latent[static_cast<size_t>(c * plane + pos)]);
+      }
+    }
   }
   CalibrationReport report;
   report.frames = count;
@@ -94,11 +98,14 @@ CalibrationReport calibrate_bundle(const BundleView& bundle, int count, const st
   for (const auto& lat : latents) {
     quantize_latent(*model, lat.data(), q.data());
     for (size_t i = 0; i < q.size(); ++i) {
+      if (!cfg.element_sent(static_cast<int>(i / static_cast<size_t>(plane)),
+                            static_cast<int>(i % static_cast<size_t>(plane))))
+        continue;
       histogram[(i / static_cast<size_t>(plane)) * static_cast<size_t>(symbols) + q[i]]++;
       zeros += q[i] == 0;
     }
   }
-  double bits = 0, total = static_cast<double>(latents.size() * q.size());
+  double bits = 0, total = static_cast<double>(latents.size()) * cfg.sent_elements();
   for (int c = 0; c < l; ++c) {
     double n = 0;
     for (int s = 0; s < symbols; ++s) n += histogram[static_cast<size_t>(c * symbols + s)];

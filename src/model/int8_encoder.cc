@@ -3,6 +3,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "codec/quantize.h"
 #include "codec/saliency.h"
 #include "device/limitnet_device.h"
 #include "model/camera_frame.h"
@@ -56,6 +57,7 @@ EncodedImage collect_packets(const DevicePipeline& pipeline, limitnet_device* de
   EncodedImage out;
   const uint8_t* symbols = limitnet_device_symbols(device);
   out.symbols.assign(symbols, symbols + cfg.latent_elements());
+  clear_unsent(cfg, out.symbols.data());
   out.grid_levels.resize(static_cast<size_t>(cfg.saliency_grid * cfg.saliency_grid));
   saliency_map_to_grid(cfg, limitnet_device_saliency_map(device), out.grid_levels.data());
   std::vector<uint8_t> buf(max_payload);

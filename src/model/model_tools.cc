@@ -30,7 +30,7 @@ EntropyCoderKind parse_coder(const std::string& coder) {
 
 }  // namespace
 
-void set_interlace(int stride, double bonus, CodecConfig* codec) {
+void set_interlace(int stride, double bonus, int coarse_channels, CodecConfig* codec) {
   if (stride != 0 && (stride < 2 || stride > 8)) {
     throw std::invalid_argument("--interlace-stride must be 0 (off) or 2-8, got " + std::to_string(stride));
   }
@@ -41,8 +41,16 @@ void set_interlace(int stride, double bonus, CodecConfig* codec) {
   if (!(bonus > 0) || bonus > 100) {
     throw std::invalid_argument("--interlace-bonus must be a number in (0, 100], got " + std::to_string(bonus));
   }
+  if (coarse_channels < 0 || coarse_channels > codec->latent_channels) {
+    throw std::invalid_argument("--coarse-channels must be 0-" + std::to_string(codec->latent_channels) +
+                                " (the latent's channels), got " + std::to_string(coarse_channels));
+  }
+  if (coarse_channels > 0 && stride == 0) {
+    throw std::invalid_argument("--coarse-channels needs --interlace-stride: the coarse channels live on its lattice");
+  }
   codec->interlace_stride = stride;
   codec->interlace_milli = stride == 0 ? 0 : std::max(1, static_cast<int>(bonus * 1000.0 + 0.5));
+  codec->coarse_channels = coarse_channels;
 }
 
 namespace {
@@ -52,7 +60,7 @@ CodecConfig init_codec_config(const ModelInitPlan& o, const PresetSpec& preset) 
   if (o.saliency_grid) codec.saliency_grid = o.saliency_grid;
   if (o.saliency_bits) codec.saliency_bits = o.saliency_bits;
   codec.gradual_milli = static_cast<int>(o.gradual * 1000.0 + 0.5);
-  set_interlace(o.interlace_stride, o.interlace_bonus, &codec);
+  set_interlace(o.interlace_stride, o.interlace_bonus, o.coarse_channels, &codec);
   codec.coder = parse_coder(o.coder);
   if (codec.validate() != Status::kOk) {
     throw std::invalid_argument("invalid codec settings: latent bits 2-8, saliency grid 1-" + std::to_string(kMaxGrid) +

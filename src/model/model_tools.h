@@ -14,10 +14,10 @@ namespace limitnet {
 class BundleView;
 struct CodecConfig;
 
-// `--interlace-stride S --interlace-bonus H` onto a codec configuration (S = 0: off; else
-// 2-8, with H > 0 the score bonus of the coarse lattice). Throws std::invalid_argument naming
-// the flag.
-void set_interlace(int stride, double bonus, CodecConfig* codec);
+// `--interlace-stride S --interlace-bonus H --coarse-channels N` onto a codec configuration
+// (S = 0: off; else 2-8, with H > 0 the score bonus of the coarse lattice; N leading channels
+// live only on that lattice, 0-L, and need S). Throws std::invalid_argument naming the flag.
+void set_interlace(int stride, double bonus, int coarse_channels, CodecConfig* codec);
 
 // What a model tool did: `summary` is printed with --json, `text` (newline-terminated) without.
 struct ModelToolResult {
@@ -34,6 +34,7 @@ struct ModelInitPlan {
   double gradual = 0.2;
   int interlace_stride = 0;  // 0 = off
   double interlace_bonus = 2.0;
+  int coarse_channels = 0;
 };
 // Writes an untrained (random-weight) bundle, calibrated for the codec. Throws
 // std::invalid_argument for an unknown preset or coder, a bad architecture file and

@@ -24,6 +24,7 @@ std::string preset_config_text(const PresetSpec& p, const CodecConfig& c) {
     o << "interlace_stride=" << c.interlace_stride << "\n"
       << "interlace_milli=" << c.interlace_milli << "\n";
   }
+  if (c.coarse_channels > 0) o << "coarse_channels=" << c.coarse_channels << "\n";
   for (int i = 0; i < p.encoder_layers; ++i) {
     o << "encoder." << i << ".stride=" << p.encoder[i].stride << "\n"
       << "encoder." << i << ".pad=" << p.encoder[i].pad << "\n";

@@ -1,6 +1,7 @@
 #include "nets/gradual.h"
 
 #include <algorithm>
+#include <limits>
 #include <vector>
 
 namespace limitnet::train {
@@ -54,16 +55,32 @@ torch::Tensor gradual_scores(const torch::Tensor& importance, const CodecConfig&
   return scores + h * torch::from_blob(coarse.data(), {1, 1, k, k}, torch::kFloat32).to(importance.device());
 }
 
-torch::Tensor keep_mask(const torch::Tensor& scores, const torch::Tensor& keep) {
+torch::Tensor sent_mask(const CodecConfig& cfg, const torch::Device& device) {
+  const int l = cfg.latent_channels, k = cfg.latent_side;
+  std::vector<float> sent(static_cast<size_t>(l) * k * k);
+  for (int c = 0; c < l; ++c) {
+    for (int p = 0; p < k * k; ++p) sent[static_cast<size_t>(c) * k * k + p] = cfg.element_sent(c, p) ? 1.0f : 0.0f;
+  }
+  return torch::from_blob(sent.data(), {1, l, k, k}, torch::kFloat32).clone().to(device);
+}
+
+torch::Tensor keep_mask(const torch::Tensor& scores, const torch::Tensor& keep, const torch::Tensor& sent) {
   torch::NoGradGuard ng;
   const int64_t b = scores.size(0), n = scores[0].numel();
   torch::Tensor flat = scores.reshape({b, n});
+  float elements = static_cast<float>(n);
+  if (sent.defined()) {
+    // Elements never sent sort after every sent one, so the count covers only sent ones.
+    const torch::Tensor s = sent.reshape({1, n}).expand({b, n});
+    flat = torch::where(s > 0, flat, torch::full_like(flat, -std::numeric_limits<float>::infinity()));
+    elements = sent.sum().item<float>();
+  }
   // Stable descending sort keeps ties in index order, like the codec.
   torch::Tensor order = std::get<1>(flat.sort(/*stable=*/true, /*dim=*/1, /*descending=*/true));
   torch::Tensor rank = torch::empty_like(order);
   rank.scatter_(1, order, torch::arange(n, order.options()).expand({b, n}).contiguous());
   torch::Tensor count =
-      torch::round(keep.to(scores.device(), torch::kFloat32) * static_cast<float>(n)).to(torch::kLong).reshape({b, 1});
+      torch::round(keep.to(scores.device(), torch::kFloat32) * elements).to(torch::kLong).reshape({b, 1});
   return (rank < count).to(scores.dtype()).reshape(scores.sizes());
 }
 

@@ -17,10 +17,15 @@ torch::Tensor received_importance(const torch::Tensor& saliency, const CodecConf
 // H = cfg.interlace_milli / 1000 on the interlace's coarse positions (codec/order.h).
 torch::Tensor gradual_scores(const torch::Tensor& importance, const CodecConfig& cfg);
 
-// Keep mask [B,L,K,K] (1 = kept): per image the top round(keep[b] * L*K*K) elements by
-// score (ties to the smaller flat index, as the codec). keep: [B] fractions in [0,1], on any
-// device (sample_keep draws them on the CPU, so every device sees the same fractions).
-torch::Tensor keep_mask(const torch::Tensor& scores, const torch::Tensor& keep);
+// [1,L,K,K]: 1 where the codec ever sends the element, 0 off a coarse channel's lattice
+// (CodecConfig::element_sent).
+torch::Tensor sent_mask(const CodecConfig& cfg, const torch::Device& device);
+
+// Keep mask [B,L,K,K] (1 = kept): per image the top round(keep[b] * N) elements by score
+// (ties to the smaller flat index, as the codec), N the elements sent: all L*K*K, or those of
+// `sent` (sent_mask) when given. keep: [B] fractions in [0,1], on any device (sample_keep
+// draws them on the CPU, so every device sees the same fractions).
+torch::Tensor keep_mask(const torch::Tensor& scores, const torch::Tensor& keep, const torch::Tensor& sent = {});
 
 // Training keep fractions [B]: U(keep_min, 1), then each sample keeps the whole latent
 // with probability full_share. keep_min = full_share = 0 is the paper's U(0, 1).

@@ -106,7 +106,7 @@ CodecDemoResult codec_demo(const std::string& data, std::size_t limit, std::size
   r.images = test->size();
   r.payload = payload;
   r.exact_round_trips = pp.exact;
-  r.curve = prefix_rows(pp, r.images, pipeline->codec().config.latent_elements());
+  r.curve = prefix_rows(pp, r.images, pipeline->codec().config.sent_elements());
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return r;
 }

@@ -39,7 +39,7 @@ class LimitNetReceiver final : public ImageReceiver {
   double units_fraction() const override {
     const ImageDecoder* img = decoder_.image(id_);
     if (!img || !img->ready()) return 0.0;
-    return static_cast<double>(img->values_received()) / codec_->config.latent_elements();
+    return static_cast<double>(img->values_received()) / codec_->config.sent_elements();
   }
   bool decodable() const override {
     const ImageDecoder* img = decoder_.image(id_);

@@ -94,6 +94,7 @@ struct TrainOptions {
   // Interlaced order (codec/config.h): coarse lattice stride (0 = off) and its bonus H.
   int interlace_stride = 0;
   double interlace_bonus = 2.0;
+  int coarse_channels = 0;  // leading channels only on the interlace lattice
   int latent_bits = 0;  // 0 = preset's
   int saliency_grid = 0, saliency_bits = 0;
   size_t calibration_images = 2000;

@@ -419,8 +419,13 @@ struct DroppedLatent {
 };
 
 // Latent -> (fake-quantised, gradually dropped) latent, keep fractions per sample.
-DroppedLatent drop_latent(Context& ctx, AutoEncoder& ae, const torch::Tensor& z, const torch::Tensor& sal,
+DroppedLatent drop_latent(Context& ctx, AutoEncoder& ae, const torch::Tensor& z_all, const torch::Tensor& sal,
                           const torch::Tensor& keep, bool update_range) {
+  // Coarse channels' values off their lattice are never sent: they are zero to the decoder,
+  // the range and the rate alike (the saliency branch still sees the whole latent, as on the device).
+  torch::Tensor sent;
+  if (ctx.codec.coarse_channels > 0) sent = sent_mask(ctx.codec, z_all.device());
+  const torch::Tensor z = sent.defined() ? z_all * sent : z_all;
   if (update_range && !ae.log_step.defined()) {
     torch::NoGradGuard ng;
     torch::Tensor bmax = std::get<0>(z.detach().transpose(0, 1).reshape({z.size(1), -1}).max(1));
@@ -439,12 +444,12 @@ DroppedLatent drop_latent(Context& ctx, AutoEncoder& ae, const torch::Tensor& z,
     zq = fake_quant(z, ae.qmax, ctx.codec.latent_bits);
   }
   if (ctx.o.dropping == "none") {
-    d.mask = torch::ones_like(z);
+    d.mask = sent.defined() ? sent.expand_as(z).contiguous() : torch::ones_like(z);
   } else if (ctx.o.dropping == "random") {
-    d.mask = keep_mask(torch::rand_like(z), keep);
+    d.mask = keep_mask(torch::rand_like(z), keep, sent);
   } else {
     torch::Tensor imp = received_importance(sal.detach(), ctx.codec);
-    d.mask = keep_mask(gradual_scores(imp, ctx.codec), keep);
+    d.mask = keep_mask(gradual_scores(imp, ctx.codec), keep, sent);
   }
   d.values = ctx.o.dropping == "none" ? zq : zq * d.mask;
   return d;
@@ -932,7 +937,7 @@ void run_training(const TrainOptions& opts) {
   if (o.saliency_grid) ctx.codec.saliency_grid = o.saliency_grid;
   if (o.saliency_bits) ctx.codec.saliency_bits = o.saliency_bits;
   if (o.gradual >= 0) ctx.codec.gradual_milli = static_cast<int>(o.gradual * 1000.0 + 0.5);
-  set_interlace(o.interlace_stride, o.interlace_bonus, &ctx.codec);
+  set_interlace(o.interlace_stride, o.interlace_bonus, o.coarse_channels, &ctx.codec);
   if (ctx.codec.validate() != Status::kOk)
     throw std::runtime_error("train: invalid codec settings for architecture " + std::string(p.name));
   ctx.dec_spec = default_decoder(p);
@@ -1047,7 +1052,8 @@ void run_training(const TrainOptions& opts) {
                    {"saliency_bits", ctx.codec.saliency_bits},
                    {"gradual_milli", ctx.codec.gradual_milli},
                    {"interlace_stride", ctx.codec.interlace_stride},
-                   {"interlace_milli", ctx.codec.interlace_milli}}}});
+                   {"interlace_milli", ctx.codec.interlace_milli},
+                   {"coarse_channels", ctx.codec.coarse_channels}}}});
 
   // Classifier.
   Classifier cls;

@@ -365,6 +365,34 @@ TEST_F(CliTest, InterlacedOrderModelGivesTheDevicePackets) {
   for (uint64_t seed : {31u, 32u}) expect_device_packets(path("ilq.lnm"), dir_.string(), 32, 3, seed, 6, 51);
 }
 
+// fmnist28c: six channels only on the stride-2 lattice beside four full ones. The int8
+// device runtime computes every position but sends only what exists, as the host does.
+TEST_F(CliTest, CoarseChannelModelGivesTheDevicePackets) {
+  const std::string arch = std::string(LIMITNET_SOURCE_DIR) + "/models/arch/fmnist28c.json";
+  ASSERT_EQ(run("model init --arch " + arch +
+                " --seed 4 -G 1 --latent-bits 4 --interlace-stride 2 --coarse-channels 6 -o " + path("cc.lnm"))
+                .code,
+            0);
+  const std::string shown = run("inspect " + path("cc.lnm")).out;
+  EXPECT_NE(shown.find("coarse_channels=6\n"), std::string::npos) << shown;
+  const std::string calib = synthetic_image_folder(dir_ / "calib-cc", 28, 1, 90);
+  ASSERT_EQ(run("model quantize " + path("cc.lnm") + " --data " + calib + " -o " + path("ccq.lnm")).code, 0);
+  for (uint64_t seed : {41u, 42u}) expect_device_packets(path("ccq.lnm"), dir_.string(), 28, 1, seed, 7, 51);
+  const nlohmann::json f =
+      run_json("encode " + path("frame41.png") + " -m " + path("ccq.lnm") + " -o " + path("cc.lnp") + " --json");
+  EXPECT_EQ(f["latent_values"], 10 * 14 * 14);
+  // Refused by name: more coarse channels than the latent has, or no lattice to live on.
+  const CmdResult over =
+      run("model init --arch " + arch + " --interlace-stride 2 --coarse-channels 11 -o " + path("x.lnm"));
+  EXPECT_EQ(over.code, 1);
+  EXPECT_NE(over.out.find("--coarse-channels must be 0-10 (the latent's channels), got 11"), std::string::npos)
+      << over.out;
+  const CmdResult alone = run("model init --arch " + arch + " --coarse-channels 2 -o " + path("x.lnm"));
+  EXPECT_EQ(alone.code, 1);
+  EXPECT_NE(alone.out.find("--coarse-channels needs --interlace-stride"), std::string::npos) << alone.out;
+  EXPECT_FALSE(fs::exists(path("x.lnm")));
+}
+
 // An architecture that is no preset, from its JSON file: random weights, int8 sections by
 // post-training quantisation, then encode with the float and the int8 network.
 TEST_F(CliTest, ArchFileGivesAWorkingModelWithoutAPreset) {

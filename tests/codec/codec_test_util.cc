@@ -21,8 +21,8 @@
 namespace limitnet::test {
 
 bool ModelKey::operator<(const ModelKey& o) const {
-  return std::tie(preset, coder, latent_bits, gradual_milli, interlace_stride, seed) <
-         std::tie(o.preset, o.coder, o.latent_bits, o.gradual_milli, o.interlace_stride, o.seed);
+  return std::tie(preset, coder, latent_bits, gradual_milli, interlace_stride, coarse_channels, seed) <
+         std::tie(o.preset, o.coder, o.latent_bits, o.gradual_milli, o.interlace_stride, o.coarse_channels, o.seed);
 }
 
 const TestModel& test_model(const ModelKey& key) {
@@ -38,6 +38,7 @@ const TestModel& test_model(const ModelKey& key) {
   if (key.gradual_milli >= 0) codec.gradual_milli = key.gradual_milli;
   codec.interlace_stride = key.interlace_stride;
   codec.interlace_milli = key.interlace_stride > 0 ? 2000 : 0;
+  codec.coarse_channels = key.coarse_channels;
 
   BundleWriter writer = random_device_bundle(*preset, codec, key.seed);
   const std::vector<uint8_t> raw = writer.serialize();
@@ -55,7 +56,7 @@ const TestModel& test_model(const ModelKey& key) {
   m->bundle = writer.serialize();
   std::ostringstream name;
   name << "test-model-" << key.preset << "-" << entropy_coder_name(key.coder) << "-interlace" << key.interlace_stride
-       << "-seed" << key.seed;
+       << "-coarse" << key.coarse_channels << "-seed" << key.seed;
   m->pipeline = std::make_unique<DevicePipeline>(m->bundle.data(), m->bundle.size(), name.str());
   return *cache.emplace(key, std::move(m)).first->second;
 }
@@ -88,6 +89,7 @@ std::vector<uint16_t> brute_force_order(const CodecConfig& c, const std::vector<
       // The interlace's coarse lattice, spelled out here independently of CodecConfig.
       const int half = c.interlace_stride / 2, y = p / c.latent_side, x = p % c.latent_side;
       const bool coarse = c.interlace_stride >= 2 && y % c.interlace_stride == half && x % c.interlace_stride == half;
+      if (ch < c.coarse_channels && !coarse) continue;  // a coarse channel has only its lattice
       const int64_t score = static_cast<int64_t>(importance[static_cast<size_t>(p)]) * 1000 +
                             (coarse ? static_cast<int64_t>(c.interlace_milli) * scale : 0) +
                             static_cast<int64_t>(c.gradual_milli) * (c.latent_channels - 1 - ch) * scale;

@@ -24,6 +24,7 @@ struct ModelKey {
   int latent_bits = 0;       // 0 = the preset's default
   int gradual_milli = -1;    // -1 = the preset's default
   int interlace_stride = 0;  // 0 = off; else with a bonus of 2 (interlace_milli 2000)
+  int coarse_channels = 0;   // CodecConfig::coarse_channels (needs interlace_stride)
   uint64_t seed = 1;
   bool operator<(const ModelKey& o) const;
 };
@@ -58,9 +59,9 @@ std::vector<uint16_t> order_for(const CodecConfig& cfg, const std::vector<uint8_
 // encoder would write it in a data section (after the count).
 std::vector<uint8_t> encode_values(const CodecModel& model, uint32_t rank_start, const std::vector<uint8_t>& values,
                                    const std::vector<uint16_t>& order);
-// Independent brute force: all L*K*K elements sorted by exact integer Gradual Scoring key
-// (importance*1000 + interlace_milli*coarse(p)*scale + gradual_milli*(L-1-c)*scale)
-// descending, ties by flat index.
+// Independent brute force: all L*K*K elements (less a coarse channel's off its lattice) sorted by exact integer Gradual
+// Scoring key (importance*1000 + interlace_milli*coarse(p)*scale + gradual_milli*(L-1-c)*scale) descending, ties by
+// flat index.
 std::vector<uint16_t> brute_force_order(const CodecConfig& cfg, const std::vector<uint8_t>& grid_levels);
 
 // Packet crafting. Both return complete packets with a valid CRC for `model`.

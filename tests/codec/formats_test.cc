@@ -333,6 +333,17 @@ TEST(Bundle, InterlacedOrderSettingsRoundTripAndBrokenOnesAreMalformed) {
   EXPECT_EQ(read(plain + "interlace_stride=9\ninterlace_milli=1000\n", &got), Status::kMalformed);
   EXPECT_EQ(read(plain + "interlace_stride=2\ninterlace_milli=x\n", &got), Status::kMalformed);
   EXPECT_EQ(read(plain + "interlace_stride=\ninterlace_milli=1000\n", &got), Status::kMalformed);
+  // Coarse channels: written only when on; they need the lattice and at most L channels.
+  CodecConfig coarse = interlaced;
+  coarse.coarse_channels = 3;
+  ASSERT_EQ(read(preset_config_text(p, coarse), &got), Status::kOk);
+  EXPECT_EQ(got.coarse_channels, 3);
+  EXPECT_EQ(preset_config_text(p, interlaced).find("coarse_channels"), std::string::npos);
+  EXPECT_EQ(read(plain + "coarse_channels=2\n", &got), Status::kMalformed);  // no lattice
+  const std::string with_lattice = preset_config_text(p, interlaced);
+  EXPECT_EQ(read(with_lattice + "coarse_channels=9\n", &got), Status::kMalformed);  // fmnist28 has 8
+  EXPECT_EQ(read(with_lattice + "coarse_channels=-1\n", &got), Status::kMalformed);
+  EXPECT_EQ(read(with_lattice + "coarse_channels=two\n", &got), Status::kMalformed);
 }
 
 TEST(Bundle, RejectsElementCountOverflow) {

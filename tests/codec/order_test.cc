@@ -28,7 +28,7 @@ CodecConfig config(int channels, int side, int grid, int bits, int gradual_milli
 std::vector<uint16_t> fill(const CodecConfig& c, const std::vector<uint8_t>& grid) {
   auto order = std::make_unique<RankOrder>();
   EXPECT_EQ(order->init(c, grid.data()), Status::kOk);
-  EXPECT_EQ(order->size(), c.latent_elements());
+  EXPECT_EQ(order->size(), c.sent_elements());
   std::vector<uint16_t> out(order->size());
   order->fill(out.data());
   return out;
@@ -132,6 +132,56 @@ TEST(Order, InterlaceSettingsAreValidated) {
   EXPECT_EQ(interlaced(c, 2, 0).validate(), Status::kInvalidArgument);
   EXPECT_EQ(interlaced(c, 2, 100001).validate(), Status::kInvalidArgument);
   EXPECT_EQ(interlaced(config(4, 3, 2, 4, 1000), 4, 1000).validate(), Status::kInvalidArgument);  // over K
+}
+
+CodecConfig with_coarse(CodecConfig c, int coarse_channels) {
+  c.coarse_channels = coarse_channels;
+  return c;
+}
+
+TEST(Order, CoarseChannelsMatchBruteForceSort) {
+  const CodecConfig configs[] = {
+      with_coarse(interlaced(config(10, 14, 2, 4, 1000), 2, 2000), 6),  // fmnist28c as trained
+      with_coarse(interlaced(config(4, 16, 4, 4, 200), 2, 500), 1),
+      with_coarse(interlaced(config(3, 13, 5, 8, 0), 3, 1), 3),  // every channel coarse, odd side
+      with_coarse(interlaced(config(5, 15, 5, 3, 37), 4, 100000), 2),
+      with_coarse(interlaced(config(2, 2, 1, 1, 200), 2, 7), 1),
+  };
+  for (const CodecConfig& c : configs) {
+    ASSERT_EQ(c.validate(), Status::kOk);
+    int shape = 0;
+    for (const auto& grid : grids(c, static_cast<uint64_t>(c.latent_side * 29 + c.coarse_channels))) {
+      SCOPED_TRACE(::testing::Message() << "L " << c.latent_channels << " K " << c.latent_side << " stride "
+                                        << c.interlace_stride << " coarse " << c.coarse_channels << " shape "
+                                        << shape++);
+      ASSERT_EQ(fill(c, grid), brute_force(c, grid));
+    }
+  }
+}
+
+TEST(Order, CoarseChannelsCountOnlyTheirLattice) {
+  // sent_elements and element_sent against a count spelled out by hand: fmnist28c has six
+  // 7 x 7 channels and four 14 x 14 ones; side 15 with stride 4 has rows 2, 6, 10, 14.
+  CodecConfig c = with_coarse(interlaced(config(10, 14, 2, 4, 1000), 2, 2000), 6);
+  EXPECT_EQ(c.sent_elements(), 6u * 49 + 4u * 196);
+  c = with_coarse(interlaced(config(5, 15, 5, 3, 37), 4, 1000), 2);
+  EXPECT_EQ(c.sent_elements(), 2u * 16 + 3u * 225);
+  int sent = 0;
+  for (int ch = 0; ch < 5; ++ch) {
+    for (int p = 0; p < 225; ++p) sent += c.element_sent(ch, p);
+  }
+  EXPECT_EQ(sent, 2 * 16 + 3 * 225);
+  EXPECT_TRUE(c.element_sent(0, 2 * 15 + 6));
+  EXPECT_FALSE(c.element_sent(0, 2 * 15 + 5));
+  EXPECT_TRUE(c.element_sent(2, 0));
+}
+
+TEST(Order, CoarseChannelSettingsAreValidated) {
+  const CodecConfig c = interlaced(config(4, 14, 2, 4, 1000), 2, 1000);
+  EXPECT_EQ(with_coarse(c, 4).validate(), Status::kOk);
+  EXPECT_EQ(with_coarse(c, 5).validate(), Status::kInvalidArgument);  // more than the channels
+  EXPECT_EQ(with_coarse(c, -1).validate(), Status::kInvalidArgument);
+  EXPECT_EQ(with_coarse(config(4, 14, 2, 4, 1000), 1).validate(), Status::kInvalidArgument);  // no lattice
 }
 
 TEST(Order, IsAPermutationAndCursorAgreesWithFill) {

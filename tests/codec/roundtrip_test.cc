@@ -41,23 +41,30 @@ size_t check_roundtrip(const TestModel& m, const std::vector<uint8_t>& symbols, 
     EXPECT_EQ(dec.add_packet(p.data(), p.size(), &id), Status::kOk);
     EXPECT_EQ(id, image_id);
   }
-  EXPECT_EQ(next_rank, m.config().latent_elements());
+  EXPECT_EQ(next_rank, m.config().sent_elements());
   const ImageDecoder* img = dec.image(image_id);
   if (img == nullptr) {
     ADD_FAILURE() << "no image";
     return packets.size();
   }
   EXPECT_TRUE(img->ready());
-  EXPECT_EQ(img->symbols(), symbols);
-  EXPECT_EQ(img->values_received(), m.config().latent_elements());
-  EXPECT_EQ(img->contiguous_ranks(), m.config().latent_elements());
+  // What is never sent (a coarse channel off its lattice) arrives as symbol 0.
+  std::vector<uint8_t> sent_symbols = symbols, sent_mask(symbols.size(), 1);
+  clear_unsent(m.config(), sent_symbols.data());
+  const int plane = m.config().latent_side * m.config().latent_side;
+  for (size_t i = 0; i < symbols.size(); ++i) {
+    sent_mask[i] = m.config().element_sent(static_cast<int>(i) / plane, static_cast<int>(i) % plane);
+  }
+  EXPECT_EQ(img->symbols(), sent_symbols);
+  EXPECT_EQ(img->values_received(), m.config().sent_elements());
+  EXPECT_EQ(img->contiguous_ranks(), m.config().sent_elements());
   EXPECT_EQ(img->pending_sections(), 0u);
   std::vector<float> got(symbols.size()), want(symbols.size());
   std::vector<uint8_t> mask(symbols.size());
   EXPECT_EQ(img->latent(got.data(), mask.data()), Status::kOk);
   dequantize_latent(model, symbols.data(), nullptr, want.data());
   EXPECT_EQ(got, want);
-  EXPECT_EQ(mask, std::vector<uint8_t>(symbols.size(), 1));
+  EXPECT_EQ(mask, sent_mask);
   EXPECT_EQ(dec.stats().accepted, packets.size());
   EXPECT_EQ(dec.stats().rejected, 0u);
   return packets.size();
@@ -102,6 +109,28 @@ TEST(RoundTrip, InterlacedOrderEveryCoder) {
       const TestModel& m = test_model(key);
       ASSERT_EQ(m.config().interlace_stride, 2);
       check_model_roundtrips(m, 13);
+    }
+  }
+}
+
+TEST(RoundTrip, CoarseChannelsEveryCoder) {
+  // Half the channels only on the stride-2 lattice: the packets carry only what exists.
+  for (const char* preset : {"cifar32", "fmnist28"}) {
+    for (EntropyCoderKind coder : kCoders) {
+      ModelKey key;
+      key.preset = preset;
+      key.coder = coder;
+      key.interlace_stride = 2;
+      key.coarse_channels = 4;
+      const TestModel& m = test_model(key);
+      ASSERT_EQ(m.config().coarse_channels, 4);
+      ASSERT_LT(m.config().sent_elements(), m.config().latent_elements());
+      check_model_roundtrips(m, 14);
+      // The pipeline's own symbols are canonical: zero where nothing is ever sent.
+      const EncodedImage enc = encode_test_image(m, 15, 0, kPayloadLoRaDR0);
+      std::vector<uint8_t> cleared = enc.symbols;
+      clear_unsent(m.config(), cleared.data());
+      EXPECT_EQ(enc.symbols, cleared);
     }
   }
 }

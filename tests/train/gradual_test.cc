@@ -83,6 +83,37 @@ TEST(TrainGradual, InterlacedKeepMaskIsTheCodecsPrefix) {
   }
 }
 
+TEST(TrainGradual, CoarseChannelsKeepMaskIsTheCodecsPrefix) {
+  // fmnist28c as trained (-G 1, --interlace-stride 2 --coarse-channels 6): the six coarse
+  // channels' 7 x 7 lattices go first, channel by channel; training keeps the codec's
+  // prefix at each channel's end, counts only what is sent, and never keeps an element off
+  // a coarse channel's lattice, even at keep 1.
+  std::mt19937 rng(13);
+  CodecConfig cfg = find_preset("fmnist28")->codec;
+  cfg.latent_channels = 10;
+  cfg.latent_side = 14;
+  cfg.saliency_grid = 2;
+  cfg.gradual_milli = 1000;
+  cfg.interlace_stride = 2;
+  cfg.interlace_milli = 2000;
+  cfg.coarse_channels = 6;
+  const torch::Tensor sent = sent_mask(cfg, torch::kCPU).reshape({-1});
+  ASSERT_EQ(sent.sum().item<float>(), static_cast<float>(cfg.sent_elements()));
+  const int n = static_cast<int>(cfg.sent_elements());
+  for (int trial = 0; trial < 3; ++trial) {
+    const BothOrders o = both_orders(cfg, random_map(cfg.latent_side, rng));
+    ASSERT_EQ(o.codec.size(), static_cast<size_t>(n));
+    for (int count : {49, 3 * 49, 6 * 49, n}) {
+      torch::Tensor mask =
+          keep_mask(o.scores, torch::full({1}, static_cast<double>(count) / n), sent.reshape({1, 10, 14, 14}))
+              .reshape({-1});
+      ASSERT_EQ(mask.sum().item<float>(), static_cast<float>(count));
+      ASSERT_EQ((mask * (1 - sent)).sum().item<float>(), 0.0f) << count;
+      for (int r = 0; r < count; ++r) ASSERT_GT(mask[o.codec[static_cast<size_t>(r)]].item<float>(), 0.5f) << count;
+    }
+  }
+}
+
 TEST(TrainGradual, FirstChannelGoesFirstWhenGExceedsOne) {
   CodecConfig cfg = find_preset("fmnist28")->codec;
   cfg.gradual_milli = 1500;  // channel steps larger than the saliency range

@@ -168,6 +168,9 @@ Status read_codec_config(const BundleView& bundle, CodecConfig* cfg) {
                                                 !bundle.config_int("interlace_milli", &c.interlace_milli))) {
     return Status::kMalformed;
   }
+  if (bundle.has_config("coarse_channels") && !bundle.config_int("coarse_channels", &c.coarse_channels)) {
+    return Status::kMalformed;
+  }
   if (std::strcmp(coder, "huffman") == 0) {
     c.coder = EntropyCoderKind::kHuffman;
   } else if (std::strcmp(coder, "rans") == 0) {

@@ -36,7 +36,7 @@ Status ImageDecoder::add(const PacketInfo& info, bool* duplicate) {
   if (info.kind == PacketKind::kHead) s = add_head(info, &dup);
   if (s == Status::kOk && info.has_data) {
     Section section{info.rank_start, info.count, std::vector<uint8_t>(info.payload, info.payload + info.payload_size)};
-    if (info.rank_start + info.count > model_->config.latent_elements()) {
+    if (info.rank_start + info.count > model_->config.sent_elements()) {
       s = Status::kMalformed;
     } else if (ready()) {
       s = decode_section(section, &dup);
