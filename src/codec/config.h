@@ -129,9 +129,8 @@ inline bool CodecConfig::element_sent(int channel, int position) const {
 
 inline uint32_t CodecConfig::sent_elements() const {
   const int lattice = interlace_lattice_side(interlace_stride, latent_side);
-  const uint32_t coarse = static_cast<uint32_t>(coarse_channels) * static_cast<uint32_t>(lattice * lattice);
-  return latent_elements() - static_cast<uint32_t>(coarse_channels) * static_cast<uint32_t>(latent_side * latent_side) +
-         coarse;
+  return static_cast<uint32_t>((latent_channels - coarse_channels) * latent_side * latent_side +
+                               coarse_channels * lattice * lattice);
 }
 
 }  // namespace limitnet
