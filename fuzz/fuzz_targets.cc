@@ -40,13 +40,20 @@ struct Model {
 };
 
 // Index: bit 0 rANS (else Huffman), bit 1 fmnist28 (else cifar32), bit 2 paper224, bit 3 the
-// range coder.
+// range coder; kCoarseIndex: cifar32, range coder, 8 of 12 channels coarse (stride 2).
+constexpr int kCoarseIndex = 12;
 Model build_model(int index) {
-  const PresetSpec& preset = *find_preset((index & 4) ? "paper224" : (index & 2) ? "fmnist28" : "cifar32");
+  const bool coarse = index == kCoarseIndex;
+  const PresetSpec& preset = *find_preset((index & 4) && !coarse ? "paper224" : (index & 2) ? "fmnist28" : "cifar32");
   CodecConfig codec = preset.codec;
   codec.coder = (index & 8)   ? EntropyCoderKind::kRange
                 : (index & 1) ? EntropyCoderKind::kRans
                               : EntropyCoderKind::kHuffman;
+  if (coarse) {
+    codec.interlace_stride = 2;
+    codec.interlace_milli = 2000;
+    codec.coarse_channels = 8;
+  }
   BundleWriter writer = random_device_bundle(preset, codec, 1);
   std::vector<uint8_t> raw = writer.serialize();
   std::vector<uint32_t> aligned((raw.size() + 3) / 4);
@@ -70,6 +77,7 @@ Model build_model(int index) {
 int model_index(uint8_t selector) {
   if ((selector >> 4) == 0xA) return 4 | (selector & 1);
   if ((selector >> 4) == 0xB) return 8 | (selector & 2);
+  if ((selector >> 4) == 0xC) return kCoarseIndex;
   return selector & 3;
 }
 
@@ -142,7 +150,7 @@ void check_image(const CodecModel& model, const ImageDecoder& img) {
     return;
   }
   FUZZ_CHECK(s == Status::kOk);
-  FUZZ_CHECK(img.order().size() == n);
+  FUZZ_CHECK(img.order().size() == cfg.sent_elements());
   FUZZ_CHECK(img.pending_sections() == 0);
   uint32_t received = 0;
   for (uint32_t i = 0; i < n; ++i) {
@@ -227,7 +235,7 @@ int encoder_round_trip(const CodecModel& model, const uint8_t* data, size_t size
     packets.emplace_back(buf.begin(), buf.begin() + static_cast<long>(n));
   }
   FUZZ_CHECK(s == Status::kOk && enc->done());
-  FUZZ_CHECK(enc->ranks_sent() == cfg.latent_elements());
+  FUZZ_CHECK(enc->ranks_sent() == cfg.sent_elements());
   auto order_obj = std::make_unique<RankOrder>();
   FUZZ_CHECK(order_obj->init(cfg, grid.data()) == Status::kOk);
   std::vector<uint16_t> order(order_obj->size());
@@ -260,8 +268,9 @@ int packet_decoder_one_input(const uint8_t* data, size_t size) {
   const uint8_t mode = data[0];
   // Small models only (see fuzz_targets.h): cifar32/fmnist28, or their range-coder models
   // when the high nibble is 0xB.
-  const uint8_t model_selector =
-      (mode >> 4) == 0xB ? static_cast<uint8_t>(0xB0 | (mode & 2)) : static_cast<uint8_t>(mode & 3);
+  const uint8_t model_selector = (mode >> 4) == 0xB   ? static_cast<uint8_t>(0xB0 | (mode & 2))
+                                 : (mode >> 4) == 0xC ? uint8_t{0xC0}
+                                                      : static_cast<uint8_t>(mode & 3);
   const CodecModel& model = fuzz_model(model_selector);
   const bool do_reseal = (mode & 4) != 0;
   const bool full_state = model.config.latent_elements() <= 2048;  // cheap enough to compare

@@ -21,6 +21,8 @@ namespace limitnet::fuzz {
 //                 packets are covered by the unit tests (bit flips, truncations, crafted
 //                 packets)
 //   m >> 4 == 0xB the range coder instead (cifar32, or fmnist28 when m & 2)
+//   m >> 4 == 0xC cifar32 with the range coder, an interlace of stride 2 and 8 coarse
+//                 channels: the order passes over the positions they do not have
 // Each is random_device_bundle(seed 1) calibrated on one synthetic frame, built on first use.
 const CodecModel& fuzz_model(uint8_t selector);
 // The model's serialized bundle (for the seed corpus writer).
@@ -28,7 +30,7 @@ const std::vector<uint8_t>& fuzz_model_bundle(uint8_t selector);
 
 // --- fuzz_packet_decoder --------------------------------------------------------------
 // Input: byte 0 selects the model (above; cifar32 or fmnist28, Huffman or rANS, or with high
-// nibble 0xB their range-coder models) and bit 2 "reseal": overwrite each packet's CRC
+// nibble 0xB their range-coder models, 0xC the coarse-channel one) and bit 2 "reseal": overwrite each packet's CRC
 // with the valid one, which explores the logic behind the CRC check (random mutations
 // would almost never pass it). The rest is a sequence of packets, each as (1 length byte,
 // bytes); a length past the end takes what is left. Every packet goes to one

@@ -55,9 +55,10 @@ int main(int argc, char** argv) {
       uint8_t mode;
       const char* name;
     };
-    const Selector selectors[] = {{0x00, "cifar32_huffman"}, {0x01, "cifar32_rans"},     {0x02, "fmnist28_huffman"},
-                                  {0x03, "fmnist28_rans"},   {0xA0, "paper224_huffman"}, {0xA1, "paper224_rans"},
-                                  {0xB0, "cifar32_range"},   {0xB2, "fmnist28_range"}};
+    const Selector selectors[] = {
+        {0x00, "cifar32_huffman"}, {0x01, "cifar32_rans"},     {0x02, "fmnist28_huffman"},
+        {0x03, "fmnist28_rans"},   {0xA0, "paper224_huffman"}, {0xA1, "paper224_rans"},
+        {0xB0, "cifar32_range"},   {0xB2, "fmnist28_range"},   {0xC0, "cifar32_coarse_range"}};
     for (const Selector& sel : selectors) {
       const std::vector<uint8_t>& bundle = fuzz_model_bundle(sel.mode);
       limitnet::DevicePipeline pipeline(bundle.data(), bundle.size(), sel.name);
