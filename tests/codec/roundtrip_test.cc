@@ -99,14 +99,20 @@ TEST(RoundTrip, SmallPresetsEveryCoder) {
   }
 }
 
+// A small preset's model interlaced at stride 2, with `coarse_channels` on the lattice.
+const TestModel& interlaced_model(const char* preset, EntropyCoderKind coder, int coarse_channels) {
+  ModelKey key;
+  key.preset = preset;
+  key.coder = coder;
+  key.interlace_stride = 2;
+  key.coarse_channels = coarse_channels;
+  return test_model(key);
+}
+
 TEST(RoundTrip, InterlacedOrderEveryCoder) {
   for (const char* preset : {"cifar32", "fmnist28"}) {
     for (EntropyCoderKind coder : kCoders) {
-      ModelKey key;
-      key.preset = preset;
-      key.coder = coder;
-      key.interlace_stride = 2;
-      const TestModel& m = test_model(key);
+      const TestModel& m = interlaced_model(preset, coder, 0);
       ASSERT_EQ(m.config().interlace_stride, 2);
       check_model_roundtrips(m, 13);
     }
@@ -117,12 +123,7 @@ TEST(RoundTrip, CoarseChannelsEveryCoder) {
   // Half the channels only on the stride-2 lattice: the packets carry only what exists.
   for (const char* preset : {"cifar32", "fmnist28"}) {
     for (EntropyCoderKind coder : kCoders) {
-      ModelKey key;
-      key.preset = preset;
-      key.coder = coder;
-      key.interlace_stride = 2;
-      key.coarse_channels = 4;
-      const TestModel& m = test_model(key);
+      const TestModel& m = interlaced_model(preset, coder, 4);
       ASSERT_EQ(m.config().coarse_channels, 4);
       ASSERT_LT(m.config().sent_elements(), m.config().latent_elements());
       check_model_roundtrips(m, 14);

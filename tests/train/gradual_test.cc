@@ -60,18 +60,25 @@ TEST(TrainGradual, KeepMaskAgreesWithTheCodecOrder) {
   }
 }
 
+// fmnist28's codec on a 14 x 14 latent of `channels`, interlaced at stride 2 with bonus
+// `interlace_milli`, G = 1 and a 2 x 2 grid (fmnist28f and fmnist28c as trained).
+CodecConfig fine_interlaced(int channels, int interlace_milli) {
+  CodecConfig cfg = find_preset("fmnist28")->codec;
+  cfg.latent_channels = channels;
+  cfg.latent_side = 14;
+  cfg.saliency_grid = 2;
+  cfg.gradual_milli = 1000;
+  cfg.interlace_stride = 2;
+  cfg.interlace_milli = interlace_milli;
+  return cfg;
+}
+
 TEST(TrainGradual, InterlacedKeepMaskIsTheCodecsPrefix) {
   // fmnist28f as trained with --interlace-stride 2 --interlace-bonus 5 -G 1: whole groups go
   // ahead (channel 0's 7 x 7 lattice, channel 1's, ..., then the rest of channel 0), so
   // float and integer keep the same values at every group's end.
   std::mt19937 rng(11);
-  CodecConfig cfg = find_preset("fmnist28")->codec;
-  cfg.latent_channels = 4;
-  cfg.latent_side = 14;
-  cfg.saliency_grid = 2;
-  cfg.gradual_milli = 1000;
-  cfg.interlace_stride = 2;
-  cfg.interlace_milli = 5000;
+  const CodecConfig cfg = fine_interlaced(4, 5000);
   const int n = static_cast<int>(cfg.latent_elements());
   for (int trial = 0; trial < 3; ++trial) {
     const BothOrders o = both_orders(cfg, random_map(cfg.latent_side, rng));
@@ -89,13 +96,7 @@ TEST(TrainGradual, CoarseChannelsKeepMaskIsTheCodecsPrefix) {
   // prefix at each channel's end, counts only what is sent, and never keeps an element off
   // a coarse channel's lattice, even at keep 1.
   std::mt19937 rng(13);
-  CodecConfig cfg = find_preset("fmnist28")->codec;
-  cfg.latent_channels = 10;
-  cfg.latent_side = 14;
-  cfg.saliency_grid = 2;
-  cfg.gradual_milli = 1000;
-  cfg.interlace_stride = 2;
-  cfg.interlace_milli = 2000;
+  CodecConfig cfg = fine_interlaced(10, 2000);
   cfg.coarse_channels = 6;
   const torch::Tensor sent = sent_mask(cfg, torch::kCPU).reshape({-1});
   ASSERT_EQ(sent.sum().item<float>(), static_cast<float>(cfg.sent_elements()));
