@@ -95,7 +95,7 @@ struct TrainOptions {
   int interlace_stride = 0;
   double interlace_bonus = 2.0;
   int coarse_channels = 0;  // leading channels only on the interlace lattice
-  int latent_bits = 0;  // 0 = preset's
+  int latent_bits = 0;      // 0 = preset's
   int saliency_grid = 0, saliency_bits = 0;
   size_t calibration_images = 2000;
   // Rate-aware training: phase 2's loss adds rate_lambda x the expected bits per input pixel
