@@ -106,10 +106,8 @@ int compare(const std::string& path, const std::string& spec, size_t limit) {
       const uint8_t* sym = limitnet_device_symbols(dev);
       dequantize_latent(codec, sym, nullptr, lq.data() + (i - s) * le);
       // Only what is sent: the device leaves a coarse channel's off-lattice symbols as computed.
-      const int plane = codec.config.latent_side * codec.config.latent_side;
       for (size_t k = 0; k < le; ++k) {
-        const int c = static_cast<int>(k) / plane, p = static_cast<int>(k) % plane;
-        if (codec.config.element_sent(c, p)) same += sym[k] == enc.symbols[k];
+        if (codec.config.element_sent(static_cast<uint32_t>(k))) same += sym[k] == enc.symbols[k];
       }
     }
     f_top1 += top1(model.classify(lf.data(), static_cast<int>(e - s)), classes, lab) * static_cast<double>(e - s);

@@ -106,6 +106,8 @@ struct CodecConfig {
   bool interlace_coarse(int position) const;
   // Whether element (channel, position) is ever sent (false only off a coarse channel's lattice).
   bool element_sent(int channel, int position) const;
+  // The same for flat index c*K*K + p.
+  bool element_sent(uint32_t flat) const;
   // Saliency grid size on the wire, in bytes (bit-packed).
   size_t saliency_bytes() const { return (static_cast<size_t>(saliency_grid * saliency_grid * saliency_bits) + 7) / 8; }
   // kOk, or kInvalidArgument when a field is out of the supported range.
@@ -125,6 +127,11 @@ inline bool CodecConfig::interlace_coarse(int position) const {
 
 inline bool CodecConfig::element_sent(int channel, int position) const {
   return channel >= coarse_channels || interlace_coarse(position);
+}
+
+inline bool CodecConfig::element_sent(uint32_t flat) const {
+  const uint32_t plane = static_cast<uint32_t>(latent_side * latent_side);
+  return element_sent(static_cast<int>(flat / plane), static_cast<int>(flat % plane));
 }
 
 inline uint32_t CodecConfig::sent_elements() const {

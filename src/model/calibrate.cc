@@ -98,9 +98,7 @@ CalibrationReport calibrate_bundle(const BundleView& bundle, int count, const st
   for (const auto& lat : latents) {
     quantize_latent(*model, lat.data(), q.data());
     for (size_t i = 0; i < q.size(); ++i) {
-      if (!cfg.element_sent(static_cast<int>(i / static_cast<size_t>(plane)),
-                            static_cast<int>(i % static_cast<size_t>(plane))))
-        continue;
+      if (!cfg.element_sent(static_cast<uint32_t>(i))) continue;
       histogram[(i / static_cast<size_t>(plane)) * static_cast<size_t>(symbols) + q[i]]++;
       zeros += q[i] == 0;
     }

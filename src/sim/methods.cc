@@ -101,10 +101,8 @@ class IndexOrderReceiver final : public ImageReceiver {
   IndexOrderReceiver(const CodecModel* codec, std::vector<std::uint8_t> symbols, IndexOrderPackets layout)
       : codec_(codec), symbols_(std::move(symbols)), layout_(std::move(layout)), mask_(symbols_.size(), 0) {}
   void add(std::size_t k) override {
-    const CodecConfig& cfg = codec_->config;
-    const int plane = cfg.latent_side * cfg.latent_side;
     for (std::uint32_t i = layout_.starts.at(k); i < layout_.starts.at(k + 1); ++i) {
-      if (!cfg.element_sent(static_cast<int>(i) / plane, static_cast<int>(i) % plane)) continue;
+      if (!codec_->config.element_sent(i)) continue;
       if (!mask_[i]) ++received_;
       mask_[i] = 1;
     }
@@ -252,8 +250,8 @@ IndexOrderPackets index_order_packets(const CodecModel& codec, const std::uint8_
     while (i + count < n && count < static_cast<std::uint32_t>(kMaxSymbolsPerPacket)) {
       const std::uint32_t idx = i + count;
       // An element that is never sent (a coarse channel off its lattice) costs nothing.
-      const bool sent = codec.config.element_sent(static_cast<int>(idx / plane), static_cast<int>(idx % plane));
-      const std::uint64_t b = bits + (sent ? codec.huffman[idx / plane].length[symbols[idx]] : 0);
+      const std::uint64_t b =
+          bits + (codec.config.element_sent(idx) ? codec.huffman[idx / plane].length[symbols[idx]] : 0);
       if (fixed + leb128_bytes(count + 1) + (b + 7) / 8 > max_payload) break;
       bits = b;
       ++count;

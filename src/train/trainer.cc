@@ -234,6 +234,7 @@ struct Context {
   torch::Tensor mean, std;
   double pixels = 1;           // input pixels per image: the rate term is in bits per pixel
   torch::Tensor rate_weights;  // [L] on ctx.device: --rate-channel-weights, 1 past the list
+  torch::Tensor sent;          // [1,L,K,K] on ctx.device with coarse channels (sent_mask), else undefined
   std::vector<bool> held_out;  // per training-dataset image: moved to validation (--val-holdout)
 };
 
@@ -423,8 +424,7 @@ DroppedLatent drop_latent(Context& ctx, AutoEncoder& ae, const torch::Tensor& z_
                           const torch::Tensor& keep, bool update_range) {
   // Coarse channels' values off their lattice are never sent: they are zero to the decoder,
   // the range and the rate alike (the saliency branch still sees the whole latent, as on the device).
-  torch::Tensor sent;
-  if (ctx.codec.coarse_channels > 0) sent = sent_mask(ctx.codec, z_all.device());
+  const torch::Tensor& sent = ctx.sent;
   const torch::Tensor z = sent.defined() ? z_all * sent : z_all;
   if (update_range && !ae.log_step.defined()) {
     torch::NoGradGuard ng;
@@ -975,6 +975,7 @@ void run_training(const TrainOptions& opts) {
   }
   ctx.device = choose_device(o);
   ctx.rate_weights = ctx.rate_weights.to(ctx.device);  // once, not per step
+  if (ctx.codec.coarse_channels > 0) ctx.sent = sent_mask(ctx.codec, ctx.device);
 
   torch::set_num_threads(std::max(1, o.threads));
   torch::manual_seed(o.seed);
