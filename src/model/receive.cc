@@ -53,6 +53,7 @@ ReceivedImage receive_packets(const PacketFileWithModel& in, std::vector<size_t>
                {"bytes", r.bytes},
                {"values_received", r.values_received},
                {"latent_values", cfg.latent_elements()},
+               {"values_sent", cfg.sent_elements()},
                {"contiguous_ranks", image->contiguous_ranks()},
                {"classes", nlohmann::json::array()}};
   return r;

@@ -699,6 +699,7 @@ nlohmann::json Service::image_json_locked(const ImageSession& s) const {
             {"bytes", s.bytes},
             {"values_received", s.decoder->values_received()},
             {"latent_elements", s.model->codec.config.latent_elements()},
+            {"values_sent", s.model->codec.config.sent_elements()},
             {"contiguous_ranks", s.decoder->contiguous_ranks()},
             {"ready", s.decoder->ready()},
             {"reconstruction_url", "/images/" + std::to_string(s.info.id) + "/reconstruction.png"}};

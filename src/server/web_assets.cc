@@ -67,10 +67,10 @@ function show(dev) {
   }
   p.kind.textContent = r && r.image_kind === "latent" ? "latent visualisation (not a reconstruction)" :
                        r && r.image_kind === "reconstruction" ? "reconstruction" : "";
-  const frac = im.latent_elements ? im.values_received / im.latent_elements : 0;
+  const frac = im.values_sent ? im.values_received / im.values_sent : 0;
   p.bar.style.width = (100 * frac).toFixed(1) + "%";
   p.stats.textContent = "image " + im.id + " (#" + im.image_id + "): " + im.packets + " packets, " + im.bytes +
-      " bytes, " + im.values_received + "/" + im.latent_elements + " values, updated " +
+      " bytes, " + im.values_received + "/" + im.values_sent + " values, updated " +
       new Date(im.last_packet_ms).toLocaleTimeString();
 }
 

@@ -381,6 +381,11 @@ TEST_F(CliTest, CoarseChannelModelGivesTheDevicePackets) {
   const nlohmann::json f =
       run_json("encode " + path("frame41.png") + " -m " + path("ccq.lnm") + " -o " + path("cc.lnp") + " --json");
   EXPECT_EQ(f["latent_values"], 10 * 14 * 14);
+  // The receiver counts a whole image against what the device sends: 6 x 7 x 7 + 4 x 14 x 14.
+  const nlohmann::json d =
+      run_json("decode " + path("cc.lnp") + " -m " + path("ccq.lnm") + " -o " + path("cc.npy") + " --json");
+  EXPECT_EQ(d["values_sent"], 6 * 7 * 7 + 4 * 14 * 14);
+  EXPECT_EQ(d["values_received"], d["values_sent"]);
   // Refused by name: more coarse channels than the latent has, or no lattice to live on.
   const CmdResult over =
       run("model init --arch " + arch + " --interlace-stride 2 --coarse-channels 11 -o " + path("x.lnm"));

@@ -1,7 +1,12 @@
-// `limitnet tune-judge` and `limitnet eval --codec-judge` end to end: the shipped fmnist28
-// classifier tuned on a few hundred WebP-coded Fashion-MNIST training images (from apt;
-// skipped without it), then judging WebP's test pictures next to the clean judge; and the
-// mistakes a user makes.
+// `limitnet tune-judge` and `limitnet eval --codec-judge` end to end: an fmnist28 classifier
+// tuned on a few hundred WebP-coded Fashion-MNIST training images (from apt; skipped without
+// it), then judging WebP's test pictures next to the clean judge; and the mistakes a user makes.
+//
+// The classifier is the previous shipped fmnist28's (models/fmnist28-s16, id 51f4efb4), not
+// today's: tuning pays only where a classifier reads the codec's pictures worse than clean ones.
+// That one reads WebP q1-q5 at 86.4% against 91.8% clean; the coarse-channel fmnist28 of
+// session 21 reads them at 89.4% against 90.9%, and a short tune moves it by less than the noise
+// of 400 images (measured: 89.4% -> 89.3-89.6%).
 #include <gtest/gtest.h>
 
 #include "run_cli.h"
@@ -23,7 +28,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const std::string kModel = std::string(LIMITNET_SOURCE_DIR) + "/models/fmnist28/model.lnm";
+const std::string kModel = std::string(LIMITNET_SOURCE_DIR) + "/models/fmnist28-s16/model.lnm";
 
 using limitnet::cli_test::CmdResult;
 using limitnet::cli_test::have_fmnist;

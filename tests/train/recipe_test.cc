@@ -581,6 +581,10 @@ TEST(TrainRecipe, RateChannelWeightsMoveBytesOutOfTheWeighedChannel) {
   const fs::path dir = temp_dir("weights");
   auto channel0_share = [&](const std::string& name, const std::vector<double>& weights) {
     train::TrainOptions o = fine_tune_of(model, dir / name, 2);
+    o.preset.clear();  // the shipped model's architecture (models/fmnist28/MODEL.md)
+    o.arch = (fs::path(LIMITNET_SOURCE_DIR) / "models" / "arch" / "fmnist28c.json").string();
+    o.interlace_stride = 2;
+    o.coarse_channels = 6;
     o.decoder = "pyramid";
     o.decoder_width = 64;
     o.gradual = 1.0;
@@ -598,7 +602,7 @@ TEST(TrainRecipe, RateChannelWeightsMoveBytesOutOfTheWeighedChannel) {
         logged_total = j["val_rate_bytes_full"].get<double>();
       }
     }
-    EXPECT_EQ(bytes.size(), 8u) << "fmnist28: one figure per latent channel";
+    EXPECT_EQ(bytes.size(), 10u) << "fmnist28c: one figure per latent channel";
     double total = 0;
     for (double b : bytes) total += b;
     EXPECT_NEAR(total, logged_total, 1e-6 * logged_total);
