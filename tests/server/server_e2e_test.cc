@@ -373,6 +373,11 @@ TEST(ServerE2E, TrainedModelClassifiesEveryImageLikeOfflineInference) {
     const InferenceResult expected = offline_engine.run(entry, latent.data(), mask.data(), 5);
     const json match = server_image(*server, key.first, key.second);
     ASSERT_FALSE(match.is_null());
+    // The shipped model has coarse channels: a whole image is what the device sends, fewer
+    // values than the latent holds, and the progress the page shows counts against that.
+    EXPECT_EQ(match["values_sent"].get<uint32_t>(), entry.codec.config.sent_elements());
+    EXPECT_EQ(match["values_received"].get<uint32_t>(), off->values_received());
+    EXPECT_LE(off->values_received(), entry.codec.config.sent_elements());
     const json& r = match["result"];
     ASSERT_FALSE(r.is_null());
     EXPECT_EQ(r["status"], "ok");
