@@ -47,22 +47,23 @@ ReceivedImage receive_packets(const PacketFileWithModel& in, std::vector<size_t>
              static_cast<size_t>(cfg.latent_side)};
   r.packets_used = chosen.size() - rejected.size();
   r.values_received = image->values_received();
+  r.values_sent = cfg.sent_elements();
   r.summary = {{"input", in.input},
                {"packets_used", r.packets_used},
                {"packets_rejected", rejected},
                {"bytes", r.bytes},
                {"values_received", r.values_received},
                {"latent_values", cfg.latent_elements()},
-               {"values_sent", cfg.sent_elements()},
+               {"values_sent", r.values_sent},
                {"contiguous_ranks", image->contiguous_ranks()},
                {"classes", nlohmann::json::array()}};
   return r;
 }
 
 std::string received_line(const ReceivedImage& r, const std::string& input, const std::string& output) {
-  std::string line = input + ": " + std::to_string(r.values_received) + " of " + std::to_string(r.latent.size()) +
-                     " latent values from " + std::to_string(r.packets_used) + " packets (" + std::to_string(r.bytes) +
-                     " bytes)";
+  std::string line = input + ": " + std::to_string(r.values_received) + " of " + std::to_string(r.values_sent) +
+                     " sent latent values from " + std::to_string(r.packets_used) + " packets (" +
+                     std::to_string(r.bytes) + " bytes)";
   if (!output.empty()) line += " -> " + output;
   return line;
 }

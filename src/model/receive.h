@@ -28,6 +28,7 @@ struct ReceivedImage {
   std::vector<uint8_t> mask;  // 1 where a value arrived
   std::vector<size_t> shape;  // {L, K, K}
   size_t packets_used = 0, bytes = 0, values_received = 0;
+  size_t values_sent = 0;  // what the device sends: latent.size() less coarse channels' off-lattice values
   nlohmann::json summary;  // what `decode --json` prints, with an empty "classes"
 };
 

@@ -386,6 +386,8 @@ TEST_F(CliTest, CoarseChannelModelGivesTheDevicePackets) {
       run_json("decode " + path("cc.lnp") + " -m " + path("ccq.lnm") + " -o " + path("cc.npy") + " --json");
   EXPECT_EQ(d["values_sent"], 6 * 7 * 7 + 4 * 14 * 14);
   EXPECT_EQ(d["values_received"], d["values_sent"]);
+  const CmdResult text = run("decode " + path("cc.lnp") + " -m " + path("ccq.lnm") + " -o " + path("cc.npy"));
+  EXPECT_NE(text.out.find(": 1078 of 1078 sent latent values from "), std::string::npos) << text.out;
   // Refused by name: more coarse channels than the latent has, or no lattice to live on.
   const CmdResult over =
       run("model init --arch " + arch + " --interlace-stride 2 --coarse-channels 11 -o " + path("x.lnm"));
