@@ -33,6 +33,12 @@ EncodedImage encode_input(const EncodeOptions& o, const DevicePipeline& pipeline
   return encode_frame_with_network(pipeline, network, o.model, raw.frame(), id, o.payload);
 }
 
+// Coarse channels exist only on their lattice, so the device sends fewer values than the latent holds.
+std::string sent_note(const CodecConfig& cfg) {
+  if (cfg.sent_elements() == cfg.latent_elements()) return "";
+  return ", " + std::to_string(cfg.sent_elements()) + " of them sent";
+}
+
 void run_encode(const EncodeOptions& o) {
   if (o.image.empty() && o.frame.empty())
     throw CliError("give an image (JPEG or PNG) or --frame FILE (raw camera frame)");
@@ -52,13 +58,14 @@ void run_encode(const EncodeOptions& o) {
   if (o.json) {
     nlohmann::json summary = {
         {"output", o.output},         {"model_id", model_id_text(file.model_id)}, {"packets", enc.packets.size()},
-        {"bytes", enc.total_bytes()}, {"latent_values", cfg.latent_elements()},   {"max_payload", o.payload}};
+        {"bytes", enc.total_bytes()}, {"latent_values", cfg.latent_elements()},   {"values_sent", cfg.sent_elements()},
+        {"max_payload", o.payload}};
     if (o.network_given) summary["network"] = encode_network_label(network);
     print_json(summary);
   } else {
     std::cout << o.output << ": " << enc.packets.size() << " packets, " << enc.total_bytes() << " bytes on air for "
-              << cfg.latent_elements() << " latent values (" << o.payload << "-byte packets, model "
-              << model_id_text(file.model_id) << network_note << ")\n";
+              << cfg.latent_elements() << " latent values" << sent_note(cfg) << " (" << o.payload
+              << "-byte packets, model " << model_id_text(file.model_id) << network_note << ")\n";
   }
 }
 }  // namespace

@@ -104,7 +104,8 @@ TEST_F(CliTest, HelpOnEverySubcommand) {
 TEST_F(CliTest, InspectReportsEveryPacketAndAllRanks) {
   const nlohmann::json j = run_json("inspect --json " + path("x.lnp"));
   ASSERT_GT(j["packet_count"].get<int>(), 1);
-  EXPECT_EQ(j["ranks_covered"].get<uint32_t>(), j["latent_values"].get<uint32_t>());
+  EXPECT_EQ(j["ranks_covered"].get<uint32_t>(), j["values_sent"].get<uint32_t>());
+  EXPECT_EQ(j["values_sent"], 12 * 8 * 8);
   size_t bytes = 0;
   for (const auto& p : j["packets"]) {
     EXPECT_LE(p["bytes"].get<size_t>(), 51u);
@@ -381,6 +382,11 @@ TEST_F(CliTest, CoarseChannelModelGivesTheDevicePackets) {
   const nlohmann::json f =
       run_json("encode " + path("frame41.png") + " -m " + path("ccq.lnm") + " -o " + path("cc.lnp") + " --json");
   EXPECT_EQ(f["latent_values"], 10 * 14 * 14);
+  EXPECT_EQ(f["values_sent"], 6 * 7 * 7 + 4 * 14 * 14);
+  // The packet file alone (no model) counts its ranks against the same number.
+  const nlohmann::json shown_lnp = run_json("inspect --json " + path("cc.lnp"));
+  EXPECT_EQ(shown_lnp["values_sent"], f["values_sent"]);
+  EXPECT_EQ(shown_lnp["ranks_covered"], f["values_sent"]);
   // The receiver counts a whole image against what the device sends: 6 x 7 x 7 + 4 x 14 x 14.
   const nlohmann::json d =
       run_json("decode " + path("cc.lnp") + " -m " + path("ccq.lnm") + " -o " + path("cc.npy") + " --json");

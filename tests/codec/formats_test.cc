@@ -30,7 +30,7 @@ LnpFile sample_lnp() {
 void expect_same(const LnpFile& a, const LnpFile& b) {
   EXPECT_EQ(a.max_payload, b.max_payload);
   EXPECT_EQ(a.model_id, b.model_id);
-  EXPECT_EQ(a.latent_elements, b.latent_elements);
+  EXPECT_EQ(a.values_sent, b.values_sent);
   EXPECT_EQ(a.saliency_bytes, b.saliency_bytes);
   EXPECT_EQ(a.config_byte, b.config_byte);
   EXPECT_EQ(a.image_id, b.image_id);
@@ -51,7 +51,7 @@ TEST(Lnp, MakeLnpTakesTheHeaderFromTheCodecModel) {
   const LnpFile f = sample_lnp();
   EXPECT_EQ(f.max_payload, kPayloadLoRaDR0);
   EXPECT_EQ(f.model_id, m.codec().model_id);
-  EXPECT_EQ(f.latent_elements, m.config().latent_elements());
+  EXPECT_EQ(f.values_sent, m.config().sent_elements());
   EXPECT_EQ(f.saliency_bytes, m.config().saliency_bytes());
   EXPECT_EQ(f.config_byte, config_byte(m.config()));
   EXPECT_EQ(f.image_id, 77);

@@ -41,7 +41,7 @@ TEST(FormatsInspect, PacketFileSummaryAddsUp) {
   const nlohmann::json s = inspect_codec_file(f.lnp);
   EXPECT_EQ(s["packet_count"].get<size_t>(), f.file.packets.size());
   EXPECT_EQ(s["image_id"].get<int>(), 5);
-  EXPECT_EQ(s["ranks_covered"].get<uint32_t>(), f.file.latent_elements);
+  EXPECT_EQ(s["ranks_covered"].get<uint32_t>(), f.file.values_sent);
   EXPECT_EQ(s["total_bytes"].get<size_t>(),
             s["overhead_bytes"].get<size_t>() + s["saliency_bytes"].get<size_t>() + s["payload_bytes"].get<size_t>());
   for (const auto& p : s["packets"]) EXPECT_TRUE(p["crc_ok"].get<bool>());
@@ -78,7 +78,7 @@ TEST(ModelReceive, AllPacketsGiveTheWholeLatent) {
   const ReceivedImage r = receive_packets(in, {}, [&](const std::string&) { ++warnings; });
   EXPECT_EQ(warnings, 0);
   EXPECT_EQ(r.packets_used, f.file.packets.size());
-  EXPECT_EQ(r.values_received, f.file.latent_elements);
+  EXPECT_EQ(r.values_received, f.file.values_sent);
   EXPECT_EQ(r.latent.size(), r.shape[0] * r.shape[1] * r.shape[2]);
   EXPECT_EQ(r.summary["packets_rejected"].size(), 0u);
   EXPECT_EQ(received_line(r, "x.lnp", "").rfind("x.lnp: " + std::to_string(r.values_received) + " of ", 0), 0u);

@@ -24,7 +24,7 @@ std::vector<uint8_t> serialize_lnp(const LnpFile& file) {
   put(&out, 1, 2);
   put(&out, file.max_payload, 2);
   put(&out, file.model_id, 4);
-  put(&out, file.latent_elements, 4);
+  put(&out, file.values_sent, 4);
   put(&out, file.saliency_bytes, 2);
   put(&out, file.config_byte, 1);
   put(&out, file.image_id, 1);
@@ -45,7 +45,7 @@ LnpFile parse_lnp(const uint8_t* data, size_t size, const std::string& name) {
   LnpFile f;
   f.max_payload = static_cast<uint16_t>(get(data + 6, 2));
   f.model_id = get(data + 8, 4);
-  f.latent_elements = get(data + 12, 4);
+  f.values_sent = get(data + 12, 4);
   f.saliency_bytes = static_cast<uint16_t>(get(data + 16, 2));
   f.config_byte = data[18];
   f.image_id = data[19];

@@ -66,7 +66,7 @@ nlohmann::json inspect_lnp(const std::string& path) {
       {"overhead_bytes_per_packet", count == 0 ? 0.0 : static_cast<double>(sum.overhead) / static_cast<double>(count)},
       {"saliency_bytes", sum.saliency},
       {"payload_bytes", sum.payload},
-      {"latent_values", file.latent_elements},
+      {"values_sent", file.values_sent},
       {"ranks_covered", sum.covered},
       {"packets", packets}};
 }
@@ -101,7 +101,7 @@ std::string lnp_text(const nlohmann::json& s) {
       << "  framing overhead " << s["overhead_bytes"].get<size_t>() << " bytes (" << std::fixed << std::setprecision(2)
       << s["overhead_bytes_per_packet"].get<double>() << " per packet), saliency " << s["saliency_bytes"].get<size_t>()
       << " bytes, latent payload " << s["payload_bytes"].get<size_t>() << " bytes, ranks covered "
-      << s["ranks_covered"].get<uint32_t>() << " of " << s["latent_values"] << "\n";
+      << s["ranks_covered"].get<uint32_t>() << " of " << s["values_sent"] << " sent values\n";
   out << "  #     kind  bytes  overhead  ranks\n";
   for (const auto& j : s["packets"]) {
     out << "  " << std::left << std::setw(5) << j["index"].get<size_t>() << " " << std::setw(5)

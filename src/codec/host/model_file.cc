@@ -37,7 +37,7 @@ LnpFile make_lnp(const CodecModel& codec, uint8_t image_id, size_t max_payload,
   LnpFile file;
   file.max_payload = static_cast<uint16_t>(max_payload);
   file.model_id = codec.model_id;
-  file.latent_elements = codec.config.latent_elements();
+  file.values_sent = codec.config.sent_elements();
   file.saliency_bytes = static_cast<uint16_t>(codec.config.saliency_bytes());
   file.config_byte = config_byte(codec.config);
   file.image_id = image_id;
