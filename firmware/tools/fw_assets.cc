@@ -318,8 +318,9 @@ std::vector<CameraRun> camera_runs(const std::vector<Model>& models, const std::
                                    std::ostream& expected) {
   std::vector<CameraRun> runs;
   for (const Model& m : models) {
-    const limitnet::PresetSpec* p = limitnet::find_preset(m.preset.c_str());
-    if (p == nullptr || p->input_size > kCameraHeight) continue;  // camera runs: the built-in presets
+    // The preset slots (the shipped models), whatever architecture their bundle carries.
+    const bool preset_slot = std::find(kPresetNames, kPresetNames + kPresets, m.name) != kPresetNames + kPresets;
+    if (!preset_slot || m.arch.input_size > kCameraHeight) continue;
     const std::vector<uint32_t> bundle = aligned(m.bundle);
     size_t need = 0;
     limitnet_device_arena_size(bundle.data(), m.bundle.size(), &need);
@@ -340,7 +341,7 @@ std::vector<CameraRun> camera_runs(const std::vector<Model>& models, const std::
         expected << "\n";
       }
       runs.push_back(
-          {m.name, kCameraFormats[f], limitnet::frame_to_model_input(frame, p->input_size, p->input_channels)});
+          {m.name, kCameraFormats[f], limitnet::frame_to_model_input(frame, m.arch.input_size, m.arch.input_channels)});
     }
     if (r != LIMITNET_DEVICE_OK) {
       throw std::runtime_error(std::string("camera frame on ") + m.name + ": " + limitnet_device_status_name(r));
