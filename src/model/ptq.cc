@@ -381,13 +381,15 @@ class Int8Check {
     saliency_to_u8(saliency_.data(), kk, map_.data());
     const uint8_t *sym8 = nullptr, *map8 = nullptr;
     net8_.run(px, reinterpret_cast<uint8_t*>(arena_.data()), arena_.size() * 4, &sym8, &map8);
+    // Only what is sent: a coarse channel's off-lattice symbols never leave the device.
     for (size_t e = 0; e < symbols_.size(); ++e) {
+      if (!codec_.config.element_sent(static_cast<uint32_t>(e))) continue;
       const int d = std::abs(static_cast<int>(symbols_[e]) - sym8[e]);
       a->equal += d == 0;
       a->diff += d;
       a->max_abs_diff = std::max(a->max_abs_diff, d);
     }
-    a->total += symbols_.size();
+    a->total += codec_.config.sent_elements();
     for (int p = 0; p < kk; ++p) a->saliency_diff += std::abs(static_cast<int>(map_[p]) - map8[p]);
     saliency_map_to_grid(codec_.config, map_.data(), grid_float_.data());
     saliency_map_to_grid(codec_.config, map8, grid_int8_.data());

@@ -16,7 +16,7 @@ struct PtqReport {
   int frames = 0;
   std::vector<float> layer_output_max;  // float activation range per layer (abs max for the logits)
   // int8 runtime against the float network on the calibration frames:
-  double symbols_equal = 0;         // share of latent symbols that are identical
+  double symbols_equal = 0;         // share of the sent latent symbols that are identical
   double symbol_mean_abs_diff = 0;  // in symbol steps
   int symbol_max_abs_diff = 0;
   double saliency_mean_abs_diff = 0;  // 0..255 map units

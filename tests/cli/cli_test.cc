@@ -377,7 +377,11 @@ TEST_F(CliTest, CoarseChannelModelGivesTheDevicePackets) {
   const std::string shown = run("inspect " + path("cc.lnm")).out;
   EXPECT_NE(shown.find("coarse_channels=6\n"), std::string::npos) << shown;
   const std::string calib = synthetic_image_folder(dir_ / "calib-cc", 28, 1, 90);
-  ASSERT_EQ(run("model quantize " + path("cc.lnm") + " --data " + calib + " -o " + path("ccq.lnm")).code, 0);
+  const nlohmann::json q =
+      run_json("model quantize " + path("cc.lnm") + " --data " + calib + " -o " + path("ccq.lnm") + " --json");
+  // Counted over the sent symbols only: the off-lattice ones never leave the device (with
+  // them, about three in four agree).
+  EXPECT_GT(q["symbols_equal"].get<double>(), 0.9);
   for (uint64_t seed : {41u, 42u}) expect_device_packets(path("ccq.lnm"), dir_.string(), 28, 1, seed, 7, 51);
   const nlohmann::json f =
       run_json("encode " + path("frame41.png") + " -m " + path("ccq.lnm") + " -o " + path("cc.lnp") + " --json");
