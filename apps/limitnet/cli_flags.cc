@@ -72,6 +72,8 @@ const std::vector<SharedFlag>& shared_flags() {
        "Score bonus H of the interlace's coarse positions (over 1: ahead of the rest of their channel)"},
       {Flag::kCoarseChannels, "--coarse-channels",
        "The first N latent channels exist only on the interlace lattice: a coarse latent beside the fine one"},
+      {Flag::kNetwork, "--network",
+       "Network that makes the packets: float (reference) or int8 (the device runtime: the firmware's packets)"},
       {Flag::kLatentBits, "--latent-bits", "Bits per latent value (2-8)"},
       {Flag::kSaliencyGrid, "--saliency-grid", "Saliency grid side (default: the preset's)"},
       {Flag::kSaliencyBits, "--saliency-bits", "Bits per saliency cell (default: the preset's)"},

@@ -52,6 +52,7 @@ enum class Flag {
   kInterlaceStride,
   kInterlaceBonus,
   kCoarseChannels,
+  kNetwork,
   kLatentBits,
   kSaliencyGrid,
   kSaliencyBits,

@@ -91,11 +91,7 @@ void register_encode(CLI::App& app) {
       ->check(CLI::Range(0, 255))
       ->capture_default_str();
   add_shared_flag(cmd, Flag::kJson, opts->json, "Print a JSON summary");
-  CLI::Option* network =
-      cmd->add_option(
-             "--network", opts->network,
-             "Network that makes the packets: float (reference) or int8 (the device runtime: the firmware's packets)")
-          ->capture_default_str();
+  CLI::Option* network = add_shared_option(cmd, Flag::kNetwork, opts->network)->capture_default_str();
   cmd->callback([opts, network]() {
     opts->network_given = network->count() > 0;
     run_encode(*opts);

@@ -69,6 +69,10 @@ void register_eval(CLI::App& app) {
                   "Judge on the N training images that train --val-holdout N held out, not on the test split "
                   "(for choosing a model)");
   add_shared_option(cmd, Flag::kPayload, o->plan.payload)->capture_default_str();
+  add_shared_option(cmd, Flag::kNetwork, o->plan.network,
+                    "Network that makes LimitNet's packets: float (reference) or int8 (the device runtime: the "
+                    "firmware's packets, its own saliency grid and order)")
+      ->capture_default_str();
   cmd->add_option("--json", o->json, "Write the result as JSON (clean_top1, curve[{bytes, top1, top5}], methods, bd)");
   add_shared_option(cmd, Flag::kPlot, o->plot,
                     "Write an SVG plot (with --baselines: top-1 of every method in one chart)");

@@ -57,7 +57,8 @@ CurveResult evaluate_curve(const CloudModel& model, const LabelledImages& test, 
   }
 
   // Encode every image once.
-  DevicePipeline pipeline(model.device_file().bytes(), model.device_file().size, "model");
+  DevicePipeline pipeline(model.device_file().bytes(), model.device_file().size, o.bundle_name);
+  if (o.network == EncodeNetwork::kInt8) check_int8_network(pipeline, o.bundle_name);
   std::vector<std::vector<std::vector<uint8_t>>> packets(n);
   std::vector<std::vector<uint8_t>> symbols(n);
   size_t max_packets = 0;
@@ -68,7 +69,8 @@ CurveResult evaluate_curve(const CloudModel& model, const LabelledImages& test, 
     for (size_t s = 0; s < n; s += kChunk) {
       const size_t e = std::min(n, s + kChunk);
       parallel_for(e - s, o.threads, [&](size_t j) {
-        EncodedImage enc = pipeline.encode(test.image(s + j), static_cast<uint8_t>((s + j) & 0xFF), o.payload);
+        EncodedImage enc = encode_with_network(pipeline, o.network, o.bundle_name, test.image(s + j),
+                                               static_cast<uint8_t>((s + j) & 0xFF), o.payload);
         packets[s + j] = std::move(enc.packets);
         symbols[s + j] = std::move(enc.symbols);
       });

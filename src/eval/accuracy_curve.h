@@ -11,6 +11,7 @@
 #include "cloud/cloud_model.h"
 #include "data/dataset.h"
 #include "eval/labelled_images.h"
+#include "model/int8_encoder.h"
 
 namespace limitnet::eval {
 
@@ -19,6 +20,10 @@ struct CurveOptions {
   int batch = 256;       // latents per classifier call
   unsigned threads = 1;  // threads encoding images (the device network is the slow part)
   bool progress = true;
+  // Which network makes the packets: the float reference, or the int8 device runtime, whose
+  // packets are the firmware's byte for byte (its grid and order may differ from the float's).
+  EncodeNetwork network = EncodeNetwork::kFloat;
+  std::string bundle_name = "model";  // named in the int8 runtime's errors
 };
 
 struct CurvePoint {

@@ -184,6 +184,7 @@ nlohmann::json eval_json(const EvalRecord& e) {
   nlohmann::json curve = nlohmann::json::array();
   for (const SizePointRecord& p : e.curve) curve.push_back(point_json(p));
   nlohmann::json j = {{"model", e.model}, {"data", e.data}, {"curve", curve}, {"bytes_counted", e.bytes_counted}};
+  if (!e.network.empty()) j["network"] = e.network;
   if (e.images) j["images"] = count(*e.images);
   if (e.payload) j["payload"] = count(*e.payload);
   if (e.clean_top1) j["clean_top1"] = *e.clean_top1;
@@ -211,6 +212,7 @@ EvalRecord eval_from_json(const ResultReader& r, const ResultJson& j) {
   out.model = r.opt_string(j, "model", "");
   out.data = r.opt_string(j, "data", "");
   out.bytes_counted = r.opt_string(j, "bytes_counted", "");
+  out.network = r.opt_string(j, "network", "");
   out.command = r.opt_command(j);
   out.images = r.opt_number(j, "images", "");
   out.payload = r.opt_number(j, "payload", "");

@@ -62,6 +62,7 @@ struct EvalRecord {
   std::string path;     // reader: the file it was read from (never written)
   std::string command;  // reader: a recorded command line (never written)
   std::string model, data, bytes_counted;
+  std::string network;  // "network": what made LimitNet's packets when not the float reference ("" = it)
   std::optional<double> images, payload, clean_top1, clean_top5;
   std::optional<double> curve_seconds;  // "seconds": LimitNet's curve
   std::optional<double> total_seconds;  // "total_seconds": the whole evaluation

@@ -17,7 +17,9 @@
 #include "data/dataset.h"
 #include "eval/eval_result_json.h"
 #include "eval/learned_baselines.h"
+#include "model/int8_encoder.h"
 #include "model/judge_info.h"
+#include "model/pipeline.h"
 #include "plot/svg_chart.h"
 
 namespace limitnet::eval {
@@ -432,6 +434,8 @@ EvaluationResult run_evaluation(const EvaluationPlan& plan) {
   EvaluationResult out;
   out.baselines = plan_baselines(plan);
   const BaselinePlan& bp = out.baselines;
+  const EncodeNetwork network = parse_encode_network(plan.network);
+  if (network == EncodeNetwork::kInt8) check_int8_network(DevicePipeline(plan.model), plan.model);
   keep_freed_memory();
   const CloudModel model(plan.model, plan.cloud, plan.threads, plan.device);
   out.preset = model.preset();
@@ -453,6 +457,8 @@ EvaluationResult run_evaluation(const EvaluationPlan& plan) {
   co.batch = plan.batch;
   co.threads = static_cast<unsigned>(plan.threads);
   co.progress = plan.progress;
+  co.network = network;
+  co.bundle_name = plan.model;
   out.curve = evaluate_curve(model, images, co);
   VerdictCache verdicts;
   out.methods = evaluate_codecs(plan, bp, bp.codecs, judge ? *judge : model, images, &verdicts);
@@ -486,6 +492,9 @@ nlohmann::json evaluation_json(const EvaluationPlan& plan, const EvaluationResul
   }
   e.curve_seconds = r.seconds;
   e.bytes_counted = "everything on air: HEAD framing, saliency grid, data packet framing, latent, CRCs";
+  if (parse_encode_network(plan.network) != EncodeNetwork::kFloat) {
+    e.network = encode_network_label(parse_encode_network(plan.network));
+  }
   if (!result.baselines.empty()) add_baselines(result, &e);
   add_tuned(result, &e);
   if (result.judge_clean_top1) {

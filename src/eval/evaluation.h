@@ -32,8 +32,9 @@ struct EvaluationPlan {
   size_t val_holdout = 0;            // > 0: judge on the training images train --val-holdout held out
   size_t payload = kPayloadLoRaDR0;  // bytes per packet
   int threads = 2;
-  std::string device = "cpu";  // where the networks run: auto, cpu, cuda, cuda:N (nets/device.h)
-  int batch = 128;             // images or latents per classifier call (larger batches page-fault more)
+  std::string device = "cpu";     // where the networks run: auto, cpu, cuda, cuda:N (nets/device.h)
+  int batch = 128;                // images or latents per classifier call (larger batches page-fault more)
+  std::string network = "float";  // what makes LimitNet's packets: float (reference) or int8 (device runtime)
   bool progress = true;
   std::string baselines;                                                   // comma-separated names
   std::vector<std::string> baseline_models;                                // "starfish=PATH", "fixedrate=PATH"

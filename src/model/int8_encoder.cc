@@ -99,6 +99,11 @@ EncodedImage encode_frame_int8(const DevicePipeline& pipeline, const std::string
   return collect_packets(pipeline, device, max_payload);
 }
 
+void check_int8_network(const DevicePipeline& pipeline, const std::string& bundle_name) {
+  std::vector<uint64_t> arena;
+  open_device(pipeline.bundle_file(), bundle_name, &arena);
+}
+
 EncodedImage encode_with_network(const DevicePipeline& pipeline, EncodeNetwork network, const std::string& bundle_name,
                                  const uint8_t* frame, uint8_t image_id, size_t max_payload) {
   if (network == EncodeNetwork::kInt8) return encode_int8(pipeline, bundle_name, frame, image_id, max_payload);

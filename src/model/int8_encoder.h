@@ -26,6 +26,10 @@ const char* encode_network_label(EncodeNetwork network);
 EncodedImage encode_int8(const DevicePipeline& pipeline, const std::string& bundle_name, const uint8_t* frame,
                          uint8_t image_id, size_t max_payload);
 
+// Throws as encode_int8 does when the int8 device runtime cannot open the pipeline's bundle
+// (e.g. it has no int8.* sections): for refusing a long run before it starts.
+void check_int8_network(const DevicePipeline& pipeline, const std::string& bundle_name);
+
 // encode_int8 or pipeline.encode, as `network` says.
 EncodedImage encode_with_network(const DevicePipeline& pipeline, EncodeNetwork network, const std::string& bundle_name,
                                  const uint8_t* frame, uint8_t image_id, size_t max_payload);

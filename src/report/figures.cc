@@ -92,6 +92,7 @@ Figure accuracy_size_figure(const EvalResult* eval) {
                       " has no `methods` (run `limitnet eval` with --baselines jpeg,jpeg-abbrev,progjpeg,webp,...)");
   }
   if (!eval->bytes_counted.empty()) f.notes.push_back("LimitNet bytes: " + eval->bytes_counted);
+  if (!eval->network.empty()) f.notes.push_back("LimitNet's packets made by the " + eval->network);
   for (const NamedCurve& m : eval->methods) {
     if (m.name == "fixedrate") continue;
     if (!m.bytes_counted.empty()) f.notes.push_back(display_name(m.name) + " bytes: " + m.bytes_counted);

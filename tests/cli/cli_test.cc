@@ -236,6 +236,38 @@ TEST_F(CliTest, EvalOnTheHeldOutTrainingImages) {
   EXPECT_NE(all.out.find("--val-holdout must be between 1 and the training images - 1 (60000)"), std::string::npos)
       << all.out;
 }
+
+// eval --network int8: the curve of the packets the int8 device runtime makes (its own grid
+// and order), against the float reference's on the same images; the output says which made them.
+TEST_F(CliTest, EvalOfTheInt8DevicePackets) {
+  const CmdResult unknown = run("eval -q -m " + path("m.lnm") + " --data fashion-mnist --network fp16");
+  EXPECT_EQ(unknown.code, 1);
+  EXPECT_NE(unknown.out.find("--network fp16 is unknown: use float"), std::string::npos) << unknown.out;
+  // Refused before the data is read: the random model has no int8 sections.
+  const CmdResult no_int8 = run("eval -q -m " + path("m.lnm") + " --data no-such-folder --network int8");
+  EXPECT_EQ(no_int8.code, 1);
+  EXPECT_NE(no_int8.out.find(path("m.lnm") + ": has no int8 device network"), std::string::npos) << no_int8.out;
+
+  if (!fs::exists("/usr/share/datasets/fashion-mnist")) GTEST_SKIP() << "Fashion-MNIST not installed";
+  const std::string model = std::string(LIMITNET_SOURCE_DIR) + "/models/fmnist28/model.lnm";
+  const std::string common = "eval -q --threads 2 -m " + model + " --data fashion-mnist --limit 500";
+  const CmdResult text = run(common + " --network int8 --json " + path("int8.json"));
+  ASSERT_EQ(text.code, 0) << text.out;
+  EXPECT_NE(text.out.find("packets made by the int8 device runtime"), std::string::npos) << text.out;
+  ASSERT_EQ(run(common + " --json " + path("float.json")).code, 0);
+  const nlohmann::json q = nlohmann::json::parse(read_all(path("int8.json")));
+  const nlohmann::json f = nlohmann::json::parse(read_all(path("float.json")));
+  EXPECT_EQ(q["network"], "int8 device runtime");
+  EXPECT_FALSE(f.contains("network"));
+  // The two networks send nearly the same symbols (bench_device_int8_accuracy: > 99% on
+  // this model), so the curves agree closely at one packet and with everything received.
+  ASSERT_GE(q["curve"].size(), 2u);
+  EXPECT_LE(q["curve"][0]["bytes"].get<double>(), 51.0);
+  EXPECT_NEAR(q["curve"][0]["bytes"].get<double>(), f["curve"][0]["bytes"].get<double>(), 0.5);
+  EXPECT_NEAR(q["curve"][0]["top1"].get<double>(), f["curve"][0]["top1"].get<double>(), 0.02);
+  EXPECT_NEAR(q["curve"].back()["top1"].get<double>(), f["curve"].back()["top1"].get<double>(), 0.01);
+  EXPECT_GT(q["curve"].back()["top1"].get<double>(), 0.85);
+}
 #endif
 
 TEST_F(CliTest, ModelQuantizeAddsInt8NetworkAndKeepsTheId) {
