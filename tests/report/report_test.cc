@@ -172,6 +172,28 @@ TEST(ReportJudge, Fig8NamesTheCodecsClassifier) {
             std::string::npos);
 }
 
+// An eval of the int8 device runtime's packets (eval --network int8) says so in Fig. 8 and
+// the facts; the float reference's (no "network" key) adds nothing.
+TEST(ReportNetwork, Fig8AndTheFactsNameTheInt8Runtime) {
+  ScratchDir dir("network");
+  nlohmann::json e = testing::eval_json(4, 0.7, true);
+  e["network"] = "int8 device runtime";
+  write_json(dir.file("e.json"), e);
+  ReportInputs in;
+  in.eval = load_eval(dir.file("e.json"));
+  EXPECT_EQ(in.eval->network, "int8 device runtime");
+  const std::string html = read_text(write_report(build_report(in), in, dir.file("r.html")).html_path);
+  EXPECT_EQ(markup_problem(html, true), "");
+  EXPECT_NE(section(html, "fig8").find("LimitNet&#39;s packets made by the int8 device runtime"), std::string::npos);
+  EXPECT_NE(html.find("packets made by:</span> int8 device runtime"), std::string::npos);
+  ReportInputs plain;
+  write_json(dir.file("f.json"), testing::eval_json(4, 0.7, true));
+  plain.eval = load_eval(dir.file("f.json"));
+  EXPECT_EQ(plain.eval->network, "");
+  EXPECT_EQ(read_text(write_report(build_report(plain), plain, dir.file("f.html")).html_path).find("packets made by"),
+            std::string::npos);
+}
+
 TEST_F(ReportFull, Fig13PanelsFollowTheSimulations) {
   const std::string m = section(html, "fig13-lorawan-max");
   EXPECT_NE(m.find("top-1 accuracy against time"), std::string::npos);
