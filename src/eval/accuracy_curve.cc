@@ -48,6 +48,7 @@ CurveResult evaluate_curve(const CloudModel& model, const LabelledImages& test, 
   r.data = test.description;
   r.images = test.count();
   r.payload = o.payload;
+  r.network = o.network;
   const size_t n = test.count();
   const std::vector<int>& labels = test.labels;
   {
@@ -58,7 +59,6 @@ CurveResult evaluate_curve(const CloudModel& model, const LabelledImages& test, 
 
   // Encode every image once.
   DevicePipeline pipeline(model.device_file().bytes(), model.device_file().size, o.bundle_name);
-  if (o.network == EncodeNetwork::kInt8) check_int8_network(pipeline, o.bundle_name);
   std::vector<std::vector<std::vector<uint8_t>>> packets(n);
   std::vector<std::vector<uint8_t>> symbols(n);
   size_t max_packets = 0;

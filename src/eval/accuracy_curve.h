@@ -40,7 +40,8 @@ struct CurveResult {
   std::string data;  // dataset description
   size_t images = 0;
   size_t payload = 0;
-  double clean_top1 = 0, clean_top5 = 0;  // classifier on the clean images
+  EncodeNetwork network = EncodeNetwork::kFloat;  // what made the packets (CurveOptions::network)
+  double clean_top1 = 0, clean_top5 = 0;          // classifier on the clean images
   std::vector<CurvePoint> curve;
   size_t exact_round_trips = 0;  // images whose complete decode equals the encoded symbols
   double seconds = 0;
