@@ -127,7 +127,23 @@ TEST(TrainDevice, CpuLossesAreThoseRecordedBeforeDevicesExisted) {
   ASSERT_FALSE(fixture.is_null()) << kFixture << " missing; this run gives:\n"
                                   << nlohmann::json({{"machine", machine()}, {"log", got}}).dump(1);
   const bool exact = fixture.at("machine") == machine();
-  expect_same_numbers(fixture.at("log"), got, exact, exact ? "log" : "log (another machine: within 1e-3)");
+  nlohmann::json want = fixture.at("log"), have = got;
+  ASSERT_EQ(want.size(), have.size()) << have.dump();
+  // Elsewhere the losses are compared within 1e-3, but the model id hashes the weights' bits
+  // and the int8-against-float agreement counts flip with the last bits at rounding edges
+  // (libtorch 2.11 on the GPU machine's CPU: 5 of 128 grid cells), so the id is left out and
+  // the agreement fractions get an absolute 0.05.
+  for (size_t i = 0; !exact && i < want.size(); ++i) {
+    want[i].erase("model_id");
+    have[i].erase("model_id");
+    for (const char* fraction : {"grid_equal", "symbols_equal", "symbol_mean_abs_diff"}) {
+      if (!want[i].contains(fraction)) continue;
+      EXPECT_NEAR(want[i][fraction].get<double>(), have[i].value(fraction, -1.0), 0.05) << fraction;
+      want[i].erase(fraction);
+      have[i].erase(fraction);
+    }
+  }
+  expect_same_numbers(want, have, exact, exact ? "log" : "log (another machine: within 1e-3)");
 }
 
 TEST(TrainDevice, AutoPicksTheCpuWithoutAGpuAndGivesTheSameLosses) {

@@ -404,6 +404,7 @@ TEST(TrainRecipe, Phase1FullShareKeepsTheWholeLatent) {
   auto encoder_bytes = [](const fs::path& bundle) { return tensor_bytes(bundle, "encoder.0.weight"); };
   auto phase1_only = [&](const std::string& name) {
     train::TrainOptions o = tiny(dir / name);
+    o.device = "cpu";  // two runs repeat bit for bit only on the CPU (cuDNN picks kernels by timing)
     o.classifier_from = base.string();
     o.p2_epochs = 0;
     return o;
@@ -532,6 +533,10 @@ TEST(TrainRecipe, RateAwareTrainingChargesTheSentBits) {
     train::TrainOptions o = fine_tune_of(model, dir / name, 2);  // --init-from a bundle, not a run directory
     o.p2_lr = 5e-3;
     o.latent_bits = 6;
+    // The tiny model's classifier is at chance, so with the task loss alone both lambdas empty
+    // the latent within these few Adam steps and the bytes compared would be the entropy
+    // model's rounding noise (seen on a GPU); reconstruction keeps it alive against the gentle one.
+    o.p2_mse_weight = 10;
     o.rate_lambda = lambda;
     o.val_holdout = 32;
     train::run_training(o);
@@ -548,7 +553,7 @@ TEST(TrainRecipe, RateAwareTrainingChargesTheSentBits) {
   };
   const double gentle = run("gentle", 0.01), strict = run("strict", 50.0);
   EXPECT_GT(gentle, 0.0);
-  EXPECT_LT(strict, gentle) << "a larger --rate-lambda must send fewer bytes";
+  EXPECT_LT(strict, 0.5 * gentle) << "a larger --rate-lambda must send far fewer bytes";
   EXPECT_TRUE(fs::exists(dir / "strict" / "entropy.pt"));
 
   train::TrainOptions negative = tiny(dir / "bad1");
