@@ -3,6 +3,7 @@
 #include <cctype>
 #include <stdexcept>
 
+#include <ATen/Context.h>
 #include <ATen/autocast_mode.h>
 #include <torch/version.h>
 
@@ -93,5 +94,11 @@ CudaAutocast::~CudaAutocast() {
   if (enabled_ && at::autocast::decrement_nesting() == 0) at::autocast::clear_cache();
   if (enabled_ != previous_) set_cuda_autocast(previous_);
 }
+
+CudnnBenchmark::CudnnBenchmark(bool on) : previous_(at::globalContext().benchmarkCuDNN()) {
+  at::globalContext().setBenchmarkCuDNN(on);
+}
+
+CudnnBenchmark::~CudnnBenchmark() { at::globalContext().setBenchmarkCuDNN(previous_); }
 
 }  // namespace limitnet::train

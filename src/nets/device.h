@@ -47,6 +47,21 @@ class CudaAutocast {
   bool enabled_;
 };
 
+// While alive, cuDNN searches for its fastest kernels at each new input shape (benchmark
+// mode, when `on`); the previous setting returns at the end. Training's fixed shapes gain
+// from it; an evaluation after training in the same process classifies batches of a new size
+// at nearly every packet count, and would pay a search for each.
+class CudnnBenchmark {
+ public:
+  explicit CudnnBenchmark(bool on);
+  ~CudnnBenchmark();
+  CudnnBenchmark(const CudnnBenchmark&) = delete;
+  CudnnBenchmark& operator=(const CudnnBenchmark&) = delete;
+
+ private:
+  bool previous_;
+};
+
 // forward() under bfloat16 autocast when `amp`, its result back in float32 (losses, scoring
 // and quantisation stay in float32); without `amp` exactly forward().
 template <typename Forward>

@@ -901,7 +901,6 @@ torch::Device choose_device(const TrainOptions& o) {
   const torch::Device device = parse_device(o.device);
   check_amp(o.amp, device);
   if (device.is_cuda()) {
-    at::globalContext().setBenchmarkCuDNN(true);  // fixed shapes: let cuDNN pick its fastest kernels
     std::fprintf(stderr, "device: %s%s\n", device.str().c_str(), o.amp ? " (bfloat16 autocast)" : "");
   }
   return device;
@@ -974,7 +973,8 @@ void run_training(const TrainOptions& opts) {
     throw std::runtime_error("train: --p2-classifier-lr tunes the built-in classifier, not a TorchScript one");
   }
   ctx.device = choose_device(o);
-  ctx.rate_weights = ctx.rate_weights.to(ctx.device);  // once, not per step
+  const CudnnBenchmark benchmark(ctx.device.is_cuda());  // fixed shapes: cuDNN may pick its fastest kernels
+  ctx.rate_weights = ctx.rate_weights.to(ctx.device);    // once, not per step
   if (ctx.codec.coarse_channels > 0) ctx.sent = sent_mask(ctx.codec, ctx.device);
 
   torch::set_num_threads(std::max(1, o.threads));

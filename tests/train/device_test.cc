@@ -14,6 +14,7 @@
 #include <vector>
 
 #include <nlohmann/json.hpp>
+#include <ATen/Context.h>
 #include <torch/version.h>
 
 #include "cloud/cloud_model.h"
@@ -249,7 +250,10 @@ TEST(TrainDevice, CloudModelRunsOnTheChosenDeviceWithTheSameResults) {
 TEST(TrainDevice, GpuTrainsCloseToTheCpu) {
   if (!have_fmnist()) GTEST_SKIP() << "Fashion-MNIST not installed";
   if (!have_gpu()) GTEST_SKIP() << "no CUDA device";
+  const bool benchmark_before = at::globalContext().benchmarkCuDNN();
   const nlohmann::json cpu = weight_dependent_log(trained_on("cpu")), gpu = weight_dependent_log(trained_on("cuda"));
+  EXPECT_EQ(at::globalContext().benchmarkCuDNN(), benchmark_before)
+      << "training leaves cuDNN's benchmark mode as it was";
   ASSERT_EQ(cpu.size(), gpu.size());
   for (size_t i = 0; i < cpu.size(); ++i) {
     if (!cpu[i].contains("loss")) continue;
