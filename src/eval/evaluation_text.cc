@@ -110,8 +110,9 @@ void write_curve(std::ostream& out, const EvaluationPlan& plan, const Evaluation
       << "clean images: top-1 " << std::fixed << std::setprecision(2) << 100 * r.clean_top1 << "%, top-5 "
       << 100 * r.clean_top5 << "%\n"
       << "packets of at most " << plan.payload << " bytes; bytes = mean bytes on air per image, all framing counted\n";
-  if (r.network == EncodeNetwork::kInt8)
+  if (r.network == EncodeNetwork::kInt8) {
     out << "packets made by the int8 device runtime (the firmware's packets byte for byte)\n";
+  }
   out << "packets   bytes   top-1   top-5   latent received\n";
   for (const CurvePoint& p : r.curve) {
     out << std::setw(7) << p.packets << std::setw(8) << std::setprecision(1) << p.bytes << std::setw(7)
