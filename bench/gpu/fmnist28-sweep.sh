@@ -16,10 +16,11 @@
 # OUT receives A.lnm .. F.lnm, logs.tgz (every run's log.jsonl and console) and
 # cls-w32.pt (the width-32 classifier, for --classifier-from after `tar`-ing it into a run
 # folder as classifier.pt). DEADLINE (555 s) stops every run that is still going.
-# Data: $LIMITNET_FASHION_MNIST, else /usr/share/datasets/fashion-mnist.
+# Data: $LIMITNET_FASHION_MNIST, else /usr/share/datasets/fashion-mnist. Relative paths in DEPS,
+# LIMITNET and LIMITNET_FASHION_MNIST are read from the repository root.
 set -uo pipefail
+out=$(realpath -m "${1:?usage: fmnist28-sweep.sh OUT}")
 cd "$(dirname "$0")/../.."
-out=${1:?usage: fmnist28-sweep.sh OUT}
 DEADLINE=${DEADLINE:-555}
 SMOKE=${SMOKE:-0}
 BUILD_DIR=${BUILD_DIR:-build-gpu}
