@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <optional>
 #include <stdexcept>
 
 #include "util/progress.h"
@@ -64,15 +65,22 @@ CurveResult evaluate_curve(const CloudModel& model, const LabelledImages& test, 
   size_t max_packets = 0;
   {
     // In chunks, so that the progress bar moves; images are independent (encode is const).
+    // Each worker opens the int8 runtime once per chunk, not per image (Int8Encoder).
     ProgressBar bar("encode", n, o.progress);
     constexpr size_t kChunk = 256;
+    const size_t workers = std::max<size_t>(1, o.threads);
     for (size_t s = 0; s < n; s += kChunk) {
       const size_t e = std::min(n, s + kChunk);
-      parallel_for(e - s, o.threads, [&](size_t j) {
-        EncodedImage enc = encode_with_network(pipeline, o.network, o.bundle_name, test.image(s + j),
-                                               static_cast<uint8_t>((s + j) & 0xFF), o.payload);
-        packets[s + j] = std::move(enc.packets);
-        symbols[s + j] = std::move(enc.symbols);
+      parallel_for(workers, o.threads, [&](size_t w) {
+        std::optional<Int8Encoder> int8;
+        if (o.network == EncodeNetwork::kInt8) int8.emplace(pipeline, o.bundle_name);
+        for (size_t i = s + w; i < e; i += workers) {
+          const auto id = static_cast<uint8_t>(i & 0xFF);
+          EncodedImage enc =
+              int8 ? int8->encode(test.image(i), id, o.payload) : pipeline.encode(test.image(i), id, o.payload);
+          packets[i] = std::move(enc.packets);
+          symbols[i] = std::move(enc.symbols);
+        }
       });
       bar.update(e);
     }

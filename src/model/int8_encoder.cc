@@ -79,14 +79,20 @@ void check_encoded(int status) {
 
 }  // namespace
 
+Int8Encoder::Int8Encoder(const DevicePipeline& pipeline, const std::string& bundle_name)
+    : pipeline_(pipeline), device_(open_device(pipeline.bundle_file(), bundle_name, &arena_)) {}
+
+EncodedImage Int8Encoder::encode(const uint8_t* frame, uint8_t image_id, size_t max_payload) {
+  check_payload_size(max_payload);
+  const int side = pipeline_.input_size();
+  check_encoded(limitnet_device_encode(device_, frame, side, side, pipeline_.input_channels(), image_id, max_payload));
+  return collect_packets(pipeline_, device_, max_payload);
+}
+
 EncodedImage encode_int8(const DevicePipeline& pipeline, const std::string& bundle_name, const uint8_t* frame,
                          uint8_t image_id, size_t max_payload) {
   check_payload_size(max_payload);
-  std::vector<uint64_t> arena;
-  limitnet_device* device = open_device(pipeline.bundle_file(), bundle_name, &arena);
-  const int side = pipeline.input_size();
-  check_encoded(limitnet_device_encode(device, frame, side, side, pipeline.input_channels(), image_id, max_payload));
-  return collect_packets(pipeline, device, max_payload);
+  return Int8Encoder(pipeline, bundle_name).encode(frame, image_id, max_payload);
 }
 
 EncodedImage encode_frame_int8(const DevicePipeline& pipeline, const std::string& bundle_name,

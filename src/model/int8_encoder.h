@@ -5,6 +5,7 @@
 #pragma once
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "device/limitnet_device.h"
 #include "model/pipeline.h"
@@ -25,6 +26,24 @@ const char* encode_network_label(EncodeNetwork network);
 // std::invalid_argument for a payload the codec cannot use.
 EncodedImage encode_int8(const DevicePipeline& pipeline, const std::string& bundle_name, const uint8_t* frame,
                          uint8_t image_id, size_t max_payload);
+
+// The int8 device runtime opened once, for many frames: opening checks the bundle's CRC,
+// which costs about ten encodes of fmnist28 (session 25: 75% of `limitnet eval --network
+// int8`'s time went there when every image opened it). Throws as encode_int8 does; one
+// object per thread.
+class Int8Encoder {
+ public:
+  Int8Encoder(const DevicePipeline& pipeline, const std::string& bundle_name);
+  Int8Encoder(const Int8Encoder&) = delete;
+  Int8Encoder& operator=(const Int8Encoder&) = delete;
+  // As encode_int8, on this encoder's open device.
+  EncodedImage encode(const uint8_t* frame, uint8_t image_id, size_t max_payload);
+
+ private:
+  const DevicePipeline& pipeline_;
+  std::vector<uint64_t> arena_;
+  limitnet_device* device_ = nullptr;
+};
 
 // Throws as encode_int8 does when the int8 device runtime cannot open the pipeline's bundle
 // (e.g. it has no int8.* sections): for refusing a long run before it starts.
