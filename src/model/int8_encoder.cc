@@ -89,6 +89,15 @@ EncodedImage Int8Encoder::encode(const uint8_t* frame, uint8_t image_id, size_t 
   return collect_packets(pipeline_, device_, max_payload);
 }
 
+EncodedImage Int8Encoder::encode_frame(const limitnet_frame& frame, uint8_t image_id, size_t max_payload) {
+  check_payload_size(max_payload);
+  require_usable_frame(frame, pipeline_.input_size());
+  check_encoded(limitnet_device_encode_frame(device_, &frame, image_id, max_payload));
+  return collect_packets(pipeline_, device_, max_payload);
+}
+
+// The one-shot forms check their arguments before opening, so that a bad payload or frame is
+// reported as such whatever the bundle holds.
 EncodedImage encode_int8(const DevicePipeline& pipeline, const std::string& bundle_name, const uint8_t* frame,
                          uint8_t image_id, size_t max_payload) {
   check_payload_size(max_payload);
@@ -99,15 +108,11 @@ EncodedImage encode_frame_int8(const DevicePipeline& pipeline, const std::string
                                const limitnet_frame& frame, uint8_t image_id, size_t max_payload) {
   check_payload_size(max_payload);
   require_usable_frame(frame, pipeline.input_size());
-  std::vector<uint64_t> arena;
-  limitnet_device* device = open_device(pipeline.bundle_file(), bundle_name, &arena);
-  check_encoded(limitnet_device_encode_frame(device, &frame, image_id, max_payload));
-  return collect_packets(pipeline, device, max_payload);
+  return Int8Encoder(pipeline, bundle_name).encode_frame(frame, image_id, max_payload);
 }
 
 void check_int8_network(const DevicePipeline& pipeline, const std::string& bundle_name) {
-  std::vector<uint64_t> arena;
-  open_device(pipeline.bundle_file(), bundle_name, &arena);
+  const Int8Encoder opened(pipeline, bundle_name);
 }
 
 EncodedImage encode_with_network(const DevicePipeline& pipeline, EncodeNetwork network, const std::string& bundle_name,

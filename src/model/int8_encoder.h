@@ -36,8 +36,9 @@ class Int8Encoder {
   Int8Encoder(const DevicePipeline& pipeline, const std::string& bundle_name);
   Int8Encoder(const Int8Encoder&) = delete;
   Int8Encoder& operator=(const Int8Encoder&) = delete;
-  // As encode_int8, on this encoder's open device.
+  // As encode_int8 and encode_frame_int8, on this encoder's open device.
   EncodedImage encode(const uint8_t* frame, uint8_t image_id, size_t max_payload);
+  EncodedImage encode_frame(const limitnet_frame& frame, uint8_t image_id, size_t max_payload);
 
  private:
   const DevicePipeline& pipeline_;
