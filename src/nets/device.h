@@ -49,8 +49,8 @@ class CudaAutocast {
 
 // While alive, cuDNN searches for its fastest kernels at each new input shape (benchmark
 // mode, when `on`); the previous setting returns at the end. Training's fixed shapes gain
-// from it; an evaluation after training in the same process classifies batches of a new size
-// at nearly every packet count, and would pay a search for each.
+// from it; an evaluation after training in the same process ends each packet count with a
+// partial batch of a new size, and would pay a search for each.
 class CudnnBenchmark {
  public:
   explicit CudnnBenchmark(bool on);
