@@ -91,10 +91,10 @@ struct PrefixOutcome {
 };
 
 // The receiver's view of image `i` after its first k packets: the zero-filled latent into
-// `latent` (latent_elements floats), bytes, share of values and error against `full` (the
-// complete dequantised latent).
+// `latent` (latent_elements floats), bytes, share of values and error against the complete
+// dequantised latent (computed into `full`, latent_elements floats of scratch).
 PrefixOutcome decode_prefix(const CodecModel& codec, const std::vector<std::vector<uint8_t>>& packets,
-                            const std::vector<uint8_t>& symbols, size_t i, size_t k, const float* full, float* latent) {
+                            const std::vector<uint8_t>& symbols, size_t i, size_t k, float* full, float* latent) {
   PrefixOutcome out;
   ProgressiveDecoder dec(&codec);
   for (size_t j = 0; j < k; ++j) {
@@ -113,6 +113,7 @@ PrefixOutcome decode_prefix(const CodecModel& codec, const std::vector<std::vect
         static_cast<double>(img->values_received()) / static_cast<double>(codec.config.sent_elements());
     out.exact = k == packets.size() && img->symbols() == symbols;
   }
+  dequantize_latent(codec, symbols.data(), nullptr, full);
   for (size_t e = 0; e < le; ++e) out.sq_err += (latent[e] - full[e]) * (latent[e] - full[e]);
   return out;
 }
@@ -155,14 +156,14 @@ CurveResult evaluate_curve(const CloudModel& model, const LabelledImages& test, 
   const DevicePipeline pipeline(model.device_file().bytes(), model.device_file().size, o.bundle_name);
   const EncodedImages enc = encode_all(pipeline, test, o);
 
-  // The complete dequantised latents: the reference for the prefixes' error.
+  // The complete dequantised latents' energy: the scale of the prefixes' error.
   const CodecModel& codec = pipeline.codec();
   const size_t le = codec.config.latent_elements();
-  std::vector<float> full(n * le);
+  std::vector<float> full(le);
   double energy = 0;
   for (size_t i = 0; i < n; ++i) {
-    dequantize_latent(codec, enc.symbols[i].data(), nullptr, full.data() + i * le);
-    for (size_t e = 0; e < le; ++e) energy += static_cast<double>(full[i * le + e]) * full[i * le + e];
+    dequantize_latent(codec, enc.symbols[i].data(), nullptr, full.data());
+    for (float v : full) energy += static_cast<double>(v) * v;
   }
 
   // For each prefix length, the images with a new packet at k are decoded and classified in
@@ -185,8 +186,7 @@ CurveResult evaluate_curve(const CloudModel& model, const LabelledImages& test, 
       latents.resize(count * le);
       for (size_t f = 0; f < count; ++f) {
         const size_t i = fresh[s + f];
-        last[i] =
-            decode_prefix(codec, enc.packets[i], enc.symbols[i], i, k, full.data() + i * le, latents.data() + f * le);
+        last[i] = decode_prefix(codec, enc.packets[i], enc.symbols[i], i, k, full.data(), latents.data() + f * le);
         r.exact_round_trips += last[i].exact;
       }
       const std::vector<float> probs = model.classify(latents.data(), static_cast<int>(count));
