@@ -119,14 +119,16 @@ PrefixOutcome decode_prefix(const CodecModel& codec, const std::vector<std::vect
 }
 
 // The curve's point for prefix length k, from every image's latest outcome.
-CurvePoint curve_point(size_t k, const std::vector<PrefixOutcome>& last, double sq_err, double energy) {
+CurvePoint curve_point(size_t k, const std::vector<PrefixOutcome>& last, double energy) {
   CurvePoint pt;
   pt.packets = static_cast<int>(k);
+  double sq_err = 0;
   for (const PrefixOutcome& out : last) {
     pt.bytes += out.bytes;
     pt.values_fraction += out.values_fraction;
     pt.top1 += out.top1;
     pt.top5 += out.top5;
+    sq_err += out.sq_err;
   }
   const auto n = static_cast<double>(last.size());
   pt.bytes /= n;
@@ -198,9 +200,7 @@ CurveResult evaluate_curve(const CloudModel& model, const LabelledImages& test, 
       decoded += count;
       bar.update(decoded);
     }
-    double sq_err = 0;
-    for (const PrefixOutcome& out : last) sq_err += out.sq_err;
-    r.curve.push_back(curve_point(k, last, sq_err, energy));
+    r.curve.push_back(curve_point(k, last, energy));
   }
   bar.finish();
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
