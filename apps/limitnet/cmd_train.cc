@@ -102,6 +102,10 @@ void register_train(CLI::App& app) {
                   "Phase 2 also tunes the built-in classifier at this peak learning rate (0 = frozen, as in the paper)")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 1.0));
+  cmd->add_flag("--p2-cloud-only", o->p2_cloud_only,
+                "Phase 2 tunes only the decoder (and the classifier with --p2-classifier-lr) of the --init-from "
+                "bundle, whose architecture, codec and device sections it keeps: same model id, same packets, "
+                "for cameras already flashed (docs/TRAINING.md)");
   cmd->add_option("--saliency-weight", o->saliency_weight, "Weight of the saliency BCE in phase 1")
       ->capture_default_str();
   cmd->add_option("--teacher", o->teacher, "Saliency teacher: spectral, fine, gradcam, dir:PATH, none")

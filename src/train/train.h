@@ -82,6 +82,11 @@ struct TrainOptions {
   // docs/MODELS.md); the bundle then carries the tuned classifier.
   // With --p2-distill the targets come from a frozen copy, so the teacher does not move.
   double p2_classifier_lr = 0.0;
+  // Phase 2 tunes only the cloud side (decoder, and the classifier with p2_classifier_lr) of
+  // the init_from bundle: the architecture, codec, decoder and classifier shapes come from it
+  // and its device sections are copied unchanged, so the model id and every packet stay the
+  // same and cameras already flashed with it keep working (docs/TRAINING.md).
+  bool p2_cloud_only = false;
   int decoder_width = 0;  // 0 = preset default
   std::string decoder;    // decoder kind (paper, upconv, pyramid); empty = preset default
   // Which latent values survive during training: "gradual" (LimitNet: the top p of the

@@ -547,9 +547,12 @@ void train_phase(Context& ctx, int phase, AutoEncoder& ae, Classifier& cls, Clas
   const int epochs = phase == 1 ? o.p1_epochs : o.p2_epochs;
   const double peak = phase == 1 ? o.p1_lr : o.p2_lr;
   const int start = state.value(name + "_epochs", 0);
-  ensure_learned_step(ctx, ae);
+  // --p2-cloud-only: the device network, its ranges and the rate model stay as deployed.
+  const bool cloud_only = phase == 2 && o.p2_cloud_only;
+  if (!cloud_only) ensure_learned_step(ctx, ae);
   const bool own_rate_group = ae.entropy && o.rate_model_lr > 0;
-  torch::optim::Adam opt(ae.parameters(!own_rate_group), torch::optim::AdamOptions(peak));
+  torch::optim::Adam opt(cloud_only ? ae.decoder->parameters() : ae.parameters(!own_rate_group),
+                         torch::optim::AdamOptions(peak));
   const bool tune_cls = phase == 2 && o.p2_classifier_lr > 0;
   std::vector<double> peaks = {peak};  // per parameter group, each on the same cosine schedule
   // Keep fractions: the paper's U(0, 1), except a share that keeps the whole latent
@@ -586,7 +589,7 @@ void train_phase(Context& ctx, int phase, AutoEncoder& ae, Classifier& cls, Clas
     torch::manual_seed(o.seed * 1000 + 100 * phase + epoch);
     const std::vector<size_t> idx = shuffled(n, rng);
     EpochBatches batches(batcher, idx, static_cast<size_t>(o.batch), rng, ctx.device.is_cuda());
-    ae.device->train();
+    ae.device->train(!cloud_only);
     ae.decoder->train();
     cls.train(false);  // frozen: BatchNorm statistics stay as trained
     ProgressBar bar(name + " " + std::to_string(epoch + 1) + "/" + std::to_string(epochs), n, o.progress);
@@ -602,10 +605,14 @@ void train_phase(Context& ctx, int phase, AutoEncoder& ae, Classifier& cls, Clas
       data_s += seconds_since(td);
       const int64_t bs = b.x.size(0);
       opt.zero_grad();
-      torch::Tensor z = amp_forward(o.amp, [&] { return ae.device->encode(b.x); });
-      torch::Tensor sal = amp_forward(o.amp, [&] { return ae.device->saliency(z); });
+      torch::Tensor z, sal;
+      {
+        const torch::AutoGradMode device_grad(!cloud_only);  // a frozen encoder needs no gradient
+        z = amp_forward(o.amp, [&] { return ae.device->encode(b.x); });
+        sal = amp_forward(o.amp, [&] { return ae.device->saliency(z); });
+      }
       torch::Tensor keep = sample_keep(bs, keep_min, full_share);
-      const DroppedLatent dropped = drop_latent(ctx, ae, z, sal, keep, true);
+      const DroppedLatent dropped = drop_latent(ctx, ae, z, sal, keep, !cloud_only);
       torch::Tensor rec = amp_forward(o.amp, [&] { return ae.decoder->forward(dropped.values); });
       torch::Tensor xn = (rec - ctx.mean) / ctx.std;
       torch::Tensor loss, rec_loss = torch::mse_loss(xn, b.x), sal_loss = torch::zeros({});
@@ -690,8 +697,47 @@ std::vector<uint8_t> read_bytes(const std::string& path) {
   return std::vector<uint8_t>((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
 }
 
+void add_cloud_state(BundleWriter* w, AutoEncoder& ae, Classifier& cls, const std::vector<uint8_t>& script_bytes) {
+  add_module_state(w, "decoder", *ae.decoder);
+  if (cls.resnet) {
+    add_module_state(w, "classifier", *cls.resnet);
+  } else {
+    w->add("classifier.torchscript", DType::kU8, {static_cast<uint32_t>(script_bytes.size())}, script_bytes.data());
+  }
+}
+
+void write_bundle(Context& ctx, const BundleWriter& w) {
+  const std::string out = ctx.o.output.empty() ? run_file(ctx, "model.lnm").string() : ctx.o.output;
+  w.write(out);
+  const std::string id = model_id_text(w.device_content_id());
+  log_line(ctx, {{"stage", "export"}, {"path", out}, {"model_id", id}});
+  std::fprintf(stderr, "wrote %s (model %s)\n", out.c_str(), id.c_str());
+}
+
+// --p2-cloud-only: the deployed bundle with its cloud sections replaced. Everything else
+// (config, arch, device networks, ranges, tables, int8) is copied byte for byte, so the id
+// cannot move; checked all the same, since cameras rely on it.
+void export_cloud_update(Context& ctx, AutoEncoder& ae, Classifier& cls) {
+  const LoadedBundle deployed = load_bundle(ctx.o.init_from);
+  std::vector<std::string> cloud_sections;
+  for (uint32_t i = 0; i < deployed.view.section_count(); ++i) {
+    BundleTensor t;
+    deployed.view.section(i, &t);
+    const std::string name(t.name, t.name_len);
+    if (name.rfind("decoder.", 0) == 0 || name.rfind("classifier.", 0) == 0) cloud_sections.push_back(name);
+  }
+  BundleWriter w(kBundlePartDevice | kBundlePartCloud);
+  w.copy_from(deployed.view, cloud_sections);
+  add_cloud_state(&w, ae, cls, {});
+  if (w.device_content_id() != deployed.view.model_id()) {
+    throw std::logic_error(ctx.o.init_from + ": the cloud update's model id differs from the deployed bundle's");
+  }
+  write_bundle(ctx, w);
+}
+
 void export_bundle(Context& ctx, AutoEncoder& ae, Classifier& cls, const std::vector<uint8_t>& script_bytes) {
   const TrainOptions& o = ctx.o;
+  if (o.p2_cloud_only) return export_cloud_update(ctx, ae, cls);
   const PresetSpec& p = *ctx.preset;
   BundleWriter w(kBundlePartDevice | kBundlePartCloud);
   std::string cfg = preset_config_text(p, ctx.codec);
@@ -775,17 +821,8 @@ void export_bundle(Context& ctx, AutoEncoder& ae, Classifier& cls, const std::ve
                    {"symbol_mean_abs_diff", ptq.symbol_mean_abs_diff},
                    {"grid_equal", ptq.grid_equal}});
   }
-  add_module_state(&w, "decoder", *ae.decoder);
-  if (cls.resnet) {
-    add_module_state(&w, "classifier", *cls.resnet);
-  } else {
-    w.add("classifier.torchscript", DType::kU8, {static_cast<uint32_t>(script_bytes.size())}, script_bytes.data());
-  }
-  const std::string out = o.output.empty() ? run_file(ctx, "model.lnm").string() : o.output;
-  w.write(out);
-  const std::string id = model_id_text(w.device_content_id());
-  log_line(ctx, {{"stage", "export"}, {"path", out}, {"model_id", id}});
-  std::fprintf(stderr, "wrote %s (model %s)\n", out.c_str(), id.c_str());
+  add_cloud_state(&w, ae, cls, script_bytes);
+  write_bundle(ctx, w);
 }
 
 bool same_input(const PresetSpec& a, const PresetSpec& b) {
@@ -923,11 +960,9 @@ static torch::Tensor rate_channel_weights(const std::vector<double>& weights, in
   return torch::tensor(w);
 }
 
-void run_training(const TrainOptions& opts) {
-  Context ctx;
-  ctx.o = opts;
+// Architecture, codec, decoder and classifier shapes from --preset/--arch and the flags.
+void configure_from_flags(Context& ctx) {
   const TrainOptions& o = ctx.o;
-  if (o.run_dir.empty()) throw std::runtime_error("train: a run directory is required (--run)");
   ctx.arch = select_arch(o.preset, o.arch);
   ctx.preset = &ctx.arch;
   const PresetSpec& p = *ctx.preset;
@@ -942,12 +977,77 @@ void run_training(const TrainOptions& opts) {
   ctx.dec_spec = default_decoder(p);
   if (!o.decoder.empty()) ctx.dec_spec.kind = o.decoder;
   if (o.decoder_width) ctx.dec_spec.width = o.decoder_width;
-  if (o.dropping != "gradual" && o.dropping != "random" && o.dropping != "none") {
-    throw std::runtime_error("train: unknown --dropping '" + o.dropping + "' (valid: gradual, random, none)");
-  }
   ctx.cls_spec = default_classifier(p);
   if (o.cls_width) ctx.cls_spec.width = o.cls_width;
   if (o.cls_blocks) ctx.cls_spec.blocks = o.cls_blocks;
+}
+
+// --p2-cloud-only: flags that would change what the device does, or that train it, are
+// refused by name rather than ignored; the classifier is the deployed bundle's.
+void check_cloud_only_options(TrainOptions& o) {
+  if (o.init_from.empty() || !fs::is_regular_file(o.init_from)) {
+    throw std::runtime_error("train: --p2-cloud-only tunes a deployed model: --init-from must name its bundle (.lnm)");
+  }
+  const std::pair<bool, const char*> device_flags[] = {
+      {!o.arch.empty(), "--arch"},
+      {o.latent_bits != 0, "--latent-bits"},
+      {o.saliency_grid != 0, "--saliency-grid"},
+      {o.saliency_bits != 0, "--saliency-bits"},
+      {o.gradual >= 0, "-G"},
+      {o.interlace_stride != 0, "--interlace-stride"},
+      {o.coarse_channels != 0, "--coarse-channels"},
+      {!o.decoder.empty(), "--decoder"},
+      {o.decoder_width != 0, "--decoder-width"},
+      {o.cls_width != 0, "--cls-width"},
+      {o.cls_blocks != 0, "--cls-blocks"},
+      {!o.classifier_ts.empty(), "--classifier-ts"},
+      {!o.classifier_from.empty(), "--classifier-from"},
+      {o.rate_lambda > 0 || o.p1_rate_lambda > 0, "--rate-lambda"},
+      {o.learned_step, "--learned-step"},
+      {o.tables != "calibration", "--tables"},
+  };
+  for (const auto& [given, flag] : device_flags) {
+    if (given) {
+      throw std::runtime_error(std::string("train: --p2-cloud-only keeps the deployed bundle's architecture, codec, "
+                                           "decoder and classifier shapes and its latent: drop ") +
+                               flag);
+    }
+  }
+  o.p1_epochs = 0;  // phase 1 trains the encoder
+  o.classifier_from = o.init_from;
+}
+
+// --p2-cloud-only: everything that shapes the run comes from the deployed bundle.
+void configure_from_deployed(Context& ctx) {
+  const LoadedBundle b = load_bundle(ctx.o.init_from);
+  if (!(b.view.parts() & kBundlePartCloud)) {
+    throw std::runtime_error(ctx.o.init_from + ": has no cloud part (decoder, classifier) to tune");
+  }
+  ctx.arch = bundle_arch(b.view, ctx.o.init_from);
+  ctx.preset = &ctx.arch;
+  ctx.codec = ctx.arch.codec;
+  char kind[32] = {0};
+  if (!b.view.config_string("decoder", kind, sizeof kind) || !b.view.config_int("decoder.width", &ctx.dec_spec.width)) {
+    throw std::runtime_error(ctx.o.init_from + ": decoder kind or width missing from the configuration");
+  }
+  ctx.dec_spec.kind = kind;
+}
+
+void run_training(const TrainOptions& opts) {
+  Context ctx;
+  ctx.o = opts;
+  const TrainOptions& o = ctx.o;
+  if (o.run_dir.empty()) throw std::runtime_error("train: a run directory is required (--run)");
+  if (o.p2_cloud_only) {
+    check_cloud_only_options(ctx.o);
+    configure_from_deployed(ctx);
+  } else {
+    configure_from_flags(ctx);
+  }
+  const PresetSpec& p = *ctx.preset;
+  if (o.dropping != "gradual" && o.dropping != "random" && o.dropping != "none") {
+    throw std::runtime_error("train: unknown --dropping '" + o.dropping + "' (valid: gradual, random, none)");
+  }
   if (o.batch < 1) throw std::runtime_error("train: batch size must be >= 1");
   const std::pair<double, const char*> non_negative[] = {{o.rate_lambda, "--rate-lambda"},
                                                          {o.p1_task_weight, "--p1-task-weight"},
@@ -1035,6 +1135,7 @@ void run_training(const TrainOptions& opts) {
                    {"p2_keep_min", o.p2_keep_min},
                    {"p2_full_share", o.p2_full_share},
                    {"p2_classifier_lr", o.p2_classifier_lr},
+                   {"p2_cloud_only", o.p2_cloud_only},
                    {"rate_lambda", o.rate_lambda},
                    {"p1_rate_lambda", o.p1_rate_lambda},
                    {"rate_free_bits", o.rate_free_bits},

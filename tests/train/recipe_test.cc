@@ -9,6 +9,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <sstream>
 
@@ -334,6 +335,67 @@ TEST(TrainRecipe, InitFromContinuesAnEarlierRunWithDistillation) {
   wide.decoder = "pyramid";
   wide.decoder_width = 48;
   expect_refused(wide, "not a decoder of this kind and width", "a decoder of another width");
+}
+
+// Every section of a bundle, by name.
+std::map<std::string, std::vector<uint8_t>> bundle_sections(const fs::path& bundle) {
+  const LoadedBundle b = load_bundle(bundle.string());
+  std::map<std::string, std::vector<uint8_t>> sections;
+  for (uint32_t i = 0; i < b.view.section_count(); ++i) {
+    BundleTensor t;
+    b.view.section(i, &t);
+    sections[std::string(t.name, t.name_len)] = std::vector<uint8_t>(t.data, t.data + t.bytes);
+  }
+  return sections;
+}
+
+// --p2-cloud-only: a camera flashed with the deployed bundle keeps working with the update
+// (same id, the same bytes for everything the device uses); only the cloud sections move.
+TEST(TrainRecipe, CloudOnlyUpdateKeepsTheDeployedDevicePartAndItsId) {
+  if (!have_fmnist()) GTEST_SKIP() << "Fashion-MNIST not installed";
+  const fs::path& model = tiny_model();
+  const fs::path dir = temp_dir("cloud_only");
+  train::TrainOptions o = tiny(dir / "update");
+  o.latent_bits = o.saliency_grid = 0;  // the deployed bundle's, not flags
+  o.init_from = model.string();
+  o.p2_cloud_only = true;
+  o.p2_classifier_lr = 1e-3;
+  train::run_training(o);
+  const fs::path update = dir / "update" / "model.lnm";
+  EXPECT_EQ(load_bundle(update.string()).view.model_id(), load_bundle(model.string()).view.model_id());
+  const auto before = bundle_sections(model), after = bundle_sections(update);
+  ASSERT_EQ(before.size(), after.size());
+  int cloud_moved = 0;
+  for (const auto& [name, bytes] : before) {
+    ASSERT_EQ(after.count(name), 1u) << name;
+    const bool cloud = name.rfind("decoder.", 0) == 0 || name.rfind("classifier.", 0) == 0;
+    if (!cloud) EXPECT_EQ(after.at(name), bytes) << name << " moved";
+    cloud_moved += cloud && after.at(name) != bytes;
+  }
+  EXPECT_GT(cloud_moved, 0) << "neither decoder nor classifier was tuned";
+  EXPECT_TRUE(last_logged(dir / "update", "phase1").is_null()) << "phase 1 trains the encoder: it must not run";
+  EXPECT_TRUE(last_logged(dir / "update", "phase2").is_object());
+
+  // Bad input: anything that would change or train the device, and no deployed bundle.
+  int runs = 0;
+  auto refused = [&](void (*change)(train::TrainOptions&), const std::string& needle) {
+    train::TrainOptions bad = o;
+    bad.run_dir = (dir / ("bad" + std::to_string(runs++))).string();
+    change(bad);
+    expect_refused(bad, needle, needle);
+  };
+  refused([](train::TrainOptions& b) { b.latent_bits = 5; }, "drop --latent-bits");
+  refused([](train::TrainOptions& b) { b.decoder_width = 32; }, "drop --decoder-width");
+  refused([](train::TrainOptions& b) { b.rate_lambda = 0.1; }, "drop --rate-lambda");
+  refused([](train::TrainOptions& b) { b.classifier_from = b.init_from; }, "drop --classifier-from");
+  refused([](train::TrainOptions& b) { b.init_from = fs::path(b.init_from).parent_path().string(); },
+          "--init-from must name its bundle");
+  const PresetSpec& p = *find_preset("fmnist28");
+  random_device_bundle(p, p.codec, 3).write((dir / "device.lnm").string());
+  train::TrainOptions device_only = o;
+  device_only.run_dir = (dir / "device-only").string();
+  device_only.init_from = (dir / "device.lnm").string();
+  expect_refused(device_only, "has no cloud part", "a bundle without a cloud part");
 }
 
 // --p2-classifier-lr: phase 2 moves the classifier too, the bundle carries the moved one,
