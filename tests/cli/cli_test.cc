@@ -218,6 +218,21 @@ TEST_F(CliTest, TrainRefusesABadInterlaceStride) {
   EXPECT_FALSE(fs::exists(path("run")));
 }
 
+// --p2-cloud-only keeps the deployed device part: a flag that would change it, or no
+// deployed bundle, is refused by name before the run directory is made.
+TEST_F(CliTest, TrainCloudOnlyRefusesWhatWouldChangeTheDevice) {
+  const std::string model = std::string(LIMITNET_SOURCE_DIR) + "/models/fmnist28/model.lnm";
+  const CmdResult bits =
+      run("train --run " + path("run") + " --p2-cloud-only --init-from " + model + " --latent-bits 5");
+  EXPECT_NE(bits.code, 0);
+  EXPECT_NE(bits.out.find("--p2-cloud-only keeps the deployed bundle's architecture"), std::string::npos) << bits.out;
+  EXPECT_NE(bits.out.find("drop --latent-bits"), std::string::npos) << bits.out;
+  const CmdResult none = run("train --run " + path("run") + " --p2-cloud-only");
+  EXPECT_NE(none.code, 0);
+  EXPECT_NE(none.out.find("--init-from must name its bundle (.lnm)"), std::string::npos) << none.out;
+  EXPECT_FALSE(fs::exists(path("run")));
+}
+
 // eval --val-holdout judges the training images that train --val-holdout held out (where
 // models are chosen), not the test split; with --limit it is refused.
 TEST_F(CliTest, EvalOnTheHeldOutTrainingImages) {
