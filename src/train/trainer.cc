@@ -1033,6 +1033,26 @@ void configure_from_deployed(Context& ctx) {
   ctx.dec_spec.kind = kind;
 }
 
+// --p2-cloud-only keeps the deployed config, class names included: the data must name the
+// same classes in the same order, or the update would label images wrongly.
+void check_same_classes(const Context& ctx) {
+  const LoadedBundle b = load_bundle(ctx.o.init_from);
+  int classes = 0;
+  b.view.config_int("num_classes", &classes);
+  if (classes != ctx.train.classes) {
+    throw std::runtime_error(ctx.o.init_from + ": has " + std::to_string(classes) + " classes, --data " +
+                             std::to_string(ctx.train.classes));
+  }
+  for (int i = 0; i < classes; ++i) {
+    char name[256] = {0};
+    b.view.config_string(("class." + std::to_string(i)).c_str(), name, sizeof name);
+    if (ctx.train.class_names.size() > static_cast<size_t>(i) && ctx.train.class_names[i] != name) {
+      throw std::runtime_error(ctx.o.init_from + ": class " + std::to_string(i) + " is '" + name +
+                               "', in --data it is '" + ctx.train.class_names[i] + "'");
+    }
+  }
+}
+
 void run_training(const TrainOptions& opts) {
   Context ctx;
   ctx.o = opts;
@@ -1108,6 +1128,7 @@ void run_training(const TrainOptions& opts) {
     ctx.val = load_split(*val_ds);
     val_description = val_ds->description();
   }
+  if (o.p2_cloud_only) check_same_classes(ctx);
   ctx.pixels = static_cast<double>(p.input_size) * p.input_size;
   ctx.mean = preset_mean(p).to(ctx.device);
   ctx.std = preset_std(p).to(ctx.device);

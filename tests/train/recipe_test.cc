@@ -396,6 +396,11 @@ TEST(TrainRecipe, CloudOnlyUpdateKeepsTheDeployedDevicePartAndItsId) {
   device_only.run_dir = (dir / "device-only").string();
   device_only.init_from = (dir / "device.lnm").string();
   expect_refused(device_only, "has no cloud part", "a bundle without a cloud part");
+  train::TrainOptions renamed = o;
+  renamed.run_dir = (dir / "renamed").string();
+  renamed.init_from = with_config(model, dir / "renamed.lnm", "class.3", "gown").string();
+  expect_refused(renamed, "class 3 is 'gown', in --data it is 'Dress'",
+                 "data whose classes the bundle names otherwise");
 }
 
 // --p2-classifier-lr: phase 2 moves the classifier too, the bundle carries the moved one,
