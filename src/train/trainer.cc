@@ -996,6 +996,7 @@ void check_cloud_only_options(TrainOptions& o) {
       {o.gradual >= 0, "-G"},
       {o.interlace_stride != 0, "--interlace-stride"},
       {o.coarse_channels != 0, "--coarse-channels"},
+      {o.interlace_bonus != TrainOptions().interlace_bonus, "--interlace-bonus"},
       {!o.decoder.empty(), "--decoder"},
       {o.decoder_width != 0, "--decoder-width"},
       {o.cls_width != 0, "--cls-width"},
@@ -1031,6 +1032,19 @@ void configure_from_deployed(Context& ctx) {
     throw std::runtime_error(ctx.o.init_from + ": decoder kind or width missing from the configuration");
   }
   ctx.dec_spec.kind = kind;
+  char text[32] = {0};
+  if (!b.view.config_string("classifier", text, sizeof text) || std::string(text) != "resnet") {
+    throw std::runtime_error(ctx.o.init_from +
+                             ": --p2-cloud-only tunes the built-in ResNet classifier; this bundle has another");
+  }
+  // A random-dropping (Starfish-like) bundle is tuned the way it was trained.
+  if (b.view.config_string("train.dropping", text, sizeof text) && ctx.o.dropping != text) {
+    if (ctx.o.dropping != TrainOptions().dropping) {
+      throw std::runtime_error(ctx.o.init_from + ": was trained with --dropping " + text + "; drop --dropping " +
+                               ctx.o.dropping);
+    }
+    ctx.o.dropping = text;
+  }
 }
 
 // --p2-cloud-only keeps the deployed config, class names included: the data must name the

@@ -396,6 +396,14 @@ TEST(TrainRecipe, CloudOnlyUpdateKeepsTheDeployedDevicePartAndItsId) {
   device_only.run_dir = (dir / "device-only").string();
   device_only.init_from = (dir / "device.lnm").string();
   expect_refused(device_only, "has no cloud part", "a bundle without a cloud part");
+  train::TrainOptions script = o;
+  script.run_dir = (dir / "script").string();
+  script.init_from = with_config(model, dir / "script.lnm", "classifier", "torchscript").string();
+  expect_refused(script, "tunes the built-in ResNet classifier", "a bundle with a TorchScript classifier");
+  train::TrainOptions dropping = o;
+  dropping.run_dir = (dir / "dropping").string();
+  dropping.dropping = "random";
+  expect_refused(dropping, "was trained with --dropping gradual; drop --dropping random", "another --dropping");
   train::TrainOptions renamed = o;
   renamed.run_dir = (dir / "renamed").string();
   renamed.init_from = with_config(model, dir / "renamed.lnm", "class.3", "gown").string();
