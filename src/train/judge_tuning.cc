@@ -256,12 +256,8 @@ void split_indices(size_t n, size_t holdout, std::vector<size_t>* train, std::ve
 }
 
 void write_judge(const JudgeTuneOptions& o, const SourceBundle& src, ResNet& net, size_t images) {
-  std::vector<std::string> skip = {kJudgeSection};
-  BundleTensor t;
-  for (uint32_t i = 0; src.file.view.section(i, &t); ++i) {
-    const std::string name(t.name, t.name_len);
-    if (name.rfind("classifier.", 0) == 0) skip.push_back(name);
-  }
+  std::vector<std::string> skip = section_names_with_prefix(src.file.view, "classifier.");
+  skip.push_back(kJudgeSection);
   BundleWriter w(src.file.view.parts());
   w.copy_from(src.file.view, skip);
   add_module_state(&w, "classifier", *net);

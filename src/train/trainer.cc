@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <future>
+#include <memory>
 #include <random>
 #include <stdexcept>
 #include <utility>
@@ -236,6 +237,7 @@ struct Context {
   torch::Tensor rate_weights;  // [L] on ctx.device: --rate-channel-weights, 1 past the list
   torch::Tensor sent;          // [1,L,K,K] on ctx.device with coarse channels (sent_mask), else undefined
   std::vector<bool> held_out;  // per training-dataset image: moved to validation (--val-holdout)
+  std::shared_ptr<const LoadedBundle> deployed;  // --p2-cloud-only: the --init-from bundle, read once
 };
 
 void log_line(Context& ctx, nlohmann::json j) {
@@ -718,18 +720,14 @@ void write_bundle(Context& ctx, const BundleWriter& w) {
 // (config, arch, device networks, ranges, tables, int8) is copied byte for byte, so the id
 // cannot move; checked all the same, since cameras rely on it.
 void export_cloud_update(Context& ctx, AutoEncoder& ae, Classifier& cls) {
-  const LoadedBundle deployed = load_bundle(ctx.o.init_from);
-  std::vector<std::string> cloud_sections;
-  for (uint32_t i = 0; i < deployed.view.section_count(); ++i) {
-    BundleTensor t;
-    deployed.view.section(i, &t);
-    const std::string name(t.name, t.name_len);
-    if (name.rfind("decoder.", 0) == 0 || name.rfind("classifier.", 0) == 0) cloud_sections.push_back(name);
-  }
+  const BundleView& deployed = ctx.deployed->view;
+  std::vector<std::string> cloud_sections = section_names_with_prefix(deployed, "decoder.");
+  for (std::string& name : section_names_with_prefix(deployed, "classifier."))
+    cloud_sections.push_back(std::move(name));
   BundleWriter w(kBundlePartDevice | kBundlePartCloud);
-  w.copy_from(deployed.view, cloud_sections);
+  w.copy_from(deployed, cloud_sections);
   add_cloud_state(&w, ae, cls, {});
-  if (w.device_content_id() != deployed.view.model_id()) {
+  if (w.device_content_id() != deployed.model_id()) {
     throw std::logic_error(ctx.o.init_from + ": the cloud update's model id differs from the deployed bundle's");
   }
   write_bundle(ctx, w);
@@ -983,8 +981,8 @@ void configure_from_flags(Context& ctx) {
 }
 
 // --p2-cloud-only: flags that would change what the device does, or that train it, are
-// refused by name rather than ignored; the classifier is the deployed bundle's.
-void check_cloud_only_options(TrainOptions& o) {
+// refused by name rather than ignored; then no phase 1, and the deployed bundle's classifier.
+void apply_cloud_only_options(TrainOptions& o) {
   if (o.init_from.empty() || !fs::is_regular_file(o.init_from)) {
     throw std::runtime_error("train: --p2-cloud-only tunes a deployed model: --init-from must name its bundle (.lnm)");
   }
@@ -1020,7 +1018,8 @@ void check_cloud_only_options(TrainOptions& o) {
 
 // --p2-cloud-only: everything that shapes the run comes from the deployed bundle.
 void configure_from_deployed(Context& ctx) {
-  const LoadedBundle b = load_bundle(ctx.o.init_from);
+  ctx.deployed = std::make_shared<const LoadedBundle>(load_bundle(ctx.o.init_from));
+  const LoadedBundle& b = *ctx.deployed;
   if (!(b.view.parts() & kBundlePartCloud)) {
     throw std::runtime_error(ctx.o.init_from + ": has no cloud part (decoder, classifier) to tune");
   }
@@ -1050,16 +1049,16 @@ void configure_from_deployed(Context& ctx) {
 // --p2-cloud-only keeps the deployed config, class names included: the data must name the
 // same classes in the same order, or the update would label images wrongly.
 void check_same_classes(const Context& ctx) {
-  const LoadedBundle b = load_bundle(ctx.o.init_from);
+  const BundleView& b = ctx.deployed->view;
   int classes = 0;
-  b.view.config_int("num_classes", &classes);
+  b.config_int("num_classes", &classes);
   if (classes != ctx.train.classes) {
     throw std::runtime_error(ctx.o.init_from + ": has " + std::to_string(classes) + " classes, --data " +
                              std::to_string(ctx.train.classes));
   }
   for (int i = 0; i < classes; ++i) {
     char name[256] = {0};
-    b.view.config_string(("class." + std::to_string(i)).c_str(), name, sizeof name);
+    b.config_string(("class." + std::to_string(i)).c_str(), name, sizeof name);
     if (ctx.train.class_names.size() > static_cast<size_t>(i) && ctx.train.class_names[i] != name) {
       throw std::runtime_error(ctx.o.init_from + ": class " + std::to_string(i) + " is '" + name +
                                "', in --data it is '" + ctx.train.class_names[i] + "'");
@@ -1073,7 +1072,7 @@ void run_training(const TrainOptions& opts) {
   const TrainOptions& o = ctx.o;
   if (o.run_dir.empty()) throw std::runtime_error("train: a run directory is required (--run)");
   if (o.p2_cloud_only) {
-    check_cloud_only_options(ctx.o);
+    apply_cloud_only_options(ctx.o);
     configure_from_deployed(ctx);
   } else {
     configure_from_flags(ctx);

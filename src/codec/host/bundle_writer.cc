@@ -69,6 +69,17 @@ void BundleWriter::copy_from(const BundleView& bundle, const std::vector<std::st
   }
 }
 
+std::vector<std::string> section_names_with_prefix(const BundleView& bundle, const std::string& prefix) {
+  std::vector<std::string> names;
+  for (uint32_t i = 0; i < bundle.section_count(); ++i) {
+    BundleTensor t;
+    bundle.section(i, &t);
+    std::string name(t.name, t.name_len);
+    if (name.rfind(prefix, 0) == 0) names.push_back(std::move(name));
+  }
+  return names;
+}
+
 bool BundleWriter::has(const std::string& name) const {
   for (const Section& s : sections_) {
     if (s.name == name) return true;

@@ -48,4 +48,8 @@ class BundleWriter {
   std::vector<Section> sections_;
 };
 
+// The names of `bundle`'s sections that start with `prefix` (e.g. "classifier."), as
+// copy_from() skips them when a part of a bundle is replaced.
+std::vector<std::string> section_names_with_prefix(const BundleView& bundle, const std::string& prefix);
+
 }  // namespace limitnet
