@@ -388,6 +388,20 @@ TEST(TrainRecipe, CloudOnlyUpdateKeepsTheDeployedDevicePartAndItsId) {
   refused([](train::TrainOptions& b) { b.decoder_width = 32; }, "drop --decoder-width");
   refused([](train::TrainOptions& b) { b.rate_lambda = 0.1; }, "drop --rate-lambda");
   refused([](train::TrainOptions& b) { b.classifier_from = b.init_from; }, "drop --classifier-from");
+  refused([](train::TrainOptions& b) { b.arch = "models/arch/fmnist28c.json"; }, "drop --arch");
+  refused([](train::TrainOptions& b) { b.saliency_grid = 2; }, "drop --saliency-grid");
+  refused([](train::TrainOptions& b) { b.saliency_bits = 4; }, "drop --saliency-bits");
+  refused([](train::TrainOptions& b) { b.gradual = 1.0; }, "drop -G");
+  refused([](train::TrainOptions& b) { b.interlace_stride = 2; }, "drop --interlace-stride");
+  refused([](train::TrainOptions& b) { b.interlace_bonus = 3.0; }, "drop --interlace-bonus");
+  refused([](train::TrainOptions& b) { b.coarse_channels = 2; }, "drop --coarse-channels");
+  refused([](train::TrainOptions& b) { b.decoder = "pyramid"; }, "drop --decoder");
+  refused([](train::TrainOptions& b) { b.cls_width = 32; }, "drop --cls-width");
+  refused([](train::TrainOptions& b) { b.cls_blocks = 2; }, "drop --cls-blocks");
+  refused([](train::TrainOptions& b) { b.classifier_ts = "classifier.pt"; }, "drop --classifier-ts");
+  refused([](train::TrainOptions& b) { b.p1_rate_lambda = 0.1; }, "drop --rate-lambda");
+  refused([](train::TrainOptions& b) { b.learned_step = true; }, "drop --learned-step");
+  refused([](train::TrainOptions& b) { b.tables = "learned"; }, "drop --tables");
   refused([](train::TrainOptions& b) { b.init_from = fs::path(b.init_from).parent_path().string(); },
           "--init-from must name its bundle");
   const PresetSpec& p = *find_preset("fmnist28");
@@ -404,6 +418,10 @@ TEST(TrainRecipe, CloudOnlyUpdateKeepsTheDeployedDevicePartAndItsId) {
   dropping.run_dir = (dir / "dropping").string();
   dropping.dropping = "random";
   expect_refused(dropping, "was trained with --dropping gradual; drop --dropping random", "another --dropping");
+  train::TrainOptions five = o;
+  five.run_dir = (dir / "five").string();
+  five.init_from = with_config(model, dir / "five.lnm", "num_classes", "5").string();
+  expect_refused(five, "five.lnm: has 5 classes, --data 10", "data with another class count");
   train::TrainOptions renamed = o;
   renamed.run_dir = (dir / "renamed").string();
   renamed.init_from = with_config(model, dir / "renamed.lnm", "class.3", "gown").string();
