@@ -13,6 +13,7 @@ InferenceResult CloudInferenceEngine::run(const ModelEntry& model, const float* 
   InferenceResult r;
   r.status = "ok";
   r.engine = name();
+  r.cloud = cloud_part(model);
   r.image_kind = "reconstruction";
   r.latent_elements = model.codec.config.latent_elements();
   for (uint32_t i = 0; i < r.latent_elements; ++i) r.values_received += mask[i] ? 1u : 0u;

@@ -20,6 +20,7 @@ class CloudInferenceEngine final : public InferenceEngine {
   CloudInferenceEngine(const std::string& bundle_path, int threads, const std::string& device = "cpu");
   ~CloudInferenceEngine() override;
   std::string name() const override { return "cloud"; }
+  std::string cloud_part(const ModelEntry& model) const override { return model.cloud_id; }
   InferenceResult run(const ModelEntry& model, const float* latent, const uint8_t* mask, int k) override;
 
  private:

@@ -30,6 +30,7 @@ struct ClassProbability {
 struct InferenceResult {
   std::string status;                   // "ok", "no cloud model", "not ready" (saliency map incomplete)
   std::string engine;                   // "cloud" or "latent-only"
+  std::string cloud;                    // the cloud part that computed it (ModelEntry::cloud_id); "" if none
   std::string image_kind;               // "reconstruction" (decoder output) or "latent" (visualisation)
   data::Image image;                    // empty when not ready
   std::vector<ClassProbability> top_k;  // empty unless a classifier ran
@@ -41,6 +42,9 @@ class InferenceEngine {
  public:
   virtual ~InferenceEngine() = default;
   virtual std::string name() const = 0;
+  // What run() writes as InferenceResult::cloud for `model`: a stored result from another
+  // cloud part (the bundle was updated) is outdated.
+  virtual std::string cloud_part(const ModelEntry& model) const = 0;
   // latent/mask: model.codec.config.latent_elements() entries each, borrowed for the call.
   // Called from one thread at a time.
   virtual InferenceResult run(const ModelEntry& model, const float* latent, const uint8_t* mask, int k) = 0;
@@ -52,6 +56,7 @@ class InferenceEngine {
 class LatentOnlyEngine final : public InferenceEngine {
  public:
   std::string name() const override { return "latent-only"; }
+  std::string cloud_part(const ModelEntry&) const override { return ""; }
   InferenceResult run(const ModelEntry& model, const float* latent, const uint8_t* mask, int k) override;
 };
 

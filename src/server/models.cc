@@ -13,6 +13,7 @@ const ModelEntry& ModelRegistry::add(const std::string& path) {
   m->bundle = std::move(file.bundle);
   m->codec = *file.codec;
   m->has_cloud_part = (m->bundle.view.parts() & kBundlePartCloud) != 0;
+  m->cloud_id = cloud_part_id_text(m->bundle.view);
   if (find(m->codec.model_id)) {
     throw std::runtime_error(path + ": model " + model_id_text(m->codec.model_id) + " is already loaded");
   }

@@ -17,6 +17,7 @@ struct ModelEntry {
   LoadedBundle bundle;  // owns the bytes; bundle.view parses in place
   CodecModel codec;
   bool has_cloud_part = false;
+  std::string cloud_id;  // cloud_part_id_text(): "" without a cloud part
 };
 
 class ModelRegistry {

@@ -49,7 +49,7 @@ StoredPacket packet_row(sqlite3_stmt* st) {
 }
 
 // Columns: image, version, status, engine, image_kind, top_k, values_received,
-// latent_elements, computed_ms.
+// latent_elements, computed_ms, cloud.
 StoredResult result_row(sqlite3_stmt* st) {
   StoredResult r;
   r.image = sqlite3_column_int64(st, 0);
@@ -61,12 +61,14 @@ StoredResult result_row(sqlite3_stmt* st) {
   r.values_received = static_cast<uint32_t>(sqlite3_column_int64(st, 6));
   r.latent_elements = static_cast<uint32_t>(sqlite3_column_int64(st, 7));
   r.computed_ms = sqlite3_column_int64(st, 8);
+  r.cloud_known = sqlite3_column_type(st, 9) != SQLITE_NULL;  // NULL: stored before the column existed
+  r.cloud = column_text(st, 9);
   return r;
 }
 
 constexpr const char* kPacketColumns = "seq, image, device, fcnt, received_ms, source, data";
 constexpr const char* kResultColumns =
-    "image, version, status, engine, image_kind, top_k, values_received, latent_elements, computed_ms";
+    "image, version, status, engine, image_kind, top_k, values_received, latent_elements, computed_ms, cloud";
 
 // A statement on the reader connection, finalized on scope exit.
 struct Query {
@@ -114,7 +116,7 @@ PacketStore::PacketStore(const StoreOptions& options) : options_(options), wal_l
     insert_packet_ = prepare("INSERT INTO packets(image, device, fcnt, received_ms, source, data) VALUES(?,?,?,?,?,?)");
     upsert_result_ = prepare(
         "INSERT OR REPLACE INTO results(image, version, status, engine, image_kind, top_k, "
-        "values_received, latent_elements, computed_ms) VALUES(?,?,?,?,?,?,?,?,?)");
+        "values_received, latent_elements, computed_ms, cloud) VALUES(?,?,?,?,?,?,?,?,?,?)");
     // The first network id seen stays pinned; the counter always follows the newest packet.
     upsert_device_ = prepare(
         "INSERT INTO devices(device, last_fcnt, network_id) VALUES(?1, ?2, NULLIF(?3, '')) "
@@ -141,7 +143,8 @@ void PacketStore::create_schema() {
   exec(
       "CREATE TABLE IF NOT EXISTS results(image INTEGER PRIMARY KEY, version INTEGER NOT NULL, status TEXT NOT NULL, "
       "engine TEXT NOT NULL, image_kind TEXT NOT NULL, top_k TEXT NOT NULL, values_received INTEGER NOT NULL, "
-      "latent_elements INTEGER NOT NULL, computed_ms INTEGER NOT NULL)");
+      "latent_elements INTEGER NOT NULL, computed_ms INTEGER NOT NULL, cloud TEXT)");
+  add_result_cloud_column();
   // last_fcnt NULL: reset by the operator, the next counter is accepted.
   exec(
       "CREATE TABLE IF NOT EXISTS devices(device TEXT PRIMARY KEY, last_fcnt INTEGER, network_id TEXT) "
@@ -149,6 +152,15 @@ void PacketStore::create_schema() {
   exec("CREATE INDEX IF NOT EXISTS packets_by_image ON packets(image)");
   exec("CREATE INDEX IF NOT EXISTS images_by_opened ON images(opened_ms)");
   exec("CREATE INDEX IF NOT EXISTS images_by_device ON images(device, image_id)");  // reloading a device
+}
+
+// Stores written before results kept their cloud part lack the column; their
+// rows read as cloud_known = false.
+void PacketStore::add_result_cloud_column() {
+  sqlite3_stmt* st = prepare("SELECT 1 FROM pragma_table_info('results') WHERE name = 'cloud'");
+  const bool present = sqlite3_step(st) == SQLITE_ROW;
+  sqlite3_finalize(st);
+  if (!present) exec("ALTER TABLE results ADD COLUMN cloud TEXT");
 }
 
 void PacketStore::limit_size() {
@@ -294,6 +306,7 @@ bool PacketStore::write_batch(const std::vector<StoredImage>& images, std::vecto
     sqlite3_bind_int64(upsert_result_, 7, r.values_received);
     sqlite3_bind_int64(upsert_result_, 8, r.latent_elements);
     sqlite3_bind_int64(upsert_result_, 9, r.computed_ms);
+    text(upsert_result_, 10, r.cloud);
     if (sqlite3_step(upsert_result_) != SQLITE_DONE) return fail("write result");
     sqlite3_reset(upsert_result_);
   }

@@ -85,6 +85,8 @@ struct StoredResult {
   uint32_t values_received = 0;
   uint32_t latent_elements = 0;
   int64_t computed_ms = 0;  // Unix ms
+  std::string cloud;        // InferenceResult::cloud: the cloud part that computed it
+  bool cloud_known = true;  // false for rows stored before the cloud part was kept
 };
 
 // What the service needs to route a device's next packets without its images in memory.
@@ -173,6 +175,7 @@ class PacketStore {
 
  private:
   void exec(const char* sql);
+  void add_result_cloud_column();
   sqlite3_stmt* prepare(const char* sql);
   void create_schema();
   void limit_size();

@@ -31,6 +31,7 @@ StoredResult stored_result(int64_t image, uint64_t version, const InferenceResul
   out.version = version;
   out.status = r.status;
   out.engine = r.engine;
+  out.cloud = r.cloud;
   out.image_kind = r.image_kind;
   out.top_k_json = top_k_json(r).dump();
   out.values_received = r.values_received;
@@ -101,10 +102,13 @@ Service::Service(const ServiceOptions& options, LogFn log)
     dirty_.erase(id);
   applied_ = replayed;
   metrics_.add("limitnet_packets_replayed_total", "", replayed);
+  const uint64_t outdated = metrics_.get("limitnet_results_outdated_total");
+  const std::string outdated_note =
+      outdated ? "; " + std::to_string(outdated) + " computed by another engine or cloud part, to be recomputed" : "";
   this->log("store " + options.store.path + ": replayed " + std::to_string(replayed) + " packets into " +
             std::to_string(sessions_.images().size()) + " images of " + std::to_string(sessions_.devices().size()) +
             " devices; " + std::to_string(metrics_.get("limitnet_results_restored_total")) + " of " +
-            std::to_string(stored_results.size()) + " stored results up to date");
+            std::to_string(stored_results.size()) + " stored results up to date" + outdated_note);
 }
 
 Service::~Service() { stop(); }
@@ -121,6 +125,10 @@ void Service::reset_devices(const std::vector<std::string>& devices) {
 void Service::restore_result(const StoredResult& r) {
   ImageSession* s = sessions_.image(r.image);
   if (!s || s->version != r.version) return;  // packets arrived after it was computed
+  if (!stored_result_is_current(r, *s)) {
+    metrics_.add("limitnet_results_outdated_total");  // e.g. a cloud update: recomputed
+    return;
+  }
   if (!result_from_row(r, s)) return;
   {
     std::lock_guard<std::mutex> lock(infer_mu_);
@@ -129,10 +137,19 @@ void Service::restore_result(const StoredResult& r) {
   metrics_.add("limitnet_results_restored_total");
 }
 
+bool Service::stored_result_is_current(const StoredResult& r, const ImageSession& s) const {
+  if (s.version != r.version) return false;
+  const InferenceEngine& engine = engines_->engine_for(*s.model);
+  if (r.engine != engine.name()) return false;
+  // Rows from before results kept their cloud part are taken as the loaded one's.
+  return !r.cloud_known || r.cloud == engine.cloud_part(*s.model);
+}
+
 bool Service::result_from_row(const StoredResult& r, ImageSession* s) {
   auto result = std::make_shared<InferenceResult>();
   result->status = r.status;
   result->engine = r.engine;
+  result->cloud = r.cloud;
   result->image_kind = r.image_kind;
   result->values_received = r.values_received;
   result->latent_elements = r.latent_elements;
@@ -558,6 +575,7 @@ void Service::run_jobs(std::vector<InferenceJob>* jobs) {
     } else {
       j.result->status = "not ready";
       j.result->engine = engines_->engine_for(*j.model).name();
+      j.result->cloud = engines_->engine_for(*j.model).cloud_part(*j.model);
       j.result->latent_elements = j.model->codec.config.latent_elements();
     }
   }
@@ -707,6 +725,7 @@ nlohmann::json Service::image_json_locked(const ImageSession& s) const {
   if (s.result) {
     result = {{"status", s.result->status},
               {"engine", s.result->engine},
+              {"cloud_id", s.result->cloud.empty() ? json(nullptr) : json(s.result->cloud)},
               {"image_kind", s.result->image_kind},
               {"top_k", top_k_json(*s.result)},
               {"values_received", s.result->values_received},
@@ -724,7 +743,7 @@ std::unique_ptr<ImageSession> Service::load_detached(int64_t id) const {
   bool has_result = false;
   if (!store_->read_image(id, &im, &packets, &result, &has_result)) return nullptr;
   std::unique_ptr<ImageSession> s = sessions_.build_image(im, packets);
-  if (s && has_result && result.version == s->version) result_from_row(result, s.get());
+  if (s && has_result && stored_result_is_current(result, *s)) result_from_row(result, s.get());
   return s;
 }
 

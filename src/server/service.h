@@ -154,7 +154,10 @@ class Service {
   void core_loop();
   void process_batch(std::vector<Uplink>& batch, std::vector<StoredResult>& results);
   void restore_result(const StoredResult& r);
-  // Sets the session's result from a stored row (version checked by the caller).
+  // Whether a stored row is what inference would give now: computed on this session version
+  // by the engine and cloud part now loaded for the image's model.
+  bool stored_result_is_current(const StoredResult& r, const ImageSession& s) const;
+  // Sets the session's result from a stored row (checked by the caller).
   static bool result_from_row(const StoredResult& r, ImageSession* s);
   class StoreLoader;
   void after_routing();

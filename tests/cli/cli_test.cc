@@ -119,6 +119,7 @@ TEST_F(CliTest, InspectReportsEveryPacketAndAllRanks) {
   const nlohmann::json b = run_json("inspect --json " + path("m.lnm"));
   EXPECT_EQ(b["parts"], "device");
   EXPECT_EQ(b["model_id"], j["model_id"]);
+  EXPECT_TRUE(b["cloud_id"].is_null());  // no decoder, no classifier
 }
 
 TEST_F(CliTest, DecodeAllAndSubsets) {

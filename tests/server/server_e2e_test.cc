@@ -11,12 +11,15 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstring>
 #include <fstream>
 #include <map>
 #include <set>
 #include <thread>
 
 #include "codec/dec/progressive_decoder.h"
+#include "codec/host/bundle_file.h"
+#include "codec/host/bundle_writer.h"
 #include "data/dataset.h"
 #include "model/pipeline.h"
 #include "server/base64.h"
@@ -335,6 +338,21 @@ TEST(ServerE2E, DeviceSimIsSeededAndRetriesTheHeadFirst) {
 // The acceptance run with the shipped trained model: every image is classified, with the
 // top-1 of offline inference on the same received packets. Then a restart: the persisted
 // results are shown at once and equal a recomputation.
+// A cloud update of `model` as `limitnet train --p2-cloud-only` writes one: every section
+// copied, the classifier's output bias moved (class 0 favoured), so the model id stays.
+void write_cloud_update(const std::string& model, const std::string& out) {
+  const LoadedBundle deployed = load_bundle(model);
+  BundleTensor bias;
+  ASSERT_TRUE(deployed.view.find("classifier.fc.bias", &bias));
+  std::vector<float> moved(bias.elements());
+  std::memcpy(moved.data(), bias.data, bias.bytes);
+  moved[0] += 2.0f;
+  BundleWriter w(deployed.view.parts());
+  w.copy_from(deployed.view);
+  w.add_f32("classifier.fc.bias", {bias.dims[0]}, moved.data());
+  w.write(out);
+}
+
 TEST(ServerE2E, TrainedModelClassifiesEveryImageLikeOfflineInference) {
   REQUIRE_PROGRAM("mosquitto");
   const std::string model = std::string(LIMITNET_SOURCE_DIR) + "/models/fmnist28/model.lnm";
@@ -417,6 +435,45 @@ TEST(ServerE2E, TrainedModelClassifiesEveryImageLikeOfflineInference) {
       server->http, "/images/" + std::to_string(results.rbegin()->first) + "/reconstruction.png", &status);
   EXPECT_EQ(status, 200);
   EXPECT_EQ(png.substr(1, 3), "PNG");
+
+  // A cloud update (same model id, another classifier) on the same database: every stored
+  // result is outdated and recomputed by the update, as offline inference with it gives.
+  const std::string update = dir.file("update.lnm");
+  write_cloud_update(model, update);
+  ModelRegistry updated_registry;
+  const ModelEntry& updated = updated_registry.add(update);
+  ASSERT_EQ(updated.codec.model_id, entry.codec.model_id);
+  ASSERT_NE(updated.cloud_id, entry.cloud_id);
+  ASSERT_EQ(server->child->stop(), 0);
+  server = std::make_unique<Server>(dir, update, 0, "cloud.db");
+  ASSERT_GT(server->http, 0) << test::read_file(server->log);
+  EXPECT_EQ(server->counter("limitnet_results_restored_total"), 0u) << test::read_file(server->log);
+  EXPECT_EQ(server->counter("limitnet_results_outdated_total"), 50u) << test::read_file(server->log);
+  EXPECT_NE(test::read_file(server->log).find("50 computed by another engine or cloud part"), std::string::npos);
+  CloudInferenceEngine update_engine(update, 2);
+  int recomputed = 0;
+  for (const auto& [key, dec] : offline) {
+    const ImageDecoder* off = dec->image(static_cast<uint8_t>(key.second));
+    std::vector<float> latent(entry.codec.config.latent_elements());
+    std::vector<uint8_t> mask(latent.size());
+    ASSERT_EQ(off->latent(latent.data(), mask.data()), Status::kOk);
+    const InferenceResult expected = update_engine.run(updated, latent.data(), mask.data(), 5);
+    json r;
+    ASSERT_TRUE(test::wait_until(
+        [&] {
+          r = server_image(*server, key.first, key.second)["result"];
+          return r.is_object() && r["up_to_date"].get<bool>();
+        },
+        20000))
+        << key.first << " image " << key.second;
+    EXPECT_EQ(r["cloud_id"], updated.cloud_id);
+    EXPECT_EQ(results.at(server_image(*server, key.first, key.second)["id"].get<int64_t>())["cloud_id"],
+              entry.cloud_id);
+    EXPECT_EQ(r["top_k"][0]["index"].get<int>(), expected.top_k[0].index) << key.first << " image " << key.second;
+    EXPECT_NEAR(r["top_k"][0]["probability"].get<float>(), expected.top_k[0].probability, 1e-4f);
+    ++recomputed;
+  }
+  EXPECT_EQ(recomputed, 50);
 }
 #endif
 

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <filesystem>
 #include <mutex>
@@ -273,6 +274,53 @@ TEST_F(Fixture, ResultsArePersistedAndRestoredOnlyWhenUpToDate) {
     ASSERT_TRUE(s.infer_now(id, 5000, true));
     EXPECT_EQ(s.image_json(id)["result"]["top_k"], before["result"]["top_k"]);
     EXPECT_EQ(s.image_json(id)["result"]["status"], before["result"]["status"]);
+  }
+  {
+    // A store from before results kept their cloud part: the column comes back (NULL in the
+    // old row), and the row, from the engine loaded now, is shown as it was.
+    sqlite3* raw = nullptr;
+    ASSERT_EQ(sqlite3_open(db.c_str(), &raw), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(raw, "ALTER TABLE results DROP COLUMN cloud", nullptr, nullptr, nullptr), SQLITE_OK);
+    sqlite3_close(raw);
+    Service s(options(db), nullptr);  // not started: a result now can only be the stored one
+    EXPECT_EQ(s.metrics().get("limitnet_results_restored_total"), 1u);
+    nlohmann::json restored = s.image_json(id)["result"], expected = before["result"];
+    restored.erase("computed_ms");  // the forced inference above stored a later one
+    expected.erase("computed_ms");
+    EXPECT_EQ(restored, expected);
+    EXPECT_TRUE(expected["cloud_id"].is_null());  // latent-only: no cloud part computed it
+  }
+  {
+    // The right version, but computed by a cloud part that is not loaded now (a cloud
+    // update, or here a model that has none): outdated, and recomputed.
+    StoreOptions so;
+    so.path = db;
+    PacketStore store(so);
+    StoredImage image;
+    std::vector<StoredPacket> stored_packets;
+    StoredResult row;
+    bool has_result = false;
+    ASSERT_TRUE(store.read_image(id, &image, &stored_packets, &row, &has_result));
+    ASSERT_TRUE(has_result);
+    EXPECT_FALSE(row.cloud_known);  // the old row, as the previous block left it
+    row.engine = "cloud";
+    row.cloud = "0badc0de";
+    row.cloud_known = true;
+    row.top_k_json = R"([{"index":3,"name":"from the old classifier","probability":0.9}])";
+    std::vector<StoredPacket> none;
+    std::string error;
+    const std::vector<StoredResult> rows = {row};
+    ASSERT_TRUE(store.write_batch({}, &none, &rows, &error)) << error;
+  }
+  {
+    Service s(options(db), nullptr);
+    EXPECT_EQ(s.metrics().get("limitnet_results_restored_total"), 0u);
+    EXPECT_EQ(s.metrics().get("limitnet_results_outdated_total"), 1u);
+    EXPECT_TRUE(s.image_json(id)["result"].is_null());
+    s.start();
+    ASSERT_TRUE(test::wait_until([&] { return result_up_to_date(s, id); }, 5000));
+    EXPECT_EQ(s.image_json(id)["result"]["engine"], "latent-only");
+    EXPECT_TRUE(s.image_json(id)["result"]["top_k"].empty());
   }
   {
     // A stored result whose version is not the replayed one (packets came after it) is

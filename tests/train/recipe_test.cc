@@ -21,6 +21,7 @@
 #include "codec/codec_model.h"
 #include "codec/host/bundle_file.h"
 #include "codec/host/bundle_writer.h"
+#include "codec/host/model_file.h"
 #include "eval/accuracy_curve.h"
 #include "model/int8_encoder.h"
 #include "model/pipeline.h"
@@ -373,6 +374,10 @@ TEST(TrainRecipe, CloudOnlyUpdateKeepsTheDeployedDevicePartAndItsId) {
     cloud_moved += cloud && after.at(name) != bytes;
   }
   EXPECT_GT(cloud_moved, 0) << "neither decoder nor classifier was tuned";
+  // The cloud part's id tells the receiver which stored results the update outdates.
+  const uint32_t deployed_cloud = cloud_part_id(load_bundle(model.string()).view);
+  EXPECT_NE(deployed_cloud, 0u);
+  EXPECT_NE(cloud_part_id(load_bundle(update.string()).view), deployed_cloud);
   EXPECT_TRUE(last_logged(dir / "update", "phase1").is_null()) << "phase 1 trains the encoder: it must not run";
   EXPECT_TRUE(last_logged(dir / "update", "phase2").is_object());
 

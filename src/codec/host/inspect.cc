@@ -88,9 +88,12 @@ nlohmann::json inspect_bundle(const std::string& path) {
   std::string parts;
   if (b.view.parts() & kBundlePartDevice) parts += "device";
   if (b.view.parts() & kBundlePartCloud) parts += parts.empty() ? "cloud" : "+cloud";
-  return {{"file", path},     {"model_id", model_id_text(b.view.model_id())},
-          {"parts", parts},   {"bytes", b.size},
-          {"config", config}, {"sections", sections}};
+  nlohmann::json cloud_id = nullptr;
+  if (cloud_part_id(b.view)) cloud_id = cloud_part_id_text(b.view);
+  return {{"file", path},         {"model_id", model_id_text(b.view.model_id())},
+          {"cloud_id", cloud_id}, {"parts", parts},
+          {"bytes", b.size},      {"config", config},
+          {"sections", sections}};
 }
 
 std::string lnp_text(const nlohmann::json& s) {
@@ -118,8 +121,9 @@ std::string lnp_text(const nlohmann::json& s) {
 std::string bundle_text(const nlohmann::json& s) {
   std::ostringstream out;
   out << s["file"].get<std::string>() << ": model bundle " << s["model_id"].get<std::string>() << " ("
-      << s["parts"].get<std::string>() << "), " << s["bytes"] << " bytes\n"
-      << s["config"].get<std::string>();
+      << s["parts"].get<std::string>() << "), " << s["bytes"] << " bytes";
+  if (s["cloud_id"].is_string()) out << ", cloud part " << s["cloud_id"].get<std::string>();
+  out << "\n" << s["config"].get<std::string>();
   for (const auto& j : s["sections"]) {
     out << "  " << std::left << std::setw(28) << j["name"].get<std::string>() << " " << std::setw(5)
         << j["dtype"].get<std::string>() << " " << j["shape"].dump() << "\n";

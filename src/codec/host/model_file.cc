@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "codec/config.h"
+#include "codec/crc.h"
 #include "codec/packet_format.h"
 
 namespace limitnet {
@@ -30,6 +31,35 @@ std::string model_id_text(uint32_t model_id) {
   char text[16];
   std::snprintf(text, sizeof text, "%08x", model_id);
   return text;
+}
+
+uint32_t cloud_part_id(const BundleView& bundle) {
+  uint32_t crc = 0;
+  bool any = false;
+  for (uint32_t i = 0; i < bundle.section_count(); ++i) {
+    BundleTensor t;
+    bundle.section(i, &t);
+    const std::string name(t.name, t.name_len);
+    if (name.rfind("decoder.", 0) != 0 && name.rfind("classifier.", 0) != 0) continue;
+    any = true;
+    // The name with its NUL, so that "a"+"bc" and "ab"+"c" differ; then type, shape, bytes.
+    crc = crc32_update(crc, reinterpret_cast<const uint8_t*>(name.c_str()), name.size() + 1);
+    const uint8_t dtype = static_cast<uint8_t>(t.dtype);
+    crc = crc32_update(crc, &dtype, 1);
+    for (int d = 0; d < t.ndim; ++d) {
+      const uint8_t dim[4] = {static_cast<uint8_t>(t.dims[d]), static_cast<uint8_t>(t.dims[d] >> 8),
+                              static_cast<uint8_t>(t.dims[d] >> 16), static_cast<uint8_t>(t.dims[d] >> 24)};
+      crc = crc32_update(crc, dim, sizeof dim);
+    }
+    crc = crc32_update(crc, t.data, t.bytes);
+  }
+  // 0 stands for "no cloud part"; a real part whose CRC is 0 gets 1 (one in 2^32).
+  return !any ? 0 : crc ? crc : 1;
+}
+
+std::string cloud_part_id_text(const BundleView& bundle) {
+  const uint32_t id = cloud_part_id(bundle);
+  return id ? model_id_text(id) : std::string();
 }
 
 LnpFile make_lnp(const CodecModel& codec, uint8_t image_id, size_t max_payload,

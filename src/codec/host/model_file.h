@@ -29,6 +29,14 @@ ModelFile open_model_bytes(const uint8_t* data, size_t size, const std::string& 
 // A model id as printed everywhere (logs, JSON, file names): 8 lower-case hex digits.
 std::string model_id_text(uint32_t model_id);
 
+// The cloud part's id: CRC-32 over the names, types, shapes and bytes of the sections
+// `decoder.*` and `classifier.*`; 0 when the bundle has none. The model id covers only what
+// the device sends, so a cloud update (`train --p2-cloud-only`) keeps the model id and
+// changes this one; the receiver keeps each result's cloud id to know which are outdated.
+uint32_t cloud_part_id(const BundleView& bundle);
+// As above, as text (model_id_text()); "" when the bundle has no cloud part.
+std::string cloud_part_id_text(const BundleView& bundle);
+
 // The .lnp file of one encoded image: its packets, in transmission order, with the header
 // fields the codec's model gives (model id, latent size, saliency bytes, config byte).
 LnpFile make_lnp(const CodecModel& codec, uint8_t image_id, size_t max_payload,
