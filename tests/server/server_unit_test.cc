@@ -11,6 +11,7 @@
 #include <sqlite3.h>
 
 #include <filesystem>
+#include <functional>
 #include <mutex>
 #include <thread>
 
@@ -242,6 +243,24 @@ TEST_F(Fixture, DecodesLikeOfflineAndSurvivesRestart) {
   EXPECT_GT(s2.metrics().get("limitnet_packets_replayed_total"), 0u);
 }
 
+// Rewrites image `id`'s stored result with `edit`, as another run of the service could have
+// left it.
+void edit_stored_result(const std::string& db, int64_t id, const std::function<void(StoredResult*)>& edit) {
+  StoreOptions so;
+  so.path = db;
+  PacketStore store(so);
+  StoredImage image;
+  std::vector<StoredPacket> packets, none;
+  StoredResult row;
+  bool has_result = false;
+  ASSERT_TRUE(store.read_image(id, &image, &packets, &row, &has_result));
+  ASSERT_TRUE(has_result);
+  edit(&row);
+  std::string error;
+  const std::vector<StoredResult> rows = {row};
+  ASSERT_TRUE(store.write_batch({}, &none, &rows, &error)) << error;
+}
+
 // The latest result of every image is stored with the session version it was computed on;
 // after a restart it is shown at once when that version still matches, and recomputed
 // when it does not.
@@ -290,28 +309,15 @@ TEST_F(Fixture, ResultsArePersistedAndRestoredOnlyWhenUpToDate) {
     EXPECT_EQ(restored, expected);
     EXPECT_TRUE(expected["cloud_id"].is_null());  // latent-only: no cloud part computed it
   }
-  {
-    // The right version, but computed by a cloud part that is not loaded now (a cloud
-    // update, or here a model that has none): outdated, and recomputed.
-    StoreOptions so;
-    so.path = db;
-    PacketStore store(so);
-    StoredImage image;
-    std::vector<StoredPacket> stored_packets;
-    StoredResult row;
-    bool has_result = false;
-    ASSERT_TRUE(store.read_image(id, &image, &stored_packets, &row, &has_result));
-    ASSERT_TRUE(has_result);
-    EXPECT_FALSE(row.cloud_known);  // the old row, as the previous block left it
-    row.engine = "cloud";
-    row.cloud = "0badc0de";
-    row.cloud_known = true;
-    row.top_k_json = R"([{"index":3,"name":"from the old classifier","probability":0.9}])";
-    std::vector<StoredPacket> none;
-    std::string error;
-    const std::vector<StoredResult> rows = {row};
-    ASSERT_TRUE(store.write_batch({}, &none, &rows, &error)) << error;
-  }
+  // The right version, but computed by a cloud part that is not loaded now (a cloud update,
+  // or here a model that has none): outdated, and recomputed.
+  edit_stored_result(db, id, [](StoredResult* row) {
+    EXPECT_FALSE(row->cloud_known);  // the old row, as the previous block left it
+    row->engine = "cloud";
+    row->cloud = "0badc0de";
+    row->cloud_known = true;
+    row->top_k_json = R"([{"index":3,"name":"from the old classifier","probability":0.9}])";
+  });
   {
     Service s(options(db), nullptr);
     EXPECT_EQ(s.metrics().get("limitnet_results_restored_total"), 0u);
@@ -322,24 +328,13 @@ TEST_F(Fixture, ResultsArePersistedAndRestoredOnlyWhenUpToDate) {
     EXPECT_EQ(s.image_json(id)["result"]["engine"], "latent-only");
     EXPECT_TRUE(s.image_json(id)["result"]["top_k"].empty());
   }
-  {
-    // A stored result whose version is not the replayed one (packets came after it) is
-    // not shown; the image is recomputed instead.
-    StoreOptions so;
-    so.path = db;
-    PacketStore store(so);
-    StoredResult stale;
-    stale.image = id;
-    stale.version = 99;
-    stale.status = "ok";
-    stale.engine = "cloud";
-    stale.image_kind = "reconstruction";
-    stale.top_k_json = R"([{"index":3,"name":"invented","probability":0.9}])";
-    std::vector<StoredPacket> none;
-    std::string error;
-    const std::vector<StoredResult> rows = {stale};
-    ASSERT_TRUE(store.write_batch({}, &none, &rows, &error)) << error;
-  }
+  // A stored result whose version is not the replayed one (packets came after it) is not
+  // shown; the image is recomputed instead.
+  edit_stored_result(db, id, [](StoredResult* row) {
+    row->version = 99;
+    row->status = "ok";
+    row->top_k_json = R"([{"index":3,"name":"invented","probability":0.9}])";
+  });
   Service s(options(db), nullptr);
   EXPECT_EQ(s.metrics().get("limitnet_results_restored_total"), 0u);
   EXPECT_TRUE(s.image_json(id)["result"].is_null());
