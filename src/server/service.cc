@@ -564,9 +564,10 @@ Service::InferenceJob Service::snapshot_job(int64_t id, const ImageSession& s) c
 void Service::run_jobs(std::vector<InferenceJob>* jobs) {
   for (InferenceJob& j : *jobs) {
     j.result = std::make_shared<InferenceResult>();
+    InferenceEngine& engine = engines_->engine_for(*j.model);
     if (j.ready) {
       try {
-        *j.result = engines_->engine_for(*j.model).run(*j.model, j.latent.data(), j.mask.data(), options_.top_k);
+        *j.result = engine.run(*j.model, j.latent.data(), j.mask.data(), options_.top_k);
       } catch (const std::exception& e) {
         log("inference of image " + std::to_string(j.id) + " failed: " + e.what());
         metrics_.add("limitnet_inference_errors_total");
@@ -574,8 +575,8 @@ void Service::run_jobs(std::vector<InferenceJob>* jobs) {
       }
     } else {
       j.result->status = "not ready";
-      j.result->engine = engines_->engine_for(*j.model).name();
-      j.result->cloud = engines_->engine_for(*j.model).cloud_part(*j.model);
+      j.result->engine = engine.name();
+      j.result->cloud = engine.cloud_part(*j.model);
       j.result->latent_elements = j.model->codec.config.latent_elements();
     }
   }

@@ -721,11 +721,8 @@ void write_bundle(Context& ctx, const BundleWriter& w) {
 // cannot move; checked all the same, since cameras rely on it.
 void export_cloud_update(Context& ctx, AutoEncoder& ae, Classifier& cls) {
   const BundleView& deployed = ctx.deployed->view;
-  std::vector<std::string> cloud_sections = section_names_with_prefix(deployed, "decoder.");
-  for (std::string& name : section_names_with_prefix(deployed, "classifier."))
-    cloud_sections.push_back(std::move(name));
   BundleWriter w(kBundlePartDevice | kBundlePartCloud);
-  w.copy_from(deployed, cloud_sections);
+  w.copy_from(deployed, cloud_section_names(deployed));
   add_cloud_state(&w, ae, cls, {});
   if (w.device_content_id() != deployed.model_id()) {
     throw std::logic_error(ctx.o.init_from + ": the cloud update's model id differs from the deployed bundle's");

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <memory>
 #include <sstream>
@@ -383,11 +384,15 @@ TEST(TrainRecipe, CloudOnlyUpdateKeepsTheDeployedDevicePartAndItsId) {
 
   // Bad input: anything that would change or train the device, and no deployed bundle.
   int runs = 0;
-  auto refused = [&](void (*change)(train::TrainOptions&), const std::string& needle) {
+  auto refused_as = [&](const std::function<void(train::TrainOptions&)>& change, const std::string& needle,
+                        const std::string& what) {
     train::TrainOptions bad = o;
     bad.run_dir = (dir / ("bad" + std::to_string(runs++))).string();
     change(bad);
-    expect_refused(bad, needle, needle);
+    expect_refused(bad, needle, what);
+  };
+  auto refused = [&](void (*change)(train::TrainOptions&), const std::string& needle) {
+    refused_as(change, needle, needle);
   };
   refused([](train::TrainOptions& b) { b.latent_bits = 5; }, "drop --latent-bits");
   refused([](train::TrainOptions& b) { b.decoder_width = 32; }, "drop --decoder-width");
@@ -410,28 +415,21 @@ TEST(TrainRecipe, CloudOnlyUpdateKeepsTheDeployedDevicePartAndItsId) {
   refused([](train::TrainOptions& b) { b.init_from = fs::path(b.init_from).parent_path().string(); },
           "--init-from must name its bundle");
   const PresetSpec& p = *find_preset("fmnist28");
-  random_device_bundle(p, p.codec, 3).write((dir / "device.lnm").string());
-  train::TrainOptions device_only = o;
-  device_only.run_dir = (dir / "device-only").string();
-  device_only.init_from = (dir / "device.lnm").string();
-  expect_refused(device_only, "has no cloud part", "a bundle without a cloud part");
-  train::TrainOptions script = o;
-  script.run_dir = (dir / "script").string();
-  script.init_from = with_config(model, dir / "script.lnm", "classifier", "torchscript").string();
-  expect_refused(script, "tunes the built-in ResNet classifier", "a bundle with a TorchScript classifier");
-  train::TrainOptions dropping = o;
-  dropping.run_dir = (dir / "dropping").string();
-  dropping.dropping = "random";
-  expect_refused(dropping, "was trained with --dropping gradual; drop --dropping random", "another --dropping");
-  train::TrainOptions five = o;
-  five.run_dir = (dir / "five").string();
-  five.init_from = with_config(model, dir / "five.lnm", "num_classes", "5").string();
-  expect_refused(five, "five.lnm: has 5 classes, --data 10", "data with another class count");
-  train::TrainOptions renamed = o;
-  renamed.run_dir = (dir / "renamed").string();
-  renamed.init_from = with_config(model, dir / "renamed.lnm", "class.3", "gown").string();
-  expect_refused(renamed, "class 3 is 'gown', in --data it is 'Dress'",
-                 "data whose classes the bundle names otherwise");
+  const std::string device_only = (dir / "device.lnm").string();
+  random_device_bundle(p, p.codec, 3).write(device_only);
+  refused_as([&](train::TrainOptions& b) { b.init_from = device_only; }, "has no cloud part",
+             "a bundle without a cloud part");
+  const std::string script = with_config(model, dir / "script.lnm", "classifier", "torchscript").string();
+  refused_as([&](train::TrainOptions& b) { b.init_from = script; }, "tunes the built-in ResNet classifier",
+             "a bundle with a TorchScript classifier");
+  refused_as([](train::TrainOptions& b) { b.dropping = "random"; },
+             "was trained with --dropping gradual; drop --dropping random", "another --dropping");
+  const std::string five = with_config(model, dir / "five.lnm", "num_classes", "5").string();
+  refused_as([&](train::TrainOptions& b) { b.init_from = five; }, "five.lnm: has 5 classes, --data 10",
+             "data with another class count");
+  const std::string renamed = with_config(model, dir / "renamed.lnm", "class.3", "gown").string();
+  refused_as([&](train::TrainOptions& b) { b.init_from = renamed; }, "class 3 is 'gown', in --data it is 'Dress'",
+             "data whose classes the bundle names otherwise");
 }
 
 // --p2-classifier-lr: phase 2 moves the classifier too, the bundle carries the moved one,

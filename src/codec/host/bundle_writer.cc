@@ -80,6 +80,21 @@ std::vector<std::string> section_names_with_prefix(const BundleView& bundle, con
   return names;
 }
 
+bool is_cloud_section(const std::string& name) {
+  return name.rfind("decoder.", 0) == 0 || name.rfind("classifier.", 0) == 0;
+}
+
+std::vector<std::string> cloud_section_names(const BundleView& bundle) {
+  std::vector<std::string> names;
+  for (uint32_t i = 0; i < bundle.section_count(); ++i) {
+    BundleTensor t;
+    bundle.section(i, &t);
+    std::string name(t.name, t.name_len);
+    if (is_cloud_section(name)) names.push_back(std::move(name));
+  }
+  return names;
+}
+
 bool BundleWriter::has(const std::string& name) const {
   for (const Section& s : sections_) {
     if (s.name == name) return true;

@@ -52,4 +52,10 @@ class BundleWriter {
 // copy_from() skips them when a part of a bundle is replaced.
 std::vector<std::string> section_names_with_prefix(const BundleView& bundle, const std::string& prefix);
 
+// Whether a section belongs to the cloud part (`decoder.*`, `classifier.*`): what a cloud
+// update replaces and what cloud_part_id() (model_file.h) covers.
+bool is_cloud_section(const std::string& name);
+// The names of `bundle`'s cloud sections, in file order.
+std::vector<std::string> cloud_section_names(const BundleView& bundle);
+
 }  // namespace limitnet

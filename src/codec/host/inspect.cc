@@ -88,8 +88,8 @@ nlohmann::json inspect_bundle(const std::string& path) {
   std::string parts;
   if (b.view.parts() & kBundlePartDevice) parts += "device";
   if (b.view.parts() & kBundlePartCloud) parts += parts.empty() ? "cloud" : "+cloud";
-  nlohmann::json cloud_id = nullptr;
-  if (cloud_part_id(b.view)) cloud_id = cloud_part_id_text(b.view);
+  const std::string cloud = cloud_part_id_text(b.view);
+  const nlohmann::json cloud_id = cloud.empty() ? nlohmann::json(nullptr) : nlohmann::json(cloud);
   return {{"file", path},         {"model_id", model_id_text(b.view.model_id())},
           {"cloud_id", cloud_id}, {"parts", parts},
           {"bytes", b.size},      {"config", config},

@@ -5,6 +5,7 @@
 
 #include "codec/config.h"
 #include "codec/crc.h"
+#include "codec/host/bundle_writer.h"
 #include "codec/packet_format.h"
 
 namespace limitnet {
@@ -40,7 +41,7 @@ uint32_t cloud_part_id(const BundleView& bundle) {
     BundleTensor t;
     bundle.section(i, &t);
     const std::string name(t.name, t.name_len);
-    if (name.rfind("decoder.", 0) != 0 && name.rfind("classifier.", 0) != 0) continue;
+    if (!is_cloud_section(name)) continue;
     any = true;
     // The name with its NUL, so that "a"+"bc" and "ab"+"c" differ; then type, shape, bytes.
     crc = crc32_update(crc, reinterpret_cast<const uint8_t*>(name.c_str()), name.size() + 1);
