@@ -39,11 +39,12 @@ TEST(ShippedModels, Fmnist28MeetsItsTargetsOnTheFullTestSplitAsItsCardSays) {
   ASSERT_GE(curve.size(), 2u);
 
   // Acceptance: >= 88% top-1 at <= 51 bytes per image (issue 20; met since model 51f4efb4);
-  // >= 89% with everything received (the earlier issue; issue 20's 91% is not met yet).
+  // >= 91% with everything received (issue 20; met since model de857d83, by 0.03 points on
+  // its card: float rounding moves this split by a few images between machines at most).
   EXPECT_LE(curve.front()["bytes"].get<double>(), 51.0);
   EXPECT_GE(curve.front()["top1"].get<double>(), 0.88);
   EXPECT_DOUBLE_EQ(curve.back()["values_fraction"].get<double>(), 1.0);
-  EXPECT_GE(curve.back()["top1"].get<double>(), 0.89);
+  EXPECT_GE(curve.back()["top1"].get<double>(), 0.91);
 
   // The committed card figures (eval.json) are this model's: same points, same accuracy
   // up to a few images of float rounding between machines.

@@ -22,9 +22,10 @@ set(fw_arch_file ${PROJECT_SOURCE_DIR}/models/arch/gray96.json)
 # config selects the range coder (RGB and gray input) or rANS, named e.g. cifar32-range;
 # their packets are also compared with `limitnet encode --network int8`.
 set(fw_coders --coder cifar32=range --coder fmnist28=range --coder fmnist28=rans)
-# And the kernels' int8-weight path (SXTB16) on the target: a copy of cifar32 whose Flash
-# bundle keeps the weights as int8 (`model export --weights int8`), named cifar32-int8w.
-set(fw_int8_weights --int8-weights cifar32)
+# And the kernels' int8-weight path (SXTB16) on the target: copies of cifar32 and fmnist28
+# whose Flash bundles keep the weights as int8 (`model export --weights int8`), named
+# cifar32-int8w and fmnist28-int8w (the form in which fmnist28's wider encoder fits 64 KiB).
+set(fw_int8_weights --int8-weights cifar32 --int8-weights fmnist28)
 add_custom_command(OUTPUT ${fw_assets_dir}/fw_assets.c ${fw_assets_dir}/expected.txt
   COMMAND ${CMAKE_COMMAND} -E rm -rf ${fw_assets_dir}/encode
   COMMAND ${CMAKE_COMMAND} -E make_directory ${fw_assets_dir}

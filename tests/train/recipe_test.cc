@@ -683,7 +683,7 @@ TEST(TrainRecipe, RateChannelWeightsMoveBytesOutOfTheWeighedChannel) {
   auto channel0_share = [&](const std::string& name, const std::vector<double>& weights) {
     train::TrainOptions o = fine_tune_of(model, dir / name, 2);
     o.preset.clear();  // the shipped model's architecture (models/fmnist28/MODEL.md)
-    o.arch = (fs::path(LIMITNET_SOURCE_DIR) / "models" / "arch" / "fmnist28c.json").string();
+    o.arch = (fs::path(LIMITNET_SOURCE_DIR) / "models" / "arch" / "fmnist28cw.json").string();
     o.interlace_stride = 2;
     o.coarse_channels = 6;
     o.decoder = "pyramid";
@@ -703,7 +703,7 @@ TEST(TrainRecipe, RateChannelWeightsMoveBytesOutOfTheWeighedChannel) {
         logged_total = j["val_rate_bytes_full"].get<double>();
       }
     }
-    EXPECT_EQ(bytes.size(), 10u) << "fmnist28c: one figure per latent channel";
+    EXPECT_EQ(bytes.size(), 10u) << "fmnist28cw: one figure per latent channel";
     double total = 0;
     for (double b : bytes) total += b;
     EXPECT_NEAR(total, logged_total, 1e-6 * logged_total);
