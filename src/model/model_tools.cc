@@ -167,8 +167,13 @@ ModelToolResult quantize_model(const ModelQuantizePlan& o) {
 }
 
 ModelToolResult export_device_model(const ModelExportPlan& o) {
-  const DeviceExport e = make_device_export(load_bundle(o.input), o.input, o.widened_weights);
+  const LoadedBundle bundle = load_bundle(o.input);
+  const DeviceExport e = make_device_export(bundle, o.input, o.widened_weights);
   const char* weights = o.widened_weights ? "int16" : "int8";
+  // The other form's size, so a user over a Flash budget sees what --weights int8 saves
+  // (the same packets; docs/DEVICE.md has its cost in instructions).
+  const size_t int8_weights_bytes =
+      o.widened_weights ? make_device_export(bundle, o.input, false).bundle.size() : e.bundle.size();
   write_device_export(e, o.output_dir);
   const DeviceCapacity& c = e.capacity;
   ModelToolResult r;
@@ -180,6 +185,7 @@ ModelToolResult export_device_model(const ModelExportPlan& o) {
       {"preset", e.preset},
       {"bundle_bytes", e.bundle.size()},
       {"weights", weights},
+      {"bundle_bytes_int8_weights", int8_weights_bytes},
       {"input_shape", {{"width", e.input_side}, {"height", e.input_side}, {"channels", e.input_channels}}},
       {"latent", {{"channels", e.latent_channels}, {"side", e.latent_side}, {"bits", e.latent_bits}}},
       {"limitnet_max",
@@ -194,6 +200,10 @@ ModelToolResult export_device_model(const ModelExportPlan& o) {
     << " LIMITNET_MAX_LATENT_SIDE=" << c.latent_side << " LIMITNET_MAX_GRID=" << c.grid
     << " LIMITNET_MAX_LATENT_BITS=" << c.latent_bits << "; LIMITNET_ARENA_BYTES " << e.arena_bytes_32
     << " on 32-bit targets)\n";
+  if (o.widened_weights) {
+    t << "  with --weights int8 the array is " << int8_weights_bytes
+      << " bytes: the same packets, for about 20% more instructions on a DSP core\n";
+  }
   r.text = t.str();
   return r;
 }

@@ -116,9 +116,11 @@ TEST_P(ModelExportTest, ArrayOpensAndGivesTheFullBundlesPackets) {
   const nlohmann::json j8 = limitnet::cli_test::run_json("model export " + model + " --device --weights int8 -o " +
                                                          (dir / "int8").string() + " --json");
   EXPECT_EQ(j8["weights"], "int8");
+  EXPECT_EQ(j8["bundle_bytes_int8_weights"], j8["bundle_bytes"]);
   size_t size8 = 0;
   const std::vector<uint32_t> exported8 = array_of(read_all((dir / "int8" / "model_data.c").string()), &size8);
   EXPECT_LT(size8, size * 3 / 4) << "int16 " << size << " B, int8 " << size8 << " B";
+  EXPECT_EQ(j["bundle_bytes_int8_weights"], size8) << "the int16 export tells what int8 weights would take";
   size_t arena8 = 0;
   EXPECT_EQ(packets_of(exported8.data(), size8, frame, side, channels, &arena8), expected);
   EXPECT_EQ(arena8, exported_arena);
