@@ -283,13 +283,18 @@ ModelToolResult describe_presets(const std::vector<std::string>& arch_files) {
     row["file"] = file;
     r.summary.push_back(row);
   }
+  // The name column fits the longest name (architecture files' names run longer than presets').
+  int name_width = 10;
+  for (const auto& row : r.summary) {
+    name_width = std::max(name_width, static_cast<int>(row["name"].get<std::string>().size()) + 2);
+  }
   std::ostringstream text;
-  text << std::left << std::setw(10) << "preset" << std::setw(11) << "input" << std::setw(10) << "latent" << std::right
-       << std::setw(10) << "enc par" << std::setw(10) << "sal par" << std::setw(13) << "enc MACs" << std::setw(12)
-       << "sal MACs"
+  text << std::left << std::setw(name_width) << "preset" << std::setw(11) << "input" << std::setw(10) << "latent"
+       << std::right << std::setw(10) << "enc par" << std::setw(10) << "sal par" << std::setw(13) << "enc MACs"
+       << std::setw(12) << "sal MACs"
        << "  grid\n";
   for (const auto& row : r.summary) {
-    text << std::left << std::setw(10) << row["name"].get<std::string>() << std::setw(11)
+    text << std::left << std::setw(name_width) << row["name"].get<std::string>() << std::setw(11)
          << row["input"].get<std::string>() << std::setw(10) << row["latent"].get<std::string>() << std::right
          << std::setw(10) << row["encoder_params"].get<long long>() << std::setw(10)
          << row["saliency_params"].get<long long>() << std::setw(13) << row["encoder_macs"].get<long long>()

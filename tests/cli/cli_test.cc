@@ -478,6 +478,9 @@ TEST_F(CliTest, ArchFileGivesAWorkingModelWithoutAPreset) {
   EXPECT_EQ(list[3]["latent"], "8x12x12");
   EXPECT_EQ(list[3]["arch"]["encoder"].size(), 3u);
   EXPECT_EQ(list[0]["arch"]["input"]["size"], 224);
+  // The table keeps its columns apart for a name longer than the presets' (11 characters).
+  const std::string wide = std::string(LIMITNET_SOURCE_DIR) + "/models/arch/cifar32c10w.json";
+  EXPECT_NE(run("model presets --arch " + wide).out.find("cifar32c10w  3x32x32"), std::string::npos);
   // A bad file: the error names the file and the key; nothing is written.
   nlohmann::json bad = list[3]["arch"];
   bad["saliency"][0]["in"] = 12;
