@@ -69,15 +69,23 @@ void BundleWriter::copy_from(const BundleView& bundle, const std::vector<std::st
   }
 }
 
-std::vector<std::string> section_names_with_prefix(const BundleView& bundle, const std::string& prefix) {
+namespace {
+// The names of `bundle`'s sections that `keep` accepts, in file order.
+template <typename Keep>
+std::vector<std::string> section_names_where(const BundleView& bundle, Keep keep) {
   std::vector<std::string> names;
   for (uint32_t i = 0; i < bundle.section_count(); ++i) {
     BundleTensor t;
     bundle.section(i, &t);
     std::string name(t.name, t.name_len);
-    if (name.rfind(prefix, 0) == 0) names.push_back(std::move(name));
+    if (keep(name)) names.push_back(std::move(name));
   }
   return names;
+}
+}  // namespace
+
+std::vector<std::string> section_names_with_prefix(const BundleView& bundle, const std::string& prefix) {
+  return section_names_where(bundle, [&](const std::string& name) { return name.rfind(prefix, 0) == 0; });
 }
 
 bool is_cloud_section(const std::string& name) {
@@ -85,14 +93,7 @@ bool is_cloud_section(const std::string& name) {
 }
 
 std::vector<std::string> cloud_section_names(const BundleView& bundle) {
-  std::vector<std::string> names;
-  for (uint32_t i = 0; i < bundle.section_count(); ++i) {
-    BundleTensor t;
-    bundle.section(i, &t);
-    std::string name(t.name, t.name_len);
-    if (is_cloud_section(name)) names.push_back(std::move(name));
-  }
-  return names;
+  return section_names_where(bundle, is_cloud_section);
 }
 
 bool BundleWriter::has(const std::string& name) const {
