@@ -91,6 +91,9 @@ void register_train(CLI::App& app) {
                   "at temperature T (distillation; with --p2-classifier-lr, of a frozen copy of it)")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 100.0));
+  cmd->add_option("--p2-distill-from", o->p2_distill_from,
+                  "With --p2-distill: take the targets from this bundle (.lnm) or run directory's classifier instead "
+                  "(e.g. the clean classifier while a finished bundle's tuned one is tuned further)");
   cmd->add_option("--p2-keep-min", o->p2_keep_min,
                   "Phase 2 keep fractions from U(F, 1) instead of U(0, 1): train on the prefixes a receiver gets")
       ->capture_default_str()

@@ -70,6 +70,9 @@ struct TrainOptions {
   // temperature T (scaled by T^2), so the reconstruction learns to be read like the original.
   // With p2_classifier_lr the teacher is a frozen copy of the classifier as phase 2 found it.
   double p2_distill_temperature = 0.0;
+  // The distillation teacher, when it is not the classifier phase 2 starts from: a bundle
+  // (.lnm) or run directory whose classifier gives the targets (empty = as above).
+  std::string p2_distill_from;
   // Phase-2 keep fractions: p ~ U(p2_keep_min, 1), and a share p2_full_share of the samples
   // keeps the whole latent. The paper draws U(0, 1); a receiver never sees less than the
   // first packet (about a fifth of the latent for fmnist28 at 51-byte packets), so training

@@ -831,8 +831,10 @@ bool same_input(const PresetSpec& a, const PresetSpec& b) {
 }  // namespace
 
 // The built-in classifier of an earlier model bundle (a shipped model's classifier is
-// reused without its run directory). Its geometry comes from the bundle's configuration.
-void load_bundle_classifier(Context& ctx, const std::string& path, Classifier& cls) {
+// reused without its run directory). Its geometry comes from the bundle's configuration,
+// into `spec`; `flag` names the option that gave `path`, for the errors.
+void load_bundle_classifier(const Context& ctx, const std::string& path, const char* flag, Classifier& cls,
+                            ClassifierSpec& spec) {
   const LoadedBundle b = load_bundle(path);
   if (!(b.view.parts() & kBundlePartCloud)) throw std::runtime_error(path + ": has no cloud part (classifier)");
   char text[64] = {0};
@@ -844,18 +846,18 @@ void load_bundle_classifier(Context& ctx, const std::string& path, Classifier& c
                              "', whose input differs from '" + ctx.preset->name + "'");
   }
   if (!b.view.config_string("classifier", text, sizeof text) || std::string(text) != "resnet") {
-    throw std::runtime_error(path + ": --classifier-from needs a bundle with the built-in ResNet classifier");
+    throw std::runtime_error(path + ": " + flag + " needs a bundle with the built-in ResNet classifier");
   }
   int classes = 0;
-  if (!b.view.config_int("classifier.width", &ctx.cls_spec.width) ||
-      !b.view.config_int("classifier.blocks", &ctx.cls_spec.blocks) || !b.view.config_int("num_classes", &classes)) {
+  if (!b.view.config_int("classifier.width", &spec.width) || !b.view.config_int("classifier.blocks", &spec.blocks) ||
+      !b.view.config_int("num_classes", &classes)) {
     throw std::runtime_error(path + ": classifier geometry missing from the configuration");
   }
   if (classes != ctx.train.classes) {
     throw std::runtime_error(path + ": classifier has " + std::to_string(classes) + " classes, the data " +
                              std::to_string(ctx.train.classes));
   }
-  cls.resnet = ResNet(ctx.preset->input_channels, classes, ctx.cls_spec);
+  cls.resnet = ResNet(ctx.preset->input_channels, classes, spec);
   cls.to(ctx.device);
   load_module_state(b.view, "classifier", *cls.resnet, path);
 }
@@ -880,14 +882,13 @@ void load_checked(Module& net, const fs::path& file, const std::string& what, co
   if (i != shapes.size()) throw std::runtime_error(mismatch);
 }
 
-// --classifier-from with an earlier run directory: its classifier.pt, which must have the
-// geometry this run expects (the preset's, or --cls-width / --cls-blocks).
-void load_run_classifier(const std::string& dir, ResNet& net, const torch::Device& device) {
+// --classifier-from (or `flag`) with an earlier run directory: its classifier.pt, which must
+// have the geometry this run expects (the preset's, or --cls-width / --cls-blocks).
+void load_run_classifier(const std::string& dir, const char* flag, ResNet& net, const torch::Device& device) {
   const fs::path file = fs::path(dir) / "classifier.pt";
   if (!fs::is_regular_file(file)) {
-    throw std::runtime_error(dir +
-                             ": no classifier.pt (--classifier-from takes a run directory with a trained "
-                             "classifier, or a model bundle .lnm)");
+    throw std::runtime_error(dir + ": no classifier.pt (" + flag +
+                             " takes a run directory with a trained classifier, or a model bundle .lnm)");
   }
   load_checked(net, file, "a classifier of this preset and geometry (--cls-width, --cls-blocks)", device);
 }
@@ -1063,6 +1064,35 @@ void check_same_classes(const Context& ctx) {
   }
 }
 
+// Phase 2's distillation teacher. --p2-distill-from: a classifier of its own (e.g. the clean
+// one, while phase 2 tunes a finished bundle's tuned classifier), of any geometry. Otherwise,
+// while the classifier is tuned, a frozen copy of it as it is now; else the classifier itself.
+Classifier make_distill_teacher(Context& ctx, Classifier& cls) {
+  const TrainOptions& o = ctx.o;
+  if (o.p2_distill_temperature <= 0 || (o.p2_classifier_lr <= 0 && o.p2_distill_from.empty())) return cls;
+  Classifier teacher;
+  if (o.p2_distill_from.empty()) {
+    teacher.resnet = ResNet(ctx.preset->input_channels, ctx.train.classes, ctx.cls_spec);
+    teacher.to(ctx.device);
+    copy_module_state(*cls.resnet, *teacher.resnet);
+  } else if (fs::is_regular_file(o.p2_distill_from)) {
+    ClassifierSpec spec = ctx.cls_spec;
+    load_bundle_classifier(ctx, o.p2_distill_from, "--p2-distill-from", teacher, spec);
+  } else {
+    teacher.resnet = ResNet(ctx.preset->input_channels, ctx.train.classes, ctx.cls_spec);
+    teacher.to(ctx.device);
+    load_run_classifier(o.p2_distill_from, "--p2-distill-from", teacher.resnet, ctx.device);
+  }
+  teacher.freeze();
+  teacher.train(false);
+  if (!o.p2_distill_from.empty()) {
+    const double top1 = eval_classifier(ctx, teacher);
+    log_line(ctx, {{"stage", "distill_teacher"}, {"val_top1", top1}});
+    std::fprintf(stderr, "distillation teacher (%s): val top1 %.4f\n", o.p2_distill_from.c_str(), top1);
+  }
+  return teacher;
+}
+
 void run_training(const TrainOptions& opts) {
   Context ctx;
   ctx.o = opts;
@@ -1098,6 +1128,9 @@ void run_training(const TrainOptions& opts) {
   }
   if (o.tables == "learned" && !(o.rate_lambda > 0 || o.p1_rate_lambda > 0)) {
     throw std::runtime_error("train: --tables learned needs the entropy model a rate term trains (--rate-lambda > 0)");
+  }
+  if (!o.p2_distill_from.empty() && !(o.p2_distill_temperature > 0)) {
+    throw std::runtime_error("train: --p2-distill-from names the distillation teacher: it needs --p2-distill T > 0");
   }
   if (o.p2_classifier_lr > 0 && !o.classifier_ts.empty()) {
     throw std::runtime_error("train: --p2-classifier-lr tunes the built-in classifier, not a TorchScript one");
@@ -1162,6 +1195,7 @@ void run_training(const TrainOptions& opts) {
                    {"p2_lr", o.p2_lr},
                    {"p2_mse", o.p2_mse_weight},
                    {"p2_distill", o.p2_distill_temperature},
+                   {"p2_distill_from", o.p2_distill_from},
                    {"p1_full_share", o.p1_full_share},
                    {"p2_keep_min", o.p2_keep_min},
                    {"p2_full_share", o.p2_full_share},
@@ -1204,24 +1238,16 @@ void run_training(const TrainOptions& opts) {
     cls.resnet = ResNet(p.input_channels, ctx.train.classes, ctx.cls_spec);
     cls.to(ctx.device);
     if (!o.classifier_from.empty() && fs::is_regular_file(o.classifier_from)) {
-      load_bundle_classifier(ctx, o.classifier_from, cls);
+      load_bundle_classifier(ctx, o.classifier_from, "--classifier-from", cls, ctx.cls_spec);
     } else if (!o.classifier_from.empty()) {
-      load_run_classifier(o.classifier_from, cls.resnet, ctx.device);
+      load_run_classifier(o.classifier_from, "--classifier-from", cls.resnet, ctx.device);
     } else {
       train_classifier(ctx, cls.resnet, state);
     }
   }
   const double clean = eval_classifier(ctx, cls);
   log_line(ctx, {{"stage", "classifier_done"}, {"val_top1", clean}});
-  // Distillation while the classifier is tuned: targets from a frozen copy of it as it is now.
-  Classifier distill_teacher = cls;
-  if (o.p2_distill_temperature > 0 && o.p2_classifier_lr > 0) {
-    distill_teacher.resnet = ResNet(p.input_channels, ctx.train.classes, ctx.cls_spec);
-    distill_teacher.to(ctx.device);
-    copy_module_state(*cls.resnet, *distill_teacher.resnet);
-    distill_teacher.freeze();
-    distill_teacher.train(false);
-  }
+  Classifier distill_teacher = make_distill_teacher(ctx, cls);
   if (state.value("phase2_epochs", 0) > 0 && fs::exists(run_file(ctx, kTunedClassifierFile))) {
     // The classifier the finished phase-2 epochs were trained with, not the one they started from.
     if (o.p2_classifier_lr <= 0) {

@@ -491,6 +491,52 @@ TEST(TrainRecipe, Phase2CanTuneTheClassifier) {
   expect_refused(script, "not a TorchScript one", "--p2-classifier-lr with a TorchScript classifier");
 }
 
+// --p2-distill-from: the distillation teacher comes from its own classifier, not from a copy
+// of the one phase 2 tunes. Naming the classifier the student starts from reproduces the
+// copy's run bit for bit; another teacher trains another model; bad names are refused.
+TEST(TrainRecipe, DistillFromTakesTheTeacherFromAnotherClassifier) {
+  if (!have_fmnist()) GTEST_SKIP() << "Fashion-MNIST not installed";
+  const fs::path& model = tiny_model();
+  const fs::path base = model.parent_path(), dir = temp_dir("distill_from");
+  auto classifier_bytes = [](const fs::path& bundle) { return tensor_bytes(bundle, "classifier.stem.weight"); };
+  train::TrainOptions copy = tiny(dir / "copy");
+  copy.classifier_from = base.string();
+  copy.init_from = base.string();
+  copy.p1_epochs = 0;
+  copy.p2_classifier_lr = 1e-3;
+  copy.p2_distill_temperature = 2.0;
+  train::run_training(copy);
+
+  train::TrainOptions same = copy;
+  same.run_dir = (dir / "same").string();
+  same.output.clear();
+  same.p2_distill_from = base.string();
+  train::run_training(same);
+  EXPECT_EQ(classifier_bytes(dir / "same" / "model.lnm"), classifier_bytes(dir / "copy" / "model.lnm"));
+  // Its clean top-1 is logged: here the student's starting classifier, so the same figure.
+  const nlohmann::json teacher = last_logged(dir / "same", "distill_teacher");
+  ASSERT_TRUE(teacher.is_object());
+  EXPECT_EQ(teacher["val_top1"], last_logged(dir / "same", "classifier_done")["val_top1"]);
+
+  // The tuned bundle of `copy` as teacher: another target, another classifier.
+  train::TrainOptions other = copy;
+  other.run_dir = (dir / "other").string();
+  other.output.clear();
+  other.p2_distill_from = (dir / "copy" / "model.lnm").string();
+  train::run_training(other);
+  EXPECT_NE(classifier_bytes(dir / "other" / "model.lnm"), classifier_bytes(dir / "copy" / "model.lnm"));
+
+  train::TrainOptions nowhere = copy;
+  nowhere.run_dir = (dir / "nowhere").string();
+  nowhere.p2_distill_from = (dir / "no_such_run").string();
+  expect_refused(nowhere, "no_such_run: no classifier.pt (--p2-distill-from", "a teacher that does not exist");
+  train::TrainOptions undistilled = nowhere;
+  undistilled.p2_distill_from = base.string();
+  undistilled.p2_distill_temperature = 0;
+  expect_refused(undistilled, "--p2-distill-from names the distillation teacher: it needs --p2-distill",
+                 "a teacher without distillation");
+}
+
 // --p1-full-share 1: every phase-1 sample keeps the whole latent, which trains exactly what
 // a run without dropping trains; the default share (0) trains something else.
 TEST(TrainRecipe, Phase1FullShareKeepsTheWholeLatent) {
