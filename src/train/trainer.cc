@@ -1065,8 +1065,9 @@ void check_same_classes(const Context& ctx) {
 }
 
 // Phase 2's distillation teacher. --p2-distill-from: a classifier of its own (e.g. the clean
-// one, while phase 2 tunes a finished bundle's tuned classifier), of any geometry. Otherwise,
-// while the classifier is tuned, a frozen copy of it as it is now; else the classifier itself.
+// one, while phase 2 tunes a finished bundle's tuned classifier): a bundle's of any width and
+// depth, a run directory's of this run's. Otherwise, while the classifier is tuned, a frozen
+// copy of it as it is now; else the classifier itself.
 Classifier make_distill_teacher(Context& ctx, Classifier& cls) {
   const TrainOptions& o = ctx.o;
   if (o.p2_distill_temperature <= 0 || (o.p2_classifier_lr <= 0 && o.p2_distill_from.empty())) return cls;
