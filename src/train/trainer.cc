@@ -893,6 +893,16 @@ void load_run_classifier(const std::string& dir, const char* flag, ResNet& net, 
   load_checked(net, file, "a classifier of this preset and geometry (--cls-width, --cls-blocks)", device);
 }
 
+// The built-in classifier that `flag` names by `path`: a bundle's (its geometry into `spec`)
+// or a run directory's classifier.pt (of geometry `spec`).
+void load_classifier_from(const Context& ctx, const std::string& path, const char* flag, Classifier& cls,
+                          ClassifierSpec& spec) {
+  if (fs::is_regular_file(path)) return load_bundle_classifier(ctx, path, flag, cls, spec);
+  cls.resnet = ResNet(ctx.preset->input_channels, ctx.train.classes, spec);
+  cls.to(ctx.device);
+  load_run_classifier(path, flag, cls.resnet, ctx.device);
+}
+
 // The encoder, saliency branch, decoder and latent ranges of a run directory: this run's
 // own on --resume, or an earlier run's with --init-from (e.g. a longer phase 2 with another
 // target), shapes checked against this run's preset and decoder.
@@ -1076,13 +1086,9 @@ Classifier make_distill_teacher(Context& ctx, Classifier& cls) {
     teacher.resnet = ResNet(ctx.preset->input_channels, ctx.train.classes, ctx.cls_spec);
     teacher.to(ctx.device);
     copy_module_state(*cls.resnet, *teacher.resnet);
-  } else if (fs::is_regular_file(o.p2_distill_from)) {
-    ClassifierSpec spec = ctx.cls_spec;
-    load_bundle_classifier(ctx, o.p2_distill_from, "--p2-distill-from", teacher, spec);
   } else {
-    teacher.resnet = ResNet(ctx.preset->input_channels, ctx.train.classes, ctx.cls_spec);
-    teacher.to(ctx.device);
-    load_run_classifier(o.p2_distill_from, "--p2-distill-from", teacher.resnet, ctx.device);
+    ClassifierSpec spec = ctx.cls_spec;  // the student's geometry stays this run's
+    load_classifier_from(ctx, o.p2_distill_from, "--p2-distill-from", teacher, spec);
   }
   teacher.freeze();
   teacher.train(false);
@@ -1236,13 +1242,11 @@ void run_training(const TrainOptions& opts) {
     }
     cls.to(ctx.device);
   } else {
-    cls.resnet = ResNet(p.input_channels, ctx.train.classes, ctx.cls_spec);
-    cls.to(ctx.device);
-    if (!o.classifier_from.empty() && fs::is_regular_file(o.classifier_from)) {
-      load_bundle_classifier(ctx, o.classifier_from, "--classifier-from", cls, ctx.cls_spec);
-    } else if (!o.classifier_from.empty()) {
-      load_run_classifier(o.classifier_from, "--classifier-from", cls.resnet, ctx.device);
+    if (!o.classifier_from.empty()) {
+      load_classifier_from(ctx, o.classifier_from, "--classifier-from", cls, ctx.cls_spec);
     } else {
+      cls.resnet = ResNet(p.input_channels, ctx.train.classes, ctx.cls_spec);
+      cls.to(ctx.device);
       train_classifier(ctx, cls.resnet, state);
     }
   }
