@@ -28,6 +28,11 @@ void register_train(CLI::App& app) {
   add_shared_option(cmd, Flag::kBatch, o->batch, "Batch size")->capture_default_str()->check(CLI::Range(1, 4096));
   add_shared_option(cmd, Flag::kLimit, o->train_limit, "Training images to use (0 = all)")->capture_default_str();
   cmd->add_option("--val-limit", o->val_limit, "Test images for per-epoch validation (0 = all)")->capture_default_str();
+  cmd->add_option("--val-every", o->val_every,
+                  "Validate after every N-th epoch of each stage and after its last (same weights for any N; "
+                  "saves the validation's time)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000000));
   cmd->add_option("--val-holdout", o->val_holdout,
                   "Validate on this many training images, evenly spread and held out from training, instead of "
                   "test images (e.g. 5000)");
@@ -98,6 +103,9 @@ void register_train(CLI::App& app) {
                   "Phase 2 keep fractions from U(F, 1) instead of U(0, 1): train on the prefixes a receiver gets")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 1.0));
+  cmd->add_flag("--p2-keep-log", o->p2_keep_log,
+                "Phase 2 keep fractions log-uniform on [F, 1) (F = --p2-keep-min > 0): every doubling of the prefix "
+                "drawn equally often, so the first packets train as much as the last");
   cmd->add_option("--p2-full-share", o->p2_full_share, "Share of phase-2 samples that keep the whole latent")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 1.0));

@@ -1,6 +1,8 @@
 #include "nets/gradual.h"
 
 #include <algorithm>
+#include <cmath>
+#include <stdexcept>
 #include <limits>
 #include <vector>
 
@@ -84,8 +86,11 @@ torch::Tensor keep_mask(const torch::Tensor& scores, const torch::Tensor& keep, 
   return (rank < count).to(scores.dtype()).reshape(scores.sizes());
 }
 
-torch::Tensor sample_keep(int64_t batch, double keep_min, double full_share) {
-  torch::Tensor keep = keep_min + (1.0 - keep_min) * torch::rand({batch});
+torch::Tensor sample_keep(int64_t batch, double keep_min, double full_share, bool log_scale) {
+  if (log_scale && keep_min <= 0) throw std::invalid_argument("log-uniform keep fractions need a minimum above 0");
+  torch::Tensor u = torch::rand({batch});
+  // Log-uniform: each doubling of the kept prefix (of the bytes sent) is drawn equally often.
+  torch::Tensor keep = log_scale ? torch::exp(std::log(keep_min) * (1.0 - u)) : keep_min + (1.0 - keep_min) * u;
   if (full_share <= 0) return keep;
   return torch::where(torch::rand({batch}) < full_share, torch::ones({batch}), keep);
 }

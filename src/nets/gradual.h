@@ -27,8 +27,9 @@ torch::Tensor sent_mask(const CodecConfig& cfg, const torch::Device& device);
 // draws them on the CPU, so every device sees the same fractions).
 torch::Tensor keep_mask(const torch::Tensor& scores, const torch::Tensor& keep, const torch::Tensor& sent = {});
 
-// Training keep fractions [B]: U(keep_min, 1), then each sample keeps the whole latent
-// with probability full_share. keep_min = full_share = 0 is the paper's U(0, 1).
-torch::Tensor sample_keep(int64_t batch, double keep_min, double full_share);
+// Training keep fractions [B]: U(keep_min, 1), or with log_scale log-uniform on
+// [keep_min, 1) (keep_min > 0), then each sample keeps the whole latent with probability
+// full_share. keep_min = full_share = 0 is the paper's U(0, 1).
+torch::Tensor sample_keep(int64_t batch, double keep_min, double full_share, bool log_scale = false);
 
 }  // namespace limitnet::train

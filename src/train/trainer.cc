@@ -296,6 +296,12 @@ double eval_classifier(Context& ctx, Classifier& cls) {
 }
 
 // ---------------------------------------------------------------- classifier
+// --val-every: validate after every N-th epoch of a stage and always after its last.
+bool validates_after(const TrainOptions& o, int epoch, int epochs) {
+  return (epoch + 1) % std::max(1, o.val_every) == 0 || epoch + 1 == epochs;
+}
+constexpr const char* kNoValidation = "(not validated: --val-every)";
+
 void train_classifier(Context& ctx, ResNet& net, nlohmann::json& state) {
   const TrainOptions& o = ctx.o;
   int start = state.value("classifier_epochs", 0);
@@ -336,20 +342,22 @@ void train_classifier(Context& ctx, ResNet& net, nlohmann::json& state) {
       bar.update(std::min(n, (s + 1) * o.batch), status);
     }
     const double secs = seconds_since(t0);
-    const double val = eval_classifier(ctx, cls);
-    bar.finish("val top1 " + std::to_string(val).substr(0, 6));
+    const bool validate = validates_after(o, epoch, o.cls_epochs);
+    const double val = validate ? eval_classifier(ctx, cls) : 0.0;
+    bar.finish(validate ? "val top1 " + std::to_string(val).substr(0, 6) : std::string(kNoValidation));
     save_module(net, run_file(ctx, "classifier.pt"));
     save_module(opt, run_file(ctx, "classifier.opt.pt"));
     state["classifier_epochs"] = epoch + 1;
     write_state(ctx, state);
-    log_line(ctx, {{"stage", "classifier"},
-                   {"epoch", epoch + 1},
-                   {"loss", loss_sum / static_cast<double>(n)},
-                   {"train_top1", static_cast<double>(correct) / static_cast<double>(n)},
-                   {"val_top1", val},
-                   {"seconds", secs},
-                   {"data_seconds", data_s},
-                   {"images_per_second", static_cast<double>(n) / secs}});
+    nlohmann::json line = {{"stage", "classifier"},
+                           {"epoch", epoch + 1},
+                           {"loss", loss_sum / static_cast<double>(n)},
+                           {"train_top1", static_cast<double>(correct) / static_cast<double>(n)},
+                           {"seconds", secs},
+                           {"data_seconds", data_s},
+                           {"images_per_second", static_cast<double>(n) / secs}};
+    if (validate) line["val_top1"] = val;
+    log_line(ctx, line);
   }
 }
 
@@ -542,6 +550,20 @@ torch::Tensor task_loss(const TrainOptions& o, Classifier& cls, Classifier& teac
 
 // `teacher` gives phase 2's distillation targets on clean images: the classifier itself when
 // it is frozen, a frozen copy of it when phase 2 tunes it.
+// A phase epoch's validation figures, into its log line (the rate figures only in rate-aware
+// runs, so the paper recipe's log keeps its keys).
+void add_phase_eval(nlohmann::json* line, const PhaseEval& ev, bool rate_aware) {
+  nlohmann::json val = nlohmann::json::object();
+  for (size_t k = 0; k < kEvalKeep.size(); ++k)
+    val["top1_keep_" + std::to_string(static_cast<int>(kEvalKeep[k] * 100))] = ev.top1[k];
+  (*line)["val"] = val;
+  (*line)["val_mse_full"] = ev.mse_full;
+  if (rate_aware) {
+    (*line)["val_rate_bytes_full"] = ev.bytes_full;
+    (*line)["val_rate_bytes_channels"] = ev.channel_bytes;
+  }
+}
+
 void train_phase(Context& ctx, int phase, AutoEncoder& ae, Classifier& cls, Classifier& teacher,
                  nlohmann::json& state) {
   const TrainOptions& o = ctx.o;
@@ -558,7 +580,8 @@ void train_phase(Context& ctx, int phase, AutoEncoder& ae, Classifier& cls, Clas
   const bool tune_cls = phase == 2 && o.p2_classifier_lr > 0;
   std::vector<double> peaks = {peak};  // per parameter group, each on the same cosine schedule
   // Keep fractions: the paper's U(0, 1), except a share that keeps the whole latent
-  // (--p1-full-share, --p2-full-share); phase 2 may also draw only where packets end.
+  // (--p1-full-share, --p2-full-share); phase 2 may draw only from the first packet on
+  // (--p2-keep-min), and log-uniform (--p2-keep-log).
   const double keep_min = phase == 2 ? o.p2_keep_min : 0.0;
   const double full_share = phase == 2 ? o.p2_full_share : o.p1_full_share;
   cls.freeze();
@@ -613,7 +636,7 @@ void train_phase(Context& ctx, int phase, AutoEncoder& ae, Classifier& cls, Clas
         z = amp_forward(o.amp, [&] { return ae.device->encode(b.x); });
         sal = amp_forward(o.amp, [&] { return ae.device->saliency(z); });
       }
-      torch::Tensor keep = sample_keep(bs, keep_min, full_share);
+      torch::Tensor keep = sample_keep(bs, keep_min, full_share, phase == 2 && o.p2_keep_log);
       const DroppedLatent dropped = drop_latent(ctx, ae, z, sal, keep, !cloud_only);
       torch::Tensor rec = amp_forward(o.amp, [&] { return ae.decoder->forward(dropped.values); });
       torch::Tensor xn = (rec - ctx.mean) / ctx.std;
@@ -655,10 +678,14 @@ void train_phase(Context& ctx, int phase, AutoEncoder& ae, Classifier& cls, Clas
       bar.update(done, status);
     }
     const double secs = seconds_since(t0);
-    const PhaseEval ev = eval_phase(ctx, ae, cls);
-    char status[96];
-    std::snprintf(status, sizeof status, "val top1 %.3f@5%% %.3f@25%% %.3f@100%%", ev.top1[0], ev.top1[2], ev.top1[3]);
-    bar.finish(status);
+    const bool validate = validates_after(o, epoch, epochs);
+    const PhaseEval ev = validate ? eval_phase(ctx, ae, cls) : PhaseEval{};
+    char status[96] = "";
+    if (validate) {
+      std::snprintf(status, sizeof status, "val top1 %.3f@5%% %.3f@25%% %.3f@100%%", ev.top1[0], ev.top1[2],
+                    ev.top1[3]);
+    }
+    bar.finish(validate ? status : kNoValidation);
     save_module(ae.device, run_file(ctx, "device.pt"));
     save_module(ae.decoder, run_file(ctx, "decoder.pt"));
     torch::save(quant_range(ae, ctx.codec.latent_bits).detach().clone(), run_file(ctx, "qmax.pt").string());
@@ -668,26 +695,18 @@ void train_phase(Context& ctx, int phase, AutoEncoder& ae, Classifier& cls, Clas
     state[name + "_epochs"] = epoch + 1;
     if (own_rate_group) state[name + "_rate_group"] = true;
     write_state(ctx, state);
-    nlohmann::json val = nlohmann::json::object();
-    for (size_t k = 0; k < kEvalKeep.size(); ++k)
-      val["top1_keep_" + std::to_string(static_cast<int>(kEvalKeep[k] * 100))] = ev.top1[k];
     nlohmann::json line = {{"stage", name},
                            {"epoch", epoch + 1},
                            {"loss", loss_sum / static_cast<double>(n)},
                            {"recon_mse", rec_sum / static_cast<double>(n)},
                            {"saliency_bce", sal_sum / static_cast<double>(n)},
-                           {"val", val},
-                           {"val_mse_full", ev.mse_full},
                            {"seconds", secs},
                            {"data_seconds", data_s},
                            {"images_per_second", static_cast<double>(n) / secs}};
-    if (ae.entropy) {  // rate-aware runs only, so the paper recipe's log keeps its keys
-      line["rate_bytes_sent"] = bits_sum / 8.0 / static_cast<double>(n);
-      line["val_rate_bytes_full"] = ev.bytes_full;
-      line["val_rate_bytes_channels"] = ev.channel_bytes;
-    }
+    if (ae.entropy) line["rate_bytes_sent"] = bits_sum / 8.0 / static_cast<double>(n);
+    if (validate) add_phase_eval(&line, ev, static_cast<bool>(ae.entropy));
     log_line(ctx, line);
-    if (tune_cls)
+    if (tune_cls && validate)
       log_line(ctx, {{"stage", "classifier_tuned"}, {"epoch", epoch + 1}, {"val_top1", eval_classifier(ctx, cls)}});
   }
 }
@@ -1139,6 +1158,9 @@ void run_training(const TrainOptions& opts) {
   if (!o.p2_distill_from.empty() && !(o.p2_distill_temperature > 0)) {
     throw std::runtime_error("train: --p2-distill-from names the distillation teacher: it needs --p2-distill T > 0");
   }
+  if (o.p2_keep_log && !(o.p2_keep_min > 0)) {
+    throw std::runtime_error("train: --p2-keep-log draws log-uniform from --p2-keep-min: it needs --p2-keep-min > 0");
+  }
   if (o.p2_classifier_lr > 0 && !o.classifier_ts.empty()) {
     throw std::runtime_error("train: --p2-classifier-lr tunes the built-in classifier, not a TorchScript one");
   }
@@ -1206,6 +1228,8 @@ void run_training(const TrainOptions& opts) {
                    {"p1_full_share", o.p1_full_share},
                    {"p2_keep_min", o.p2_keep_min},
                    {"p2_full_share", o.p2_full_share},
+                   {"p2_keep_log", o.p2_keep_log},
+                   {"val_every", o.val_every},
                    {"p2_classifier_lr", o.p2_classifier_lr},
                    {"p2_cloud_only", o.p2_cloud_only},
                    {"rate_lambda", o.rate_lambda},

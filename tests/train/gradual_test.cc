@@ -2,6 +2,7 @@
 // the drop mask used in training must keep what the receiver will have.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <random>
 
 #include "codec/order.h"
@@ -140,6 +141,18 @@ TEST(TrainGradual, SampleKeepDrawsFromTheRequestedRange) {
   EXPECT_NEAR(whole, 0.25f, 0.01f);
   // The rest is uniform on [0.2, 1): mean 0.6.
   EXPECT_NEAR(k.masked_select(k.lt(1.0f)).mean().item<float>(), 0.6f, 0.01f);
+
+  // Log-uniform on [0.05, 1): as many draws in [0.05, 0.1) as in [0.5, 1), median sqrt(0.05).
+  torch::Tensor g = sample_keep(20000, 0.05, 0.25, true);
+  EXPECT_GE(g.min().item<float>(), 0.05f);
+  EXPECT_NEAR(g.eq(1.0f).to(torch::kFloat32).mean().item<float>(), 0.25f, 0.01f);
+  torch::Tensor part = g.masked_select(g.lt(1.0f));
+  const float first_doubling = part.lt(0.1f).to(torch::kFloat32).mean().item<float>();
+  const float last_doubling = part.ge(0.5f).to(torch::kFloat32).mean().item<float>();
+  EXPECT_NEAR(first_doubling, std::log(2.0f) / std::log(20.0f), 0.01f);
+  EXPECT_NEAR(last_doubling, first_doubling, 0.015f);
+  EXPECT_NEAR(part.median().item<float>(), std::sqrt(0.05f), 0.01f);
+  EXPECT_THROW(sample_keep(4, 0.0, 0.0, true), std::invalid_argument);
 }
 
 }  // namespace

@@ -563,6 +563,74 @@ TEST(TrainRecipe, Phase1FullShareKeepsTheWholeLatent) {
   EXPECT_EQ(last_logged(dir / "whole", "data")["options"].value("p1_full_share", -1.0), 1.0);
 }
 
+// --val-every: validation changes nothing a run learns, so validating after every second epoch
+// trains the very same bundle, byte for byte, as validating after each; the skipped epochs log
+// no validation figures, the last epoch of each stage always does.
+TEST(TrainRecipe, ValEveryTrainsTheSameWeights) {
+  if (!have_fmnist()) GTEST_SKIP() << "Fashion-MNIST not installed";
+  const fs::path dir = temp_dir("val_every");
+  auto two_epochs = [&](const std::string& name, int val_every) {
+    train::TrainOptions o = tiny(dir / name);
+    o.device = "cpu";  // bit-for-bit comparisons only on the CPU
+    o.cls_epochs = o.p1_epochs = o.p2_epochs = 2;
+    o.p2_classifier_lr = 1e-3;
+    o.rate_lambda = 0.1;
+    o.val_every = val_every;
+    train::run_training(o);
+    return load_bundle((dir / name / "model.lnm").string()).view.model_id();
+  };
+  EXPECT_EQ(two_epochs("each", 1), two_epochs("second", 2));
+  auto file_bytes = [](const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    return std::vector<char>((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  };
+  const std::vector<char> each = file_bytes(dir / "each" / "model.lnm");
+  EXPECT_FALSE(each.empty());
+  EXPECT_EQ(each, file_bytes(dir / "second" / "model.lnm")) << "the bundles differ";
+  std::map<std::string, std::vector<bool>> validated;  // per stage, per epoch
+  std::ifstream log(dir / "second" / "log.jsonl");
+  for (std::string line; std::getline(log, line);) {
+    const nlohmann::json j = nlohmann::json::parse(line);
+    const std::string stage = j["stage"];
+    if (stage == "classifier") validated[stage].push_back(j.contains("val_top1"));
+    if (stage == "phase1" || stage == "phase2") validated[stage].push_back(j.contains("val"));
+    if (stage == "classifier_tuned") validated[stage].push_back(j["epoch"] == 2);
+  }
+  const std::vector<bool> last_only = {false, true};
+  EXPECT_EQ(validated["classifier"], last_only);
+  EXPECT_EQ(validated["phase1"], last_only);
+  EXPECT_EQ(validated["phase2"], last_only);
+  EXPECT_EQ(validated["classifier_tuned"], std::vector<bool>{true});
+}
+
+// --p2-keep-log: phase 2 draws its keep fractions log-uniform (the draws themselves are tested
+// in TrainGradual.SampleKeepDrawsFromTheRequestedRange), so it trains another encoder than the
+// uniform draw from the same start; it is logged, and refused without a minimum above 0.
+TEST(TrainRecipe, Phase2KeepLogDrawsOtherPrefixes) {
+  if (!have_fmnist()) GTEST_SKIP() << "Fashion-MNIST not installed";
+  const fs::path& model = tiny_model();
+  const fs::path base = model.parent_path(), dir = temp_dir("p2_keep_log");
+  auto encoder_bytes = [](const fs::path& bundle) { return tensor_bytes(bundle, "encoder.0.weight"); };
+  auto phase2_only = [&](const std::string& name, bool log_scale) {
+    train::TrainOptions o = tiny(dir / name);
+    o.device = "cpu";  // bit-for-bit comparisons only on the CPU
+    o.classifier_from = base.string();
+    o.init_from = base.string();
+    o.p1_epochs = 0;
+    o.p2_keep_min = 0.05;
+    o.p2_keep_log = log_scale;
+    return o;
+  };
+  train::run_training(phase2_only("uniform", false));
+  train::run_training(phase2_only("log", true));
+  EXPECT_NE(encoder_bytes(dir / "log" / "model.lnm"), encoder_bytes(dir / "uniform" / "model.lnm"));
+  EXPECT_TRUE(last_logged(dir / "log", "data")["options"].value("p2_keep_log", false));
+  train::TrainOptions no_min = phase2_only("no_min", true);
+  no_min.p2_keep_min = 0;
+  expect_refused(no_min, "--p2-keep-log draws log-uniform from --p2-keep-min: it needs --p2-keep-min > 0",
+                 "log-uniform keep fractions from 0");
+}
+
 // --p1-task-weight: phase 1 adds the task loss through the frozen classifier, so its logged
 // loss is reconstruction + saliency + that weight x a cross-entropy; without it, only the first
 // two (the paper). A negative or NaN weight is refused by name.
