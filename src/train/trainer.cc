@@ -548,8 +548,6 @@ torch::Tensor task_loss(const TrainOptions& o, Classifier& cls, Classifier& teac
          (t * t);
 }
 
-// `teacher` gives phase 2's distillation targets on clean images: the classifier itself when
-// it is frozen, a frozen copy of it when phase 2 tunes it.
 // A phase epoch's validation figures, into its log line (the rate figures only in rate-aware
 // runs, so the paper recipe's log keeps its keys).
 void add_phase_eval(nlohmann::json* line, const PhaseEval& ev, bool rate_aware) {
@@ -564,6 +562,8 @@ void add_phase_eval(nlohmann::json* line, const PhaseEval& ev, bool rate_aware) 
   }
 }
 
+// `teacher` gives phase 2's distillation targets on clean images: the classifier itself when
+// it is frozen, a frozen copy of it when phase 2 tunes it.
 void train_phase(Context& ctx, int phase, AutoEncoder& ae, Classifier& cls, Classifier& teacher,
                  nlohmann::json& state) {
   const TrainOptions& o = ctx.o;
