@@ -44,7 +44,7 @@ struct TrainOptions {
   size_t val_holdout = 0;
   // Validate (and log the validation figures) after every N-th epoch of each stage and after
   // its last. Validation reads the networks and changes nothing they learn, so any N trains
-  // the same weights; a larger N only saves its time (cifar32: about 25 s per phase epoch).
+  // the same weights; a larger N only saves its time (cifar32: about 30 s per phase epoch).
   int val_every = 1;
   // Classifier.
   int cls_epochs = 10;
