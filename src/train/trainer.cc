@@ -548,6 +548,13 @@ torch::Tensor task_loss(const TrainOptions& o, Classifier& cls, Classifier& teac
          (t * t);
 }
 
+// A phase epoch's validation figures for its progress line.
+std::string phase_eval_status(const PhaseEval& ev) {
+  char status[96];
+  std::snprintf(status, sizeof status, "val top1 %.3f@5%% %.3f@25%% %.3f@100%%", ev.top1[0], ev.top1[2], ev.top1[3]);
+  return status;
+}
+
 // A phase epoch's validation figures, into its log line (the rate figures only in rate-aware
 // runs, so the paper recipe's log keeps its keys).
 void add_phase_eval(nlohmann::json* line, const PhaseEval& ev, bool rate_aware) {
@@ -680,12 +687,7 @@ void train_phase(Context& ctx, int phase, AutoEncoder& ae, Classifier& cls, Clas
     const double secs = seconds_since(t0);
     const bool validate = validates_after(o, epoch, epochs);
     const PhaseEval ev = validate ? eval_phase(ctx, ae, cls) : PhaseEval{};
-    char status[96] = "";
-    if (validate) {
-      std::snprintf(status, sizeof status, "val top1 %.3f@5%% %.3f@25%% %.3f@100%%", ev.top1[0], ev.top1[2],
-                    ev.top1[3]);
-    }
-    bar.finish(validate ? status : kNoValidation);
+    bar.finish(validate ? phase_eval_status(ev) : kNoValidation);
     save_module(ae.device, run_file(ctx, "device.pt"));
     save_module(ae.decoder, run_file(ctx, "decoder.pt"));
     torch::save(quant_range(ae, ctx.codec.latent_bits).detach().clone(), run_file(ctx, "qmax.pt").string());
