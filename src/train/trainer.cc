@@ -298,7 +298,7 @@ double eval_classifier(Context& ctx, Classifier& cls) {
 // ---------------------------------------------------------------- classifier
 // --val-every: validate after every N-th epoch of a stage and always after its last.
 bool validates_after(const TrainOptions& o, int epoch, int epochs) {
-  return (epoch + 1) % std::max(1, o.val_every) == 0 || epoch + 1 == epochs;
+  return (epoch + 1) % o.val_every == 0 || epoch + 1 == epochs;
 }
 constexpr const char* kNoValidation = "(not validated: --val-every)";
 
@@ -1159,6 +1159,10 @@ void run_training(const TrainOptions& opts) {
   }
   if (!o.p2_distill_from.empty() && !(o.p2_distill_temperature > 0)) {
     throw std::runtime_error("train: --p2-distill-from names the distillation teacher: it needs --p2-distill T > 0");
+  }
+  if (o.val_every < 1) {
+    throw std::runtime_error("train: --val-every must be at least 1 (validate after every N-th epoch), got " +
+                             std::to_string(o.val_every));
   }
   if (o.p2_keep_log && !(o.p2_keep_min > 0)) {
     throw std::runtime_error("train: --p2-keep-log draws log-uniform from --p2-keep-min: it needs --p2-keep-min > 0");

@@ -211,6 +211,14 @@ TEST_F(CliTest, TrainRefusesARateLambdaThatIsNotANumber) {
   EXPECT_FALSE(fs::exists(path("run")));
 }
 
+// --val-every counts epochs: refused below 1 before any data is read.
+TEST_F(CliTest, TrainRefusesAValEveryBelowOne) {
+  const CmdResult r = run("train --run " + path("run") + " --val-every 0");
+  EXPECT_NE(r.code, 0);
+  EXPECT_NE(r.out.find("--val-every: Value 0 not in range 1 to 1000000"), std::string::npos) << r.out;
+  EXPECT_FALSE(fs::exists(path("run")));
+}
+
 // The interlace settings are checked before any data is read.
 TEST_F(CliTest, TrainRefusesABadInterlaceStride) {
   const CmdResult r = run("train --run " + path("run") + " --preset fmnist28 --interlace-stride 9");

@@ -601,6 +601,9 @@ TEST(TrainRecipe, ValEveryTrainsTheSameWeights) {
   EXPECT_EQ(validated["phase1"], last_only);
   EXPECT_EQ(validated["phase2"], last_only);
   EXPECT_EQ(validated["classifier_tuned"], std::vector<bool>{true});
+  train::TrainOptions never = tiny(dir / "never");
+  never.val_every = 0;
+  expect_refused(never, "--val-every must be at least 1 (validate after every N-th epoch), got 0", "--val-every 0");
 }
 
 // --p2-keep-log: phase 2 draws its keep fractions log-uniform (the draws themselves are tested
