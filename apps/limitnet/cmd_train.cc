@@ -72,6 +72,9 @@ void register_train(CLI::App& app) {
   cmd->add_flag("--learned-step", o->learned_step,
                 "Train the per-channel quantisation step of the latent (LSQ) instead of following its running "
                 "maximum; the bundle keeps the learned ranges (docs/TRAINING.md)");
+  cmd->add_flag("--revive-dead-channels", o->revive_dead_channels,
+                "Before the first epoch, give each latent channel that is off on every image (ReLU negative, no "
+                "gradient: e.g. switched off by the rate term in an --init-from run) a new filter (docs/TRAINING.md)");
   cmd->add_option("--tables", o->tables,
                   "Entropy tables of the bundle: calibration (fitted to the calibration images' symbols) or learned "
                   "(the rate term's entropy model, on training's latent ranges; needs --rate-lambda)")

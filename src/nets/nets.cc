@@ -93,6 +93,36 @@ torch::Tensor DeviceNetImpl::saliency(const torch::Tensor& latent) {
   return h;
 }
 
+std::vector<int64_t> revive_dead_latent_channels(DeviceNetImpl& net, const torch::Tensor& x,
+                                                 const torch::Tensor& sent) {
+  torch::NoGradGuard ng;
+  torch::Tensor h = x;
+  for (size_t i = 0; i + 1 < net.encoder.size(); ++i) h = torch::relu(conv(net.encoder[i], h));
+  torch::nn::Conv2d& last = net.encoder.back();
+  const torch::Tensor on = sent.defined() ? sent.expand({x.size(0), -1, -1, -1}) > 0 : torch::Tensor();
+  // Pre-activations of channel c at its sent positions, over every image.
+  auto sent_values = [&](const torch::Tensor& pre, int64_t c) {
+    const torch::Tensor v = pre.select(1, c);
+    return on.defined() ? v.masked_select(on.select(1, c)) : v.reshape({-1});
+  };
+  const torch::Tensor pre = conv(last, h);
+  std::vector<int64_t> dead;
+  for (int64_t c = 0; c < pre.size(1); ++c) {
+    const torch::Tensor v = sent_values(pre, c);
+    if (v.numel() > 0 && v.max().item<float>() <= 0.0f) dead.push_back(c);
+  }
+  if (dead.empty()) return dead;
+  torch::nn::Conv2d fresh(torch::nn::Conv2dOptions(last->options.in_channels(), last->options.out_channels(),
+                                                   last->options.kernel_size()));  // default initialisation
+  for (int64_t c : dead) {
+    last->weight[c].copy_(fresh->weight[c]);
+    last->bias[c].zero_();
+  }
+  const torch::Tensor redrawn = conv(last, h);
+  for (int64_t c : dead) last->bias[c].fill_(-sent_values(redrawn, c).median());
+  return dead;
+}
+
 DecoderSpec default_decoder(const PresetSpec& p) {
   DecoderSpec d;
   if (std::string(p.name) == "paper224") d.kind = "paper";

@@ -25,6 +25,14 @@ struct DeviceNetImpl : torch::nn::Module {
 };
 TORCH_MODULE(DeviceNet);
 
+// A latent channel whose final ReLU is off at every sent position of the images `x` gets no
+// gradient, so no loss can switch it back on. This re-draws the last encoder convolution's
+// filter of each such channel (the layer's default initialisation, from torch's generator)
+// and sets its bias so that half of those pre-activations are positive; every other channel
+// and layer is left as it was. `sent` ([1,L,K,K], or undefined = all) marks the positions a
+// channel sends. Returns the revived channels, in order.
+std::vector<int64_t> revive_dead_latent_channels(DeviceNetImpl& net, const torch::Tensor& x, const torch::Tensor& sent);
+
 // Decoder geometry, stored in the bundle config as "decoder=<kind>" and "decoder.width=<W>".
 //  kind "paper": the reference decoder of paper224 (5 transposed convs, width 64).
 //  kind "upconv": conv3 L->W, then log2(S/K) x [nearest x2 upsampling, conv3 W->W],

@@ -133,6 +133,10 @@ struct TrainOptions {
   // Train the per-channel quantisation step with the networks (LSQ) instead of following the
   // latent's running maximum; export keeps the learned ranges (docs/TRAINING.md).
   bool learned_step = false;
+  // Before the first epoch, re-draw the filter of each latent channel whose ReLU is off on
+  // every sent position (a channel the rate term or training switched off gets no gradient
+  // and stays off): with --init-from, a dead channel of the earlier run gets a new start.
+  bool revive_dead_channels = false;
   // Where the bundle's entropy tables come from: "calibration" (the calibration symbols'
   // histogram) or "learned" (the rate term's entropy model, on the latent ranges training
   // used; needs a rate term).

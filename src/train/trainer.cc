@@ -467,18 +467,39 @@ DroppedLatent drop_latent(Context& ctx, AutoEncoder& ae, const torch::Tensor& z_
 
 // --learned-step before the first step of a phase: from the loaded range (resume,
 // --init-from), else from the untrained encoder's per-channel maximum on 512 training images.
+// The first (up to) 512 training images, normalised, unaugmented: what the encoder's
+// statistics are measured on before training.
+torch::Tensor first_training_images(Context& ctx) {
+  Batcher b(ctx.train, *ctx.preset, false, ctx.device);
+  std::mt19937 rng(0);
+  std::vector<size_t> idx(std::min<size_t>(512, ctx.train.size()));
+  for (size_t i = 0; i < idx.size(); ++i) idx[i] = i;
+  return b.get(idx, 0, idx.size(), rng).x;
+}
+
 void ensure_learned_step(Context& ctx, AutoEncoder& ae) {
   if (!ctx.o.learned_step || ae.log_step.defined()) return;
   if (!ae.qmax.defined()) {
     torch::NoGradGuard ng;
-    Batcher b(ctx.train, *ctx.preset, false, ctx.device);
-    std::mt19937 rng(0);
-    std::vector<size_t> idx(std::min<size_t>(512, ctx.train.size()));
-    for (size_t i = 0; i < idx.size(); ++i) idx[i] = i;
-    const torch::Tensor z = ae.device->encode(b.get(idx, 0, idx.size(), rng).x);
+    const torch::Tensor z = ae.device->encode(first_training_images(ctx));
     ae.qmax = std::get<0>(z.transpose(0, 1).reshape({z.size(1), -1}).max(1)).clamp_min(1e-3f);
   }
   make_step_learnable(ae, ctx.codec.latent_bits);
+}
+
+// --revive-dead-channels, before the first epoch: latent channels switched off for good
+// (ReLU negative at every sent position of the first 512 training images) get a new filter
+// that is on at half of them, and their range restarts from what they now send.
+void revive_dead_channels(Context& ctx, AutoEncoder& ae) {
+  const torch::Tensor x = first_training_images(ctx);
+  const std::vector<int64_t> revived = revive_dead_latent_channels(*ae.device, x, ctx.sent);
+  if (!revived.empty() && ae.qmax.defined()) {
+    torch::NoGradGuard ng;
+    torch::Tensor z = ae.device->encode(x);
+    if (ctx.sent.defined()) z = z * ctx.sent;
+    for (int64_t c : revived) ae.qmax[c] = z.select(1, c).max().clamp_min(1e-3f);
+  }
+  log_line(ctx, {{"stage", "revive"}, {"channels", revived}});
 }
 
 // The classifier as phase 2 left it, with --p2-classifier-lr (what --resume continues).
@@ -1033,6 +1054,7 @@ void apply_cloud_only_options(TrainOptions& o) {
       {o.rate_lambda > 0 || o.p1_rate_lambda > 0, "--rate-lambda"},
       {o.learned_step, "--learned-step"},
       {o.tables != "calibration", "--tables"},
+      {o.revive_dead_channels, "--revive-dead-channels"},
   };
   for (const auto& [given, flag] : device_flags) {
     if (given) {
@@ -1243,6 +1265,7 @@ void run_training(const TrainOptions& opts) {
                    {"rate_free_bits", o.rate_free_bits},
                    {"rate_channel_weights", o.rate_channel_weights},
                    {"learned_step", o.learned_step},
+                   {"revive_dead_channels", o.revive_dead_channels},
                    {"tables", o.tables},
                    {"rate_model_lr", o.rate_model_lr},
                    {"val_holdout", o.val_holdout},
@@ -1316,7 +1339,8 @@ void run_training(const TrainOptions& opts) {
     ae.entropy = LatentEntropyModel(ctx.codec.latent_channels, ctx.codec.symbols());
     ae.entropy->to(ctx.device);
   }
-  if (state.value("phase1_epochs", 0) > 0 || state.value("phase2_epochs", 0) > 0) {
+  const bool resumed = state.value("phase1_epochs", 0) > 0 || state.value("phase2_epochs", 0) > 0;
+  if (resumed) {
     load_run_autoencoder(o.run_dir, ae, ctx.device);
   } else if (!o.init_from.empty() && fs::is_regular_file(o.init_from)) {
     load_bundle_autoencoder(o.init_from, ae, ctx.device);
@@ -1325,6 +1349,7 @@ void run_training(const TrainOptions& opts) {
     load_run_autoencoder(o.init_from, ae, ctx.device);
     log_line(ctx, {{"stage", "init"}, {"from", o.init_from}});
   }
+  if (o.revive_dead_channels && !resumed) revive_dead_channels(ctx, ae);
   train_phase(ctx, 1, ae, cls, distill_teacher, state);
   train_phase(ctx, 2, ae, cls, distill_teacher, state);
   export_bundle(ctx, ae, cls, script_bytes);

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <map>
 
 #include "device/float_reference.h"
 #include "model/arch_file.h"
@@ -165,6 +166,51 @@ TEST(TrainNets, CopyModuleStateMakesAnIndependentCopy) {
   wide.width = 32;
   ResNet other(1, 10, wide);
   EXPECT_THROW(copy_module_state(*src, *other), std::runtime_error);
+}
+
+// --revive-dead-channels: a channel switched off (its ReLU negative everywhere) is found,
+// gets a new filter and a bias that switches it on at half its sent positions, and then
+// carries a gradient again; every other channel and layer is untouched. Only sent positions
+// count (a coarse channel's lattice here).
+TEST(TrainNets, RevivesOnlyTheDeadLatentChannels) {
+  const PresetSpec& p = *find_preset("cifar32");
+  torch::manual_seed(3);
+  DeviceNet net(p);
+  torch::nn::Conv2d& last = net->encoder.back();
+  const int64_t channels = last->options.out_channels(), k = p.codec.latent_side;
+  {
+    torch::NoGradGuard ng;
+    last->weight[2].zero_();
+    last->bias[2].fill_(-1.0f);  // off everywhere
+  }
+  torch::Tensor sent = torch::ones({1, channels, k, k});
+  sent[0][2].zero_();
+  sent[0][2].slice(0, 0, k, 2).slice(1, 0, k, 2).fill_(1.0f);  // channel 2 sends every other row and column
+  const torch::Tensor x = torch::randn({16, p.input_channels, p.input_size, p.input_size});
+  std::map<std::string, torch::Tensor> before;
+  for (const auto& t : net->named_parameters()) before[t.key()] = t.value().detach().clone();
+
+  EXPECT_EQ(revive_dead_latent_channels(*net, x, sent), (std::vector<int64_t>{2}));
+
+  const torch::Tensor z = net->encode(x);
+  const torch::Tensor on = z.select(1, 2).slice(1, 0, k, 2).slice(2, 0, k, 2) > 0;
+  EXPECT_NEAR(on.to(torch::kFloat).mean().item<double>(), 0.5, 0.05);
+  z.select(1, 2).sum().backward();
+  EXPECT_GT(last->weight.grad()[2].abs().sum().item<float>(), 0.0f);
+  const std::string last_name = "encoder" + std::to_string(net->encoder.size() - 1);
+  for (const auto& t : net->named_parameters()) {
+    const torch::Tensor& was = before.at(t.key());
+    if (t.key().rfind(last_name + ".", 0) != 0) {
+      EXPECT_TRUE(torch::equal(t.value(), was)) << t.key();
+      continue;
+    }
+    EXPECT_FALSE(torch::equal(t.value()[2], was[2])) << t.key();
+    for (int64_t c = 0; c < channels; ++c) {
+      if (c != 2) EXPECT_TRUE(torch::equal(t.value()[c], was[c])) << t.key() << " channel " << c;
+    }
+  }
+  EXPECT_TRUE(revive_dead_latent_channels(*net, x, sent).empty()) << "nothing is dead any more";
+  EXPECT_TRUE(revive_dead_latent_channels(*net, x, torch::Tensor()).empty());
 }
 
 // --rate-free-bits: a channel that sends under the floor is charged at the same value, but

@@ -412,6 +412,7 @@ TEST(TrainRecipe, CloudOnlyUpdateKeepsTheDeployedDevicePartAndItsId) {
   refused([](train::TrainOptions& b) { b.p1_rate_lambda = 0.1; }, "drop --rate-lambda");
   refused([](train::TrainOptions& b) { b.learned_step = true; }, "drop --learned-step");
   refused([](train::TrainOptions& b) { b.tables = "learned"; }, "drop --tables");
+  refused([](train::TrainOptions& b) { b.revive_dead_channels = true; }, "drop --revive-dead-channels");
   refused([](train::TrainOptions& b) { b.init_from = fs::path(b.init_from).parent_path().string(); },
           "--init-from must name its bundle");
   const PresetSpec& p = *find_preset("fmnist28");
@@ -632,6 +633,55 @@ TEST(TrainRecipe, Phase2KeepLogDrawsOtherPrefixes) {
   no_min.p2_keep_min = 0;
   expect_refused(no_min, "--p2-keep-log draws log-uniform from --p2-keep-min: it needs --p2-keep-min > 0",
                  "log-uniform keep fractions from 0");
+}
+
+// A copy of a bundle whose last encoder layer has channel `c` switched off (bias -1000: its
+// ReLU is zero on every image), as the rate term leaves a channel it has shut.
+fs::path with_dead_channel(const fs::path& src, const fs::path& dst, int c) {
+  const LoadedBundle b = load_bundle(src.string());
+  BundleTensor t, last_t;
+  std::string last;
+  for (int i = 0; b.view.find(("encoder." + std::to_string(i) + ".bias").c_str(), &t); ++i) {
+    last = "encoder." + std::to_string(i) + ".bias";
+    last_t = t;
+  }
+  t = last_t;
+  std::vector<float> bias(t.bytes / sizeof(float));
+  std::memcpy(bias.data(), t.data, t.bytes);
+  bias[static_cast<size_t>(c)] = -1000.0f;
+  BundleWriter w(b.view.parts());
+  w.copy_from(b.view, {last});
+  w.add_f32(last, {static_cast<uint32_t>(bias.size())}, bias.data());
+  w.write(dst.string(), b.view.model_id());
+  return dst;
+}
+
+// --revive-dead-channels: a channel that the --init-from bundle has switched off stays off
+// without it (no gradient); with it, the run logs the channel, gives it a new filter that is
+// on for about half the positions, and leaves the live channels' filters as they were.
+// (Refused with --p2-cloud-only: CloudOnlyUpdateKeepsTheDeployedDevicePartAndItsId.)
+TEST(TrainRecipe, ReviveDeadChannelsGivesADeadChannelANewFilter) {
+  if (!have_fmnist()) GTEST_SKIP() << "Fashion-MNIST not installed";
+  const fs::path& model = tiny_model();
+  const fs::path dir = temp_dir("revive");
+  const fs::path dead = with_dead_channel(model, dir / "dead.lnm", 1);
+  auto export_only = [&](const std::string& name, bool revive) {
+    train::TrainOptions o = tiny(dir / name);
+    o.classifier_from = dead.string();
+    o.init_from = dead.string();
+    o.p1_epochs = o.p2_epochs = 0;
+    o.revive_dead_channels = revive;
+    train::run_training(o);
+    return dir / name;
+  };
+  const fs::path kept = export_only("kept", false), revived = export_only("revived", true);
+  EXPECT_TRUE(last_logged(kept, "revive").is_null());
+  EXPECT_EQ(last_logged(revived, "revive")["channels"], nlohmann::json::array({1}));
+  // The calibrated range: the dead channel's is the floor, the revived one sends again.
+  const auto qmax = [](const fs::path& run) { return last_logged(run, "calibration")["quant_max"]; };
+  EXPECT_LE(qmax(kept)[1].get<double>(), 1.001e-3);
+  EXPECT_GT(qmax(revived)[1].get<double>(), 1e-2);
+  for (int c : {0, 2, 3}) EXPECT_EQ(qmax(kept)[c], qmax(revived)[c]) << "channel " << c;
 }
 
 // --p1-task-weight: phase 1 adds the task loss through the frozen classifier, so its logged
