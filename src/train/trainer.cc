@@ -465,8 +465,6 @@ DroppedLatent drop_latent(Context& ctx, AutoEncoder& ae, const torch::Tensor& z_
   return d;
 }
 
-// --learned-step before the first step of a phase: from the loaded range (resume,
-// --init-from), else from the untrained encoder's per-channel maximum on 512 training images.
 // The first (up to) 512 training images, normalised, unaugmented: what the encoder's
 // statistics are measured on before training.
 torch::Tensor first_training_images(Context& ctx) {
@@ -477,6 +475,8 @@ torch::Tensor first_training_images(Context& ctx) {
   return b.get(idx, 0, idx.size(), rng).x;
 }
 
+// --learned-step before the first step of a phase: from the loaded range (resume,
+// --init-from), else from the untrained encoder's per-channel maximum on 512 training images.
 void ensure_learned_step(Context& ctx, AutoEncoder& ae) {
   if (!ctx.o.learned_step || ae.log_step.defined()) return;
   if (!ae.qmax.defined()) {
