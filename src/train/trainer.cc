@@ -423,6 +423,11 @@ torch::Tensor quant_range(const AutoEncoder& ae, int bits) {
   return ae.log_step.defined() ? ae.log_step.exp() * static_cast<double>((1 << bits) - 1) : ae.qmax;
 }
 
+// Each latent channel's maximum over a batch [B,L,K,K] -> [L].
+torch::Tensor latent_channel_max(const torch::Tensor& z) {
+  return std::get<0>(z.transpose(0, 1).reshape({z.size(1), -1}).max(1));
+}
+
 struct DroppedLatent {
   torch::Tensor values;  // fake-quantised, zero where dropped: the decoder's input
   torch::Tensor mask;    // 1 where the value is sent
@@ -438,7 +443,7 @@ DroppedLatent drop_latent(Context& ctx, AutoEncoder& ae, const torch::Tensor& z_
   const torch::Tensor z = sent.defined() ? z_all * sent : z_all;
   if (update_range && !ae.log_step.defined()) {
     torch::NoGradGuard ng;
-    torch::Tensor bmax = std::get<0>(z.detach().transpose(0, 1).reshape({z.size(1), -1}).max(1));
+    torch::Tensor bmax = latent_channel_max(z.detach());
     ae.qmax = ae.qmax.defined() ? 0.99 * ae.qmax + 0.01 * bmax : bmax.clone();
   }
   DroppedLatent d;
@@ -482,7 +487,7 @@ void ensure_learned_step(Context& ctx, AutoEncoder& ae) {
   if (!ae.qmax.defined()) {
     torch::NoGradGuard ng;
     const torch::Tensor z = ae.device->encode(first_training_images(ctx));
-    ae.qmax = std::get<0>(z.transpose(0, 1).reshape({z.size(1), -1}).max(1)).clamp_min(1e-3f);
+    ae.qmax = latent_channel_max(z).clamp_min(1e-3f);
   }
   make_step_learnable(ae, ctx.codec.latent_bits);
 }
@@ -497,7 +502,8 @@ void revive_dead_channels(Context& ctx, AutoEncoder& ae) {
     torch::NoGradGuard ng;
     torch::Tensor z = ae.device->encode(x);
     if (ctx.sent.defined()) z = z * ctx.sent;
-    for (int64_t c : revived) ae.qmax[c] = z.select(1, c).max().clamp_min(1e-3f);
+    const torch::Tensor sent_max = latent_channel_max(z).clamp_min(1e-3f);
+    for (int64_t c : revived) ae.qmax[c] = sent_max[c];
   }
   log_line(ctx, {{"stage", "revive"}, {"channels", revived}});
 }

@@ -639,13 +639,11 @@ TEST(TrainRecipe, Phase2KeepLogDrawsOtherPrefixes) {
 // ReLU is zero on every image), as the rate term leaves a channel it has shut.
 fs::path with_dead_channel(const fs::path& src, const fs::path& dst, int c) {
   const LoadedBundle b = load_bundle(src.string());
-  BundleTensor t, last_t;
+  BundleTensor t;
   std::string last;
-  for (int i = 0; b.view.find(("encoder." + std::to_string(i) + ".bias").c_str(), &t); ++i) {
+  for (int i = 0; b.view.find(("encoder." + std::to_string(i) + ".bias").c_str(), &t); ++i)
     last = "encoder." + std::to_string(i) + ".bias";
-    last_t = t;
-  }
-  t = last_t;
+  EXPECT_TRUE(b.view.find(last.c_str(), &t)) << last;
   std::vector<float> bias(t.bytes / sizeof(float));
   std::memcpy(bias.data(), t.data, t.bytes);
   bias[static_cast<size_t>(c)] = -1000.0f;
