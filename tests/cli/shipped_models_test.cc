@@ -82,7 +82,7 @@ TEST(ShippedModels, Cifar32MeasuresWhatItsCardSays) {
   if (!fs::exists(data)) GTEST_SKIP() << data << " not present (the team's CIFAR-10 copy)";
   const nlohmann::json fresh = fresh_eval(kCifarDir, data);
   ASSERT_TRUE(fresh.is_object());
-  expect_at_least(fresh["curve"], 0.605, 0.795);  // de916ad0's card: 61.12% at 51 B, 79.85% complete
+  expect_at_least(fresh["curve"], 0.61, 0.795);  // e3ba15e2's card: 61.26% at 51 B, 79.90% complete
   expect_card_figures(kCifarDir, fresh);
 }
 
