@@ -74,6 +74,9 @@ const std::vector<SharedFlag>& shared_flags() {
        "The first N latent channels exist only on the interlace lattice: a coarse latent beside the fine one"},
       {Flag::kNetwork, "--network",
        "Network that makes the packets: float (reference) or int8 (the device runtime: the firmware's packets)"},
+      {Flag::kFlipAverage, "--flip-average",
+       "Classify each picture and its mirror image and average the two (twice the classifier's work, no byte "
+       "more on air)"},
       {Flag::kLatentBits, "--latent-bits", "Bits per latent value (2-8)"},
       {Flag::kSaliencyGrid, "--saliency-grid", "Saliency grid side (default: the preset's)"},
       {Flag::kSaliencyBits, "--saliency-bits", "Bits per saliency cell (default: the preset's)"},

@@ -53,6 +53,7 @@ enum class Flag {
   kInterlaceBonus,
   kCoarseChannels,
   kNetwork,
+  kFlipAverage,
   kLatentBits,
   kSaliencyGrid,
   kSaliencyBits,

@@ -73,6 +73,9 @@ void register_eval(CLI::App& app) {
                     "Network that makes LimitNet's packets: float (reference) or int8 (the device runtime: the "
                     "firmware's packets, its own saliency grid and order)")
       ->capture_default_str();
+  add_shared_flag(cmd, Flag::kFlipAverage, o->plan.flip_average,
+                  "Every classifier (LimitNet's and the codecs' judges alike) classifies each picture and its mirror "
+                  "image and averages the two (twice the classifier's work, no byte more on air)");
   cmd->add_option("--json", o->json, "Write the result as JSON (clean_top1, curve[{bytes, top1, top5}], methods, bd)");
   add_shared_option(cmd, Flag::kPlot, o->plot,
                     "Write an SVG plot (with --baselines: top-1 of every method in one chart)");

@@ -25,6 +25,7 @@ void on_signal(int) { g_stop = true; }
 // The receiver's options are the flags; these are converted or used before it runs.
 struct ServeOptions : server::ReceiverOptions {
   std::string device = "auto";  // where the cloud engine's networks run
+  bool flip_average = false;    // the cloud engine's classifier also reads each mirror image
   std::string journal = "wal";
   double image_ttl_s = 3600, retention_s = 0, session_idle_s = 300;
 };
@@ -46,7 +47,7 @@ void run_serve(ServeOptions o) {
   if (o.session_idle_s < 0) throw CliError("--session-idle-seconds must be 0 or more");
   o.service.memory.idle_ms = static_cast<int64_t>(o.session_idle_s * 1000);
 #ifdef LIMITNET_SERVER_HAVE_CLOUD
-  server::install_cloud_engine(o.device);  // bundles with a cloud part get decoder + classifier
+  server::install_cloud_engine(o.device, o.flip_average);  // bundles with a cloud part get decoder + classifier
 #endif
   server::run_receiver(o, log_line, g_stop, [] {
     std::signal(SIGINT, on_signal);
@@ -76,6 +77,7 @@ void register_serve(CLI::App& app) {
       ->capture_default_str();
   add_shared_option(c, Flag::kTopK, o->service.top_k)->capture_default_str();
   add_shared_option(c, Flag::kDevice, o->device)->capture_default_str();
+  add_shared_flag(c, Flag::kFlipAverage, o->flip_average);
   add_shared_option(c, Flag::kThreads, o->service.inference_threads, "Threads of the cloud model")
       ->capture_default_str();
   c->add_option("--max-devices-in-memory", o->service.memory.max_devices,

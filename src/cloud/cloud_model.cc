@@ -40,6 +40,14 @@ struct CloudModel::Impl {
   train::Classifier classifier;
   torch::Tensor mean, std;
   torch::Device on{torch::kCPU};  // where decoder and classifier run
+  bool flip_average = false;      // set_flip_average
+  // Class probabilities of normalised pictures [n, C, S, S]; with flip_average the mean of
+  // the picture's and its mirror image's.
+  torch::Tensor probabilities(const torch::Tensor& pictures) {
+    torch::Tensor p = torch::softmax(classifier.forward(pictures), 1);
+    if (flip_average) p = 0.5 * (p + torch::softmax(classifier.forward(pictures.flip({3})), 1));
+    return p.to(torch::kCPU).contiguous();
+  }
   // Host floats / bytes (borrowed) -> a tensor of `shape` on the model's device.
   torch::Tensor input(const void* host, torch::IntArrayRef shape, torch::ScalarType type) const {
     return train::to_device(torch::from_blob(const_cast<void*>(host), shape, type), on);
@@ -137,6 +145,8 @@ int CloudModel::input_channels() const { return impl_->preset->input_channels; }
 int CloudModel::latent_elements() const { return static_cast<int>(impl_->codec.latent_elements()); }
 int CloudModel::num_classes() const { return impl_->classes; }
 std::string CloudModel::device() const { return impl_->on.str(); }
+void CloudModel::set_flip_average(bool on) { impl_->flip_average = on; }
+bool CloudModel::flip_average() const { return impl_->flip_average; }
 const std::vector<std::string>& CloudModel::class_names() const { return impl_->names; }
 const BundleView& CloudModel::device_bundle() const { return impl_->device.view; }
 const LoadedBundle& CloudModel::device_file() const { return impl_->device; }
@@ -147,8 +157,7 @@ std::vector<float> CloudModel::classify(const float* latents, int n) const {
   const CodecConfig& c = m.codec;
   torch::Tensor z = m.input(latents, {n, c.latent_channels, c.latent_side, c.latent_side}, torch::kFloat32);
   torch::Tensor rec = const_cast<Impl&>(m).decoder->forward(z);
-  torch::Tensor p =
-      torch::softmax(const_cast<Impl&>(m).classifier.forward((rec - m.mean) / m.std), 1).to(torch::kCPU).contiguous();
+  torch::Tensor p = const_cast<Impl&>(m).probabilities((rec - m.mean) / m.std);
   return std::vector<float>(p.data_ptr<float>(), p.data_ptr<float>() + p.numel());
 }
 
@@ -157,8 +166,7 @@ std::vector<float> CloudModel::classify_images(const uint8_t* images, int n) con
   const Impl& m = *impl_;
   const int s = m.preset->input_size, ch = m.preset->input_channels;
   torch::Tensor x = m.input(images, {n, s, s, ch}, torch::kUInt8).permute({0, 3, 1, 2}).to(torch::kFloat32).div(255.0f);
-  torch::Tensor p =
-      torch::softmax(const_cast<Impl&>(m).classifier.forward((x - m.mean) / m.std), 1).to(torch::kCPU).contiguous();
+  torch::Tensor p = const_cast<Impl&>(m).probabilities((x - m.mean) / m.std);
   return std::vector<float>(p.data_ptr<float>(), p.data_ptr<float>() + p.numel());
 }
 

@@ -47,6 +47,14 @@ class CloudModel {
   // The loaded device (or whole) bundle file, e.g. for DevicePipeline.
   const LoadedBundle& device_file() const;
 
+  // Test-time flip: classify each picture and its mirror image (left-right) and average the
+  // two softmax outputs. Twice the classifier's work, no byte more on air; the classifiers
+  // are trained with random flips, so the mirror is as familiar to them as the picture.
+  // Off by default; applies to classify() and classify_images() alike, so a codec judged
+  // with it on gets the same help (eval --flip-average).
+  void set_flip_average(bool on);
+  bool flip_average() const;
+
   // latents: n x L*K*K floats (CHW each). Returns n x classes probabilities (softmax).
   std::vector<float> classify(const float* latents, int n) const;
   // Reconstruction of one latent: input_size^2 * input_channels bytes, HWC.

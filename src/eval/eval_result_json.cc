@@ -185,6 +185,7 @@ nlohmann::json eval_json(const EvalRecord& e) {
   for (const SizePointRecord& p : e.curve) curve.push_back(point_json(p));
   nlohmann::json j = {{"model", e.model}, {"data", e.data}, {"curve", curve}, {"bytes_counted", e.bytes_counted}};
   if (!e.network.empty()) j["network"] = e.network;
+  if (!e.test_time.empty()) j["test_time"] = e.test_time;
   if (e.images) j["images"] = count(*e.images);
   if (e.payload) j["payload"] = count(*e.payload);
   if (e.clean_top1) j["clean_top1"] = *e.clean_top1;
@@ -213,6 +214,7 @@ EvalRecord eval_from_json(const ResultReader& r, const ResultJson& j) {
   out.data = r.opt_string(j, "data", "");
   out.bytes_counted = r.opt_string(j, "bytes_counted", "");
   out.network = r.opt_string(j, "network", "");
+  out.test_time = r.opt_string(j, "test_time", "");
   out.command = r.opt_command(j);
   out.images = r.opt_number(j, "images", "");
   out.payload = r.opt_number(j, "payload", "");

@@ -63,6 +63,9 @@ struct EvalRecord {
   std::string command;  // reader: a recorded command line (never written)
   std::string model, data, bytes_counted;
   std::string network;  // "network": what made LimitNet's packets when not the float reference ("" = it)
+  // "test_time": "flip" when every classifier (LimitNet's and the judges) averaged each
+  // picture with its mirror image (eval --flip-average); "" = each picture alone.
+  std::string test_time;
   std::optional<double> images, payload, clean_top1, clean_top5;
   std::optional<double> curve_seconds;  // "seconds": LimitNet's curve
   std::optional<double> total_seconds;  // "total_seconds": the whole evaluation

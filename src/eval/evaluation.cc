@@ -77,12 +77,20 @@ struct LearnedBundle {
   std::vector<std::string> notes;
 };
 
-LearnedBundle load_learned(const std::string& path, const std::string& role, const std::string& expected_dropping,
-                           const CloudModel& reference, const std::string& reference_cloud_path, int threads,
-                           const std::string& device) {
+// Every network of an evaluation opens alike: one device, one thread count, one test-time rule.
+std::unique_ptr<CloudModel> open_model(const EvaluationPlan& plan, const std::string& path,
+                                       const std::string& cloud = "") {
+  auto m = std::make_unique<CloudModel>(path, cloud, plan.threads, plan.device);
+  m->set_flip_average(plan.flip_average);
+  return m;
+}
+
+LearnedBundle load_learned(const EvaluationPlan& plan, const std::string& path, const std::string& role,
+                           const std::string& expected_dropping, const CloudModel& reference,
+                           const std::string& reference_cloud_path) {
   LearnedBundle b;
   b.path = path;
-  b.model = std::make_unique<CloudModel>(path, "", threads, device);
+  b.model = open_model(plan, path);
   require_same_task(reference, *b.model, path);
   if (!same_classifier(reference_cloud_path, path)) {
     b.notes.push_back(path +
@@ -239,10 +247,10 @@ LearnedBundles load_learned_bundles(const EvaluationPlan& plan, const BaselinePl
   const std::string model_cloud_path = plan.cloud.empty() ? plan.model : plan.cloud;
   LearnedBundles b;
   if (!bp.starfish.empty()) {
-    b.starfish = load_learned(bp.starfish, "starfish", "random", model, model_cloud_path, plan.threads, plan.device);
+    b.starfish = load_learned(plan, bp.starfish, "starfish", "random", model, model_cloud_path);
   }
   for (const std::string& path : bp.fixedrate) {
-    b.fixedrate.push_back(load_learned(path, "fixedrate", "none", model, model_cloud_path, plan.threads, plan.device));
+    b.fixedrate.push_back(load_learned(plan, path, "fixedrate", "none", model, model_cloud_path));
   }
   return b;
 }
@@ -315,7 +323,7 @@ TunedJudges load_tuned_judges(const EvaluationPlan& plan, const BaselinePlan& bp
   for (const CodecJudgeSpec& spec : bp.codec_judges) {
     std::unique_ptr<CloudModel>& judge = t.models[spec.path];
     if (!judge) {
-      judge = std::make_unique<CloudModel>(spec.path, "", plan.threads, plan.device);
+      judge = open_model(plan, spec.path);
       require_same_task(model, *judge, spec.path);
     }
     const JudgeInfo info = require_codec_judge(judge->device_file().view, spec);
@@ -437,7 +445,8 @@ EvaluationResult run_evaluation(const EvaluationPlan& plan) {
   const EncodeNetwork network = parse_encode_network(plan.network);
   if (network == EncodeNetwork::kInt8) check_int8_network(DevicePipeline(plan.model), plan.model);
   keep_freed_memory();
-  const CloudModel model(plan.model, plan.cloud, plan.threads, plan.device);
+  const std::unique_ptr<CloudModel> opened = open_model(plan, plan.model, plan.cloud);
+  const CloudModel& model = *opened;
   out.preset = model.preset();
   out.model_id = model.model_id();
   if (!plan.baseline_judge.empty() && bp.codecs.empty()) {
@@ -446,7 +455,7 @@ EvaluationResult run_evaluation(const EvaluationPlan& plan) {
   }
   std::unique_ptr<CloudModel> judge;
   if (!plan.baseline_judge.empty()) {
-    judge = std::make_unique<CloudModel>(plan.baseline_judge, "", plan.threads, plan.device);
+    judge = open_model(plan, plan.baseline_judge);
     require_same_task(model, *judge, plan.baseline_judge);
   }
   const LearnedBundles learned = load_learned_bundles(plan, bp, model);
@@ -493,6 +502,7 @@ nlohmann::json evaluation_json(const EvaluationPlan& plan, const EvaluationResul
   e.curve_seconds = r.seconds;
   e.bytes_counted = "everything on air: HEAD framing, saliency grid, data packet framing, latent, CRCs";
   if (r.network != EncodeNetwork::kFloat) e.network = encode_network_label(r.network);
+  if (plan.flip_average) e.test_time = "flip";
   if (!result.baselines.empty()) add_baselines(result, &e);
   add_tuned(result, &e);
   if (result.judge_clean_top1) {
@@ -506,8 +516,10 @@ nlohmann::json evaluation_json(const EvaluationPlan& plan, const EvaluationResul
 
 std::string evaluation_svg(const EvaluationPlan& plan, const EvaluationResult& result, const std::string& x_scale) {
   const CurveResult& r = result.curve;
-  if (result.baselines.empty()) return curve_svg(r, result.preset + " on " + r.data.substr(0, 60));
-  const std::string title = result.preset + " on " + plan.data + " (" + std::to_string(r.images) + " test images)";
+  const std::string flip = plan.flip_average ? ", picture and mirror averaged" : "";
+  if (result.baselines.empty()) return curve_svg(r, result.preset + " on " + r.data.substr(0, 60) + flip);
+  const std::string title =
+      result.preset + " on " + plan.data + " (" + std::to_string(r.images) + " test images" + flip + ")";
   return comparison_svg(r, result.methods, result.tuned, title + ": top-1 against bytes", x_scale);
 }
 

@@ -35,6 +35,9 @@ struct EvaluationPlan {
   std::string device = "cpu";     // where the networks run: auto, cpu, cuda, cuda:N (nets/device.h)
   int batch = 128;                // images or latents per classifier call (larger batches page-fault more)
   std::string network = "float";  // what makes LimitNet's packets: float (reference) or int8 (device runtime)
+  // Every classifier of the evaluation, LimitNet's and the codecs' judges alike, averages each
+  // picture with its mirror image (CloudModel::set_flip_average).
+  bool flip_average = false;
   bool progress = true;
   std::string baselines;                                                   // comma-separated names
   std::vector<std::string> baseline_models;                                // "starfish=PATH", "fixedrate=PATH"

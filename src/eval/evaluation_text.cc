@@ -113,6 +113,7 @@ void write_curve(std::ostream& out, const EvaluationPlan& plan, const Evaluation
   if (r.network == EncodeNetwork::kInt8) {
     out << "packets made by the int8 device runtime (the firmware's packets byte for byte)\n";
   }
+  if (plan.flip_average) out << "every classifier averages each picture with its mirror image (--flip-average)\n";
   out << "packets   bytes   top-1   top-5   latent received\n";
   for (const CurvePoint& p : r.curve) {
     out << std::setw(7) << p.packets << std::setw(8) << std::setprecision(1) << p.bytes << std::setw(7)

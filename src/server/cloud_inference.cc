@@ -4,8 +4,11 @@
 
 namespace limitnet::server {
 
-CloudInferenceEngine::CloudInferenceEngine(const std::string& bundle_path, int threads, const std::string& device)
-    : model_(std::make_unique<CloudModel>(bundle_path, "", threads, device)) {}
+CloudInferenceEngine::CloudInferenceEngine(const std::string& bundle_path, int threads, const std::string& device,
+                                           bool flip_average)
+    : model_(std::make_unique<CloudModel>(bundle_path, "", threads, device)), flip_average_(flip_average) {
+  model_->set_flip_average(flip_average);
+}
 
 CloudInferenceEngine::~CloudInferenceEngine() = default;
 
@@ -27,10 +30,11 @@ InferenceResult CloudInferenceEngine::run(const ModelEntry& model, const float* 
   return r;
 }
 
-void install_cloud_engine(const std::string& device) {
-  set_cloud_engine_factory([device](const std::string& path, int threads) -> std::unique_ptr<InferenceEngine> {
-    return std::make_unique<CloudInferenceEngine>(path, threads, device);
-  });
+void install_cloud_engine(const std::string& device, bool flip_average) {
+  set_cloud_engine_factory(
+      [device, flip_average](const std::string& path, int threads) -> std::unique_ptr<InferenceEngine> {
+        return std::make_unique<CloudInferenceEngine>(path, threads, device, flip_average);
+      });
 }
 
 }  // namespace limitnet::server

@@ -29,7 +29,7 @@ struct ClassProbability {
 
 struct InferenceResult {
   std::string status;                   // "ok", "no cloud model", "not ready" (saliency map incomplete)
-  std::string engine;                   // "cloud" or "latent-only"
+  std::string engine;                   // "cloud", "cloud-flip" (serve --flip-average) or "latent-only"
   std::string cloud;                    // the cloud part that computed it (ModelEntry::cloud_id); "" if none
   std::string image_kind;               // "reconstruction" (decoder output) or "latent" (visualisation)
   data::Image image;                    // empty when not ready

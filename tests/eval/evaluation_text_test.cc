@@ -4,6 +4,8 @@
 
 #include <string>
 
+#include "eval/eval_result_json.h"
+#include "eval/evaluation.h"
 #include "eval/evaluation_text.h"
 
 namespace limitnet::eval {
@@ -30,6 +32,29 @@ TEST(EvalEvaluationText, LimitNetCurveOnly) {
             "packets   bytes   top-1   top-5   latent received\n"
             "      1    51.0  50.00%  80.00%           25.0%\n"
             "(0 s)\n");
+}
+
+// --flip-average: the text names the test-time rule, and the JSON carries it through its
+// one writer and reader (eval/eval_result_json.h); without it neither mentions it.
+TEST(EvalEvaluationText, FlipAverageIsNamedInTextAndJson) {
+  EvaluationPlan plan;
+  plan.model = "m.lnm";
+  plan.flip_average = true;
+  const std::string text = evaluation_text(plan, limitnet_only());
+  EXPECT_NE(text.find("every classifier averages each picture with its mirror image (--flip-average)\n"
+                      "packets   bytes"),
+            std::string::npos)
+      << text;
+  const nlohmann::json flipped = evaluation_json(plan, limitnet_only());
+  EXPECT_EQ(flipped.at("test_time"), "flip");
+  const sim::ResultReader reader("flip.json");
+  EXPECT_EQ(eval_from_json(reader, sim::ResultJson::parse(flipped.dump())).test_time, "flip");
+
+  plan.flip_average = false;
+  EXPECT_EQ(evaluation_text(plan, limitnet_only()).find("mirror"), std::string::npos);
+  const nlohmann::json plain = evaluation_json(plan, limitnet_only());
+  EXPECT_FALSE(plain.contains("test_time"));
+  EXPECT_EQ(eval_from_json(reader, sim::ResultJson::parse(plain.dump())).test_time, "");
 }
 
 TEST(EvalEvaluationText, CodecTableAndMissingBdDeltas) {

@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <fstream>
 #include <map>
@@ -25,6 +26,7 @@
 #include "server/base64.h"
 #include "server/inference.h"
 #ifdef LIMITNET_SERVER_HAVE_CLOUD
+#include "cloud/cloud_model.h"
 #include "server/cloud_inference.h"
 #endif
 #include "server/mqtt_link.h"
@@ -474,6 +476,44 @@ TEST(ServerE2E, TrainedModelClassifiesEveryImageLikeOfflineInference) {
     ++recomputed;
   }
   EXPECT_EQ(recomputed, 50);
+}
+
+// serve --flip-average: the engine names itself cloud-flip (so results of a plain cloud
+// engine are outdated and recomputed) and its probabilities are CloudModel's with the
+// mirror image averaged in, not the plain engine's.
+TEST(ServerE2E, FlipAverageEngineIsNamedAndAveragesTheMirror) {
+  const std::string model = std::string(LIMITNET_SOURCE_DIR) + "/models/fmnist28/model.lnm";
+  if (!std::ifstream(model)) GTEST_SKIP() << model << " is absent";
+  ModelRegistry registry;
+  const ModelEntry& entry = registry.add(model);
+  CloudInferenceEngine plain(model, 1), flipping(model, 1, "cpu", true);
+  EXPECT_EQ(plain.name(), "cloud");
+  EXPECT_EQ(flipping.name(), "cloud-flip");
+  // A partly received latent: every third value present.
+  std::vector<float> latent(entry.codec.config.latent_elements(), 0.0f);
+  std::vector<uint8_t> mask(latent.size(), 0);
+  for (size_t i = 0; i < latent.size(); i += 3) {
+    latent[i] = static_cast<float>(i % 11) * 0.3f;
+    mask[i] = 1;
+  }
+  const int classes = 10;
+  const InferenceResult a = plain.run(entry, latent.data(), mask.data(), classes);
+  const InferenceResult f = flipping.run(entry, latent.data(), mask.data(), classes);
+  EXPECT_EQ(f.engine, "cloud-flip");
+  CloudModel reference(model, "", 1);
+  reference.set_flip_average(true);
+  const std::vector<float> expected = reference.classify(latent.data(), 1);
+  ASSERT_EQ(f.top_k.size(), static_cast<size_t>(classes));
+  float largest_change = 0;
+  for (size_t i = 0; i < f.top_k.size(); ++i) {
+    EXPECT_NEAR(f.top_k[i].probability, expected[f.top_k[i].index], 1e-5f) << f.top_k[i].name;
+    for (const auto& p : a.top_k) {
+      if (p.index == f.top_k[i].index)
+        largest_change = std::max(largest_change, std::fabs(p.probability - f.top_k[i].probability));
+    }
+  }
+  EXPECT_GT(largest_change, 1e-4f);
+  EXPECT_EQ(f.image.pixels, a.image.pixels);  // the reconstruction is the same picture
 }
 #endif
 
