@@ -194,6 +194,28 @@ TEST(ReportNetwork, Fig8AndTheFactsNameTheInt8Runtime) {
             std::string::npos);
 }
 
+// An eval with the test-time flip (eval --flip-average) says so in Fig. 8 and the facts; one
+// without it (no "test_time" key) adds nothing.
+TEST(ReportNetwork, Fig8AndTheFactsNameTheFlip) {
+  ScratchDir dir("flip");
+  nlohmann::json e = testing::eval_json(4, 0.7, true);
+  e["test_time"] = "flip";
+  write_json(dir.file("e.json"), e);
+  ReportInputs in;
+  in.eval = load_eval(dir.file("e.json"));
+  EXPECT_EQ(in.eval->test_time, "flip");
+  const std::string html = read_text(write_report(build_report(in), in, dir.file("r.html")).html_path);
+  EXPECT_EQ(markup_problem(html, true), "");
+  EXPECT_NE(section(html, "fig8").find("averaged each picture with its mirror image"), std::string::npos);
+  EXPECT_NE(html.find("classified:</span> each picture and its mirror image, averaged"), std::string::npos);
+  ReportInputs plain;
+  write_json(dir.file("f.json"), testing::eval_json(4, 0.7, true));
+  plain.eval = load_eval(dir.file("f.json"));
+  EXPECT_EQ(plain.eval->test_time, "");
+  EXPECT_EQ(read_text(write_report(build_report(plain), plain, dir.file("f.html")).html_path).find("mirror image"),
+            std::string::npos);
+}
+
 TEST_F(ReportFull, Fig13PanelsFollowTheSimulations) {
   const std::string m = section(html, "fig13-lorawan-max");
   EXPECT_NE(m.find("top-1 accuracy against time"), std::string::npos);
