@@ -27,6 +27,7 @@ struct SimulateOptions {
   double loss = 0, duty_cycle = 0, deadline_ms = 0;
   size_t payload = 0;
   std::string device = "auto";  // where the cloud classifiers run
+  bool flip_average = false;    // every cloud classifier also reads each mirror image
   bool json = false, list = false, quiet = false;
 };
 
@@ -55,7 +56,7 @@ void run_simulate(SimulateOptions& o) {
   plan.needs_accuracy = !o.plot.empty();
   sim::check_plan(plan);  // everything that can be refused without data
 #ifdef LIMITNET_HAVE_TORCH
-  plan.load_cloud = sim::cloud_model_loader(o.device);
+  plan.load_cloud = sim::cloud_model_loader(o.device, o.flip_average);
   // Before any output: libtorch's threads must not spin on this shared machine (re-executes).
   if (!plan.model.empty() || !plan.starfish_model.empty()) ensure_passive_openmp();
 #endif
@@ -93,6 +94,9 @@ void register_simulate(CLI::App& app) {
   add_shared_option(cmd, Flag::kPlot, o->plot,
                     "Write an SVG of top-1 against time, one line per method (needs accuracy)");
   add_shared_option(cmd, Flag::kDevice, o->device)->capture_default_str();
+  add_shared_flag(cmd, Flag::kFlipAverage, o->flip_average,
+                  "Every cloud classifier (the model's and the codecs' judges alike) classifies each picture and "
+                  "its mirror image and averages the two");
   add_shared_option(cmd, Flag::kThreads, o->plan.threads, "CPU threads of the cloud classifier")
       ->capture_default_str()
       ->check(CLI::Range(1, 64));

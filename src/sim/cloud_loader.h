@@ -7,7 +7,9 @@
 
 namespace limitnet::sim {
 
-// `device`: where the cloud networks run (auto, cpu, cuda, cuda:N: nets/device.h).
-CloudLoader cloud_model_loader(const std::string& device = "cpu");
+// `device`: where the cloud networks run (auto, cpu, cuda, cuda:N: nets/device.h). With
+// flip_average every classifier it loads (the model's and the judges') averages each picture
+// with its mirror image (CloudModel::set_flip_average), and its description says so.
+CloudLoader cloud_model_loader(const std::string& device = "cpu", bool flip_average = false);
 
 }  // namespace limitnet::sim

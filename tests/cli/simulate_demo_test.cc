@@ -125,6 +125,30 @@ TEST_F(SimulateDemoCli, CodecPicturesJudgedByAnotherBundlesClassifier) {
   EXPECT_NE(bad.out.find("32x32x3 images into 10 classes; -m needs 28x28x1"), std::string::npos) << bad.out;
 }
 
+// --flip-average: every cloud classifier of the run averages each picture with its mirror
+// image; the model's description says so, the link (bytes, packets) is the same run's, and
+// the accuracy is another classifier's.
+TEST_F(SimulateDemoCli, FlipAverageReachesTheCloudClassifiers) {
+  const std::string args = "simulate -m " + kModel + " --limit 40 -s table6-40 --methods limitnet,progjpeg -q --json";
+  const nlohmann::json plain = run_json(args);
+  const nlohmann::json flipped = run_json(args + " --flip-average");
+  EXPECT_NE(flipped["model"].get<std::string>().find("picture and mirror averaged"), std::string::npos)
+      << flipped["model"];
+  EXPECT_EQ(plain["model"].get<std::string>().find("mirror"), std::string::npos) << plain["model"];
+  ASSERT_EQ(plain["curves"].size(), flipped["curves"].size());
+  bool some_accuracy_differs = false;
+  for (size_t m = 0; m < plain["curves"].size(); ++m) {
+    const nlohmann::json& a = plain["curves"][m]["points"];
+    const nlohmann::json& b = flipped["curves"][m]["points"];
+    ASSERT_EQ(a.size(), b.size());
+    for (size_t i = 0; i < a.size(); ++i) {
+      EXPECT_EQ(a[i]["bytes_on_air"], b[i]["bytes_on_air"]);
+      some_accuracy_differs = some_accuracy_differs || a[i]["top1"] != b[i]["top1"];
+    }
+  }
+  EXPECT_TRUE(some_accuracy_differs);
+}
+
 TEST_F(SimulateDemoCli, Table6AccuracyIsDeterministicPerSeed) {
   const std::string args =
       "simulate --table6 -m " + kModel + " --limit 30 --methods limitnet,limitnet-random -q --json";
