@@ -172,48 +172,45 @@ TEST(ReportJudge, Fig8NamesTheCodecsClassifier) {
             std::string::npos);
 }
 
+// An eval file with `key` = `value` says so in Fig. 8 (`fig8_note`) and the facts
+// (`fact`); the same file without the key mentions neither (`absent` appears nowhere).
+void expect_fig8_and_facts_name(const std::string& key, const std::string& value, const std::string& fig8_note,
+                                const std::string& fact, const std::string& absent) {
+  ScratchDir dir("named_" + key);
+  nlohmann::json e = testing::eval_json(4, 0.7, true);
+  e[key] = value;
+  write_json(dir.file("e.json"), e);
+  ReportInputs in;
+  in.eval = load_eval(dir.file("e.json"));
+  const std::string html = read_text(write_report(build_report(in), in, dir.file("r.html")).html_path);
+  EXPECT_EQ(markup_problem(html, true), "");
+  EXPECT_NE(section(html, "fig8").find(fig8_note), std::string::npos) << key;
+  EXPECT_NE(html.find(fact), std::string::npos) << key;
+  ReportInputs plain;
+  write_json(dir.file("f.json"), testing::eval_json(4, 0.7, true));
+  plain.eval = load_eval(dir.file("f.json"));
+  EXPECT_EQ(read_text(write_report(build_report(plain), plain, dir.file("f.html")).html_path).find(absent),
+            std::string::npos)
+      << key;
+}
+
 // An eval of the int8 device runtime's packets (eval --network int8) says so in Fig. 8 and
 // the facts; the float reference's (no "network" key) adds nothing.
 TEST(ReportNetwork, Fig8AndTheFactsNameTheInt8Runtime) {
+  expect_fig8_and_facts_name("network", "int8 device runtime", "LimitNet&#39;s packets made by the int8 device runtime",
+                             "packets made by:</span> int8 device runtime", "packets made by");
   ScratchDir dir("network");
   nlohmann::json e = testing::eval_json(4, 0.7, true);
   e["network"] = "int8 device runtime";
   write_json(dir.file("e.json"), e);
-  ReportInputs in;
-  in.eval = load_eval(dir.file("e.json"));
-  EXPECT_EQ(in.eval->network, "int8 device runtime");
-  const std::string html = read_text(write_report(build_report(in), in, dir.file("r.html")).html_path);
-  EXPECT_EQ(markup_problem(html, true), "");
-  EXPECT_NE(section(html, "fig8").find("LimitNet&#39;s packets made by the int8 device runtime"), std::string::npos);
-  EXPECT_NE(html.find("packets made by:</span> int8 device runtime"), std::string::npos);
-  ReportInputs plain;
-  write_json(dir.file("f.json"), testing::eval_json(4, 0.7, true));
-  plain.eval = load_eval(dir.file("f.json"));
-  EXPECT_EQ(plain.eval->network, "");
-  EXPECT_EQ(read_text(write_report(build_report(plain), plain, dir.file("f.html")).html_path).find("packets made by"),
-            std::string::npos);
+  EXPECT_EQ(load_eval(dir.file("e.json")).network, "int8 device runtime");
 }
 
 // An eval with the test-time flip (eval --flip-average) says so in Fig. 8 and the facts; one
 // without it (no "test_time" key) adds nothing.
 TEST(ReportNetwork, Fig8AndTheFactsNameTheFlip) {
-  ScratchDir dir("flip");
-  nlohmann::json e = testing::eval_json(4, 0.7, true);
-  e["test_time"] = "flip";
-  write_json(dir.file("e.json"), e);
-  ReportInputs in;
-  in.eval = load_eval(dir.file("e.json"));
-  EXPECT_EQ(in.eval->test_time, "flip");
-  const std::string html = read_text(write_report(build_report(in), in, dir.file("r.html")).html_path);
-  EXPECT_EQ(markup_problem(html, true), "");
-  EXPECT_NE(section(html, "fig8").find("averaged each picture with its mirror image"), std::string::npos);
-  EXPECT_NE(html.find("classified:</span> each picture and its mirror image, averaged"), std::string::npos);
-  ReportInputs plain;
-  write_json(dir.file("f.json"), testing::eval_json(4, 0.7, true));
-  plain.eval = load_eval(dir.file("f.json"));
-  EXPECT_EQ(plain.eval->test_time, "");
-  EXPECT_EQ(read_text(write_report(build_report(plain), plain, dir.file("f.html")).html_path).find("mirror image"),
-            std::string::npos);
+  expect_fig8_and_facts_name("test_time", "flip", "averaged each picture with its mirror image",
+                             "classified:</span> each picture and its mirror image, averaged", "mirror image");
 }
 
 TEST_F(ReportFull, Fig13PanelsFollowTheSimulations) {
