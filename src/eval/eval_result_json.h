@@ -58,14 +58,18 @@ struct TunedJudgeRecord {
   BdRecord bd;
 };
 
+// The "test_time" value of an evaluation whose classifiers averaged picture and mirror.
+inline constexpr const char* kTestTimeFlip = "flip";
+
 struct EvalRecord {
   std::string path;     // reader: the file it was read from (never written)
   std::string command;  // reader: a recorded command line (never written)
   std::string model, data, bytes_counted;
   std::string network;  // "network": what made LimitNet's packets when not the float reference ("" = it)
-  // "test_time": "flip" when every classifier (LimitNet's and the judges) averaged each
-  // picture with its mirror image (eval --flip-average); "" = each picture alone.
+  // "test_time": kTestTimeFlip when every classifier (LimitNet's and the judges) averaged
+  // each picture with its mirror image (eval --flip-average); "" = each picture alone.
   std::string test_time;
+  bool flip_averaged() const { return test_time == kTestTimeFlip; }
   std::optional<double> images, payload, clean_top1, clean_top5;
   std::optional<double> curve_seconds;  // "seconds": LimitNet's curve
   std::optional<double> total_seconds;  // "total_seconds": the whole evaluation

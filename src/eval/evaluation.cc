@@ -502,7 +502,7 @@ nlohmann::json evaluation_json(const EvaluationPlan& plan, const EvaluationResul
   e.curve_seconds = r.seconds;
   e.bytes_counted = "everything on air: HEAD framing, saliency grid, data packet framing, latent, CRCs";
   if (r.network != EncodeNetwork::kFloat) e.network = encode_network_label(r.network);
-  if (plan.flip_average) e.test_time = "flip";
+  if (plan.flip_average) e.test_time = kTestTimeFlip;
   if (!result.baselines.empty()) add_baselines(result, &e);
   add_tuned(result, &e);
   if (result.judge_clean_top1) {

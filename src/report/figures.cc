@@ -93,7 +93,7 @@ Figure accuracy_size_figure(const EvalResult* eval) {
   }
   if (!eval->bytes_counted.empty()) f.notes.push_back("LimitNet bytes: " + eval->bytes_counted);
   if (!eval->network.empty()) f.notes.push_back("LimitNet's packets made by the " + eval->network);
-  if (eval->test_time == "flip") {
+  if (eval->flip_averaged()) {
     f.notes.push_back(
         "every classifier averaged each picture with its mirror image (--flip-average), codecs' "
         "judges too");

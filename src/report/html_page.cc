@@ -22,7 +22,7 @@ Facts eval_facts(const EvalResult& e) {
   add(&f, "images", count(e.images));
   add(&f, "payload", e.payload ? fixed(*e.payload, 0) + " B per packet" : "");
   add(&f, "packets made by", e.network);
-  add(&f, "classified", e.test_time == "flip" ? "each picture and its mirror image, averaged (--flip-average)" : "");
+  add(&f, "classified", e.flip_averaged() ? "each picture and its mirror image, averaged (--flip-average)" : "");
   if (e.clean_top1) {
     add(&f, "clean images",
         "top-1 " + percent(*e.clean_top1, 2) + (e.clean_top5 ? ", top-5 " + percent(*e.clean_top5, 2) : ""));

@@ -6,9 +6,11 @@ namespace limitnet::server {
 
 CloudInferenceEngine::CloudInferenceEngine(const std::string& bundle_path, int threads, const std::string& device,
                                            bool flip_average)
-    : model_(std::make_unique<CloudModel>(bundle_path, "", threads, device)), flip_average_(flip_average) {
+    : model_(std::make_unique<CloudModel>(bundle_path, "", threads, device)) {
   model_->set_flip_average(flip_average);
 }
+
+std::string CloudInferenceEngine::name() const { return model_->flip_average() ? "cloud-flip" : "cloud"; }
 
 CloudInferenceEngine::~CloudInferenceEngine() = default;
 

@@ -22,13 +22,12 @@ class CloudInferenceEngine final : public InferenceEngine {
                        bool flip_average = false);
   ~CloudInferenceEngine() override;
   // "cloud-flip" with flip_average: results stored by the other kind are outdated and recomputed.
-  std::string name() const override { return flip_average_ ? "cloud-flip" : "cloud"; }
+  std::string name() const override;
   std::string cloud_part(const ModelEntry& model) const override { return model.cloud_id; }
   InferenceResult run(const ModelEntry& model, const float* latent, const uint8_t* mask, int k) override;
 
  private:
   std::unique_ptr<CloudModel> model_;
-  bool flip_average_;
 };
 
 // Installs the factory EngineSet uses for bundles with a cloud part (inference.h); their
