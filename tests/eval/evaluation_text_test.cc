@@ -57,6 +57,22 @@ TEST(EvalEvaluationText, FlipAverageIsNamedInTextAndJson) {
   EXPECT_EQ(eval_from_json(reader, sim::ResultJson::parse(plain.dump())).test_time, "");
 }
 
+// A result file whose test_time is not a string is refused with the file and the key, not
+// read as "no flip".
+TEST(EvalEvaluationText, TestTimeOfAnotherTypeIsRefused) {
+  EvaluationPlan plan;
+  plan.model = "m.lnm";
+  sim::ResultJson j = sim::ResultJson::parse(evaluation_json(plan, limitnet_only()).dump());
+  j["test_time"] = true;
+  const sim::ResultReader reader("bad.json");
+  try {
+    eval_from_json(reader, j);
+    FAIL() << "a boolean test_time was accepted";
+  } catch (const sim::ResultFileError& e) {
+    EXPECT_EQ(std::string(e.what()), "bad.json: key 'test_time': expected a string, found true/false");
+  }
+}
+
 TEST(EvalEvaluationText, CodecTableAndMissingBdDeltas) {
   EvaluationPlan plan;
   EvaluationResult r = limitnet_only();
